@@ -1,0 +1,945 @@
+"""The law of beschut werk (Participatiewet art. 10b) as pure functions.
+
+Every function names the section of DOMAIN.md it implements (``§2.4`` is section 2,
+rule 4). Nothing here touches the database, a request or the clock: dates, numbers and small
+frozen dataclasses go in, answers come out. ``today`` is always passed in.
+
+Where the law leaves a choice to the municipality, the choice is a parameter that the caller
+takes from the municipality's verordening; it is never a constant here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import holidays
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CaseState,
+    Category,
+    FundingKind,
+    OrderingRule,
+    Responsible,
+    TermState,
+)
+
+__all__ = [
+    "AOW_AGES",
+    "CAP_PCT_OF_WML",
+    "FLAT_RATE_PCT_OF_WML",
+    "HOURS_PER_PLACE",
+    "MAX_HOURS_PER_WEEK",
+    "MINIMUM_QUOTA",
+    "OBJECTION_TERM_WEEKS",
+    "PARTICIPATIEWET_GROUP",
+    "PLACEMENT_SIGNAL_MONTHS",
+    "TRANSITIONS",
+    "UWV_BENEFITS",
+    "UWV_TERM_WEEKS",
+    "AgeOutcome",
+    "AowAge",
+    "Candidate",
+    "Funding",
+    "FundingBasis",
+    "Placement",
+    "RuleViolation",
+    "Suspension",
+    "TwelveMonthOutcome",
+    "WorkCapacity",
+    "add_months",
+    "add_weeks",
+    "advice_in_force",
+    "advice_outcome",
+    "advice_revives",
+    "after_employment_end",
+    "age_check",
+    "aow_age",
+    "aow_reached",
+    "can_transition",
+    "categorise",
+    "check_decision",
+    "check_minimum_wage",
+    "check_quota",
+    "check_transition",
+    "decision_follows_advice",
+    "decision_term_end",
+    "decree_day_candidates",
+    "deemed_refusal",
+    "extend_to_working_day",
+    "free_obliged_slots",
+    "funding",
+    "general_holidays",
+    "has_work_capacity",
+    "is_non_working_day",
+    "leaves_jobs_register",
+    "must_accept_place",
+    "objection_in_time",
+    "objection_term_end",
+    "order_candidates",
+    "placement_signal_date",
+    "places",
+    "reminder_due",
+    "responsible_after_move",
+    "term_end",
+    "term_state",
+    "twelve_month_rule",
+    "uwv_term_end",
+    "waiting_list_responsibility",
+    "within_twelve_months",
+    "wsw_shortcut",
+]
+
+
+class RuleViolation(Exception):
+    """A rule of the law was broken.
+
+    ``code`` is stable and meant for programs and tests; ``message`` is a lazy, Dutch,
+    user-facing text with ``%(name)s`` placeholders filled from ``params`` when shown. A
+    service turns it into ``ValidationError(e.message, code=e.code, params=e.params)``.
+    """
+
+    def __init__(self, code: str, message: Promise | str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+
+# ---------------------------------------------------------------------------------------
+# §0 Legal terms
+# ---------------------------------------------------------------------------------------
+
+UWV_TERM_WEEKS = 8  # §2.1
+OBJECTION_TERM_WEEKS = 6  # §3.3, Awb 6:7
+PLACEMENT_SIGNAL_MONTHS = 3  # §4.8
+
+SATURDAY = 5
+SUNDAY = 6
+
+# The days of art. 3 Atw, by their name in the ``holidays`` package's Dutch calendar
+# (English names, ``language="en_US"``), with the Dutch name we show. Only these are kept.
+_ATW_DAYS_FROM_PACKAGE: Mapping[str, str] = MappingProxyType(
+    {
+        "New Year's Day": "Nieuwjaarsdag",  # art. 3(1)
+        "Good Friday": "Goede Vrijdag",  # art. 3(2): equated with the days of art. 3(1)
+        "Easter Monday": "Tweede Paasdag",  # art. 3(1)
+        "King's Day": "Koningsdag",  # art. 3(1): the day the King's birthday is celebrated
+        "Queen's Day": "Koninginnedag",  # the same day before 2014
+        "Liberation Day": "Bevrijdingsdag",  # art. 3(1): 5 May (package: lustrum years only)
+        "Ascension Day": "Hemelvaartsdag",  # art. 3(1)
+        "Pentecost Monday": "Tweede Pinksterdag",  # art. 3(1)
+        "Christmas Day": "Eerste Kerstdag",  # art. 3(1)
+        "Second Day of Christmas": "Tweede Kerstdag",  # art. 3(1)
+    }
+)
+# Days the package has that art. 3 Atw does not list (both are Sundays anyway).
+_NOT_ATW_DAYS_FROM_PACKAGE: frozenset[str] = frozenset({"Easter Sunday", "Pentecost"})
+# Days that must be found in the package every year; if one is missing the package changed
+# and our terms would silently be wrong.
+_REQUIRED_EVERY_YEAR: frozenset[str] = frozenset(
+    {
+        "Nieuwjaarsdag",
+        "Goede Vrijdag",
+        "Tweede Paasdag",
+        "Hemelvaartsdag",
+        "Tweede Pinksterdag",
+        "Eerste Kerstdag",
+        "Tweede Kerstdag",
+    }
+)
+LIBERATION_DAY = "Bevrijdingsdag"
+DECREE_DAY = "Bij koninklijk besluit gelijkgestelde dag"
+
+
+def add_weeks(start: date, weeks: int) -> date:
+    """§0: a term of ``weeks`` weeks ends on the same weekday that many weeks after ``start``.
+
+    8 weeks from Monday 5 January 2026 ends Monday 2 March 2026.
+    """
+    if weeks < 0:
+        raise ValueError("weeks must not be negative")
+    return start + timedelta(weeks=weeks)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` calendar months later, clamped to the end of a shorter month
+    (31 January + 1 month = 28 or 29 February; 29 February + 12 months = 28 February)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@lru_cache(maxsize=512)
+def _atw_holidays(year: int) -> Mapping[date, tuple[str, ...]]:
+    """The days of art. 3(1) and (2) Atw in ``year`` with their names, without decree days."""
+    package = holidays.country_holidays("NL", years=year, language="en_US")
+    days: dict[date, tuple[str, ...]] = {}
+    for day in sorted(package):
+        # Everything not in the list (Easter Sunday, Whit Sunday, any day a future version
+        # adds) is left out: art. 3 Atw is a closed list.
+        names = tuple(
+            _ATW_DAYS_FROM_PACKAGE[name]
+            for name in package.get_list(day)
+            if name in _ATW_DAYS_FROM_PACKAGE
+        )
+        if names:
+            days[day] = names
+    # art. 3(1) Atw: 5 May is a holiday *every* year, not only every fifth year.
+    liberation_day = date(year, 5, 5)
+    if LIBERATION_DAY not in days.get(liberation_day, ()):
+        days[liberation_day] = (*days.get(liberation_day, ()), LIBERATION_DAY)
+    found = {name for names in days.values() for name in names}
+    missing = _REQUIRED_EVERY_YEAR - found
+    if missing or not ({"Koningsdag", "Koninginnedag"} & found):
+        raise RuntimeError(
+            f"The holidays package's Dutch calendar for {year} lacks {sorted(missing)} "
+            "or King's Day; the Algemene termijnenwet calendar cannot be built."
+        )
+    return MappingProxyType(days)
+
+
+def general_holidays(year: int, extra_days: Iterable[date] = ()) -> dict[date, str]:
+    """§0, art. 3 Algemene termijnenwet: the general public holidays of ``year``.
+
+    Built on the ``holidays`` package's Dutch calendar, corrected to the closed list of art. 3:
+    New Year's Day, Good Friday (art. 3(2)), Easter Monday, King's Day (27 April, or 26 April
+    when the 27th is a Sunday, as the package has it; Queen's Day before 2014), 5 May *every*
+    year (the package has it only in lustrum years), Ascension Day, Whit Monday, Christmas Day
+    and Boxing Day. Easter Sunday and Whit Sunday are dropped: art. 3 does not list them
+    (they are Sundays anyway).
+
+    ``extra_days`` are the days a royal decree equates with these (art. 3(3)); operators keep
+    them as data. Only the ones that fall in ``year`` are included.
+    """
+    days = {day: ", ".join(names) for day, names in _atw_holidays(year).items()}
+    for day in extra_days:
+        if day.year == year:
+            days.setdefault(day, DECREE_DAY)
+    return dict(sorted(days.items()))
+
+
+def decree_day_candidates(year: int) -> list[date]:
+    """§0, art. 3(3) Atw: *proposals* for the days a royal decree typically equates with a
+    general holiday, for an operator to review: the Friday after Ascension Day, and the
+    Monday before / Friday after a holiday that falls on a Tuesday / Thursday.
+
+    Only candidates that fall in ``year`` are returned (so a Monday 31 December before a
+    Tuesday New Year's Day is a candidate of the old year), and none that is already a
+    holiday. A candidate has no effect until it is stored and passed in as ``extra_days``.
+    """
+    own = _atw_holidays(year)
+    next_new_year = date(year + 1, 1, 1)
+    sources = [*own, next_new_year]
+    candidates: set[date] = set()
+    for day, names in own.items():
+        if "Hemelvaartsdag" in names:
+            candidates.add(day + timedelta(days=1))
+    for day in sources:
+        if day.weekday() == calendar.TUESDAY:
+            candidates.add(day - timedelta(days=1))
+        elif day.weekday() == calendar.THURSDAY:
+            candidates.add(day + timedelta(days=1))
+    return sorted(day for day in candidates if day.year == year and day not in own)
+
+
+def is_non_working_day(d: date, extra_days: Iterable[date] = ()) -> bool:
+    """§0, art. 1 Atw: a Saturday, a Sunday or a general holiday (incl. decree days)."""
+    if d.weekday() in (SATURDAY, SUNDAY):
+        return True
+    return d in _atw_holidays(d.year) or d in frozenset(extra_days)
+
+
+def extend_to_working_day(d: date, extra_days: Iterable[date] = ()) -> date:
+    """§0, art. 1 Atw: a term ending on a Saturday, Sunday or general holiday is extended to
+    the next day that is none of these."""
+    extra = frozenset(extra_days)
+    while is_non_working_day(d, extra):
+        d += timedelta(days=1)
+    return d
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """§0: a term is suspended from ``start``; ``end`` is the day it resumed (None: still
+    suspended). The days in between are added to the term's end."""
+
+    start: date
+    end: date | None = None
+
+    def days(self, today: date | None = None) -> int:
+        """Days suspended: ``end - start``, or ``today - start`` while still suspended."""
+        if self.end is not None:
+            return (self.end - self.start).days
+        if today is None:
+            raise ValueError("today is required while a suspension is open")
+        if today < self.start:
+            raise ValueError("an open suspension cannot start after today")
+        return (today - self.start).days
+
+
+def _check_suspensions(suspensions: Sequence[Suspension]) -> list[Suspension]:
+    ordered = sorted(suspensions, key=lambda s: s.start)
+    for suspension in ordered:
+        if suspension.end is not None and suspension.end < suspension.start:
+            raise ValueError(f"suspension ends before it starts: {suspension}")
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if earlier.end is None or later.start < earlier.end:
+            raise ValueError(f"suspensions overlap: {earlier} and {later}")
+    return ordered
+
+
+def term_end(
+    start: date,
+    weeks: int,
+    suspensions: Iterable[Suspension] = (),
+    extra_days: Iterable[date] = (),
+    today: date | None = None,
+) -> date:
+    """§0: the last day of a statutory term of ``weeks`` weeks from ``start``.
+
+    Same weekday ``weeks`` later, plus the days of every suspension (a suspension still open
+    counts until ``today``, so the end keeps moving while suspended), then extended past
+    Saturdays, Sundays and general holidays (art. 1 Atw). Suspensions must not overlap and
+    must not end before they start (``ValueError``); touching ones (one resumes the day the
+    next starts) are fine.
+    """
+    checked = _check_suspensions(list(suspensions))
+    end = add_weeks(start, weeks)
+    end += timedelta(days=sum(s.days(today) for s in checked))
+    return extend_to_working_day(end, extra_days)
+
+
+def term_state(
+    end_date: date, today: date, met_on: date | None = None, suspended: bool = False
+) -> TermState:
+    """§0: every term shown says whether it is met, suspended, overdue or running, in that
+    order of precedence. A term met after its end date still counts as met."""
+    if met_on is not None:
+        return TermState.MET
+    if suspended:
+        return TermState.SUSPENDED
+    if today > end_date:
+        return TermState.OVERDUE
+    return TermState.RUNNING
+
+
+def reminder_due(end_date: date, today: date, days_before: int) -> bool:
+    """§2.1: remind before a term lapses: from ``days_before`` days before the end up to and
+    including the last day. (``days_before`` is an operational setting, not law.)"""
+    if days_before < 0:
+        raise ValueError("days_before must not be negative")
+    return end_date - timedelta(days=days_before) <= today <= end_date
+
+
+def uwv_term_end(
+    received_on: date,
+    suspensions: Iterable[Suspension] = (),
+    extra_days: Iterable[date] = (),
+    today: date | None = None,
+) -> date:
+    """§2.1: UWV advises within 8 weeks of receiving the application, plus suspensions."""
+    return term_end(received_on, UWV_TERM_WEEKS, suspensions, extra_days, today)
+
+
+def objection_term_end(sent_on: date, extra_days: Iterable[date] = ()) -> date:
+    """§3.3, Awb 6:7/6:8: objection within 6 weeks; the term starts the day after the decision
+    was sent, so its last day is the same weekday as ``sent_on``, 6 weeks later."""
+    return term_end(sent_on, OBJECTION_TERM_WEEKS, extra_days=extra_days)
+
+
+def objection_in_time(
+    sent_on: date,
+    received_on: date,
+    posted_on: date | None = None,
+    extra_days: Iterable[date] = (),
+) -> bool:
+    """§3.3, Awb 6:9: an objection is in time if received by the end of the term, or, sent by
+    post, posted by the end of the term and received at most one week after it."""
+    end = objection_term_end(sent_on, extra_days)
+    if received_on <= end:
+        return True
+    return posted_on is not None and posted_on <= end and received_on <= end + timedelta(weeks=1)
+
+
+def decision_term_end(advice_issued_on: date, weeks: int, extra_days: Iterable[date] = ()) -> date:
+    """§3.1: the college decides within ``weeks`` weeks (from the verordening) of the advice."""
+    if weeks <= 0:
+        raise ValueError("the decision term must be at least one week")
+    return term_end(advice_issued_on, weeks, extra_days=extra_days)
+
+
+def deemed_refusal(decided: bool, decision_due_on: date, today: date) -> bool:
+    """§3.1: not deciding counts as a refusal decision once the decision term has passed."""
+    return not decided and today > decision_due_on
+
+
+def placement_signal_date(positive_decision_on: date) -> date:
+    """§4.8: placement typically follows about 3 months after a positive advice; the
+    dashboard signals cases still unplaced after that date. A key figure, not a legal term:
+    no Atw extension."""
+    return add_months(positive_decision_on, PLACEMENT_SIGNAL_MONTHS)
+
+
+# ---------------------------------------------------------------------------------------
+# §1 Applying for an advice
+# ---------------------------------------------------------------------------------------
+
+
+class TwelveMonthOutcome(StrEnum):
+    """§1.2: what the once-a-year rule means for an application."""
+
+    ALLOWED = "allowed"
+    NEGATIVE_UNLESS_CHANGED = "negative_unless_changed"
+    ALLOWED_CHANGED = "allowed_changed"
+
+
+def within_twelve_months(applied_on: date, last_advice_on: date | None) -> bool:
+    """§1.2: whether ``applied_on`` lies before the day 12 months after the last advice.
+
+    The form uses this to detect the case, explain it and ask for changed circumstances.
+    """
+    return last_advice_on is not None and applied_on < add_months(last_advice_on, 12)
+
+
+def twelve_month_rule(
+    applicant_kind: ApplicantKind,
+    applied_on: date,
+    last_advice_on: date | None,
+    changed_circumstances: bool,
+) -> TwelveMonthOutcome:
+    """§1.2: a person (or their representative) who applies within 12 months of a previous
+    UWV advice gets a negative advice, unless circumstances changed: then UWV assesses again.
+    The college may apply at any time. Any previous advice counts, whoever applied for it.
+    """
+    if applicant_kind == ApplicantKind.MUNICIPALITY:
+        return TwelveMonthOutcome.ALLOWED
+    if not within_twelve_months(applied_on, last_advice_on):
+        return TwelveMonthOutcome.ALLOWED
+    if changed_circumstances:
+        return TwelveMonthOutcome.ALLOWED_CHANGED
+    return TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
+
+
+@dataclass(frozen=True)
+class AowAge:
+    """§1.3: the state pension (AOW) age in a calendar year, set by law five years ahead."""
+
+    year: int
+    years: int
+    months: int
+
+
+# §1.3: data, not code. Add a row when the law sets the next year.
+AOW_AGES: tuple[AowAge, ...] = (
+    AowAge(2024, 67, 0),
+    AowAge(2025, 67, 0),
+    AowAge(2026, 67, 0),
+    AowAge(2027, 67, 0),
+    AowAge(2028, 67, 3),
+    AowAge(2029, 67, 3),
+    AowAge(2030, 67, 3),
+    AowAge(2031, 67, 3),
+)
+
+MIN_APPLICATION_AGE = 16  # §1.3: 16- and 17-year-olds may apply
+SCHOOL_AGE_UNTIL = 18  # §1.3: in school until 18 or a start qualification
+
+
+def aow_age(year: int) -> tuple[int, int]:
+    """§1.3: the AOW age (years, months) in ``year``; ``ValueError`` outside the table."""
+    for row in AOW_AGES:
+        if row.year == year:
+            return row.years, row.months
+    raise ValueError(
+        f"No AOW age known for {year}: the table covers {AOW_AGES[0].year}-{AOW_AGES[-1].year}. "
+        "Add the row set by law to rules.AOW_AGES."
+    )
+
+
+def aow_reached(birth_date: date, on_date: date) -> bool:
+    """§1.3: whether the person has reached the AOW age on ``on_date``.
+
+    The AOW age that applies is that of the calendar year in which the person reaches it
+    (AOW art. 7a): they have reached it if, for some year Y up to ``on_date``'s year,
+    ``birth_date`` + AOW age of Y falls in or before Y and on or before ``on_date``. So someone
+    who turned 67 in October 2027 has reached it in January 2028, even though the 2028 age is
+    67 and 3 months. (The AOW age never falls, so years before the table need no rows.)
+    ``ValueError`` if ``on_date``'s year is not in the table.
+    """
+    aow_age(on_date.year)  # fail clearly for a year the law has not set yet
+    for row in AOW_AGES:
+        if row.year > on_date.year:
+            break
+        reached_on = add_months(birth_date, row.years * 12 + row.months)
+        if reached_on.year <= row.year and reached_on <= on_date:
+            return True
+    return False
+
+
+class AgeOutcome(StrEnum):
+    """§1.3: the age check of an application."""
+
+    TOO_YOUNG = "too_young"
+    YOUNG = "young"
+    OK = "ok"
+    AOW_REACHED = "aow_reached"
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the application cannot go ahead."""
+        return self in (AgeOutcome.TOO_YOUNG, AgeOutcome.AOW_REACHED)
+
+    @property
+    def notice(self) -> Promise | None:
+        """The plain-language explanation to show, if any."""
+        return _AGE_NOTICES.get(self)
+
+
+_AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
+    {
+        AgeOutcome.TOO_YOUNG: _(
+            "Onder de 16 jaar ga je nog naar school. Je kunt een advies beschut werk "
+            "aanvragen vanaf je 16e."
+        ),
+        AgeOutcome.YOUNG: _(
+            "Je bent 16 of 17 jaar. Tot je 18e of tot je een startkwalificatie hebt, ga je "
+            "naar school. Je mag nu al aanvragen, zodat er geen gat valt tussen school en werk."
+        ),
+        AgeOutcome.AOW_REACHED: _(
+            "Je hebt de AOW-leeftijd bereikt. Beschut werk is dan niet meer mogelijk."
+        ),
+    }
+)
+
+
+def age_check(birth_date: date, on_date: date) -> AgeOutcome:
+    """§1.3: under 16 is too young (school; blocking); 16 and 17 may apply with a notice about
+    school and the start qualification; from the AOW age on, no more (blocking).
+
+    Ages count by calendar: someone born on 29 February is a year older on 28 February.
+    """
+    if on_date < birth_date:
+        raise ValueError("on_date lies before birth_date")
+    if on_date < add_months(birth_date, MIN_APPLICATION_AGE * 12):
+        return AgeOutcome.TOO_YOUNG
+    if on_date < add_months(birth_date, SCHOOL_AGE_UNTIL * 12):
+        return AgeOutcome.YOUNG
+    if aow_reached(birth_date, on_date):
+        return AgeOutcome.AOW_REACHED
+    return AgeOutcome.OK
+
+
+# ---------------------------------------------------------------------------------------
+# §2 UWV assessment
+# ---------------------------------------------------------------------------------------
+
+MIN_HOURS_AT_A_STRETCH = Decimal(1)
+MIN_HOURS_PER_DAY = Decimal(4)
+
+
+@dataclass(frozen=True)
+class WorkCapacity:
+    """§2.3: the four findings on work capacity (the Wajong rule)."""
+
+    can_perform_task: bool
+    basic_employee_skills: bool
+    hours_at_a_stretch: Decimal
+    hours_per_day: Decimal
+
+
+def has_work_capacity(wc: WorkCapacity) -> bool:
+    """§2.3: can perform a task in a work organisation, has basic employee skills, can work at
+    least 1 hour at a stretch and at least 4 hours a day."""
+    return (
+        wc.can_perform_task
+        and wc.basic_employee_skills
+        and wc.hours_at_a_stretch >= MIN_HOURS_AT_A_STRETCH
+        and wc.hours_per_day >= MIN_HOURS_PER_DAY
+    )
+
+
+def advice_outcome(
+    work_capacity: WorkCapacity,
+    needs_adaptations: bool,
+    needs_supervision_or_guidance: bool,
+) -> AdviceOutcome:
+    """§2.2: positive if the person has work capacity and needs at least one of (a) adaptations
+    or (b) permanent supervision / intensive guidance that an employer cannot reasonably
+    provide. Wage value is not a criterion, so it is not an input."""
+    if has_work_capacity(work_capacity) and (needs_adaptations or needs_supervision_or_guidance):
+        return AdviceOutcome.POSITIVE
+    return AdviceOutcome.NEGATIVE
+
+
+def wsw_shortcut(
+    indication_end: date | None,
+    supported_employment: bool,
+    applied_on: date,
+    changed_circumstances: bool,
+) -> AdviceOutcome | None:
+    """§2.4: a valid Wsw indication (end date not passed on the application date) decides the
+    advice without investigation: negative with advice *begeleid werken*, positive without.
+    ``None``: no valid indication, or circumstances changed, so UWV assesses in full."""
+    valid = indication_end is not None and indication_end >= applied_on
+    if not valid or changed_circumstances:
+        return None
+    return AdviceOutcome.NEGATIVE if supported_employment else AdviceOutcome.POSITIVE
+
+
+def leaves_jobs_register(outcome: AdviceOutcome) -> bool:
+    """§2.5: a positive advice removes the person from the jobs-agreement register at once."""
+    return outcome == AdviceOutcome.POSITIVE
+
+
+def advice_in_force(
+    advices: Sequence[tuple[date, AdviceOutcome]],
+) -> AdviceOutcome | None:
+    """§2.6: an advice stays valid until UWV issues a new one: the latest issued is in force.
+    Two on the same day: the later one in ``advices`` wins. None if there is no advice."""
+    latest: tuple[date, AdviceOutcome] | None = None
+    for issued_on, outcome in advices:
+        if latest is None or issued_on >= latest[0]:
+            latest = (issued_on, outcome)
+    return None if latest is None else latest[1]
+
+
+# ---------------------------------------------------------------------------------------
+# §3 The college's decision
+# ---------------------------------------------------------------------------------------
+
+
+def decision_follows_advice(advice_outcome: AdviceOutcome, decision_positive: bool) -> bool:
+    """§3.2: whether the decision says what the advice says."""
+    return decision_positive == (advice_outcome == AdviceOutcome.POSITIVE)
+
+
+def check_decision(
+    advice_outcome: AdviceOutcome, decision_positive: bool, deviation_reason: str
+) -> None:
+    """§3.2: the college is bound to the advice; a deviation needs a recorded reason (only
+    whitespace is no reason). A decision that follows the advice needs none (one is allowed).
+    """
+    if decision_follows_advice(advice_outcome, decision_positive):
+        return
+    if not deviation_reason.strip():
+        raise RuleViolation(
+            "deviation_without_reason",
+            _(
+                "Het besluit wijkt af van het advies van UWV. Dat mag alleen als het advies "
+                "niet zorgvuldig tot stand is gekomen. Leg de reden vast."
+            ),
+        )
+
+
+def must_accept_place(benefit_kind: BenefitKind, decision_positive: bool) -> bool:
+    """§3.4: a Participatiewet benefit recipient with a positive decision must accept a
+    sheltered place; a refusal (to be recorded) may lead to a benefit reduction."""
+    return decision_positive and benefit_kind == BenefitKind.PARTICIPATIEWET
+
+
+# ---------------------------------------------------------------------------------------
+# §4 Places, quota and the waiting list
+# ---------------------------------------------------------------------------------------
+
+HOURS_PER_PLACE = Decimal(31)
+MAX_HOURS_PER_WEEK = Decimal(40)
+MINIMUM_QUOTA = Decimal(1)
+CENT = Decimal("0.01")
+
+PARTICIPATIEWET_GROUP: frozenset[BenefitKind] = frozenset(
+    {BenefitKind.PARTICIPATIEWET, BenefitKind.SURVIVOR, BenefitKind.NONE}
+)
+UWV_BENEFITS: frozenset[BenefitKind] = frozenset(
+    {BenefitKind.WAJONG, BenefitKind.WIA_WAO, BenefitKind.WW}
+)
+
+
+def check_quota(quota_places: Decimal) -> None:
+    """§4.1: every municipality has a quota of at least 1 place."""
+    if quota_places < MINIMUM_QUOTA:
+        raise RuleViolation(
+            "quota_below_minimum",
+            _("De taakstelling is voor elke gemeente minstens 1 plek."),
+        )
+
+
+def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) -> Decimal:
+    """§4.2: a place is 31 hours a week; a job of h hours counts h/31 places, rounded half up
+    to 2 decimals (25 h → 0.81). Hours must be more than 0 and at most 40 a week."""
+    if hours_per_week <= 0 or hours_per_week > MAX_HOURS_PER_WEEK:
+        raise RuleViolation(
+            "hours_out_of_range",
+            _("Het aantal uren per week moet meer dan 0 en hoogstens %(max)s zijn."),
+            max=MAX_HOURS_PER_WEEK,
+        )
+    if hours_per_place <= 0:
+        raise ValueError("hours_per_place must be positive")
+    return (Decimal(hours_per_week) / Decimal(hours_per_place)).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """§4: a person with a positive decision waiting for a place."""
+
+    case_id: int
+    positive_advice_on: date
+    applied_on: date
+    priority: bool
+    available: bool
+
+
+@dataclass(frozen=True)
+class Placement:
+    """§4: a candidate's turn (1-based ``position``) and ``category``."""
+
+    candidate: Candidate
+    position: int
+    category: Category
+
+
+def _ordering_key(rule: OrderingRule) -> Callable[[Candidate], tuple[Any, ...]]:
+    if rule == OrderingRule.POSITIVE_ADVICE_DATE:
+        return lambda c: (c.positive_advice_on, c.case_id)
+    if rule == OrderingRule.APPLICATION_DATE:
+        return lambda c: (c.applied_on, c.case_id)
+    if rule == OrderingRule.PRIORITY_THEN_ADVICE_DATE:
+        return lambda c: (not c.priority, c.positive_advice_on, c.case_id)
+    raise ValueError(f"unknown ordering rule: {rule!r}")
+
+
+def order_candidates(candidates: Iterable[Candidate], rule: OrderingRule) -> list[Candidate]:
+    """§4.5: the verordening's order: by date of positive advice, by date of application, or
+    priority groups first and then by date of positive advice. Ties: lowest ``case_id``."""
+    return sorted(candidates, key=_ordering_key(rule))
+
+
+def free_obliged_slots(quota_places: Decimal, realised_places: Decimal) -> int:
+    """§4.3: how many more persons the municipality must still place: the places missing to
+    the quota, rounded up, as each person counts as one place (their job's hours are not
+    known yet)."""
+    return max(0, math.ceil(Decimal(quota_places) - Decimal(realised_places)))
+
+
+def categorise(
+    candidates: Iterable[Candidate],
+    rule: OrderingRule,
+    quota_places: Decimal,
+    realised_places: Decimal,
+    additional_places: int,
+) -> list[Placement]:
+    """§4.3–§4.6: who is obliged, on an additional place, or on the waiting list.
+
+    1. All candidates are ordered by ``rule`` (ties: ``case_id``); ``position`` is 1-based.
+    2. An unavailable candidate (§4.4) keeps their position, so they do not lose their turn,
+       but is UNAVAILABLE and takes no slot.
+    3. The available ones, in order, fill first ``free_obliged_slots(quota, realised)`` slots
+       as OBLIGED (§4.3: the quota binds, whatever the person's benefit), then
+       ``additional_places`` slots as ADDITIONAL (§4.5), and the rest are WAITING (§4.6).
+    """
+    if additional_places < 0:
+        raise ValueError("additional_places must not be negative")
+    obliged_left = free_obliged_slots(quota_places, realised_places)
+    additional_left = additional_places
+    result: list[Placement] = []
+    for position, candidate in enumerate(order_candidates(candidates, rule), start=1):
+        if not candidate.available:
+            category = Category.UNAVAILABLE
+        elif obliged_left > 0:
+            obliged_left -= 1
+            category = Category.OBLIGED
+        elif additional_left > 0:
+            additional_left -= 1
+            category = Category.ADDITIONAL
+        else:
+            category = Category.WAITING
+        result.append(Placement(candidate, position, category))
+    return result
+
+
+def waiting_list_responsibility(
+    benefit_kind: BenefitKind,
+    quota_reached: bool,
+    additional_places_offered: bool,
+    uwv_agreement: bool = False,
+) -> Responsible:
+    """§4.6: who is responsible for a person waiting for a place.
+
+    - Participatiewet group (Participatiewet, survivor's benefit, no benefit): the
+      municipality.
+    - UWV benefit (Wajong, WIA/WAO, WW), quota reached and no additional place to be had: UWV,
+      unless municipality and UWV agreed otherwise (Pw art. 7(7)).
+    - UWV benefit while the quota is not reached (no *suitable* place yet): the municipality.
+
+    ``additional_places_offered`` means an additional place is still open to the person (the
+    verordening offers them and they are not all taken); pass False for someone on the
+    waiting list.
+    """
+    if benefit_kind in PARTICIPATIEWET_GROUP:
+        return Responsible.MUNICIPALITY
+    if benefit_kind not in UWV_BENEFITS:
+        raise ValueError(f"unknown benefit kind: {benefit_kind!r}")
+    if quota_reached and not additional_places_offered and not uwv_agreement:
+        return Responsible.UWV
+    return Responsible.MUNICIPALITY
+
+
+# ---------------------------------------------------------------------------------------
+# §6 The employment
+# ---------------------------------------------------------------------------------------
+
+FLAT_RATE_PCT_OF_WML = Decimal(68)
+CAP_PCT_OF_WML = Decimal(70)
+HUNDRED = Decimal(100)
+
+
+class FundingBasis(StrEnum):
+    """§6.3: on what ground the funding was computed."""
+
+    WAGE_DISPENSATION = "wage_dispensation"
+    FLAT_RATE = "flat_rate"
+    WAGE_VALUE_GAP = "wage_value_gap"
+    WAGE_VALUE_GAP_CAPPED = "wage_value_gap_capped"
+
+
+@dataclass(frozen=True)
+class Funding:
+    """§6.3: the instrument and, for a wage subsidy, its maximum per month."""
+
+    kind: FundingKind
+    max_monthly_subsidy: Decimal | None
+    basis: str
+
+
+def funding(
+    benefit_kind: BenefitKind,
+    wml_monthly: Decimal,
+    wage_value_pct: Decimal | None,
+    flat_rate: bool,
+) -> Funding:
+    """§6.3: Wajong: wage dispensation via UWV, no municipal subsidy. Otherwise a wage subsidy
+    paid by the municipality: the flat rate of 68% of WML (no wage-value measurement), or the
+    gap between wage value and WML, (100 - wage value)% of WML, capped at 70% of WML.
+    Rounded half up to cents."""
+    if wml_monthly <= 0:
+        raise ValueError("wml_monthly must be positive")
+    if benefit_kind == BenefitKind.WAJONG:
+        return Funding(FundingKind.WAGE_DISPENSATION, None, FundingBasis.WAGE_DISPENSATION)
+    if flat_rate:
+        amount = wml_monthly * FLAT_RATE_PCT_OF_WML / HUNDRED
+        return Funding(
+            FundingKind.WAGE_SUBSIDY, amount.quantize(CENT, ROUND_HALF_UP), FundingBasis.FLAT_RATE
+        )
+    if wage_value_pct is None:
+        raise ValueError("wage_value_pct is required without the flat rate")
+    if not 0 <= wage_value_pct <= HUNDRED:
+        raise ValueError("wage_value_pct must lie between 0 and 100")
+    pct = HUNDRED - wage_value_pct
+    basis = FundingBasis.WAGE_VALUE_GAP
+    if pct > CAP_PCT_OF_WML:
+        pct, basis = CAP_PCT_OF_WML, FundingBasis.WAGE_VALUE_GAP_CAPPED
+    amount = wml_monthly * pct / HUNDRED
+    return Funding(FundingKind.WAGE_SUBSIDY, amount.quantize(CENT, ROUND_HALF_UP), basis)
+
+
+def check_minimum_wage(
+    hourly_wage: Decimal, wml_hourly: Decimal, funding_kind: FundingKind
+) -> None:
+    """§6.1: the employment pays at least the minimum wage, except Wajong with wage
+    dispensation."""
+    if funding_kind == FundingKind.WAGE_DISPENSATION:
+        return
+    if hourly_wage < wml_hourly:
+        raise RuleViolation(
+            "below_minimum_wage",
+            _("Beschut werk wordt betaald met minstens het minimumloon (%(wml)s per uur)."),
+            wml=wml_hourly,
+        )
+
+
+def after_employment_end(advice_positive_in_force: bool) -> CaseState:
+    """§6.4: when the employment ends the advice still stands, so the municipality must offer
+    a new place; without a positive advice in force the case closes."""
+    return CaseState.AWAITING_PLACEMENT if advice_positive_in_force else CaseState.CLOSED
+
+
+MunicipalityId = TypeVar("MunicipalityId")
+
+
+def responsible_after_move(
+    employment_continues: bool,
+    old_municipality_id: MunicipalityId,
+    new_municipality_id: MunicipalityId,
+) -> tuple[MunicipalityId, MunicipalityId | None]:
+    """§6.5: returns (paying municipality, municipality that must realise a new place).
+
+    If the person keeps working, the original municipality keeps paying and no new place is
+    needed. If the employment ends, the new municipality must realise a new place (within its
+    quota) and is the one that will pay for it.
+    """
+    if employment_continues:
+        return old_municipality_id, None
+    return new_municipality_id, new_municipality_id
+
+
+def advice_revives(revival_setting: bool, planned_switch: bool) -> bool:
+    """§6.6: falling back from a jobs-agreement job, the positive advice revives only if the
+    verordening turns revival on *and* the switch was planned; otherwise a new advice is
+    needed."""
+    return revival_setting and planned_switch
+
+
+# ---------------------------------------------------------------------------------------
+# Lifecycle
+# ---------------------------------------------------------------------------------------
+
+S = CaseState
+TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = MappingProxyType(
+    {
+        S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+        S.SUBMITTED: frozenset({S.WITH_UWV, S.ADVICE_ISSUED, S.WITHDRAWN}),
+        S.WITH_UWV: frozenset({S.ADVICE_ISSUED, S.WITHDRAWN}),
+        S.ADVICE_ISSUED: frozenset({S.AWAITING_PLACEMENT, S.REJECTED}),
+        S.REJECTED: frozenset({S.OBJECTION}),
+        S.OBJECTION: frozenset({S.REJECTED, S.AWAITING_PLACEMENT}),
+        S.AWAITING_PLACEMENT: frozenset({S.UNAVAILABLE, S.EMPLOYED, S.CLOSED, S.WITHDRAWN}),
+        S.UNAVAILABLE: frozenset({S.AWAITING_PLACEMENT, S.CLOSED}),
+        S.EMPLOYED: frozenset({S.AWAITING_PLACEMENT, S.CLOSED}),
+        S.WITHDRAWN: frozenset(),
+        S.CLOSED: frozenset(),
+    }
+)
+del S
+
+
+def can_transition(src: CaseState, dst: CaseState) -> bool:
+    """Whether a case may move from ``src`` to ``dst`` (the one table: ``TRANSITIONS``)."""
+    return dst in TRANSITIONS.get(src, frozenset())
+
+
+def check_transition(src: CaseState, dst: CaseState) -> None:
+    """Raise ``RuleViolation`` unless a case may move from ``src`` to ``dst``."""
+    if not can_transition(src, dst):
+        raise RuleViolation(
+            "transition_not_allowed",
+            _("Een zaak kan niet van '%(src)s' naar '%(dst)s' gaan."),
+            src=CaseState(src).label,
+            dst=CaseState(dst).label,
+        )

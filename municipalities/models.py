@@ -1,0 +1,114 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import OrderingRule
+
+cbs_code_validator = RegexValidator(
+    r"^GM\d{4}$", _("Een CBS-gemeentecode bestaat uit GM en vier cijfers, bijvoorbeeld GM0363.")
+)
+
+
+class Municipality(models.Model):
+    """A municipality: the college that decides, and the owner of its own caseload."""
+
+    cbs_code = models.CharField(
+        _("CBS-code"), max_length=6, unique=True, validators=[cbs_code_validator]
+    )
+    name = models.CharField(_("naam"), max_length=100)
+    labour_market_region = models.CharField(_("arbeidsmarktregio"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cbs_code__regex=r"^GM[0-9]{4}$"), name="municipality_cbs_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class YearlyQuota(models.Model):
+    """The ministerial regulation's cumulative number of places to realise by year end
+    (DOMAIN §4.1). Every municipality has at least 1."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("gemeente")
+    )
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    places = models.DecimalField(_("aantal plekken"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["municipality", "-year"]
+        verbose_name = _("taakstelling")
+        verbose_name_plural = _("taakstellingen")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="quota_one_per_year"),
+            models.CheckConstraint(condition=models.Q(places__gte=1), name="quota_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.places}"
+
+
+class Verordening(models.Model):
+    """The municipality's own rules (DOMAIN §5), one row per version by date of entry into
+    force. A case is judged under the version in force at its date; versions are never edited
+    once they are in force (a new version is added instead)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="verordeningen",
+        verbose_name=_("gemeente"),
+    )
+    in_force_from = models.DateField(_("geldig vanaf"))
+    discussed_with_target_group_on = models.DateField(
+        _("besproken met vertegenwoordigers van de doelgroep op")
+    )
+    provisions = models.TextField(_("voorzieningen om beschut werk mogelijk te maken"))
+    provisions_until_employment = models.TextField(
+        _("voorzieningen tot de dienstbetrekking begint"), blank=True
+    )
+    provisions_while_waiting = models.TextField(_("voorzieningen op de wachtlijst"), blank=True)
+    offers_additional_places = models.BooleanField(_("biedt extra plekken"), default=False)
+    additional_places_per_year = models.PositiveIntegerField(_("extra plekken per jaar"), default=0)
+    ordering_rule = models.CharField(
+        _("volgorde voor extra plekken"),
+        max_length=40,
+        choices=OrderingRule.choices,
+        default=OrderingRule.POSITIVE_ADVICE_DATE,
+    )
+    decision_term_weeks = models.PositiveSmallIntegerField(_("beslistermijn in weken"), default=8)
+    advice_revives_on_fallback = models.BooleanField(
+        _("positief advies herleeft bij terugval"), default=True
+    )
+
+    class Meta:
+        ordering = ["municipality", "-in_force_from"]
+        verbose_name = _("verordening")
+        verbose_name_plural = _("verordeningen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "in_force_from"], name="verordening_one_per_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(offers_additional_places=True)
+                | models.Q(additional_places_per_year=0),
+                name="verordening_additional_places_only_if_offered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ordering_rule__in=OrderingRule.values),
+                name="verordening_ordering_rule_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_term_weeks__gte=1), name="verordening_term_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}, {self.in_force_from:%d-%m-%Y}"

@@ -1,0 +1,92 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Inwoner")
+    CONSULTANT = "consultant", _("Consulent")
+    MUNICIPAL_ADMIN = "municipal_admin", _("Functioneel beheerder")
+    UWV_ASSESSOR = "uwv_assessor", _("Beoordelaar UWV")
+    OPERATOR = "operator", _("Operator")
+
+
+#: Roles that work for a municipality and see only its cases.
+MUNICIPAL_ROLES = frozenset({Role.CONSULTANT, Role.MUNICIPAL_ADMIN})
+#: Roles that must sign in with a second factor (TOTP).
+STAFF_ROLES = frozenset({Role.CONSULTANT, Role.MUNICIPAL_ADMIN, Role.UWV_ASSESSOR, Role.OPERATOR})
+
+
+class PortalUserManager(UserManager):
+    """Users sign in with their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True, role=Role.OPERATOR)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: a citizen, municipal staff, a UWV assessor or an operator.
+
+    Consultants and municipal administrators belong to exactly one municipality; the other
+    roles to none. Only operators reach the Django admin (``is_staff``).
+    """
+
+    username = None
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        verbose_name=_("gemeente"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=list(MUNICIPAL_ROLES), municipality__isnull=False)
+                    | (~Q(role__in=list(MUNICIPAL_ROLES)) & Q(municipality__isnull=True))
+                ),
+                name="user_municipality_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | Q(role=Role.OPERATOR),
+                name="user_only_operators_are_admin_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES

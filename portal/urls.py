@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health, views
+
+# The admin signs in through allauth, so MFA and rate limits cover it as well.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Beschut werk portaal: beheer"
+admin.site.site_title = "Beschut werk portaal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("account/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"

@@ -1,0 +1,131 @@
+"""Shared fixtures: factories, query-count helper, and the browser layer.
+
+The browser layer drives Debian's Chromium with Playwright against pytest-django's live
+server. axe-core runs on every page a browser test loads and the test fails on any WCAG 2.1
+A/AA violation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that the tests
+# themselves make are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters and used TOTP codes must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+# -- browser layer ------------------------------------------------------------------------
+
+
+class AxeViolations(AssertionError):
+    pass
+
+
+class AxeRecorder:
+    """Runs axe-core after every page load and keeps what it finds."""
+
+    def __init__(self, page):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.page = page
+        self.reports: list[str] = []
+        self.pages_checked: list[str] = []
+        page.on("load", self._check)
+
+    def _check(self, page) -> None:
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        self.pages_checked.append(page.url)
+        if results.violations_count:
+            self.reports.append(f"{page.url}\n{results.generate_report()}")
+
+    def assert_clean(self) -> None:
+        if self.reports:
+            raise AxeViolations("axe found WCAG 2.1 A/AA violations:\n" + "\n".join(self.reports))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context_options():
+    return {"locale": "nl-NL", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def page(browser, live_server, browser_context_options):
+    context = browser.new_context(base_url=live_server.url, **browser_context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text)
+        if msg.type == "error" and "Content Security Policy" in msg.text
+        else None,
+    )
+    recorder = AxeRecorder(page)
+    page.axe = recorder
+    yield page
+    context.close()
+    recorder.assert_clean()
+    assert not csp_errors, f"The page broke its Content Security Policy: {csp_errors}"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def current_totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
