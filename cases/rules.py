@@ -296,7 +296,7 @@ class Suspension:
 
 
 def _check_suspensions(suspensions: Sequence[Suspension]) -> list[Suspension]:
-    ordered = sorted(suspensions, key=lambda s: s.start)
+    ordered = sorted(suspensions, key=lambda s: (s.start, s.end or date.max))
     for suspension in ordered:
         if suspension.end is not None and suspension.end < suspension.start:
             raise ValueError(f"suspension ends before it starts: {suspension}")

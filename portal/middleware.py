@@ -16,7 +16,14 @@ class StaffMFARequiredMiddleware:
     session so it costs no query per request.
     """
 
-    allowed_prefixes = ("/account/2fa/", "/account/logout/", "/static/", "/healthz", "/readyz")
+    allowed_prefixes = (
+        "/account/2fa/",
+        "/account/reauthenticate/",
+        "/account/logout/",
+        "/static/",
+        "/healthz",
+        "/readyz",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,0 +1,74 @@
+"""The case lifecycle: the one table of allowed moves (``rules.TRANSITIONS``)."""
+
+import itertools
+
+import pytest
+
+from cases.choices import CaseState
+from cases.rules import TRANSITIONS, RuleViolation, can_transition, check_transition
+
+S = CaseState
+EXPECTED = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.WITH_UWV, S.ADVICE_ISSUED, S.WITHDRAWN},
+    S.WITH_UWV: {S.ADVICE_ISSUED, S.WITHDRAWN},
+    S.ADVICE_ISSUED: {S.AWAITING_PLACEMENT, S.REJECTED},
+    S.REJECTED: {S.OBJECTION},
+    S.OBJECTION: {S.REJECTED, S.AWAITING_PLACEMENT},
+    S.AWAITING_PLACEMENT: {S.UNAVAILABLE, S.EMPLOYED, S.CLOSED, S.WITHDRAWN},
+    S.UNAVAILABLE: {S.AWAITING_PLACEMENT, S.CLOSED},
+    S.EMPLOYED: {S.AWAITING_PLACEMENT, S.CLOSED},
+    S.WITHDRAWN: set(),
+    S.CLOSED: set(),
+}
+
+
+def test_lifecycle_transition_table_is_exactly_the_agreed_one():
+    assert {src: set(dsts) for src, dsts in TRANSITIONS.items()} == EXPECTED
+
+
+def test_lifecycle_every_state_has_a_row():
+    assert set(TRANSITIONS) == set(CaseState)
+
+
+def test_lifecycle_withdrawn_and_closed_are_final():
+    assert not TRANSITIONS[S.WITHDRAWN]
+    assert not TRANSITIONS[S.CLOSED]
+
+
+def test_lifecycle_table_cannot_be_changed_at_runtime():
+    with pytest.raises(TypeError):
+        TRANSITIONS[S.CLOSED] = frozenset({S.DRAFT})  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(CaseState, CaseState)))
+def test_lifecycle_can_transition_follows_the_table(src, dst):
+    assert can_transition(src, dst) is (dst in EXPECTED[src])
+
+
+def test_lifecycle_s3_3_objection_against_a_rejection_can_still_lead_to_placement():
+    assert can_transition(S.REJECTED, S.OBJECTION)
+    assert can_transition(S.OBJECTION, S.AWAITING_PLACEMENT)
+
+
+def test_lifecycle_s4_4_unavailable_returns_to_awaiting_placement():
+    assert can_transition(S.UNAVAILABLE, S.AWAITING_PLACEMENT)
+
+
+def test_lifecycle_s6_4_employment_end_returns_to_awaiting_placement():
+    assert can_transition(S.EMPLOYED, S.AWAITING_PLACEMENT)
+
+
+def test_lifecycle_check_transition_allows_a_listed_move():
+    check_transition(S.DRAFT, S.SUBMITTED)
+
+
+def test_lifecycle_check_transition_refuses_an_unlisted_move():
+    with pytest.raises(RuleViolation) as excinfo:
+        check_transition(S.CLOSED, S.AWAITING_PLACEMENT)
+    assert excinfo.value.code == "transition_not_allowed"
+    assert excinfo.value.params == {
+        "src": S.CLOSED.label,
+        "dst": S.AWAITING_PLACEMENT.label,
+    }
+    assert "%(" not in str(excinfo.value)
