@@ -72,10 +72,14 @@ def can_create_staff(user: User | AnonymousUser, role: Role, municipality_id: in
 
 
 def scope_to_user(
-    queryset: QuerySet[M], user: User | AnonymousUser, *, municipality_field: str = "municipality"
+    queryset: QuerySet[M],
+    user: User | AnonymousUser,
+    *,
+    municipality_field: str | None = "municipality",
 ) -> QuerySet[M]:
     """Only the rows of the user's own municipality; nothing for roles without one.
 
+    ``municipality_field=None`` scopes a queryset of municipalities itself.
     Operators see everything (they use the Django admin). Citizens and UWV assessors are scoped
     by their own selectors (own cases; cases sent to UWV), so here they get nothing.
     """
@@ -83,7 +87,8 @@ def scope_to_user(
     if role is Role.OPERATOR:
         return queryset
     if role in MUNICIPAL_ROLES:
-        return queryset.filter(**{f"{municipality_field}_id": user.municipality_id})
+        lookup = f"{municipality_field}_id" if municipality_field else "pk"
+        return queryset.filter(**{lookup: user.municipality_id})
     return queryset.none()
 
 

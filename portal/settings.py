@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "portal.tasks.heartbeat",
-        "schedule": 60.0,
+        "schedule": float(env_int("HEARTBEAT_INTERVAL", 60)),
     },
 }
 # How old the worker's last heartbeat may be before /readyz reports the worker as down.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -21,12 +22,15 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters and used TOTP codes must not leak from one test to the next."""
-    from django.core.cache import cache
+def _isolated_cache(settings):
+    """Rate-limit counters and used TOTP codes must not leak from one test to the next.
 
-    cache.clear()
-    yield
+    Each test gets its own key prefix on the real cache (file or Redis), so nothing is flushed
+    that another process (a Celery worker on the same Redis) relies on.
+    """
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)
