@@ -60,8 +60,9 @@ class OrderingRule(models.TextChoices):
 
     POSITIVE_ADVICE_DATE = "positive_advice_date", _("Datum van het positieve advies")
     APPLICATION_DATE = "application_date", _("Datum van de aanvraag")
-    PRIORITY_THEN_ADVICE_DATE = "priority_then_advice_date", _(
-        "Eerst voorrangsgroepen (zoals schoolverlaters), dan datum van het advies"
+    PRIORITY_THEN_ADVICE_DATE = (
+        "priority_then_advice_date",
+        _("Eerst voorrangsgroepen (zoals schoolverlaters), dan datum van het advies"),
     )
 
 

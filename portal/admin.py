@@ -19,6 +19,11 @@ class UserAdmin(BaseUserAdmin):
         (_("Data"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "role", "municipality",
-                                                  "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "role", "municipality", "password1", "password2"),
+            },
+        ),
     )

@@ -58,13 +58,19 @@ def demo_accounts() -> list[DemoAccount]:
     for m in MUNICIPALITIES:
         accounts.append(
             DemoAccount(
-                f"consulent.{m.slug}@{DEMO_DOMAIN}", Role.CONSULTANT, "Consulent", m.name,
+                f"consulent.{m.slug}@{DEMO_DOMAIN}",
+                Role.CONSULTANT,
+                "Consulent",
+                m.name,
                 m.cbs_code,
             )
         )
         accounts.append(
             DemoAccount(
-                f"beheer.{m.slug}@{DEMO_DOMAIN}", Role.MUNICIPAL_ADMIN, "Beheerder", m.name,
+                f"beheer.{m.slug}@{DEMO_DOMAIN}",
+                Role.MUNICIPAL_ADMIN,
+                "Beheerder",
+                m.name,
                 m.cbs_code,
             )
         )
@@ -116,8 +122,9 @@ def seed_demo() -> dict[str, int]:
         EmailAddress.objects.get_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
-        if user.is_staff_role and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if (
+            user.is_staff_role
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
     return created

@@ -73,8 +73,8 @@ class User(AbstractUser):
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=list(MUNICIPAL_ROLES), municipality__isnull=False)
-                    | (~Q(role__in=list(MUNICIPAL_ROLES)) & Q(municipality__isnull=True))
+                    Q(role__in=sorted(MUNICIPAL_ROLES), municipality__isnull=False)
+                    | (~Q(role__in=sorted(MUNICIPAL_ROLES)) & Q(municipality__isnull=True))
                 ),
                 name="user_municipality_matches_role",
             ),

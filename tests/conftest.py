@@ -109,9 +109,11 @@ def page(browser, live_server, browser_context_options):
     csp_errors: list[str] = []
     page.on(
         "console",
-        lambda msg: csp_errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     recorder = AxeRecorder(page)
     page.axe = recorder

@@ -20,8 +20,13 @@ def login(client, email, password=PASSWORD):
 def test_citizen_signs_up_and_must_verify_the_email_before_signing_in(client, mailoutbox):
     response = client.post(
         "/account/signup/",
-        {"email": "nieuw@example.nl", "password1": "Een-lang-wachtwoord-9", "password2":
-         "Een-lang-wachtwoord-9", "role": Role.OPERATOR, "is_staff": "on"},
+        {
+            "email": "nieuw@example.nl",
+            "password1": "Een-lang-wachtwoord-9",
+            "password2": "Een-lang-wachtwoord-9",
+            "role": Role.OPERATOR,
+            "is_staff": "on",
+        },
     )
 
     assert response.status_code == 302

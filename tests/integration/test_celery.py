@@ -35,14 +35,30 @@ def test_tasks_are_acked_late_one_at_a_time():
 @pytest.mark.timeout_sensitive
 def test_a_real_worker_and_beat_run_the_heartbeat_on_the_embedded_broker(tmp_path):
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(VAR_DIR=str(tmp_path), HEARTBEAT_INTERVAL="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat",
-         "--concurrency", "1", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--beat",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     cache = FileBasedCache(str(tmp_path / "cache"), {})

@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 def counts():
     return (
-        Municipality.objects.count(), YearlyQuota.objects.count(), Verordening.objects.count(),
-        User.objects.count(), Authenticator.objects.count(),
+        Municipality.objects.count(),
+        YearlyQuota.objects.count(),
+        Verordening.objects.count(),
+        User.objects.count(),
+        Authenticator.objects.count(),
     )
 
 

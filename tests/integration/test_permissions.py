@@ -21,7 +21,9 @@ def test_municipal_staff_see_only_their_own_municipality(two_municipalities):
     for trait in ("consultant", "municipal_admin"):
         user = UserFactory(**{trait: True}, municipality=own)
 
-        scoped = permissions.scope_to_user(Municipality.objects.all(), user, municipality_field=None)
+        scoped = permissions.scope_to_user(
+            Municipality.objects.all(), user, municipality_field=None
+        )
 
         assert list(scoped) == [own]
 
@@ -47,8 +49,12 @@ def test_citizens_and_assessors_get_nothing_from_the_municipal_scope(two_municip
 def test_operators_see_everything(two_municipalities):
     operator = UserFactory(operator=True)
 
-    assert permissions.scope_to_user(Municipality.objects.all(), operator,
-                                      municipality_field=None).count() == 2
+    assert (
+        permissions.scope_to_user(
+            Municipality.objects.all(), operator, municipality_field=None
+        ).count()
+        == 2
+    )
 
 
 def test_anonymous_and_inactive_users_have_no_role():

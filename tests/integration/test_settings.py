@@ -16,29 +16,49 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {
-        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST",
-        "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
-    }}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_HOST",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     clean.update({"VAR_DIR": str(tmp_path / "var"), **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def show_setting(name: str, env: dict[str, str], tmp_path: Path) -> str:
     result = run_manage(
-        "shell", "-c", f"from django.conf import settings; print(repr(settings.{name}))",
-        env=env, tmp_path=tmp_path,
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(repr(settings.{name}))",
+        env=env,
+        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
 
 def test_production_mode_passes_check_deploy_with_zero_warnings(tmp_path):
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION,
-                        tmp_path=tmp_path)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout

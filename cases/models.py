@@ -1,0 +1,633 @@
+"""The case domain: a person, their application, UWV's advice, the college's decision,
+objections, availability, employment, legal terms and the case history.
+
+Each legal step is its own model (no god model). The lifecycle state lives on ``Case`` and
+changes only through ``services.transition``; the allowed moves are ``rules.TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from stdnum.nl import bsn as stdnum_bsn
+
+from .choices import (
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    FundingKind,
+    TermKind,
+    WorkplaceKind,
+)
+
+#: States in which a case is still open (terms may run, work lists show it).
+OPEN_STATES = [
+    CaseState.SUBMITTED,
+    CaseState.WITH_UWV,
+    CaseState.ADVICE_ISSUED,
+    CaseState.REJECTED,
+    CaseState.OBJECTION,
+    CaseState.AWAITING_PLACEMENT,
+    CaseState.UNAVAILABLE,
+    CaseState.EMPLOYED,
+]
+#: States of a person who has a positive decision and waits for a place (capacity candidates).
+CANDIDATE_STATES = [CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE]
+
+
+def validate_bsn(value: str) -> None:
+    """A BSN has nine digits and passes the 11-proef (python-stdnum)."""
+    if not stdnum_bsn.is_valid(value):
+        raise ValidationError(
+            _("Dit is geen geldig burgerservicenummer (BSN). Controleer de 9 cijfers."),
+            code="invalid_bsn",
+        )
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices], name: str):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Person(models.Model):
+    """The person the case is about. A BSN is personal data: it never appears in a log line,
+    an audit row or a URL."""
+
+    bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    last_name = models.CharField(_("achternaam"), max_length=150)
+    birth_date = models.DateField(_("geboortedatum"))
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("woongemeente"),
+    )
+    benefit_kind = models.CharField(
+        _("uitkering"), max_length=20, choices=BenefitKind.choices, default=BenefitKind.NONE
+    )
+    wsw_indication_end = models.DateField(_("einddatum Wsw-indicatie"), null=True, blank=True)
+    wsw_supported_employment = models.BooleanField(_("Wsw-advies begeleid werken"), default=False)
+    in_jobs_register = models.BooleanField(
+        _("in het doelgroepregister banenafspraak"), default=False
+    )
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("account"),
+        help_text=_("Het account van de persoon of van de vertegenwoordiger."),
+    )
+
+    class Meta:
+        verbose_name = _("persoon")
+        verbose_name_plural = _("personen")
+        constraints = [
+            choices_constraint("benefit_kind", BenefitKind, "person_benefit_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Case(models.Model):
+    """One application's way through the process, from draft to employment or closure."""
+
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("persoon")
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("gemeente"),
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=CaseState.choices, default=CaseState.DRAFT
+    )
+    state_since = models.DateTimeField(_("status sinds"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("behandelaar"),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    #: Date of the positive decision, kept for ordering candidates and the placement signal.
+    positive_decision_on = models.DateField(_("positief besluit op"), null=True, blank=True)
+    #: A school leaver or other priority group under the verordening (DOMAIN §4.5).
+    priority_group = models.BooleanField(_("voorrangsgroep"), default=False)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            choices_constraint("state", CaseState, "case_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state=CaseState.DRAFT) | Q(submitted_at__isnull=False),
+                name="case_submitted_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "state"], name="case_municipality_state"),
+            models.Index(
+                fields=["municipality", "positive_decision_on", "id"],
+                name="case_candidates",
+                condition=Q(state__in=CANDIDATE_STATES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Application(models.Model):
+    """The request to UWV for an advice (DOMAIN §1), by the person, a representative, or the
+    college after its own pre-selection."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="application", verbose_name=_("dossier")
+    )
+    applicant_kind = models.CharField(_("aanvrager"), max_length=20, choices=ApplicantKind.choices)
+    representative_name = models.CharField(_("naam vertegenwoordiger"), max_length=200, blank=True)
+    representative_relationship = models.CharField(
+        _("relatie tot de persoon"), max_length=100, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications_submitted",
+        verbose_name=_("ingediend door"),
+    )
+    received_on = models.DateField(_("ontvangen op"), null=True, blank=True)
+    source = models.CharField(
+        _("herkomst kandidaat"), max_length=20, choices=CandidateSource.choices
+    )
+    changed_circumstances = models.TextField(_("veranderde omstandigheden"), blank=True)
+    support_needed = models.TextField(_("welke hulp is nodig"), blank=True)
+    needs_adaptations = models.BooleanField(_("aanpassingen nodig"), default=False)
+    needs_supervision = models.BooleanField(_("begeleiding of toezicht nodig"), default=False)
+    preselection_done_on = models.DateField(_("voorselectie op"), null=True, blank=True)
+    preselection_notes = models.TextField(_("uitkomst voorselectie"), blank=True)
+
+    class Meta:
+        verbose_name = _("aanvraag")
+        verbose_name_plural = _("aanvragen")
+        constraints = [
+            choices_constraint("applicant_kind", ApplicantKind, "application_applicant_valid"),
+            choices_constraint("source", CandidateSource, "application_source_valid"),
+            models.CheckConstraint(
+                condition=~Q(applicant_kind=ApplicantKind.REPRESENTATIVE)
+                | (~Q(representative_name="") & ~Q(representative_relationship="")),
+                name="application_representative_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(applicant_kind=ApplicantKind.MUNICIPALITY)
+                | Q(preselection_done_on__isnull=False),
+                name="application_college_after_preselection",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.get_applicant_kind_display()})"
+
+    @property
+    def is_direct(self) -> bool:
+        """Made by the person (or their representative) directly to UWV (DOMAIN, actors)."""
+        return self.applicant_kind != ApplicantKind.MUNICIPALITY
+
+
+class Advice(models.Model):
+    """UWV's advice (DOMAIN §2). Not a decision; no objection against it."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="advice", verbose_name=_("dossier")
+    )
+    outcome = models.CharField(_("advies"), max_length=10, choices=AdviceOutcome.choices)
+    needs_adaptations = models.BooleanField(_("criterium a: aanpassingen"), default=False)
+    needs_supervision = models.BooleanField(
+        _("criterium b: toezicht of intensieve begeleiding"), default=False
+    )
+    can_perform_task = models.BooleanField(_("kan een taak uitvoeren"), default=False)
+    basic_employee_skills = models.BooleanField(_("basale werknemersvaardigheden"), default=False)
+    hours_at_a_stretch = models.DecimalField(
+        _("uren aaneengesloten"), max_digits=4, decimal_places=2, default=0
+    )
+    hours_per_day = models.DecimalField(
+        _("uren per dag"), max_digits=4, decimal_places=2, default=0
+    )
+    without_investigation = models.BooleanField(_("zonder onderzoek (Wsw)"), default=False)
+    reasons = models.TextField(_("motivering"))
+    issued_on = models.DateField(_("gegeven op"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="advices",
+        verbose_name=_("beoordelaar"),
+    )
+
+    class Meta:
+        verbose_name = _("advies")
+        verbose_name_plural = _("adviezen")
+        constraints = [
+            choices_constraint("outcome", AdviceOutcome, "advice_outcome_valid"),
+            models.CheckConstraint(
+                condition=~Q(outcome=AdviceOutcome.POSITIVE)
+                | Q(without_investigation=True)
+                | Q(needs_adaptations=True)
+                | Q(needs_supervision=True),
+                name="advice_positive_has_a_ground",
+            ),
+            models.CheckConstraint(condition=~Q(reasons=""), name="advice_has_reasons"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_outcome_display()}"
+
+
+class Decision(models.Model):
+    """The college's formal decision after the advice (DOMAIN §3). One per advice."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="decision", verbose_name=_("dossier")
+    )
+    positive = models.BooleanField(_("komt in aanmerking"))
+    follows_advice = models.BooleanField(_("volgt het advies"))
+    deviation_reason = models.TextField(_("reden van afwijken"), blank=True)
+    sent_on = models.DateField(_("verzonden op"))
+    verordening = models.ForeignKey(
+        "municipalities.Verordening",
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("verordening"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("besloten door"),
+    )
+    place_refused_on = models.DateField(
+        _("plek geweigerd op"),
+        null=True,
+        blank=True,
+        help_text=_("Een bijstandsgerechtigde moet een passende plek aanvaarden (DOMAIN §3.4)."),
+    )
+
+    class Meta:
+        verbose_name = _("besluit")
+        verbose_name_plural = _("besluiten")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follows_advice=True) | ~Q(deviation_reason=""),
+                name="decision_deviation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.sent_on:%d-%m-%Y}"
+
+
+class Objection(models.Model):
+    """A bezwaar against the decision (DOMAIN §3.3)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("In behandeling")
+        GRANTED = "granted", _("Gegrond")
+        DISMISSED = "dismissed", _("Ongegrond")
+        INADMISSIBLE = "inadmissible", _("Niet-ontvankelijk")
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="objections", verbose_name=_("dossier")
+    )
+    filed_on = models.DateField(_("ingediend op"))
+    grounds = models.TextField(_("gronden"))
+    in_time = models.BooleanField(_("binnen de termijn"))
+    outcome = models.CharField(
+        _("uitkomst"), max_length=15, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_on = models.DateField(_("beslist op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bezwaar")
+        verbose_name_plural = _("bezwaren")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    outcome__in=["pending", "granted", "dismissed", "inadmissible", "withdrawn"]
+                ),
+                name="objection_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending", decided_on__isnull=True)
+                | (~Q(outcome="pending") & Q(decided_on__isnull=False)),
+                name="objection_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.filed_on:%d-%m-%Y}"
+
+
+class AvailabilityPeriod(models.Model):
+    """A period in which a person with a positive decision is temporarily unavailable
+    (DOMAIN §4.4). The case pauses; it keeps its turn."""
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("Ziekte")
+        DETENTION = "detention", _("Detentie")
+        MOVED = "moved", _("Verhuisd")
+        NOT_FINDABLE = "not_findable", _("Niet vindbaar")
+        OTHER = "other", _("Anders")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="unavailability", verbose_name=_("dossier")
+    )
+    reason = models.CharField(_("reden"), max_length=15, choices=Reason.choices)
+    unavailable_from = models.DateField(_("niet beschikbaar vanaf"))
+    available_again_on = models.DateField(_("weer beschikbaar op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periode niet beschikbaar")
+        verbose_name_plural = _("perioden niet beschikbaar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available_again_on__isnull=True)
+                | Q(available_again_on__gte=models.F("unavailable_from")),
+                name="availability_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(available_again_on__isnull=True),
+                name="availability_one_open_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.unavailable_from:%d-%m-%Y}"
+
+
+class Employment(models.Model):
+    """The sheltered job: always an employment contract (DOMAIN §6)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="employments", verbose_name=_("dossier")
+    )
+    #: The municipality whose quota the place counts for and who pays (DOMAIN §6.5).
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("gemeente"),
+    )
+    employer_name = models.CharField(_("werkgever"), max_length=200)
+    workplace_kind = models.CharField(
+        _("soort werkplek"), max_length=25, choices=WorkplaceKind.choices
+    )
+    hours_per_week = models.DecimalField(_("uren per week"), max_digits=4, decimal_places=2)
+    start_on = models.DateField(_("begindatum"))
+    end_on = models.DateField(_("einddatum"), null=True, blank=True)
+    contract_kind = models.CharField(_("contract"), max_length=12, choices=ContractKind.choices)
+    funding_kind = models.CharField(_("financiering"), max_length=20, choices=FundingKind.choices)
+    max_monthly_subsidy = models.DecimalField(
+        _("maximale loonkostensubsidie per maand"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    ended_reason = models.CharField(_("reden einde"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("dienstbetrekking")
+        verbose_name_plural = _("dienstbetrekkingen")
+        constraints = [
+            choices_constraint("workplace_kind", WorkplaceKind, "employment_workplace_valid"),
+            choices_constraint("contract_kind", ContractKind, "employment_contract_valid"),
+            choices_constraint("funding_kind", FundingKind, "employment_funding_valid"),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=40),
+                name="employment_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="employment_end_after_start",
+            ),
+            # One running employment per case: placing the same case twice yields one.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(end_on__isnull=True),
+                name="employment_one_running_per_case",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["municipality", "start_on"],
+                name="employment_active",
+                condition=Q(end_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.employer_name}"
+
+
+class Term(models.Model):
+    """A legal term on a case (DOMAIN §0). ``end_on`` and ``suspended_since`` are derived from
+    the start and the ``TermEvent`` rows by ``services`` (never edited by hand), and stored so
+    that work lists and the sweep filter on an index instead of recomputing."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="terms", verbose_name=_("dossier")
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=TermKind.choices)
+    starts_on = models.DateField(_("begint op"))
+    weeks = models.PositiveSmallIntegerField(_("weken"), null=True, blank=True)
+    end_on = models.DateField(_("einddatum"))
+    suspended_since = models.DateField(_("opgeschort sinds"), null=True, blank=True)
+    met_on = models.DateField(_("gehaald op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("termijn")
+        verbose_name_plural = _("termijnen")
+        constraints = [
+            choices_constraint("kind", TermKind, "term_kind_valid"),
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(met_on__isnull=True),
+                name="term_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__gte=models.F("starts_on")), name="term_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["end_on", "id"], name="term_open_end", condition=Q(met_on__isnull=True)
+            ),
+            models.Index(
+                fields=["kind", "end_on"],
+                name="term_open_kind_end",
+                condition=Q(met_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_kind_display()} {self.end_on:%d-%m-%Y}"
+
+
+class TermEvent(models.Model):
+    """Append-only: a term was suspended or resumed on a date (DOMAIN §0)."""
+
+    class Kind(models.TextChoices):
+        SUSPENDED = "suspended", _("Opgeschort")
+        RESUMED = "resumed", _("Hervat")
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on = models.DateField(_("datum"))
+    reason = models.CharField(_("reden"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["suspended", "resumed"]), name="term_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%d-%m-%Y}"
+
+
+class CaseEvent(models.Model):
+    """Append-only case history: what happened, when, by whom. Shown as the timeline.
+
+    ``details`` never holds a BSN or health text; it holds ids, dates and outcomes.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("handeling"), max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("gebeurtenis")
+        verbose_name_plural = _("dossierhistorie")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.action}"
+
+
+class DecreeHoliday(models.Model):
+    """A day equated with a general holiday by royal decree (Algemene termijnenwet art. 3(3)).
+    Operators add the days of each new decree; ``rules`` extends terms over them."""
+
+    day = models.DateField(_("dag"), unique=True)
+    description = models.CharField(_("omschrijving"), max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("bij besluit gelijkgestelde dag")
+        verbose_name_plural = _("bij besluit gelijkgestelde dagen")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d-%m-%Y}"
+
+
+class AowAge(models.Model):
+    """The state-pension age per year, set five years ahead by law (DOMAIN §1.3)."""
+
+    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
+    years = models.PositiveSmallIntegerField(_("jaren"))
+    months = models.PositiveSmallIntegerField(_("maanden"), default=0)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("AOW-leeftijd")
+        verbose_name_plural = _("AOW-leeftijden")
+        constraints = [
+            models.CheckConstraint(condition=Q(months__lt=12), name="aow_age_months_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.years}j {self.months}m"
+
+
+class NationalQuota(models.Model):
+    """National total of places per year (DOMAIN §4.1), for reference and benchmarks."""
+
+    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
+    places = models.PositiveIntegerField(_("plekken"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("landelijke taakstelling")
+        verbose_name_plural = _("landelijke taakstellingen")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.places}"
+
+
+class AuditEntry(models.Model):
+    """Who did or viewed what, with what result, from where, when (UTC).
+
+    Written after the action's own transaction ends, so an entry survives a rollback of the
+    action it describes. Holds object ids, never personal content.
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Gelukt")
+        REFUSED = "refused", _("Geweigerd")
+        FAILED = "failed", _("Mislukt")
+
+    at = models.DateTimeField(_("tijdstip (UTC)"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=200)
+    action = models.CharField(_("handeling"), max_length=60)
+    object_type = models.CharField(_("soort object"), max_length=60)
+    object_id = models.CharField(_("object-id"), max_length=40, blank=True)
+    result = models.CharField(_("resultaat"), max_length=10, choices=Result.choices)
+    origin = models.CharField(_("herkomst"), max_length=100, blank=True)
+    message = models.CharField(_("melding"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["ok", "refused", "failed"]), name="audit_result_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

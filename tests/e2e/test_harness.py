@@ -1,0 +1,17 @@
+"""The browser harness itself: axe must catch a violation, or every other e2e test proves
+nothing about accessibility."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_axe_reports_a_page_that_breaks_wcag(page):
+    page.goto("/")
+    assert page.axe.reports == []
+
+    page.set_content('<html><body><main><img src="/static/none.png"></main></body></html>')
+    page.axe._check(page)
+
+    assert any("image-alt" in report or "html-has-lang" in report for report in page.axe.reports)
+    page.axe.reports.clear()  # this test provoked the violation on purpose
