@@ -79,3 +79,216 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Staff get a TOTP authenticator unless ``totp=False``."""
         if create and obj.is_staff_role and extracted is not False:
             TOTP.activate(obj, TOTP_SECRET)
+
+
+# -- the case domain ------------------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+from stdnum.nl import bsn as _bsn  # noqa: E402
+
+from cases.choices import (  # noqa: E402
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    FundingKind,
+    TermKind,
+    WorkplaceKind,
+)
+from cases.models import (  # noqa: E402
+    Advice,
+    Application,
+    AvailabilityPeriod,
+    Case,
+    Decision,
+    Employment,
+    Objection,
+    Person,
+    Term,
+)
+
+
+def valid_bsn(n: int) -> str:
+    """The n-th valid BSN (11-proef) from a fixed range, deterministic for tests."""
+    candidate = 100_000_000 + n * 7
+    while not _bsn.is_valid(f"{candidate:09d}"):
+        candidate += 1
+    return f"{candidate:09d}"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    bsn = factory.Sequence(lambda n: valid_bsn(n))
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Persoon {n}")
+    birth_date = _dt.date(2000, 3, 15)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    benefit_kind = BenefitKind.PARTICIPATIEWET
+
+
+STATES_AFTER_ADVICE = {
+    CaseState.ADVICE_ISSUED,
+    CaseState.REJECTED,
+    CaseState.OBJECTION,
+    CaseState.AWAITING_PLACEMENT,
+    CaseState.UNAVAILABLE,
+    CaseState.EMPLOYED,
+    CaseState.CLOSED,
+}
+STATES_AFTER_DECISION = STATES_AFTER_ADVICE - {CaseState.ADVICE_ISSUED}
+POSITIVE_STATES = {
+    CaseState.AWAITING_PLACEMENT,
+    CaseState.UNAVAILABLE,
+    CaseState.EMPLOYED,
+    CaseState.CLOSED,
+}
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case in any lifecycle state, with the rows that state implies.
+
+    ``CaseFactory(state=CaseState.EMPLOYED)`` gives an application, a positive advice, a
+    positive decision and a running employment. Dates count back from ``received_on``.
+    """
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    municipality = factory.SelfAttribute("person.municipality")
+    reference = factory.Sequence(lambda n: f"BW-TEST-{n:06d}")
+    state = CaseState.DRAFT
+    state_since = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyAttribute(
+        lambda o: None if o.state == CaseState.DRAFT else timezone.now()
+    )
+    positive_decision_on = factory.LazyAttribute(
+        lambda o: (
+            timezone.localdate() - _dt.timedelta(weeks=10) if o.state in POSITIVE_STATES else None
+        )
+    )
+
+    class Params:
+        draft = factory.Trait(state=CaseState.DRAFT)
+        submitted = factory.Trait(state=CaseState.SUBMITTED)
+        with_uwv = factory.Trait(state=CaseState.WITH_UWV)
+        advice_issued = factory.Trait(state=CaseState.ADVICE_ISSUED)
+        rejected = factory.Trait(state=CaseState.REJECTED)
+        objection = factory.Trait(state=CaseState.OBJECTION)
+        awaiting_placement = factory.Trait(state=CaseState.AWAITING_PLACEMENT)
+        unavailable = factory.Trait(state=CaseState.UNAVAILABLE)
+        employed = factory.Trait(state=CaseState.EMPLOYED)
+        withdrawn = factory.Trait(state=CaseState.WITHDRAWN)
+        closed = factory.Trait(state=CaseState.CLOSED)
+
+    @factory.post_generation
+    def lifecycle(obj, create, extracted, **kwargs):  # noqa: N805
+        """Create the rows the state implies. ``lifecycle=False`` skips them;
+        ``lifecycle__actor=user`` reuses one staff user; ``lifecycle__hours_per_week``."""
+        if not create or extracted is False:
+            return
+        build_lifecycle(obj, **kwargs)
+
+
+def build_lifecycle(case, *, actor=None, hours_per_week=Decimal(31)) -> None:
+    state = CaseState(case.state)
+    today = timezone.localdate()
+    received = today - _dt.timedelta(weeks=20)
+    if case.positive_decision_on:
+        received = case.positive_decision_on - _dt.timedelta(weeks=10)
+    actor = actor or UserFactory(uwv_assessor=True)
+    Application.objects.create(
+        case=case,
+        applicant_kind=ApplicantKind.PERSON,
+        submitted_by=actor,
+        received_on=None if state == CaseState.DRAFT else received,
+        source=CandidateSource.SCHOOL,
+        support_needed="Begeleiding op de werkvloer.",
+        needs_supervision=True,
+    )
+    if state in (CaseState.SUBMITTED, CaseState.WITH_UWV):
+        Term.objects.create(
+            case=case,
+            kind=TermKind.UWV_ADVICE,
+            starts_on=received,
+            weeks=8,
+            end_on=received + _dt.timedelta(weeks=8),
+        )
+    if state not in STATES_AFTER_ADVICE:
+        return
+    positive = state in POSITIVE_STATES
+    advice_on = received + _dt.timedelta(weeks=6)
+    Advice.objects.create(
+        case=case,
+        outcome=AdviceOutcome.POSITIVE if positive else AdviceOutcome.NEGATIVE,
+        needs_supervision=positive,
+        can_perform_task=True,
+        basic_employee_skills=True,
+        hours_at_a_stretch=Decimal(2),
+        hours_per_day=Decimal(6),
+        reasons="Onderzocht.",
+        issued_on=advice_on,
+        assessor=actor,
+    )
+    if state not in STATES_AFTER_DECISION:
+        Term.objects.create(
+            case=case,
+            kind=TermKind.DECISION,
+            starts_on=advice_on,
+            weeks=8,
+            end_on=advice_on + _dt.timedelta(weeks=8),
+        )
+        return
+    verordening = case.municipality.verordeningen.order_by("in_force_from").first()
+    if verordening is None:
+        verordening = VerordeningFactory(
+            municipality=case.municipality, in_force_from=_dt.date(2020, 1, 1)
+        )
+    sent_on = case.positive_decision_on or advice_on + _dt.timedelta(weeks=4)
+    Decision.objects.create(
+        case=case,
+        positive=positive,
+        follows_advice=True,
+        sent_on=sent_on,
+        verordening=verordening,
+        decided_by=actor,
+    )
+    if state == CaseState.OBJECTION:
+        Objection.objects.create(
+            case=case,
+            filed_on=sent_on + _dt.timedelta(weeks=2),
+            grounds="Ik ben het niet eens.",
+            in_time=True,
+        )
+    if state == CaseState.UNAVAILABLE:
+        AvailabilityPeriod.objects.create(
+            case=case,
+            reason=AvailabilityPeriod.Reason.ILLNESS,
+            unavailable_from=sent_on + _dt.timedelta(days=7),
+        )
+    if state == CaseState.EMPLOYED:
+        EmploymentFactory(
+            case=case, start_on=sent_on + _dt.timedelta(weeks=8), hours_per_week=hours_per_week
+        )
+
+
+class EmploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employment
+
+    case = factory.SubFactory(CaseFactory, state=CaseState.EMPLOYED, lifecycle=False)
+    municipality = factory.SelfAttribute("case.municipality")
+    employer_name = "Sociaal Ontwikkelbedrijf"
+    workplace_kind = WorkplaceKind.SOCIAL_ENTERPRISE
+    hours_per_week = Decimal(31)
+    start_on = factory.LazyFunction(lambda: timezone.localdate() - _dt.timedelta(weeks=4))
+    contract_kind = ContractKind.INDEFINITE
+    funding_kind = FundingKind.WAGE_SUBSIDY
