@@ -13,101 +13,101 @@ class CaseState(models.TextChoices):
     quota, the verordening and the other candidates (see ``Category``).
     """
 
-    DRAFT = "draft", _("Concept")
-    SUBMITTED = "submitted", _("Ingediend")
-    WITH_UWV = "with_uwv", _("In onderzoek bij UWV")
-    ADVICE_ISSUED = "advice_issued", _("Advies gegeven")
-    REJECTED = "rejected", _("Afgewezen")
-    OBJECTION = "objection", _("Bezwaar loopt")
-    AWAITING_PLACEMENT = "awaiting_placement", _("Wacht op een plek")
-    UNAVAILABLE = "unavailable", _("Tijdelijk niet beschikbaar")
-    EMPLOYED = "employed", _("Aan het werk")
-    WITHDRAWN = "withdrawn", _("Ingetrokken")
-    CLOSED = "closed", _("Afgesloten")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITH_UWV = "with_uwv", _("Being assessed by UWV")
+    ADVICE_ISSUED = "advice_issued", _("Advice issued")
+    REJECTED = "rejected", _("Rejected")
+    OBJECTION = "objection", _("Objection pending")
+    AWAITING_PLACEMENT = "awaiting_placement", _("Waiting for a place")
+    UNAVAILABLE = "unavailable", _("Temporarily unavailable")
+    EMPLOYED = "employed", _("Employed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
 
 
 class BenefitKind(models.TextChoices):
-    PARTICIPATIEWET = "participatiewet", _("Bijstand (Participatiewet)")
-    SURVIVOR = "survivor", _("Nabestaandenuitkering (Anw)")
-    NONE = "none", _("Geen uitkering")
+    PARTICIPATIEWET = "participatiewet", _("Social assistance (Participatiewet)")
+    SURVIVOR = "survivor", _("Survivor's benefit (Anw)")
+    NONE = "none", _("No benefit")
     WAJONG = "wajong", _("Wajong")
-    WIA_WAO = "wia_wao", _("WIA of WAO")
+    WIA_WAO = "wia_wao", _("WIA or WAO")
     WW = "ww", _("WW")
 
 
 class ApplicantKind(models.TextChoices):
-    PERSON = "person", _("De persoon zelf")
-    REPRESENTATIVE = "representative", _("Een vertegenwoordiger")
-    MUNICIPALITY = "municipality", _("Het college (gemeente)")
+    PERSON = "person", _("The person themselves")
+    REPRESENTATIVE = "representative", _("A representative")
+    MUNICIPALITY = "municipality", _("The college (municipality)")
 
 
 class CandidateSource(models.TextChoices):
-    BENEFIT_FILES = "benefit_files", _("Eigen uitkeringsbestand")
-    SCHOOL = "school", _("Vso- of pro-school")
-    DAY_ACTIVITIES = "day_activities", _("Dagbesteding")
-    CARE = "care", _("GGZ- of zorginstelling")
-    SELF_REFERRAL = "self_referral", _("Eigen aanmelding")
-    OTHER = "other", _("Anders")
+    BENEFIT_FILES = "benefit_files", _("Own benefit records")
+    SCHOOL = "school", _("VSO or PRO school")
+    DAY_ACTIVITIES = "day_activities", _("Day activities")
+    CARE = "care", _("Mental health or care institution")
+    SELF_REFERRAL = "self_referral", _("Self-referral")
+    OTHER = "other", _("Other")
 
 
 class AdviceOutcome(models.TextChoices):
-    POSITIVE = "positive", _("Positief")
-    NEGATIVE = "negative", _("Negatief")
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
 
 
 class OrderingRule(models.TextChoices):
     """How the verordening orders candidates for additional places (DOMAIN §4.5)."""
 
-    POSITIVE_ADVICE_DATE = "positive_advice_date", _("Datum van het positieve advies")
-    APPLICATION_DATE = "application_date", _("Datum van de aanvraag")
+    POSITIVE_ADVICE_DATE = "positive_advice_date", _("Date of the positive advice")
+    APPLICATION_DATE = "application_date", _("Date of the application")
     PRIORITY_THEN_ADVICE_DATE = (
         "priority_then_advice_date",
-        _("Eerst voorrangsgroepen (zoals schoolverlaters), dan datum van het advies"),
+        _("Priority groups first (such as school leavers), then date of the advice"),
     )
 
 
 class Category(models.TextChoices):
     """A candidate's place in the capacity computation (DOMAIN §4)."""
 
-    OBLIGED = "obliged", _("Verplicht te plaatsen")
-    ADDITIONAL = "additional", _("Extra plek")
-    WAITING = "waiting", _("Wachtlijst")
-    UNAVAILABLE = "unavailable", _("Tijdelijk niet beschikbaar")
+    OBLIGED = "obliged", _("Must be placed")
+    ADDITIONAL = "additional", _("Additional place")
+    WAITING = "waiting", _("Waiting list")
+    UNAVAILABLE = "unavailable", _("Temporarily unavailable")
 
 
 class Responsible(models.TextChoices):
-    MUNICIPALITY = "municipality", _("Gemeente")
+    MUNICIPALITY = "municipality", _("Municipality")
     UWV = "uwv", _("UWV")
 
 
 class WorkplaceKind(models.TextChoices):
-    SOCIAL_ENTERPRISE = "social_enterprise", _("Sociaal ontwikkelbedrijf of SW-bedrijf")
-    MUNICIPALITY = "municipality", _("De gemeente zelf")
-    RELATED_ORGANISATION = "related_organisation", _("Verbonden organisatie")
-    REGULAR_SECONDMENT = "regular_secondment", _("Gewone werkgever, via detachering")
-    REGULAR_DIRECT = "regular_direct", _("Gewone werkgever, direct contract")
-    SOCIAL_FIRM = "social_firm", _("Sociale onderneming")
+    SOCIAL_ENTERPRISE = "social_enterprise", _("Social development company or SW company")
+    MUNICIPALITY = "municipality", _("The municipality itself")
+    RELATED_ORGANISATION = "related_organisation", _("Affiliated organisation")
+    REGULAR_SECONDMENT = "regular_secondment", _("Regular employer, through secondment")
+    REGULAR_DIRECT = "regular_direct", _("Regular employer, direct contract")
+    SOCIAL_FIRM = "social_firm", _("Social firm")
 
 
 class ContractKind(models.TextChoices):
-    FIXED = "fixed", _("Bepaalde tijd")
-    INDEFINITE = "indefinite", _("Onbepaalde tijd")
+    FIXED = "fixed", _("Fixed term")
+    INDEFINITE = "indefinite", _("Indefinite term")
 
 
 class FundingKind(models.TextChoices):
-    WAGE_SUBSIDY = "wage_subsidy", _("Loonkostensubsidie (gemeente)")
-    WAGE_DISPENSATION = "wage_dispensation", _("Loondispensatie (UWV)")
+    WAGE_SUBSIDY = "wage_subsidy", _("Wage subsidy (municipality)")
+    WAGE_DISPENSATION = "wage_dispensation", _("Wage dispensation (UWV)")
 
 
 class TermKind(models.TextChoices):
-    UWV_ADVICE = "uwv_advice", _("Adviestermijn UWV")
-    DECISION = "decision", _("Beslistermijn gemeente")
-    OBJECTION = "objection", _("Bezwaartermijn")
-    PLACEMENT = "placement", _("Signaal plaatsing")
+    UWV_ADVICE = "uwv_advice", _("UWV advice term")
+    DECISION = "decision", _("Municipal decision term")
+    OBJECTION = "objection", _("Objection term")
+    PLACEMENT = "placement", _("Placement signal")
 
 
 class TermState(models.TextChoices):
-    RUNNING = "running", _("Loopt")
-    SUSPENDED = "suspended", _("Opgeschort")
-    MET = "met", _("Gehaald")
-    OVERDUE = "overdue", _("Verlopen")
+    RUNNING = "running", _("Running")
+    SUSPENDED = "suspended", _("Suspended")
+    MET = "met", _("Met")
+    OVERDUE = "overdue", _("Overdue")

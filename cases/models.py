@@ -45,7 +45,7 @@ def validate_bsn(value: str) -> None:
     """A BSN has nine digits and passes the 11-proef (python-stdnum)."""
     if not stdnum_bsn.is_valid(value):
         raise ValidationError(
-            _("Dit is geen geldig burgerservicenummer (BSN). Controleer de 9 cijfers."),
+            _("This is not a valid citizen service number (BSN). Check the 9 digits."),
             code="invalid_bsn",
         )
 
@@ -59,25 +59,29 @@ class Person(models.Model):
     an audit row or a URL."""
 
     bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
-    first_name = models.CharField(_("voornaam"), max_length=100)
-    last_name = models.CharField(_("achternaam"), max_length=150)
-    birth_date = models.DateField(_("geboortedatum"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=150)
+    birth_date = models.DateField(_("date of birth"))
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.PROTECT,
         related_name="residents",
-        verbose_name=_("woongemeente"),
+        verbose_name=_("municipality of residence"),
     )
     benefit_kind = models.CharField(
-        _("uitkering"), max_length=20, choices=BenefitKind.choices, default=BenefitKind.NONE
+        _("benefit"), max_length=20, choices=BenefitKind.choices, default=BenefitKind.NONE
     )
-    wsw_indication_end = models.DateField(_("einddatum Wsw-indicatie"), null=True, blank=True)
-    wsw_supported_employment = models.BooleanField(_("Wsw-advies begeleid werken"), default=False)
+    wsw_indication_end = models.DateField(
+        _("end date of the Wsw indication"), null=True, blank=True
+    )
+    wsw_supported_employment = models.BooleanField(
+        _("Wsw advice: supported employment"), default=False
+    )
     in_jobs_register = models.BooleanField(
-        _("in het doelgroepregister banenafspraak"), default=False
+        _("in the jobs-agreement target group register"), default=False
     )
-    email = models.EmailField(_("e-mailadres"), blank=True)
-    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -85,12 +89,12 @@ class Person(models.Model):
         blank=True,
         related_name="persons",
         verbose_name=_("account"),
-        help_text=_("Het account van de persoon of van de vertegenwoordiger."),
+        help_text=_("The account of the person or of their representative."),
     )
 
     class Meta:
-        verbose_name = _("persoon")
-        verbose_name_plural = _("personen")
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
         constraints = [
             choices_constraint("benefit_kind", BenefitKind, "person_benefit_kind_valid"),
             models.CheckConstraint(
@@ -105,39 +109,39 @@ class Person(models.Model):
 class Case(models.Model):
     """One application's way through the process, from draft to employment or closure."""
 
-    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("persoon")
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
     )
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.PROTECT,
         related_name="cases",
-        verbose_name=_("gemeente"),
+        verbose_name=_("municipality"),
     )
     state = models.CharField(
         _("status"), max_length=20, choices=CaseState.choices, default=CaseState.DRAFT
     )
-    state_since = models.DateTimeField(_("status sinds"))
+    state_since = models.DateTimeField(_("status since"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="assigned_cases",
-        verbose_name=_("behandelaar"),
+        verbose_name=_("case handler"),
     )
-    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     #: Date of the positive decision, kept for ordering candidates and the placement signal.
-    positive_decision_on = models.DateField(_("positief besluit op"), null=True, blank=True)
+    positive_decision_on = models.DateField(_("positive decision on"), null=True, blank=True)
     #: A school leaver or other priority group under the verordening (DOMAIN §4.5).
-    priority_group = models.BooleanField(_("voorrangsgroep"), default=False)
+    priority_group = models.BooleanField(_("priority group"), default=False)
 
     class Meta:
-        verbose_name = _("dossier")
-        verbose_name_plural = _("dossiers")
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         constraints = [
             choices_constraint("state", CaseState, "case_state_valid"),
             models.CheckConstraint(
@@ -163,33 +167,33 @@ class Application(models.Model):
     college after its own pre-selection."""
 
     case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="application", verbose_name=_("dossier")
+        Case, on_delete=models.CASCADE, related_name="application", verbose_name=_("case")
     )
-    applicant_kind = models.CharField(_("aanvrager"), max_length=20, choices=ApplicantKind.choices)
-    representative_name = models.CharField(_("naam vertegenwoordiger"), max_length=200, blank=True)
+    applicant_kind = models.CharField(_("applicant"), max_length=20, choices=ApplicantKind.choices)
+    representative_name = models.CharField(
+        _("name of the representative"), max_length=200, blank=True
+    )
     representative_relationship = models.CharField(
-        _("relatie tot de persoon"), max_length=100, blank=True
+        _("relationship to the person"), max_length=100, blank=True
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="applications_submitted",
-        verbose_name=_("ingediend door"),
+        verbose_name=_("submitted by"),
     )
-    received_on = models.DateField(_("ontvangen op"), null=True, blank=True)
-    source = models.CharField(
-        _("herkomst kandidaat"), max_length=20, choices=CandidateSource.choices
-    )
-    changed_circumstances = models.TextField(_("veranderde omstandigheden"), blank=True)
-    support_needed = models.TextField(_("welke hulp is nodig"), blank=True)
-    needs_adaptations = models.BooleanField(_("aanpassingen nodig"), default=False)
-    needs_supervision = models.BooleanField(_("begeleiding of toezicht nodig"), default=False)
-    preselection_done_on = models.DateField(_("voorselectie op"), null=True, blank=True)
-    preselection_notes = models.TextField(_("uitkomst voorselectie"), blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    source = models.CharField(_("candidate source"), max_length=20, choices=CandidateSource.choices)
+    changed_circumstances = models.TextField(_("changed circumstances"), blank=True)
+    support_needed = models.TextField(_("what help is needed"), blank=True)
+    needs_adaptations = models.BooleanField(_("adaptations needed"), default=False)
+    needs_supervision = models.BooleanField(_("guidance or supervision needed"), default=False)
+    preselection_done_on = models.DateField(_("pre-selection on"), null=True, blank=True)
+    preselection_notes = models.TextField(_("outcome of the pre-selection"), blank=True)
 
     class Meta:
-        verbose_name = _("aanvraag")
-        verbose_name_plural = _("aanvragen")
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
         constraints = [
             choices_constraint("applicant_kind", ApplicantKind, "application_applicant_valid"),
             choices_constraint("source", CandidateSource, "application_source_valid"),
@@ -218,34 +222,34 @@ class Advice(models.Model):
     """UWV's advice (DOMAIN §2). Not a decision; no objection against it."""
 
     case = models.OneToOneField(
-        Case, on_delete=models.PROTECT, related_name="advice", verbose_name=_("dossier")
+        Case, on_delete=models.PROTECT, related_name="advice", verbose_name=_("case")
     )
-    outcome = models.CharField(_("advies"), max_length=10, choices=AdviceOutcome.choices)
-    needs_adaptations = models.BooleanField(_("criterium a: aanpassingen"), default=False)
+    outcome = models.CharField(_("advice"), max_length=10, choices=AdviceOutcome.choices)
+    needs_adaptations = models.BooleanField(_("criterion a: adaptations"), default=False)
     needs_supervision = models.BooleanField(
-        _("criterium b: toezicht of intensieve begeleiding"), default=False
+        _("criterion b: supervision or intensive guidance"), default=False
     )
-    can_perform_task = models.BooleanField(_("kan een taak uitvoeren"), default=False)
-    basic_employee_skills = models.BooleanField(_("basale werknemersvaardigheden"), default=False)
+    can_perform_task = models.BooleanField(_("can perform a task"), default=False)
+    basic_employee_skills = models.BooleanField(_("basic employee skills"), default=False)
     hours_at_a_stretch = models.DecimalField(
-        _("uren aaneengesloten"), max_digits=4, decimal_places=2, default=0
+        _("hours at a stretch"), max_digits=4, decimal_places=2, default=0
     )
     hours_per_day = models.DecimalField(
-        _("uren per dag"), max_digits=4, decimal_places=2, default=0
+        _("hours per day"), max_digits=4, decimal_places=2, default=0
     )
-    without_investigation = models.BooleanField(_("zonder onderzoek (Wsw)"), default=False)
-    reasons = models.TextField(_("motivering"))
-    issued_on = models.DateField(_("gegeven op"))
+    without_investigation = models.BooleanField(_("without investigation (Wsw)"), default=False)
+    reasons = models.TextField(_("reasons"))
+    issued_on = models.DateField(_("issued on"))
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="advices",
-        verbose_name=_("beoordelaar"),
+        verbose_name=_("assessor"),
     )
 
     class Meta:
-        verbose_name = _("advies")
-        verbose_name_plural = _("adviezen")
+        verbose_name = _("advice")
+        verbose_name_plural = _("advices")
         constraints = [
             choices_constraint("outcome", AdviceOutcome, "advice_outcome_valid"),
             models.CheckConstraint(
@@ -266,12 +270,12 @@ class Decision(models.Model):
     """The college's formal decision after the advice (DOMAIN §3). One per advice."""
 
     case = models.OneToOneField(
-        Case, on_delete=models.PROTECT, related_name="decision", verbose_name=_("dossier")
+        Case, on_delete=models.PROTECT, related_name="decision", verbose_name=_("case")
     )
-    positive = models.BooleanField(_("komt in aanmerking"))
-    follows_advice = models.BooleanField(_("volgt het advies"))
-    deviation_reason = models.TextField(_("reden van afwijken"), blank=True)
-    sent_on = models.DateField(_("verzonden op"))
+    positive = models.BooleanField(_("eligible"))
+    follows_advice = models.BooleanField(_("follows the advice"))
+    deviation_reason = models.TextField(_("reason for deviating"), blank=True)
+    sent_on = models.DateField(_("sent on"))
     verordening = models.ForeignKey(
         "municipalities.Verordening",
         on_delete=models.PROTECT,
@@ -282,18 +286,18 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="decisions",
-        verbose_name=_("besloten door"),
+        verbose_name=_("decided by"),
     )
     place_refused_on = models.DateField(
-        _("plek geweigerd op"),
+        _("place refused on"),
         null=True,
         blank=True,
-        help_text=_("Een bijstandsgerechtigde moet een passende plek aanvaarden (DOMAIN §3.4)."),
+        help_text=_("A person on social assistance must accept a suitable place (DOMAIN §3.4)."),
     )
 
     class Meta:
-        verbose_name = _("besluit")
-        verbose_name_plural = _("besluiten")
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         constraints = [
             models.CheckConstraint(
                 condition=Q(follows_advice=True) | ~Q(deviation_reason=""),
@@ -309,26 +313,26 @@ class Objection(models.Model):
     """A bezwaar against the decision (DOMAIN §3.3)."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("In behandeling")
-        GRANTED = "granted", _("Gegrond")
-        DISMISSED = "dismissed", _("Ongegrond")
-        INADMISSIBLE = "inadmissible", _("Niet-ontvankelijk")
-        WITHDRAWN = "withdrawn", _("Ingetrokken")
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+        INADMISSIBLE = "inadmissible", _("Inadmissible")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="objections", verbose_name=_("dossier")
+        Case, on_delete=models.PROTECT, related_name="objections", verbose_name=_("case")
     )
-    filed_on = models.DateField(_("ingediend op"))
-    grounds = models.TextField(_("gronden"))
-    in_time = models.BooleanField(_("binnen de termijn"))
+    filed_on = models.DateField(_("submitted on"))
+    grounds = models.TextField(_("grounds"))
+    in_time = models.BooleanField(_("within the term"))
     outcome = models.CharField(
-        _("uitkomst"), max_length=15, choices=Outcome.choices, default=Outcome.PENDING
+        _("outcome"), max_length=15, choices=Outcome.choices, default=Outcome.PENDING
     )
-    decided_on = models.DateField(_("beslist op"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("bezwaar")
-        verbose_name_plural = _("bezwaren")
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
         constraints = [
             models.CheckConstraint(
                 condition=Q(
@@ -352,22 +356,22 @@ class AvailabilityPeriod(models.Model):
     (DOMAIN §4.4). The case pauses; it keeps its turn."""
 
     class Reason(models.TextChoices):
-        ILLNESS = "illness", _("Ziekte")
-        DETENTION = "detention", _("Detentie")
-        MOVED = "moved", _("Verhuisd")
-        NOT_FINDABLE = "not_findable", _("Niet vindbaar")
-        OTHER = "other", _("Anders")
+        ILLNESS = "illness", _("Illness")
+        DETENTION = "detention", _("Detention")
+        MOVED = "moved", _("Moved")
+        NOT_FINDABLE = "not_findable", _("Cannot be found")
+        OTHER = "other", _("Other")
 
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="unavailability", verbose_name=_("dossier")
+        Case, on_delete=models.CASCADE, related_name="unavailability", verbose_name=_("case")
     )
-    reason = models.CharField(_("reden"), max_length=15, choices=Reason.choices)
-    unavailable_from = models.DateField(_("niet beschikbaar vanaf"))
-    available_again_on = models.DateField(_("weer beschikbaar op"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices)
+    unavailable_from = models.DateField(_("unavailable from"))
+    available_again_on = models.DateField(_("available again on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("periode niet beschikbaar")
-        verbose_name_plural = _("perioden niet beschikbaar")
+        verbose_name = _("period of unavailability")
+        verbose_name_plural = _("periods of unavailability")
         constraints = [
             models.CheckConstraint(
                 condition=Q(available_again_on__isnull=True)
@@ -389,36 +393,36 @@ class Employment(models.Model):
     """The sheltered job: always an employment contract (DOMAIN §6)."""
 
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="employments", verbose_name=_("dossier")
+        Case, on_delete=models.PROTECT, related_name="employments", verbose_name=_("case")
     )
     #: The municipality whose quota the place counts for and who pays (DOMAIN §6.5).
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.PROTECT,
         related_name="employments",
-        verbose_name=_("gemeente"),
+        verbose_name=_("municipality"),
     )
-    employer_name = models.CharField(_("werkgever"), max_length=200)
+    employer_name = models.CharField(_("employer"), max_length=200)
     workplace_kind = models.CharField(
-        _("soort werkplek"), max_length=25, choices=WorkplaceKind.choices
+        _("kind of workplace"), max_length=25, choices=WorkplaceKind.choices
     )
-    hours_per_week = models.DecimalField(_("uren per week"), max_digits=4, decimal_places=2)
-    start_on = models.DateField(_("begindatum"))
-    end_on = models.DateField(_("einddatum"), null=True, blank=True)
+    hours_per_week = models.DecimalField(_("hours per week"), max_digits=4, decimal_places=2)
+    start_on = models.DateField(_("start date"))
+    end_on = models.DateField(_("end date"), null=True, blank=True)
     contract_kind = models.CharField(_("contract"), max_length=12, choices=ContractKind.choices)
-    funding_kind = models.CharField(_("financiering"), max_length=20, choices=FundingKind.choices)
+    funding_kind = models.CharField(_("funding"), max_length=20, choices=FundingKind.choices)
     max_monthly_subsidy = models.DecimalField(
-        _("maximale loonkostensubsidie per maand"),
+        _("maximum wage subsidy per month"),
         max_digits=8,
         decimal_places=2,
         null=True,
         blank=True,
     )
-    ended_reason = models.CharField(_("reden einde"), max_length=200, blank=True)
+    ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("dienstbetrekking")
-        verbose_name_plural = _("dienstbetrekkingen")
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
         constraints = [
             choices_constraint("workplace_kind", WorkplaceKind, "employment_workplace_valid"),
             choices_constraint("contract_kind", ContractKind, "employment_contract_valid"),
@@ -456,18 +460,18 @@ class Term(models.Model):
     that work lists and the sweep filter on an index instead of recomputing."""
 
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="terms", verbose_name=_("dossier")
+        Case, on_delete=models.CASCADE, related_name="terms", verbose_name=_("case")
     )
-    kind = models.CharField(_("soort"), max_length=20, choices=TermKind.choices)
-    starts_on = models.DateField(_("begint op"))
-    weeks = models.PositiveSmallIntegerField(_("weken"), null=True, blank=True)
-    end_on = models.DateField(_("einddatum"))
-    suspended_since = models.DateField(_("opgeschort sinds"), null=True, blank=True)
-    met_on = models.DateField(_("gehaald op"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TermKind.choices)
+    starts_on = models.DateField(_("starts on"))
+    weeks = models.PositiveSmallIntegerField(_("weeks"), null=True, blank=True)
+    end_on = models.DateField(_("end date"))
+    suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("termijn")
-        verbose_name_plural = _("termijnen")
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
         constraints = [
             choices_constraint("kind", TermKind, "term_kind_valid"),
             models.UniqueConstraint(
@@ -498,13 +502,13 @@ class TermEvent(models.Model):
     """Append-only: a term was suspended or resumed on a date (DOMAIN §0)."""
 
     class Kind(models.TextChoices):
-        SUSPENDED = "suspended", _("Opgeschort")
-        RESUMED = "resumed", _("Hervat")
+        SUSPENDED = "suspended", _("Suspended")
+        RESUMED = "resumed", _("Resumed")
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    on = models.DateField(_("datum"))
-    reason = models.CharField(_("reden"), max_length=200, blank=True)
+    on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -527,19 +531,19 @@ class CaseEvent(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("handeling"), max_length=40)
+    action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = _("gebeurtenis")
-        verbose_name_plural = _("dossierhistorie")
+        verbose_name = _("event")
+        verbose_name_plural = _("case history")
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.action}"
@@ -549,13 +553,13 @@ class DecreeHoliday(models.Model):
     """A day equated with a general holiday by royal decree (Algemene termijnenwet art. 3(3)).
     Operators add the days of each new decree; ``rules`` extends terms over them."""
 
-    day = models.DateField(_("dag"), unique=True)
-    description = models.CharField(_("omschrijving"), max_length=200)
+    day = models.DateField(_("day"), unique=True)
+    description = models.CharField(_("description"), max_length=200)
 
     class Meta:
         ordering = ["day"]
-        verbose_name = _("bij besluit gelijkgestelde dag")
-        verbose_name_plural = _("bij besluit gelijkgestelde dagen")
+        verbose_name = _("day equated by decree")
+        verbose_name_plural = _("days equated by decree")
 
     def __str__(self) -> str:
         return f"{self.day:%d-%m-%Y}"
@@ -564,14 +568,14 @@ class DecreeHoliday(models.Model):
 class AowAge(models.Model):
     """The state-pension age per year, set five years ahead by law (DOMAIN §1.3)."""
 
-    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
-    years = models.PositiveSmallIntegerField(_("jaren"))
-    months = models.PositiveSmallIntegerField(_("maanden"), default=0)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    years = models.PositiveSmallIntegerField(_("years"))
+    months = models.PositiveSmallIntegerField(_("months"), default=0)
 
     class Meta:
         ordering = ["year"]
-        verbose_name = _("AOW-leeftijd")
-        verbose_name_plural = _("AOW-leeftijden")
+        verbose_name = _("AOW age")
+        verbose_name_plural = _("AOW ages")
         constraints = [
             models.CheckConstraint(condition=Q(months__lt=12), name="aow_age_months_valid"),
         ]
@@ -583,13 +587,13 @@ class AowAge(models.Model):
 class NationalQuota(models.Model):
     """National total of places per year (DOMAIN §4.1), for reference and benchmarks."""
 
-    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
-    places = models.PositiveIntegerField(_("plekken"))
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    places = models.PositiveIntegerField(_("places"))
 
     class Meta:
         ordering = ["year"]
-        verbose_name = _("landelijke taakstelling")
-        verbose_name_plural = _("landelijke taakstellingen")
+        verbose_name = _("national quota")
+        verbose_name_plural = _("national quotas")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.places}"
@@ -603,26 +607,26 @@ class AuditEntry(models.Model):
     """
 
     class Result(models.TextChoices):
-        OK = "ok", _("Gelukt")
-        REFUSED = "refused", _("Geweigerd")
-        FAILED = "failed", _("Mislukt")
+        OK = "ok", _("Succeeded")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
 
-    at = models.DateTimeField(_("tijdstip (UTC)"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time (UTC)"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(_("actor"), max_length=200)
-    action = models.CharField(_("handeling"), max_length=60)
-    object_type = models.CharField(_("soort object"), max_length=60)
-    object_id = models.CharField(_("object-id"), max_length=40, blank=True)
-    result = models.CharField(_("resultaat"), max_length=10, choices=Result.choices)
-    origin = models.CharField(_("herkomst"), max_length=100, blank=True)
-    message = models.CharField(_("melding"), max_length=300, blank=True)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object ID"), max_length=40, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    origin = models.CharField(_("origin"), max_length=100, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = _("auditregel")
-        verbose_name_plural = _("auditlog")
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
         constraints = [
             models.CheckConstraint(
                 condition=Q(result__in=["ok", "refused", "failed"]), name="audit_result_valid"

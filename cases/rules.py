@@ -107,9 +107,10 @@ __all__ = [
 class RuleViolation(Exception):
     """A rule of the law was broken.
 
-    ``code`` is stable and meant for programs and tests; ``message`` is a lazy, Dutch,
-    user-facing text with ``%(name)s`` placeholders filled from ``params`` when shown. A
-    service turns it into ``ValidationError(e.message, code=e.code, params=e.params)``.
+    ``code`` is stable and meant for programs and tests; ``message`` is a lazy, user-facing
+    text (English source, Dutch in ``locale/nl``) with ``%(name)s`` placeholders filled from
+    ``params`` when shown. A service turns it into
+    ``ValidationError(e.message, code=e.code, params=e.params)``.
     """
 
     def __init__(self, code: str, message: Promise | str, **params: Any) -> None:
@@ -516,15 +517,17 @@ class AgeOutcome(StrEnum):
 _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
     {
         AgeOutcome.TOO_YOUNG: _(
-            "Onder de 16 jaar ga je nog naar school. Je kunt een advies beschut werk "
-            "aanvragen vanaf je 16e."
+            "Under the age of 16 you still go to school. You can apply for a sheltered work "
+            "advice from the age of 16."
         ),
         AgeOutcome.YOUNG: _(
-            "Je bent 16 of 17 jaar. Tot je 18e of tot je een startkwalificatie hebt, ga je "
-            "naar school. Je mag nu al aanvragen, zodat er geen gat valt tussen school en werk."
+            "You are 16 or 17 years old. Until you are 18 or have a basic qualification, you go "
+            "to school. You may already apply now, so that there is no gap between school and "
+            "work."
         ),
         AgeOutcome.AOW_REACHED: _(
-            "Je hebt de AOW-leeftijd bereikt. Beschut werk is dan niet meer mogelijk."
+            "You have reached the AOW (state pension) age. Sheltered work is then no longer "
+            "possible."
         ),
     }
 )
@@ -643,8 +646,8 @@ def check_decision(
         raise RuleViolation(
             "deviation_without_reason",
             _(
-                "Het besluit wijkt af van het advies van UWV. Dat mag alleen als het advies "
-                "niet zorgvuldig tot stand is gekomen. Leg de reden vast."
+                "The decision deviates from UWV's advice. That is only allowed if the advice "
+                "was not prepared with due care. Record the reason."
             ),
         )
 
@@ -677,7 +680,7 @@ def check_quota(quota_places: Decimal) -> None:
     if quota_places < MINIMUM_QUOTA:
         raise RuleViolation(
             "quota_below_minimum",
-            _("De taakstelling is voor elke gemeente minstens 1 plek."),
+            _("Every municipality's quota is at least 1 place."),
         )
 
 
@@ -687,7 +690,7 @@ def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) 
     if hours_per_week <= 0 or hours_per_week > MAX_HOURS_PER_WEEK:
         raise RuleViolation(
             "hours_out_of_range",
-            _("Het aantal uren per week moet meer dan 0 en hoogstens %(max)s zijn."),
+            _("The number of hours per week must be more than 0 and at most %(max)s."),
             max=MAX_HOURS_PER_WEEK,
         )
     if hours_per_place <= 0:
@@ -869,7 +872,7 @@ def check_minimum_wage(
     if hourly_wage < wml_hourly:
         raise RuleViolation(
             "below_minimum_wage",
-            _("Beschut werk wordt betaald met minstens het minimumloon (%(wml)s per uur)."),
+            _("Sheltered work pays at least the minimum wage (%(wml)s per hour)."),
             wml=wml_hourly,
         )
 
@@ -939,7 +942,7 @@ def check_transition(src: CaseState, dst: CaseState) -> None:
     if not can_transition(src, dst):
         raise RuleViolation(
             "transition_not_allowed",
-            _("Een zaak kan niet van '%(src)s' naar '%(dst)s' gaan."),
+            _("A case cannot go from '%(src)s' to '%(dst)s'."),
             src=CaseState(src).label,
             dst=CaseState(dst).label,
         )

@@ -14,11 +14,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import Verordening, YearlyQuota
+from municipalities.models import YearlyQuota
 
 from . import rules, selectors
 from .audit import audited
@@ -151,42 +150,40 @@ def suspend_term(*, case_id: int, kind: TermKind, on: date, reason: str, actor,
                  origin: str = "") -> Term:
     """Suspend a running term (e.g. UWV waits for documents). The days are added to its end."""
     with audited("suspend_term", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            term = _open_term(case, kind)
-            if term is None:
-                raise _refuse(_("There is no running term to suspend."), "no_running_term")
-            if term.suspended_since is not None:
-                raise _refuse(_("This term is already suspended."), "already_suspended")
-            if on < term.starts_on or on > _today():
-                raise _refuse(_("The suspension must start between the start of the term "
-                                "and today."), "suspension_date")
-            TermEvent.objects.create(term=term, kind=TermEvent.Kind.SUSPENDED, on=on,
-                                     reason=reason, actor=actor)
-            recompute_term(term)
-            _event(case, actor=actor, action="term_suspended",
-                   details={"term": kind, "on": on.isoformat()})
-            return term
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        term = _open_term(case, kind)
+        if term is None:
+            raise _refuse(_("There is no running term to suspend."), "no_running_term")
+        if term.suspended_since is not None:
+            raise _refuse(_("This term is already suspended."), "already_suspended")
+        if on < term.starts_on or on > _today():
+            raise _refuse(_("The suspension must start between the start of the term "
+                            "and today."), "suspension_date")
+        TermEvent.objects.create(term=term, kind=TermEvent.Kind.SUSPENDED, on=on,
+                                 reason=reason, actor=actor)
+        recompute_term(term)
+        _event(case, actor=actor, action="term_suspended",
+               details={"term": kind, "on": on.isoformat()})
+        return term
 
 
 def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = "") -> Term:
     with audited("resume_term", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            term = _open_term(case, kind)
-            if term is None or term.suspended_since is None:
-                raise _refuse(_("This term is not suspended."), "not_suspended")
-            if on < term.suspended_since or on > _today():
-                raise _refuse(_("The term can only be resumed between the day it was "
-                                "suspended and today."), "resume_date")
-            TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
-            recompute_term(term)
-            _event(case, actor=actor, action="term_resumed",
-                   details={"term": kind, "on": on.isoformat(),
-                            "end_on": term.end_on.isoformat()})
-            return term
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        term = _open_term(case, kind)
+        if term is None or term.suspended_since is None:
+            raise _refuse(_("This term is not suspended."), "not_suspended")
+        if on < term.suspended_since or on > _today():
+            raise _refuse(_("The term can only be resumed between the day it was "
+                            "suspended and today."), "resume_date")
+        TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
+        recompute_term(term)
+        _event(case, actor=actor, action="term_resumed",
+               details={"term": kind, "on": on.isoformat(),
+                        "end_on": term.end_on.isoformat()})
+        return term
 
 
 # -- application (DOMAIN §1) ----------------------------------------------------------------
@@ -196,67 +193,63 @@ def create_application(*, person: Person, applicant_kind: ApplicantKind, source:
                        origin: str = "", **application_fields) -> Case:
     """Open a case in draft for ``person`` in their municipality."""
     with audited("create_application", actor=actor, object_type="case",
-                 origin=origin) as record:
-        with transaction.atomic():
-            now = timezone.now()
-            case = Case.objects.create(
-                reference=f"tmp-{now.timestamp()}-{person.pk}", person=person,
-                municipality_id=person.municipality_id, state=CaseState.DRAFT, state_since=now,
-            )
-            case.reference = f"BW-{now:%Y}-{case.pk:06d}"
-            case.save(update_fields=["reference"])
-            Application.objects.create(case=case, applicant_kind=applicant_kind, source=source,
-                                       submitted_by=actor, **application_fields)
-            _event(case, actor=actor, action="application_created")
-            record.object_id = str(case.pk)
-            return case
+                 origin=origin) as record, transaction.atomic():
+        now = timezone.now()
+        case = Case.objects.create(
+            reference=f"tmp-{now.timestamp()}-{person.pk}", person=person,
+            municipality_id=person.municipality_id, state=CaseState.DRAFT, state_since=now,
+        )
+        case.reference = f"BW-{now:%Y}-{case.pk:06d}"
+        case.save(update_fields=["reference"])
+        Application.objects.create(case=case, applicant_kind=applicant_kind, source=source,
+                                   submitted_by=actor, **application_fields)
+        _event(case, actor=actor, action="application_created")
+        record.object_id = str(case.pk)
+        return case
 
 
 def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
     """Send the application to UWV: the 8-week term starts on the day of receipt (§2.1)."""
     with audited("submit_application", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            if case.state != CaseState.DRAFT:
-                raise _refuse(_("This application has already been sent."), "already_submitted")
-            today = _today()
-            age = rules.age_check(case.person.birth_date, today)
-            if age.blocking:
-                raise _refuse(age.notice, f"age_{age.value}")
-            application = case.application
-            outcome = rules.twelve_month_rule(
-                ApplicantKind(application.applicant_kind), today,
-                selectors.last_advice_date(case.person_id, exclude_case_id=case.pk),
-                bool(application.changed_circumstances.strip()),
-            )
-            application.received_on = today
-            application.save(update_fields=["received_on"])
-            end = rules.uwv_term_end(today, extra_days=selectors.decree_days())
-            _start_term(case, TermKind.UWV_ADVICE, starts_on=today, weeks=rules.UWV_TERM_WEEKS,
-                        end_on=end)
-            transition(case, CaseState.SUBMITTED, actor=actor, action="application_submitted",
-                       details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()})
-            return case
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if case.state != CaseState.DRAFT:
+            raise _refuse(_("This application has already been sent."), "already_submitted")
+        today = _today()
+        age = rules.age_check(case.person.birth_date, today)
+        if age.blocking:
+            raise _refuse(age.notice, f"age_{age.value}")
+        application = case.application
+        outcome = rules.twelve_month_rule(
+            ApplicantKind(application.applicant_kind), today,
+            selectors.last_advice_date(case.person_id, exclude_case_id=case.pk),
+            bool(application.changed_circumstances.strip()),
+        )
+        application.received_on = today
+        application.save(update_fields=["received_on"])
+        end = rules.uwv_term_end(today, extra_days=selectors.decree_days())
+        _start_term(case, TermKind.UWV_ADVICE, starts_on=today, weeks=rules.UWV_TERM_WEEKS,
+                    end_on=end)
+        transition(case, CaseState.SUBMITTED, actor=actor, action="application_submitted",
+                   details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()})
+        return case
 
 
 def start_investigation(*, case_id: int, actor, origin: str = "") -> Case:
     with audited("start_investigation", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            return transition(case, CaseState.WITH_UWV, actor=actor,
-                              action="investigation_started")
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        return transition(case, CaseState.WITH_UWV, actor=actor,
+                          action="investigation_started")
 
 
 def withdraw_application(*, case_id: int, actor, origin: str = "") -> Case:
     with audited("withdraw_application", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            transition(case, CaseState.WITHDRAWN, actor=actor, action="application_withdrawn")
-            Term.objects.filter(case=case, met_on__isnull=True).update(met_on=_today())
-            return case
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        transition(case, CaseState.WITHDRAWN, actor=actor, action="application_withdrawn")
+        Term.objects.filter(case=case, met_on__isnull=True).update(met_on=_today())
+        return case
 
 
 # -- advice (DOMAIN §2) ---------------------------------------------------------------------
@@ -268,61 +261,60 @@ def record_advice(*, case_id: int, outcome: AdviceOutcome, reasons: str, actor,
     """UWV issues its advice. A valid Wsw indication decides without investigation (§2.4);
     otherwise the outcome must follow the criteria of §2.2–§2.3."""
     with audited("record_advice", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            if case.state not in (CaseState.SUBMITTED, CaseState.WITH_UWV):
-                raise _refuse(_("An advice can only be given on an application at UWV."),
-                              "not_at_uwv")
-            if not reasons.strip():
-                raise _refuse(_("Give the reasons for the advice."), "reasons_required")
-            person, application = case.person, case.application
-            changed = bool(application.changed_circumstances.strip())
-            shortcut = rules.wsw_shortcut(person.wsw_indication_end,
-                                          person.wsw_supported_employment,
-                                          application.received_on, changed)
-            without_investigation = shortcut is not None
-            if shortcut is not None:
-                expected = shortcut
-            else:
-                twelve = rules.twelve_month_rule(
-                    ApplicantKind(application.applicant_kind), application.received_on,
-                    selectors.last_advice_date(person.pk, exclude_case_id=case.pk), changed)
-                if work_capacity is None:
-                    raise _refuse(_("Record the findings on work capacity."),
-                                  "work_capacity_required")
-                expected = (
-                    AdviceOutcome.NEGATIVE
-                    if twelve == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
-                    else rules.advice_outcome(work_capacity, needs_adaptations,
-                                              needs_supervision)
-                )
-            if AdviceOutcome(outcome) != expected:
-                raise _refuse(
-                    _("This advice does not match the findings: by the rules it is "
-                      "%(expected)s."), "outcome_mismatch", expected=expected.label)
-            wc = work_capacity or rules.WorkCapacity(False, False, Decimal(0), Decimal(0))
-            today = _today()
-            advice = Advice.objects.create(
-                case=case, outcome=outcome, needs_adaptations=needs_adaptations,
-                needs_supervision=needs_supervision, can_perform_task=wc.can_perform_task,
-                basic_employee_skills=wc.basic_employee_skills,
-                hours_at_a_stretch=wc.hours_at_a_stretch, hours_per_day=wc.hours_per_day,
-                without_investigation=without_investigation, reasons=reasons, issued_on=today,
-                assessor=actor,
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if case.state not in (CaseState.SUBMITTED, CaseState.WITH_UWV):
+            raise _refuse(_("An advice can only be given on an application at UWV."),
+                          "not_at_uwv")
+        if not reasons.strip():
+            raise _refuse(_("Give the reasons for the advice."), "reasons_required")
+        person, application = case.person, case.application
+        changed = bool(application.changed_circumstances.strip())
+        shortcut = rules.wsw_shortcut(person.wsw_indication_end,
+                                      person.wsw_supported_employment,
+                                      application.received_on, changed)
+        without_investigation = shortcut is not None
+        if shortcut is not None:
+            expected = shortcut
+        else:
+            twelve = rules.twelve_month_rule(
+                ApplicantKind(application.applicant_kind), application.received_on,
+                selectors.last_advice_date(person.pk, exclude_case_id=case.pk), changed)
+            if work_capacity is None:
+                raise _refuse(_("Record the findings on work capacity."),
+                              "work_capacity_required")
+            expected = (
+                AdviceOutcome.NEGATIVE
+                if twelve == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
+                else rules.advice_outcome(work_capacity, needs_adaptations,
+                                          needs_supervision)
             )
-            if rules.leaves_jobs_register(AdviceOutcome(outcome)) and person.in_jobs_register:
-                person.in_jobs_register = False
-                person.save(update_fields=["in_jobs_register"])
-            _meet_term(case, TermKind.UWV_ADVICE, today)
-            verordening = selectors.verordening_in_force(case.municipality_id, today)
-            weeks = verordening.decision_term_weeks if verordening else 8
-            _start_term(case, TermKind.DECISION, starts_on=today, weeks=weeks,
-                        end_on=rules.decision_term_end(today, weeks, selectors.decree_days()))
-            transition(case, CaseState.ADVICE_ISSUED, actor=actor, action="advice_issued",
-                       details={"outcome": outcome,
-                                "without_investigation": without_investigation})
-            return advice
+        if AdviceOutcome(outcome) != expected:
+            raise _refuse(
+                _("This advice does not match the findings: by the rules it is "
+                  "%(expected)s."), "outcome_mismatch", expected=expected.label)
+        wc = work_capacity or rules.WorkCapacity(False, False, Decimal(0), Decimal(0))
+        today = _today()
+        advice = Advice.objects.create(
+            case=case, outcome=outcome, needs_adaptations=needs_adaptations,
+            needs_supervision=needs_supervision, can_perform_task=wc.can_perform_task,
+            basic_employee_skills=wc.basic_employee_skills,
+            hours_at_a_stretch=wc.hours_at_a_stretch, hours_per_day=wc.hours_per_day,
+            without_investigation=without_investigation, reasons=reasons, issued_on=today,
+            assessor=actor,
+        )
+        if rules.leaves_jobs_register(AdviceOutcome(outcome)) and person.in_jobs_register:
+            person.in_jobs_register = False
+            person.save(update_fields=["in_jobs_register"])
+        _meet_term(case, TermKind.UWV_ADVICE, today)
+        verordening = selectors.verordening_in_force(case.municipality_id, today)
+        weeks = verordening.decision_term_weeks if verordening else 8
+        _start_term(case, TermKind.DECISION, starts_on=today, weeks=weeks,
+                    end_on=rules.decision_term_end(today, weeks, selectors.decree_days()))
+        transition(case, CaseState.ADVICE_ISSUED, actor=actor, action="advice_issued",
+                   details={"outcome": outcome,
+                            "without_investigation": without_investigation})
+        return advice
 
 
 # -- decision and objection (DOMAIN §3) ---------------------------------------------------
@@ -332,42 +324,41 @@ def record_decision(*, case_id: int, positive: bool, actor, deviation_reason: st
                     origin: str = "") -> Decision:
     """The college decides after the advice; bound to it unless it records why it deviates."""
     with audited("record_decision", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            if Decision.objects.filter(case=case).exists():
-                raise _refuse(_("A decision on this advice has already been recorded."),
-                              "already_decided")
-            if case.state != CaseState.ADVICE_ISSUED:
-                raise _refuse(_("A decision can only follow an advice."), "no_advice")
-            advice = case.advice
-            try:
-                rules.check_decision(AdviceOutcome(advice.outcome), positive, deviation_reason)
-            except rules.RuleViolation as violation:
-                raise _from_rule(violation) from None
-            today = _today()
-            verordening = selectors.verordening_in_force(case.municipality_id, today)
-            if verordening is None:
-                raise _refuse(_("The municipality has no verordening in force yet."),
-                              "no_verordening")
-            decision = Decision.objects.create(
-                case=case, positive=positive,
-                follows_advice=rules.decision_follows_advice(AdviceOutcome(advice.outcome),
-                                                             positive),
-                deviation_reason=deviation_reason.strip(), sent_on=today,
-                verordening=verordening, decided_by=actor,
-            )
-            _meet_term(case, TermKind.DECISION, today)
-            _start_term(case, TermKind.OBJECTION, starts_on=today,
-                        weeks=rules.OBJECTION_TERM_WEEKS,
-                        end_on=rules.objection_term_end(today, selectors.decree_days()))
-            if positive:
-                _become_candidate(case, today)
-            transition(case, CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
-                       actor=actor, action="decision_recorded",
-                       details={"positive": positive, "follows_advice": decision.follows_advice,
-                                "verordening": verordening.pk})
-            return decision
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if Decision.objects.filter(case=case).exists():
+            raise _refuse(_("A decision on this advice has already been recorded."),
+                          "already_decided")
+        if case.state != CaseState.ADVICE_ISSUED:
+            raise _refuse(_("A decision can only follow an advice."), "no_advice")
+        advice = case.advice
+        try:
+            rules.check_decision(AdviceOutcome(advice.outcome), positive, deviation_reason)
+        except rules.RuleViolation as violation:
+            raise _from_rule(violation) from None
+        today = _today()
+        verordening = selectors.verordening_in_force(case.municipality_id, today)
+        if verordening is None:
+            raise _refuse(_("The municipality has no verordening in force yet."),
+                          "no_verordening")
+        decision = Decision.objects.create(
+            case=case, positive=positive,
+            follows_advice=rules.decision_follows_advice(AdviceOutcome(advice.outcome),
+                                                         positive),
+            deviation_reason=deviation_reason.strip(), sent_on=today,
+            verordening=verordening, decided_by=actor,
+        )
+        _meet_term(case, TermKind.DECISION, today)
+        _start_term(case, TermKind.OBJECTION, starts_on=today,
+                    weeks=rules.OBJECTION_TERM_WEEKS,
+                    end_on=rules.objection_term_end(today, selectors.decree_days()))
+        if positive:
+            _become_candidate(case, today)
+        transition(case, CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
+                   actor=actor, action="decision_recorded",
+                   details={"positive": positive, "follows_advice": decision.follows_advice,
+                            "verordening": verordening.pk})
+        return decision
 
 
 def _become_candidate(case: Case, on: date) -> None:
@@ -381,57 +372,55 @@ def file_objection(*, case_id: int, grounds: str, actor, filed_on: date | None =
                    origin: str = "") -> Objection:
     """Register a bezwaar against the decision (§3.3), noting whether it came in time."""
     with audited("file_objection", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            decision = Decision.objects.filter(case=case).first()
-            if decision is None:
-                raise _refuse(_("There is no decision to object to yet."), "no_decision")
-            if not grounds.strip():
-                raise _refuse(_("Say why you do not agree with the decision."),
-                              "grounds_required")
-            if case.objections.filter(outcome=Objection.Outcome.PENDING).exists():
-                raise _refuse(_("An objection against this decision is already being handled."),
-                              "objection_pending")
-            filed_on = filed_on or _today()
-            in_time = rules.objection_in_time(decision.sent_on, filed_on,
-                                              extra_days=selectors.decree_days())
-            objection = Objection.objects.create(case=case, filed_on=filed_on, grounds=grounds,
-                                                 in_time=in_time)
-            _meet_term(case, TermKind.OBJECTION, filed_on)
-            if case.state == CaseState.REJECTED:
-                transition(case, CaseState.OBJECTION, actor=actor, action="objection_filed",
-                           details={"in_time": in_time})
-            else:
-                _event(case, actor=actor, action="objection_filed", details={"in_time": in_time})
-            return objection
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        decision = Decision.objects.filter(case=case).first()
+        if decision is None:
+            raise _refuse(_("There is no decision to object to yet."), "no_decision")
+        if not grounds.strip():
+            raise _refuse(_("Say why you do not agree with the decision."),
+                          "grounds_required")
+        if case.objections.filter(outcome=Objection.Outcome.PENDING).exists():
+            raise _refuse(_("An objection against this decision is already being handled."),
+                          "objection_pending")
+        filed_on = filed_on or _today()
+        in_time = rules.objection_in_time(decision.sent_on, filed_on,
+                                          extra_days=selectors.decree_days())
+        objection = Objection.objects.create(case=case, filed_on=filed_on, grounds=grounds,
+                                             in_time=in_time)
+        _meet_term(case, TermKind.OBJECTION, filed_on)
+        if case.state == CaseState.REJECTED:
+            transition(case, CaseState.OBJECTION, actor=actor, action="objection_filed",
+                       details={"in_time": in_time})
+        else:
+            _event(case, actor=actor, action="objection_filed", details={"in_time": in_time})
+        return objection
 
 
 def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = "") -> Objection:
     with audited("decide_objection", actor=actor, object_type="objection",
-                 object_id=objection_id, origin=origin):
-        with transaction.atomic():
-            objection = Objection.objects.select_for_update().get(pk=objection_id)
-            case = _lock_case(objection.case_id)
-            if objection.outcome != Objection.Outcome.PENDING:
-                raise _refuse(_("This objection has already been decided."), "objection_decided")
-            if outcome not in Objection.Outcome.values or outcome == Objection.Outcome.PENDING:
-                raise _refuse(_("Choose the outcome of the objection."), "objection_outcome")
-            today = _today()
-            objection.outcome, objection.decided_on = outcome, today
-            objection.save(update_fields=["outcome", "decided_on"])
-            if case.state == CaseState.OBJECTION:
-                if outcome == Objection.Outcome.GRANTED:
-                    _become_candidate(case, today)
-                    transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
-                               action="objection_granted")
-                else:
-                    transition(case, CaseState.REJECTED, actor=actor, action="objection_decided",
-                               details={"outcome": outcome})
+                 object_id=objection_id, origin=origin), transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection_id)
+        case = _lock_case(objection.case_id)
+        if objection.outcome != Objection.Outcome.PENDING:
+            raise _refuse(_("This objection has already been decided."), "objection_decided")
+        if outcome not in Objection.Outcome.values or outcome == Objection.Outcome.PENDING:
+            raise _refuse(_("Choose the outcome of the objection."), "objection_outcome")
+        today = _today()
+        objection.outcome, objection.decided_on = outcome, today
+        objection.save(update_fields=["outcome", "decided_on"])
+        if case.state == CaseState.OBJECTION:
+            if outcome == Objection.Outcome.GRANTED:
+                _become_candidate(case, today)
+                transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
+                           action="objection_granted")
             else:
-                _event(case, actor=actor, action="objection_decided",
-                       details={"outcome": outcome})
-            return objection
+                transition(case, CaseState.REJECTED, actor=actor, action="objection_decided",
+                           details={"outcome": outcome})
+        else:
+            _event(case, actor=actor, action="objection_decided",
+                   details={"outcome": outcome})
+        return objection
 
 
 # -- availability, placement, employment (DOMAIN §4, §6) ----------------------------------
@@ -441,27 +430,25 @@ def mark_unavailable(*, case_id: int, reason: str, actor, from_on: date | None =
                      origin: str = "") -> Case:
     """The person is temporarily unavailable; the case pauses and keeps its turn (§4.4)."""
     with audited("mark_unavailable", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            transition(case, CaseState.UNAVAILABLE, actor=actor, action="marked_unavailable",
-                       details={"reason": reason})
-            AvailabilityPeriod.objects.create(case=case, reason=reason,
-                                              unavailable_from=from_on or _today())
-            return case
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        transition(case, CaseState.UNAVAILABLE, actor=actor, action="marked_unavailable",
+                   details={"reason": reason})
+        AvailabilityPeriod.objects.create(case=case, reason=reason,
+                                          unavailable_from=from_on or _today())
+        return case
 
 
 def mark_available(*, case_id: int, actor, on: date | None = None, origin: str = "") -> Case:
     with audited("mark_available", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin):
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
-                       action="available_again")
-            AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
-                available_again_on=on or _today()
-            )
-            return case
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
+                   action="available_again")
+        AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
+            available_again_on=on or _today()
+        )
+        return case
 
 
 def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceKind,
@@ -473,73 +460,71 @@ def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceK
     so two consultants placing the last place at once cannot both succeed.
     """
     with audited("place_person", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin) as record:
-        with transaction.atomic():
-            case = _lock_case(case_id)
-            if case.state != CaseState.AWAITING_PLACEMENT:
-                raise _refuse(_("This person cannot be placed now: the case is “%(state)s”."),
-                              "not_placeable", state=case.get_state_display())
-            try:
-                new_places = rules.places(Decimal(hours_per_week),
-                                          Decimal(settings.HOURS_PER_PLACE))
-            except rules.RuleViolation as violation:
-                raise _from_rule(violation) from None
-            year = start_on.year
-            quota = (YearlyQuota.objects.select_for_update()
-                     .filter(municipality_id=case.municipality_id, year=year).first())
-            if quota is None:
-                raise _refuse(_("There is no quota for %(year)s yet. Ask your administrator."),
-                              "no_quota", year=year)
-            verordening = selectors.verordening_in_force(case.municipality_id, start_on)
-            additional = (verordening.additional_places_per_year
-                          if verordening and verordening.offers_additional_places else 0)
-            realised = selectors.realised_places(case.municipality_id, on=start_on)
-            if realised >= quota.places + additional:
-                raise _refuse(
-                    _("No place is left: %(realised)s of %(capacity)s places are filled and "
-                      "the verordening offers no more. The person stays on the waiting list."),
-                    "no_place_left", realised=realised, capacity=quota.places + additional)
-            funding = rules.funding(case.person.benefit_kind, settings.WML_MONTHLY,
-                                    wage_value_pct, settings.WAGE_SUBSIDY_FLAT_RATE)
-            try:
-                with transaction.atomic():
-                    employment = Employment.objects.create(
-                        case=case, municipality_id=case.municipality_id,
-                        employer_name=employer_name, workplace_kind=workplace_kind,
-                        hours_per_week=hours_per_week, start_on=start_on,
-                        contract_kind=contract_kind, funding_kind=funding.kind,
-                        max_monthly_subsidy=funding.max_monthly_subsidy,
-                    )
-            except IntegrityError:
-                raise _refuse(_("This person already has a job."), "already_employed") from None
-            _meet_term(case, TermKind.PLACEMENT, start_on)
-            transition(case, CaseState.EMPLOYED, actor=actor, action="placed",
-                       details={"employment": employment.pk, "places": str(new_places)})
-            record.extra["employment"] = employment.pk
-            return employment
+                 origin=origin) as record, transaction.atomic():
+        case = _lock_case(case_id)
+        if case.state != CaseState.AWAITING_PLACEMENT:
+            raise _refuse(_("This person cannot be placed now: the case is “%(state)s”."),
+                          "not_placeable", state=case.get_state_display())
+        try:
+            new_places = rules.places(Decimal(hours_per_week),
+                                      Decimal(settings.HOURS_PER_PLACE))
+        except rules.RuleViolation as violation:
+            raise _from_rule(violation) from None
+        year = start_on.year
+        quota = (YearlyQuota.objects.select_for_update()
+                 .filter(municipality_id=case.municipality_id, year=year).first())
+        if quota is None:
+            raise _refuse(_("There is no quota for %(year)s yet. Ask your administrator."),
+                          "no_quota", year=year)
+        verordening = selectors.verordening_in_force(case.municipality_id, start_on)
+        additional = (verordening.additional_places_per_year
+                      if verordening and verordening.offers_additional_places else 0)
+        realised = selectors.realised_places(case.municipality_id, on=start_on)
+        if realised >= quota.places + additional:
+            raise _refuse(
+                _("No place is left: %(realised)s of %(capacity)s places are filled and "
+                  "the verordening offers no more. The person stays on the waiting list."),
+                "no_place_left", realised=realised, capacity=quota.places + additional)
+        funding = rules.funding(case.person.benefit_kind, settings.WML_MONTHLY,
+                                wage_value_pct, settings.WAGE_SUBSIDY_FLAT_RATE)
+        try:
+            with transaction.atomic():
+                employment = Employment.objects.create(
+                    case=case, municipality_id=case.municipality_id,
+                    employer_name=employer_name, workplace_kind=workplace_kind,
+                    hours_per_week=hours_per_week, start_on=start_on,
+                    contract_kind=contract_kind, funding_kind=funding.kind,
+                    max_monthly_subsidy=funding.max_monthly_subsidy,
+                )
+        except IntegrityError:
+            raise _refuse(_("This person already has a job."), "already_employed") from None
+        _meet_term(case, TermKind.PLACEMENT, start_on)
+        transition(case, CaseState.EMPLOYED, actor=actor, action="placed",
+                   details={"employment": employment.pk, "places": str(new_places)})
+        record.extra["employment"] = employment.pk
+        return employment
 
 
 def end_employment(*, employment_id: int, end_on: date, reason: str, actor,
                    origin: str = "") -> Employment:
     """The job ended. The advice still stands: the person waits for a new place (§6.4)."""
     with audited("end_employment", actor=actor, object_type="employment",
-                 object_id=employment_id, origin=origin):
-        with transaction.atomic():
-            employment = Employment.objects.select_for_update().get(pk=employment_id)
-            case = _lock_case(employment.case_id)
-            if employment.end_on is not None:
-                raise _refuse(_("This job has already ended."), "already_ended")
-            if end_on < employment.start_on:
-                raise _refuse(_("The end date cannot be before the start date."),
-                              "end_before_start")
-            employment.end_on, employment.ended_reason = end_on, reason
-            employment.save(update_fields=["end_on", "ended_reason"])
-            advice = getattr(case, "advice", None)
-            positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
-            next_state = rules.after_employment_end(positive)
-            transition(case, next_state, actor=actor, action="employment_ended",
-                       details={"employment": employment.pk})
-            if next_state == CaseState.AWAITING_PLACEMENT:
-                _start_term(case, TermKind.PLACEMENT, starts_on=end_on, weeks=None,
-                            end_on=rules.placement_signal_date(end_on))
-            return employment
+                 object_id=employment_id, origin=origin), transaction.atomic():
+        employment = Employment.objects.select_for_update().get(pk=employment_id)
+        case = _lock_case(employment.case_id)
+        if employment.end_on is not None:
+            raise _refuse(_("This job has already ended."), "already_ended")
+        if end_on < employment.start_on:
+            raise _refuse(_("The end date cannot be before the start date."),
+                          "end_before_start")
+        employment.end_on, employment.ended_reason = end_on, reason
+        employment.save(update_fields=["end_on", "ended_reason"])
+        advice = getattr(case, "advice", None)
+        positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
+        next_state = rules.after_employment_end(positive)
+        transition(case, next_state, actor=actor, action="employment_ended",
+                   details={"employment": employment.pk})
+        if next_state == CaseState.AWAITING_PLACEMENT:
+            _start_term(case, TermKind.PLACEMENT, starts_on=end_on, weeks=None,
+                        end_on=rules.placement_signal_date(end_on))
+        return employment

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class MunicipalitiesConfig(AppConfig):
     name = "municipalities"
-    verbose_name = _("Gemeenten")
+    verbose_name = _("Municipalities")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import OrderingRule
 
 cbs_code_validator = RegexValidator(
-    r"^GM\d{4}$", _("Een CBS-gemeentecode bestaat uit GM en vier cijfers, bijvoorbeeld GM0363.")
+    r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
 )
 
 
@@ -13,15 +13,15 @@ class Municipality(models.Model):
     """A municipality: the college that decides, and the owner of its own caseload."""
 
     cbs_code = models.CharField(
-        _("CBS-code"), max_length=6, unique=True, validators=[cbs_code_validator]
+        _("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator]
     )
-    name = models.CharField(_("naam"), max_length=100)
-    labour_market_region = models.CharField(_("arbeidsmarktregio"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    labour_market_region = models.CharField(_("labour market region"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("gemeente")
-        verbose_name_plural = _("gemeenten")
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cbs_code__regex=r"^GM[0-9]{4}$"), name="municipality_cbs_code"
@@ -37,15 +37,18 @@ class YearlyQuota(models.Model):
     (DOMAIN §4.1). Every municipality has at least 1."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("gemeente")
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="quotas",
+        verbose_name=_("municipality"),
     )
-    year = models.PositiveSmallIntegerField(_("jaar"))
-    places = models.DecimalField(_("aantal plekken"), max_digits=8, decimal_places=2)
+    year = models.PositiveSmallIntegerField(_("year"))
+    places = models.DecimalField(_("number of places"), max_digits=8, decimal_places=2)
 
     class Meta:
         ordering = ["municipality", "-year"]
-        verbose_name = _("taakstelling")
-        verbose_name_plural = _("taakstellingen")
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="quota_one_per_year"),
             models.CheckConstraint(condition=models.Q(places__gte=1), name="quota_at_least_one"),
@@ -64,28 +67,32 @@ class Verordening(models.Model):
         Municipality,
         on_delete=models.CASCADE,
         related_name="verordeningen",
-        verbose_name=_("gemeente"),
+        verbose_name=_("municipality"),
     )
-    in_force_from = models.DateField(_("geldig vanaf"))
+    in_force_from = models.DateField(_("in force from"))
     discussed_with_target_group_on = models.DateField(
-        _("besproken met vertegenwoordigers van de doelgroep op")
+        _("discussed with representatives of the target group on")
     )
-    provisions = models.TextField(_("voorzieningen om beschut werk mogelijk te maken"))
+    provisions = models.TextField(_("provisions that make sheltered work possible"))
     provisions_until_employment = models.TextField(
-        _("voorzieningen tot de dienstbetrekking begint"), blank=True
+        _("provisions until the employment starts"), blank=True
     )
-    provisions_while_waiting = models.TextField(_("voorzieningen op de wachtlijst"), blank=True)
-    offers_additional_places = models.BooleanField(_("biedt extra plekken"), default=False)
-    additional_places_per_year = models.PositiveIntegerField(_("extra plekken per jaar"), default=0)
+    provisions_while_waiting = models.TextField(
+        _("provisions while on the waiting list"), blank=True
+    )
+    offers_additional_places = models.BooleanField(_("offers additional places"), default=False)
+    additional_places_per_year = models.PositiveIntegerField(
+        _("additional places per year"), default=0
+    )
     ordering_rule = models.CharField(
-        _("volgorde voor extra plekken"),
+        _("order for additional places"),
         max_length=40,
         choices=OrderingRule.choices,
         default=OrderingRule.POSITIVE_ADVICE_DATE,
     )
-    decision_term_weeks = models.PositiveSmallIntegerField(_("beslistermijn in weken"), default=8)
+    decision_term_weeks = models.PositiveSmallIntegerField(_("decision term in weeks"), default=8)
     advice_revives_on_fallback = models.BooleanField(
-        _("positief advies herleeft bij terugval"), default=True
+        _("positive advice revives after a fallback"), default=True
     )
 
     class Meta:

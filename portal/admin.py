@@ -14,9 +14,9 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["municipality"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Persoon"), {"fields": ("first_name", "last_name", "phone")}),
-        (_("Rol"), {"fields": ("role", "municipality", "is_active", "is_staff", "is_superuser")}),
-        (_("Data"), {"fields": ("last_login", "date_joined")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Role"), {"fields": ("role", "municipality", "is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CITIZEN = "citizen", _("Inwoner")
-    CONSULTANT = "consultant", _("Consulent")
-    MUNICIPAL_ADMIN = "municipal_admin", _("Functioneel beheerder")
-    UWV_ASSESSOR = "uwv_assessor", _("Beoordelaar UWV")
+    CITIZEN = "citizen", _("Citizen")
+    CONSULTANT = "consultant", _("Consultant")
+    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
+    UWV_ASSESSOR = "uwv_assessor", _("UWV assessor")
     OPERATOR = "operator", _("Operator")
 
 
@@ -49,17 +49,17 @@ class User(AbstractUser):
     """
 
     username = None
-    email = models.EmailField(_("e-mailadres"), unique=True)
-    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    email = models.EmailField(_("email address"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     municipality = models.ForeignKey(
         "municipalities.Municipality",
-        verbose_name=_("gemeente"),
+        verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="staff",
     )
-    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -67,8 +67,8 @@ class User(AbstractUser):
     objects = PortalUserManager()
 
     class Meta:
-        verbose_name = _("gebruiker")
-        verbose_name_plural = _("gebruikers")
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(

@@ -166,7 +166,7 @@ else:
 # -- i18n ---------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 # Our own strings, then formal Dutch ("u") for the allauth pages, which take precedence over
 # allauth's own informal and partly missing Dutch.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]

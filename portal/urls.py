@@ -1,13 +1,14 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import health, views
 
 # The admin signs in through allauth, so MFA and rate limits cover it as well.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Beschut werk portaal: beheer"
-admin.site.site_title = "Beschut werk portaal"
+admin.site.site_header = _("Sheltered work portal: administration")
+admin.site.site_title = _("Sheltered work portal")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -292,3 +292,108 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     start_on = factory.LazyFunction(lambda: timezone.localdate() - _dt.timedelta(weeks=4))
     contract_kind = ContractKind.INDEFINITE
     funding_kind = FundingKind.WAGE_SUBSIDY
+
+
+# -- appended: unique BSNs and bulk candidates ----------------------------------------------
+
+
+def valid_bsn(n: int, *, base: int = 1_000_000) -> str:  # noqa: F811 - replaces the one above
+    """The n-th valid BSN (11-proef), unique per ``n``.
+
+    The version above stepped by 7 and then searched forward to the next valid number, and
+    valid numbers lie about 11 apart, so ``valid_bsn(0) == valid_bsn(1)`` (two
+    ``PersonFactory()`` calls collided on the unique BSN). Here ``base + n`` gives the first
+    seven digits and the last two are searched: every run of 100 holds a valid BSN, and
+    different ``n`` never share a prefix. ``PersonFactory`` looks the name up when called, so
+    it uses this version.
+    """
+    prefix = base + n
+    if not 0 <= prefix < 10_000_000:
+        raise ValueError(f"no nine-digit BSN for n={n} from base {base}")
+    for suffix in range(100):
+        candidate = f"{prefix * 100 + suffix:09d}"
+        if _bsn.is_valid(candidate):
+            return candidate
+    raise AssertionError(f"no valid BSN with prefix {prefix}")  # pragma: no cover
+
+
+def bulk_candidate_cases(
+    municipality,
+    count: int,
+    *,
+    actor,
+    start: int = 0,
+    first_decision_on: _dt.date = _dt.date(2025, 1, 1),
+    unavailable_every: int = 0,
+    priority_every: int = 0,
+    uwv_benefit_every: int = 0,
+    bsn_base: int = 5_000_000,
+    batch_size: int = 2_000,
+) -> list[int]:
+    """``count`` candidate cases (awaiting placement, every ``unavailable_every``-th
+    unavailable) with a Person and an Application each, made with ``bulk_create``: for
+    capacity tests with thousands of candidates (``CaseFactory`` per row is far too slow).
+
+    Dates spread deterministically: the positive decision moves one day every 3 cases
+    (so there are ties), the application date runs the other way. Returns the case ids.
+    """
+    now = timezone.now()
+    persons = []
+    for i in range(start, start + count):
+        uwv = uwv_benefit_every and i % uwv_benefit_every == 0
+        persons.append(
+            Person(
+                bsn=valid_bsn(i, base=bsn_base),
+                first_name="Bulk",
+                last_name=f"Kandidaat {i}",
+                birth_date=_dt.date(1995, 1, 1),
+                municipality=municipality,
+                benefit_kind=BenefitKind.WAJONG if uwv else BenefitKind.PARTICIPATIEWET,
+            )
+        )
+    persons = Person.objects.bulk_create(persons, batch_size=batch_size)
+    if persons and persons[0].pk is None:  # backends without RETURNING
+        by_bsn = dict(
+            Person.objects.filter(bsn__in=[p.bsn for p in persons]).values_list("bsn", "pk")
+        )
+        for person in persons:
+            person.pk = by_bsn[person.bsn]
+    cases = []
+    for offset, person in enumerate(persons):
+        i = start + offset
+        unavailable = unavailable_every and i % unavailable_every == 0
+        cases.append(
+            Case(
+                reference=f"BW-BULK-{municipality.pk}-{i:07d}",
+                person=person,
+                municipality=municipality,
+                state=CaseState.UNAVAILABLE if unavailable else CaseState.AWAITING_PLACEMENT,
+                state_since=now,
+                submitted_at=now,
+                positive_decision_on=first_decision_on + _dt.timedelta(days=i // 3),
+                priority_group=bool(priority_every and i % priority_every == 0),
+            )
+        )
+    cases = Case.objects.bulk_create(cases, batch_size=batch_size)
+    if cases and cases[0].pk is None:
+        by_reference = dict(
+            Case.objects.filter(reference__in=[c.reference for c in cases]).values_list(
+                "reference", "pk"
+            )
+        )
+        for case in cases:
+            case.pk = by_reference[case.reference]
+    Application.objects.bulk_create(
+        [
+            Application(
+                case=case,
+                applicant_kind=ApplicantKind.PERSON,
+                submitted_by=actor,
+                received_on=first_decision_on - _dt.timedelta(days=(start + offset) % 97),
+                source=CandidateSource.SCHOOL,
+            )
+            for offset, case in enumerate(cases)
+        ],
+        batch_size=batch_size,
+    )
+    return [case.pk for case in cases]
