@@ -4,13 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role
 from .permissions import role_of
 
+#: The menu per role: (label, URL name). Only pages the role may open. Each feature adds its
+#: own entries here.
+MENU: dict[Role | None, list[tuple[str, str]]] = {
+    None: [],
+    Role.CITIZEN: [],
+    Role.CONSULTANT: [],
+    Role.MUNICIPAL_ADMIN: [],
+    Role.UWV_ASSESSOR: [],
+    Role.OPERATOR: [(_("Administration (Django admin)"), "admin:index")],
+}
+
 
 def navigation(request):
     """The menu a user sees: only the pages their role may open."""
-    role = role_of(getattr(request, "user", None)) if hasattr(request, "user") else None
+    role = role_of(request.user) if hasattr(request, "user") else None
     items = [(_("Home page"), reverse("home"))]
-    if role is Role.OPERATOR:
-        items.append((_("Administration (Django admin)"), reverse("admin:index")))
+    items += [(label, reverse(name)) for label, name in MENU.get(role, [])]
     if role is not None:
         items.append((_("My account"), reverse("account_email")))
     return {"nav_items": items, "current_role": role}
