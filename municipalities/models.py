@@ -17,6 +17,17 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     labour_market_region = models.CharField(_("labour market region"), max_length=100, blank=True)
+    # Letterhead and contact texts used in letters and e-mails (issue: municipal administration).
+    letterhead = models.TextField(
+        _("letterhead"), blank=True, help_text=_("Name and address as printed on letters.")
+    )
+    contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    contact_phone = models.CharField(_("contact phone number"), max_length=20, blank=True)
+    contact_text = models.TextField(
+        _("contact text"),
+        blank=True,
+        help_text=_("Shown under letters and e-mails: how people can reach the municipality."),
+    )
 
     class Meta:
         ordering = ["name"]
