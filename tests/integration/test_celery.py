@@ -70,4 +70,8 @@ def test_a_real_worker_and_beat_run_the_heartbeat_on_the_embedded_broker(tmp_pat
         assert cache.get(HEARTBEAT_KEY) is not None, "no heartbeat within 60 s"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # a busy machine: do not let teardown fail the test
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
