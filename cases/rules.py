@@ -464,18 +464,18 @@ MIN_APPLICATION_AGE = 16  # §1.3: 16- and 17-year-olds may apply
 SCHOOL_AGE_UNTIL = 18  # §1.3: in school until 18 or a start qualification
 
 
-def aow_age(year: int) -> tuple[int, int]:
+def aow_age(year: int, table: Sequence[AowAge] = AOW_AGES) -> tuple[int, int]:
     """§1.3: the AOW age (years, months) in ``year``; ``ValueError`` outside the table."""
-    for row in AOW_AGES:
+    for row in table:
         if row.year == year:
             return row.years, row.months
     raise ValueError(
-        f"No AOW age known for {year}: the table covers {AOW_AGES[0].year}-{AOW_AGES[-1].year}. "
-        "Add the row set by law to rules.AOW_AGES."
+        f"No AOW age known for {year}: the table covers {table[0].year}-{table[-1].year}. "
+        "Add the row set by law (operators: AOW-leeftijden in the admin)."
     )
 
 
-def aow_reached(birth_date: date, on_date: date) -> bool:
+def aow_reached(birth_date: date, on_date: date, table: Sequence[AowAge] = AOW_AGES) -> bool:
     """§1.3: whether the person has reached the AOW age on ``on_date``.
 
     The AOW age that applies is that of the calendar year in which the person reaches it
@@ -485,8 +485,8 @@ def aow_reached(birth_date: date, on_date: date) -> bool:
     67 and 3 months. (The AOW age never falls, so years before the table need no rows.)
     ``ValueError`` if ``on_date``'s year is not in the table.
     """
-    aow_age(on_date.year)  # fail clearly for a year the law has not set yet
-    for row in AOW_AGES:
+    aow_age(on_date.year, table)  # fail clearly for a year the law has not set yet
+    for row in sorted(table, key=lambda r: r.year):
         if row.year > on_date.year:
             break
         reached_on = add_months(birth_date, row.years * 12 + row.months)
@@ -533,11 +533,15 @@ _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
 )
 
 
-def age_check(birth_date: date, on_date: date) -> AgeOutcome:
+def age_check(
+    birth_date: date, on_date: date, aow_ages: Sequence[AowAge] = AOW_AGES
+) -> AgeOutcome:
     """§1.3: under 16 is too young (school; blocking); 16 and 17 may apply with a notice about
     school and the start qualification; from the AOW age on, no more (blocking).
 
     Ages count by calendar: someone born on 29 February is a year older on 28 February.
+    ``aow_ages`` is the table in force (the database's ``AowAge`` rows; the default is the law's
+    table at the time of writing).
     """
     if on_date < birth_date:
         raise ValueError("on_date lies before birth_date")
@@ -545,7 +549,7 @@ def age_check(birth_date: date, on_date: date) -> AgeOutcome:
         return AgeOutcome.TOO_YOUNG
     if on_date < add_months(birth_date, SCHOOL_AGE_UNTIL * 12):
         return AgeOutcome.YOUNG
-    if aow_reached(birth_date, on_date):
+    if aow_reached(birth_date, on_date, aow_ages):
         return AgeOutcome.AOW_REACHED
     return AgeOutcome.OK
 

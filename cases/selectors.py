@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce
 
 from municipalities.models import Verordening
 
-from .models import Advice, DecreeHoliday, Employment
+from . import rules
+from .models import Advice, AowAge, DecreeHoliday, Employment
 
 DECREE_DAYS_CACHE_KEY = "cases:decree-days"
 
@@ -24,6 +25,13 @@ def decree_days() -> frozenset[date]:
         days = frozenset(DecreeHoliday.objects.values_list("day", flat=True))
         cache.set(DECREE_DAYS_CACHE_KEY, days, 300)
     return days
+
+
+def aow_ages() -> tuple[rules.AowAge, ...]:
+    """The AOW age per year as operators keep it (DOMAIN §1.3), for ``rules.age_check``."""
+    return tuple(
+        rules.AowAge(row.year, row.years, row.months) for row in AowAge.objects.order_by("year")
+    )
 
 
 def verordening_in_force(municipality_id: int, on: date) -> Verordening | None:
@@ -59,3 +67,374 @@ def realised_places(municipality_id: int, *, on: date) -> Decimal:
         start_on__lte=on,
     ).aggregate(total=Coalesce(Sum(places_expression()), Value(Decimal(0))))["total"]
     return Decimal(total).quantize(Decimal("0.01"))
+
+
+# -- citizens (issue #4) ------------------------------------------------------------------
+
+
+def cases_for_citizen(user):
+    """The cases of the person(s) whose account is ``user``; nothing for anyone else."""
+    from django.db.models import Prefetch
+
+    from portal.models import Role
+    from portal.permissions import role_of
+
+    from .models import Case, Term
+
+    if role_of(user) is not Role.CITIZEN:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(person__account=user)
+        .select_related("person", "municipality")
+        .prefetch_related(
+            Prefetch("terms", queryset=Term.objects.order_by("starts_on", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_case_for_citizen(user, pk):
+    """One case of the citizen, with everything the case page shows, in a fixed number of
+    queries (independent of the number of events); ``Http404`` for anyone else's case."""
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    from .models import Document, Message, Objection, Term
+
+    queryset = (
+        cases_for_citizen(user)
+        .select_related(
+            "application", "advice", "decision", "decision__verordening", "draft"
+        )
+        .prefetch_related(
+            Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
+            Prefetch("messages", queryset=Message.objects.order_by("-sent_at", "-id")),
+            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+            Prefetch("terms", queryset=Term.objects.order_by("starts_on", "id")),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def drafts_for_citizen(user):
+    """The citizen's applications not yet sent."""
+    from .models import ApplicationDraft
+
+    return ApplicationDraft.objects.filter(owner=user, submitted_at__isnull=True).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def get_draft_for_citizen(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(drafts_for_citizen(user), pk=pk)
+
+
+def person_for_account(user):
+    """The person record linked to the citizen's account, if any (for prefilling)."""
+    from .models import Person
+
+    return Person.objects.filter(account=user).order_by("-id").first()
+
+
+# -- professionals (issue #5): work list, UWV queue, dashboard, case page -------------------
+
+import datetime as _dt  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+from django.db.models import (  # noqa: E402
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.shortcuts import get_object_or_404  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from portal.models import Role  # noqa: E402
+from portal.permissions import role_of, scope_to_user  # noqa: E402
+
+from . import rules  # noqa: E402
+from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
+from .models import Case, CaseEvent, Objection, Term  # noqa: E402
+
+#: States in which a case is at UWV (the assessor's queue).
+AT_UWV_STATES = [CaseState.SUBMITTED, CaseState.WITH_UWV]
+#: Days before its end that a UWV term counts as nearly due.
+NEARLY_DUE_DAYS = 7
+
+
+@_dataclass(frozen=True)
+class Page:
+    """One keyset page: the rows and the cursor of the next page (None: last page)."""
+
+    rows: list
+    next_cursor: str | None
+
+
+def encode_cursor(when, pk: int) -> str:
+    return f"{when.isoformat()}~{pk}"
+
+
+def decode_cursor(cursor: str | None, parse) -> tuple | None:
+    if not cursor or "~" not in cursor:
+        return None
+    value, _sep, pk = cursor.rpartition("~")
+    try:
+        return parse(value), int(pk)
+    except (TypeError, ValueError):
+        return None
+
+
+def _open_terms(**extra) -> QuerySet[Term]:
+    return Term.objects.filter(case=OuterRef("pk"), met_on__isnull=True, **extra)
+
+
+def _term_state_q(term_state: str, today: _dt.date) -> Q:
+    if term_state == TermState.OVERDUE:
+        return Q(Exists(_open_terms(suspended_since__isnull=True, end_on__lt=today)))
+    if term_state == TermState.SUSPENDED:
+        return Q(Exists(_open_terms(suspended_since__isnull=False)))
+    if term_state == TermState.RUNNING:
+        return Q(Exists(_open_terms(suspended_since__isnull=True, end_on__gte=today)))
+    return Q()
+
+
+def work_cases_for(user) -> QuerySet[Case]:
+    """The cases a consultant or municipal administrator works: their own municipality's."""
+    return scope_to_user(Case.objects.all(), user)
+
+
+def get_work_case_for(user, pk: int) -> Case:
+    """One case of the user's municipality with what the case page shows; 404 otherwise."""
+    queryset = work_cases_for(user).select_related(
+        "person", "municipality", "assignee", "application", "advice", "decision"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
+             today: _dt.date | None = None) -> Page:
+    """The consultant's work list: filtered, keyset-paginated on (state_since, id).
+
+    One query per page whatever the size of the caseload; never an OFFSET or a COUNT.
+    """
+    today = today or timezone.localdate()
+    newest_first = filters.get("sort") == "newest"
+    queryset = worklist_queryset(user, filters, today=today)
+    after = decode_cursor(cursor, _dt.datetime.fromisoformat)
+    if after is not None:
+        when, pk = after
+        if newest_first:
+            queryset = queryset.filter(Q(state_since__lt=when) | Q(state_since=when, id__lt=pk))
+        else:
+            queryset = queryset.filter(Q(state_since__gt=when) | Q(state_since=when, id__gt=pk))
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].state_since, rows[-1].pk)
+    for row in rows:
+        row.term_state = (
+            None if row.term_end is None
+            else rules.term_state(row.term_end, today, None, row.term_suspended is not None)
+        )
+    return Page(rows, next_cursor)
+
+
+def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]:
+    """The filtered, ordered work list (no page limit): the page and the exports use it."""
+    newest_first = filters.get("sort") == "newest"
+    queryset = work_cases_for(user).select_related("person", "assignee", "application")
+    if filters.get("state"):
+        queryset = queryset.filter(state=filters["state"])
+    else:
+        queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
+    if filters.get("term_state"):
+        queryset = queryset.filter(_term_state_q(filters["term_state"], today))
+    if filters.get("source"):
+        queryset = queryset.filter(application__source=filters["source"])
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee_id=assignee)
+    if filters.get("school_leavers"):
+        queryset = queryset.filter(
+            Q(application__source=CandidateSource.SCHOOL) | Q(priority_group=True)
+        )
+    search = (filters.get("q") or "").strip()
+    if search:
+        if search.isdigit() and len(search) == 9:
+            queryset = queryset.filter(person__bsn=search)
+        elif search.upper().startswith("BW-"):
+            queryset = queryset.filter(reference__iexact=search)
+        else:
+            for word in search.split()[:3]:
+                queryset = queryset.filter(
+                    Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+                )
+    first_term = _open_terms().order_by("end_on", "id")
+    queryset = queryset.annotate(
+        term_end=Subquery(first_term.values("end_on")[:1]),
+        term_kind=Subquery(first_term.values("kind")[:1]),
+        term_suspended=Subquery(first_term.values("suspended_since")[:1]),
+    )
+    order = ("-state_since", "-id") if newest_first else ("state_since", "id")
+    return queryset.order_by(*order)
+
+
+def colleagues_of(user) -> QuerySet:
+    """Active consultants and administrators of the user's municipality (for assigning)."""
+    from portal.models import MUNICIPAL_ROLES, User
+
+    return User.objects.filter(
+        municipality_id=user.municipality_id, role__in=sorted(MUNICIPAL_ROLES), is_active=True
+    ).order_by("last_name", "first_name", "id")
+
+
+def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
+    """The consultant's dashboard counts in one query over the open cases of their
+    municipality (index ``case_municipality_state``); no count over closed history."""
+    today = today or timezone.localdate()
+    open_cases = work_cases_for(user).filter(
+        state__in=[s for s in CaseState.values if s not in (CaseState.DRAFT, CaseState.WITHDRAWN,
+                                                            CaseState.CLOSED)]
+    ).order_by()
+    uwv_overdue = Exists(
+        _open_terms(kind=TermKind.UWV_ADVICE, suspended_since__isnull=True, end_on__lt=today)
+    )
+    objection_pending = Exists(
+        Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING)
+    )
+    return open_cases.annotate(uwv_overdue=uwv_overdue, objection_open=objection_pending).aggregate(
+        at_uwv=Count("pk", filter=Q(state__in=AT_UWV_STATES)),
+        uwv_overdue=Count("pk", filter=Q(state__in=AT_UWV_STATES, uwv_overdue=True)),
+        decisions_due=Count("pk", filter=Q(state=CaseState.ADVICE_ISSUED)),
+        objections_open=Count("pk", filter=Q(objection_open=True)),
+        awaiting=Count("pk", filter=Q(state=CaseState.AWAITING_PLACEMENT)),
+        unavailable=Count("pk", filter=Q(state=CaseState.UNAVAILABLE)),
+        employed=Count("pk", filter=Q(state=CaseState.EMPLOYED)),
+    )
+
+
+def average_days_to_employment(user, year: int) -> Decimal | None:
+    """Average days from the positive advice to the start of the job, for the jobs that
+    started in ``year`` (DOMAIN §4.8)."""
+    result = scope_to_user(Employment.objects.all(), user).filter(
+        start_on__year=year, case__advice__isnull=False
+    ).aggregate(
+        average=Avg(
+            ExpressionWrapper(
+                F("start_on") - F("case__advice__issued_on"), output_field=DurationField()
+            )
+        )
+    )["average"]
+    if result is None:
+        return None
+    if isinstance(result, _dt.timedelta):
+        return Decimal(result.total_seconds() / 86400).quantize(Decimal("0.1"))
+    return Decimal(result / 86_400_000_000).quantize(Decimal("0.1"))  # microseconds (SQLite)
+
+
+def case_history(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def case_terms(case: Case) -> QuerySet[Term]:
+    return case.terms.prefetch_related("events").order_by("starts_on", "id")
+
+
+def may_see_application_content(user, case: Case) -> bool:
+    """DOMAIN, actors: for a direct application, municipal staff see the substantive content
+    (support needed, needs, documents) only once UWV has issued its advice; the rule itself
+    is ``portal.permissions.can_see_application_content``."""
+    from portal.permissions import can_see_application_content
+
+    application = getattr(case, "application", None)
+    return can_see_application_content(
+        user,
+        is_direct=application is not None and application.is_direct,
+        advice_issued=hasattr(case, "advice"),
+    )
+
+
+# -- the UWV assessor --------------------------------------------------------------------
+
+
+def uwv_cases_for(user) -> QuerySet[Case]:
+    """The cases a UWV assessor works: every application sent to UWV, of all
+    municipalities. Nobody else gets any through this selector."""
+    if role_of(user) is not Role.UWV_ASSESSOR:
+        return Case.objects.none()
+    return Case.objects.exclude(state=CaseState.DRAFT).filter(submitted_at__isnull=False)
+
+
+def get_uwv_case_for(user, pk: int) -> Case:
+    queryset = uwv_cases_for(user).select_related(
+        "person", "municipality", "application", "advice"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
+              today: _dt.date | None = None) -> Page:
+    """Open advice requests of all municipalities by term end (index ``term_open_end``),
+    keyset-paginated on (end_on, id); each row is a ``Term`` with its case."""
+    today = today or timezone.localdate()
+    if role_of(user) is not Role.UWV_ASSESSOR:
+        return Page([], None)
+    queryset = Term.objects.filter(
+        kind=TermKind.UWV_ADVICE, met_on__isnull=True, case__state__in=AT_UWV_STATES
+    ).select_related("case__person", "case__municipality", "case__application")
+    if filters.get("municipality"):
+        queryset = queryset.filter(case__municipality_id=filters["municipality"])
+    if filters.get("applicant_kind"):
+        queryset = queryset.filter(case__application__applicant_kind=filters["applicant_kind"])
+    term_state = filters.get("term_state")
+    if term_state == TermState.OVERDUE:
+        queryset = queryset.filter(suspended_since__isnull=True, end_on__lt=today)
+    elif term_state == TermState.SUSPENDED:
+        queryset = queryset.filter(suspended_since__isnull=False)
+    elif term_state == TermState.RUNNING:
+        queryset = queryset.filter(suspended_since__isnull=True, end_on__gte=today)
+    elif term_state == "nearly_due":
+        queryset = queryset.filter(
+            suspended_since__isnull=True,
+            end_on__gte=today,
+            end_on__lte=today + _dt.timedelta(days=NEARLY_DUE_DAYS),
+        )
+    search = (filters.get("q") or "").strip()
+    if search:
+        if search.isdigit() and len(search) == 9:
+            queryset = queryset.filter(case__person__bsn=search)
+        elif search.upper().startswith("BW-"):
+            queryset = queryset.filter(case__reference__iexact=search)
+        else:
+            for word in search.split()[:3]:
+                queryset = queryset.filter(
+                    Q(case__person__first_name__icontains=word)
+                    | Q(case__person__last_name__icontains=word)
+                )
+    after = decode_cursor(cursor, _dt.date.fromisoformat)
+    if after is not None:
+        end_on, pk = after
+        queryset = queryset.filter(Q(end_on__gt=end_on) | Q(end_on=end_on, id__gt=pk))
+    rows = list(queryset.order_by("end_on", "id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].end_on, rows[-1].pk)
+    for term in rows:
+        term.state = rules.term_state(term.end_on, today, None, term.suspended_since is not None)
+        term.nearly_due = term.state == TermState.RUNNING and (
+            term.end_on - today
+        ).days <= NEARLY_DUE_DAYS
+    return Page(rows, next_cursor)
+

@@ -216,7 +216,7 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
         if case.state != CaseState.DRAFT:
             raise _refuse(_("This application has already been sent."), "already_submitted")
         today = _today()
-        age = rules.age_check(case.person.birth_date, today)
+        age = rules.age_check(case.person.birth_date, today, selectors.aow_ages())
         if age.blocking:
             raise _refuse(age.notice, f"age_{age.value}")
         application = case.application
@@ -528,3 +528,244 @@ def end_employment(*, employment_id: int, end_on: date, reason: str, actor,
             _start_term(case, TermKind.PLACEMENT, starts_on=end_on, weeks=None,
                         end_on=rules.placement_signal_date(end_on))
         return employment
+
+
+# -- professionals (issue #5): assignment, applying for the college, moving house --------
+
+
+def assign_case(*, case_id: int, assignee, actor, origin: str = "") -> Case:
+    """Give a case to a colleague of the same municipality (or to nobody: ``None``)."""
+    with audited("assign_case", actor=actor, object_type="case", object_id=case_id,
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if assignee is not None and (
+            assignee.municipality_id != case.municipality_id or not assignee.is_active
+        ):
+            raise _refuse(_("You can only assign a case to a colleague of this municipality."),
+                          "assignee_other_municipality")
+        case.assignee = assignee
+        case.save(update_fields=["assignee"])
+        _event(case, actor=actor, action="assigned",
+               details={"assignee": assignee.pk if assignee else None})
+        return case
+
+
+def apply_on_behalf_of_college(*, person: Person, source: str, preselection_done_on: date,
+                               preselection_notes: str, actor, support_needed: str = "",
+                               needs_adaptations: bool = False, needs_supervision: bool = False,
+                               origin: str = "") -> Case:
+    """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
+    to UWV at once. The college may apply at any time (no 12-month rule, §1.2)."""
+    if person.municipality_id != getattr(actor, "municipality_id", None):
+        raise _refuse(_("This person does not live in your municipality."),
+                      "person_other_municipality")
+    if not preselection_notes.strip():
+        raise _refuse(_("Record the outcome of the pre-selection."), "preselection_required")
+    if preselection_done_on > _today():
+        raise _refuse(_("The pre-selection cannot be in the future."), "preselection_future")
+    with transaction.atomic():
+        case = create_application(
+            person=person, applicant_kind=ApplicantKind.MUNICIPALITY, source=source,
+            actor=actor, origin=origin, preselection_done_on=preselection_done_on,
+            preselection_notes=preselection_notes.strip(), support_needed=support_needed,
+            needs_adaptations=needs_adaptations, needs_supervision=needs_supervision,
+        )
+        return submit_application(case_id=case.pk, actor=actor, origin=origin)
+
+
+def record_move(*, case_id: int, new_municipality_id: int, moved_on: date, actor,
+                employment_continues: bool, origin: str = "") -> Case:
+    """The person moved to another municipality (DOMAIN §6.5, ``rules.responsible_after_move``).
+
+    Keeps working: the original municipality keeps paying; the employment and the case stay
+    where they are. Otherwise (the job ends on the day of the move, or there was none) the new
+    municipality must realise a new place: the case moves to it.
+    """
+    with audited("record_move", actor=actor, object_type="case", object_id=case_id,
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if new_municipality_id == case.municipality_id:
+            raise _refuse(_("Choose the municipality the person moved to."), "same_municipality")
+        if moved_on > _today():
+            raise _refuse(_("The date of the move cannot be in the future."), "move_future")
+        running = (Employment.objects.select_for_update()
+                   .filter(case=case, end_on__isnull=True).first())
+        if employment_continues and running is None:
+            raise _refuse(_("This person has no job that continues."), "no_running_job")
+        paying, new_place_by = rules.responsible_after_move(
+            employment_continues, case.municipality_id, new_municipality_id)
+        person = case.person
+        old_municipality_id = case.municipality_id
+        person.municipality_id = new_municipality_id
+        person.save(update_fields=["municipality"])
+        if new_place_by is not None:
+            if running is not None:
+                if moved_on < running.start_on:
+                    raise _refuse(_("The end date cannot be before the start date."),
+                                  "end_before_start")
+                running.end_on, running.ended_reason = moved_on, "moved"
+                running.save(update_fields=["end_on", "ended_reason"])
+                transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
+                           action="employment_ended", details={"employment": running.pk})
+            case.municipality_id = new_place_by
+            case.assignee = None
+            case.save(update_fields=["municipality", "assignee"])
+            Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).update(
+                met_on=moved_on)
+            if case.state == CaseState.AWAITING_PLACEMENT:
+                _start_term(case, TermKind.PLACEMENT, starts_on=moved_on, weeks=None,
+                            end_on=rules.placement_signal_date(moved_on))
+        _event(case, actor=actor, action="moved",
+               details={"from": old_municipality_id, "to": new_municipality_id,
+                        "paying": paying, "on": moved_on.isoformat()})
+        return case
+
+
+def save_filter(*, owner, name: str, query: str) -> None:
+    """Keep a consultant's work-list filter under a name (replaces one with the same name)."""
+    from .models import SavedFilter
+
+    SavedFilter.objects.update_or_create(owner=owner, name=name.strip()[:80],
+                                         defaults={"query": query[:500]})
+
+
+# -- citizens (issue #4): the application draft, documents, contact details, messages -------
+
+
+def save_draft_answers(*, draft, step: str, data: dict, actor):
+    """Store the answers of one step as typed (raw form data), so nothing typed is lost."""
+    from .models import ApplicationDraft
+
+    if draft.owner_id != actor.pk or draft.submitted_at is not None:
+        raise _refuse(_("This application can no longer be changed."), "draft_closed")
+    answers = dict(draft.answers)
+    answers[step] = data
+    ApplicationDraft.objects.filter(pk=draft.pk).update(answers=answers,
+                                                        updated_at=timezone.now())
+    draft.answers = answers
+    return draft
+
+
+def start_draft(*, actor, origin: str = ""):
+    """A new application draft for the signed-in citizen."""
+    from .models import ApplicationDraft
+
+    with audited("start_draft", actor=actor, object_type="application_draft",
+                 origin=origin) as record:
+        draft = ApplicationDraft.objects.create(owner=actor)
+        record.object_id = str(draft.pk)
+        return draft
+
+
+def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
+    """Check (type by content, 10 MB) and store a supporting document (DOMAIN §1.6)."""
+    from . import documents
+    from .models import Document
+
+    with audited("add_document", actor=actor, object_type="document",
+                 origin=origin) as record:
+        checked = documents.check_upload(upload)
+        stored_name = documents.store(upload, checked)
+        try:
+            document = Document.objects.create(
+                draft=draft, case=case, stored_name=stored_name,
+                original_name=(upload.name or "document")[-255:],
+                content_type=checked.content_type, size=checked.size, uploaded_by=actor,
+            )
+        except Exception:
+            documents.remove(stored_name)
+            raise
+        record.object_id = str(document.pk)
+        return document
+
+
+def remove_draft_document(*, document, actor, origin: str = "") -> None:
+    from . import documents
+
+    with audited("remove_document", actor=actor, object_type="document",
+                 object_id=document.pk, origin=origin):
+        if document.case_id is not None:
+            raise _refuse(_("A document of a sent application cannot be removed."),
+                          "document_sent")
+        stored_name = document.stored_name
+        document.delete()
+        transaction.on_commit(lambda: documents.remove(stored_name))
+
+
+def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: dict,
+                 origin: str = "") -> Case:
+    """Send a citizen's draft: one case, however often this is called (double click, back
+    button, two tabs). The first call claims the draft; later calls return its case.
+
+    ``person_data``: bsn, first_name, last_name, birth_date, municipality, benefit_kind,
+    wsw_indication_end, wsw_supported_employment, email, phone. ``application_data``:
+    applicant_kind, source and the Application fields the citizen answered.
+    """
+    from .models import ApplicationDraft, Document
+
+    with audited("submit_draft", actor=actor, object_type="application_draft",
+                 object_id=draft_id, origin=origin), transaction.atomic():
+        claimed = ApplicationDraft.objects.filter(
+            pk=draft_id, owner=actor, submitted_at__isnull=True
+        ).update(submitted_at=timezone.now())
+        draft = ApplicationDraft.objects.select_for_update().get(pk=draft_id, owner=actor)
+        if not claimed:
+            if draft.case_id is None:
+                raise _refuse(_("This application is already being sent."), "draft_busy")
+            return draft.case
+        person = Person.objects.select_for_update().filter(bsn=person_data["bsn"]).first()
+        if person is not None and person.account_id != actor.pk:
+            raise _refuse(
+                _("A file already exists for this BSN. Please contact your municipality."),
+                "bsn_in_use")
+        if person is None:
+            person = Person(account=actor)
+        for field, value in person_data.items():
+            setattr(person, field, value)
+        person.full_clean(validate_unique=False)
+        person.save()
+        case = create_application(person=person, actor=actor, origin=origin,
+                                  **application_data)
+        Document.objects.filter(draft=draft, case__isnull=True).update(case=case)
+        submit_application(case_id=case.pk, actor=actor, origin=origin)
+        draft.case = case
+        draft.save(update_fields=["case"])
+        return Case.objects.get(pk=case.pk)
+
+
+def update_contact_details(*, person_id: int, email: str, phone: str, actor,
+                           origin: str = "") -> Person:
+    """The citizen changes the e-mail address and phone number used to reach them."""
+    with audited("update_contact_details", actor=actor, object_type="person",
+                 object_id=person_id, origin=origin), transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person_id)
+        if person.account_id != actor.pk:
+            raise _refuse(_("This case does not exist."), "case_not_found")
+        person.email, person.phone = email.strip(), phone.strip()
+        person.save(update_fields=["email", "phone"])
+        return person
+
+
+def send_message(*, case_id: int, subject: str, body: str, actor, origin: str = ""):
+    """The municipality sends the citizen a message about the case."""
+    from .models import Message
+
+    with audited("send_message", actor=actor, object_type="case", object_id=case_id,
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if not subject.strip() or not body.strip():
+            raise _refuse(_("Write a subject and a message."), "message_empty")
+        message = Message.objects.create(case=case, subject=subject.strip(),
+                                         body=body.strip(), sent_by=actor)
+        _event(case, actor=actor, action="message_sent", details={"message": message.pk})
+        return message
+
+
+def mark_messages_read(*, case, actor) -> int:
+    """The citizen opened the case page: their unread messages count as read."""
+    from .models import Message
+
+    if case.person.account_id != actor.pk:
+        return 0
+    return Message.objects.filter(case=case, read_at__isnull=True).update(
+        read_at=timezone.now())

@@ -4,7 +4,8 @@ from datetime import date
 
 from django.db import migrations
 
-# AOW age per year, set five years ahead by law: 67 in 2024-2027, 67 and 3 months 2028-2031.
+# AOW age per year, set five years ahead by law: 67 in 2024-2027, 67 and 3 months 2028-2031
+# (a copy, frozen with this migration, of the table in cases.rules.AOW_AGES).
 AOW_AGES = [(year, 67, 0) for year in range(2024, 2028)] + [
     (year, 67, 3) for year in range(2028, 2032)
 ]

@@ -8,6 +8,7 @@ from cases.choices import ApplicantKind
 from cases.rules import (
     AOW_AGES,
     AgeOutcome,
+    AowAge,
     TwelveMonthOutcome,
     age_check,
     aow_age,
@@ -93,7 +94,7 @@ def test_s1_3_aow_age_per_year():
 
 @pytest.mark.parametrize("year", [2023, 2032])
 def test_s1_3_aow_age_outside_the_table_is_a_clear_error(year):
-    with pytest.raises(ValueError, match="AOW_AGES"):
+    with pytest.raises(ValueError, match="No AOW age known for"):
         aow_age(year)
 
 
@@ -156,3 +157,12 @@ def test_s1_3_birthday_on_29_february_counts_on_28_february():
 def test_s1_3_on_date_before_birth_is_an_error():
     with pytest.raises(ValueError):
         age_check(date(2026, 1, 5), date(2026, 1, 4))
+
+
+def test_s1_3_the_aow_table_passed_in_is_the_one_applied():
+    # The law sets the age five years ahead: an operator adds the row; rules use what is given.
+    table = (AowAge(2032, 67, 6),)
+    born = date(1965, 3, 1)
+
+    assert age_check(born, date(2032, 6, 1), table) == AgeOutcome.OK
+    assert age_check(born, date(2032, 9, 1), table) == AgeOutcome.AOW_REACHED
