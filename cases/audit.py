@@ -77,8 +77,12 @@ def write_entry(*, action, actor, object_type, object_id="", result, origin="", 
             message=message,
         )
     except Exception:
-        logger.exception("audit entry could not be written: action=%s object=%s#%s",
-                         action, object_type, object_id)
+        logger.exception(
+            "audit entry could not be written: action=%s object=%s#%s",
+            action,
+            object_type,
+            object_id,
+        )
 
 
 def origin_of(request) -> str:
@@ -87,3 +91,17 @@ def origin_of(request) -> str:
         return "system"
     address = request.META.get("REMOTE_ADDR", "")
     return f"web {address} {request.method} {request.path}"[:100]
+
+
+def record_view(
+    *, actor, object_type: str, object_id: object, request=None, action: str = "view_personal_data"
+) -> None:
+    """Every view of a case's personal data is audited (issue: case core, audit)."""
+    write_entry(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=str(object_id),
+        result=AuditEntry.Result.OK,
+        origin=origin_of(request),
+    )
