@@ -156,6 +156,10 @@ class Case(models.Model):
                 name="case_candidates",
                 condition=Q(state__in=CANDIDATE_STATES),
             ),
+            # The consultant's work list: keyset pagination on (state_since, id).
+            models.Index(
+                fields=["municipality", "state_since", "id"], name="case_worklist"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -635,3 +639,320 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class SavedFilter(models.Model):
+    """A consultant's saved work-list filter (issue #5): a name and the query string."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# -- citizens (issue #4): the application draft, documents and messages ----------------------
+
+
+class ApplicationDraft(models.Model):
+    """A citizen's application in progress (issue #4). The answers of every step are stored
+    as submitted (raw form data per step), so the draft survives closing the browser and
+    logging out; ``submitted_at`` is claimed once, so a double submission makes one case."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="application_drafts",
+        verbose_name=_("owner"),
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    case = models.OneToOneField(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="draft",
+        verbose_name=_("case"),
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("application draft")
+        verbose_name_plural = _("application drafts")
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"
+
+
+class Document(models.Model):
+    """A supporting document (DOMAIN §1.6). Stored under a generated name in MEDIA_ROOT
+    (outside the web root) and served only through a permission-checked view."""
+
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("case"),
+    )
+    draft = models.ForeignKey(
+        ApplicationDraft,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("application draft"),
+    )
+    stored_name = models.CharField(_("stored name"), max_length=100, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(draft__isnull=False),
+                name="document_belongs_somewhere",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Message(models.Model):
+    """A message from the municipality to the citizen about a case (issue #4)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent on"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+# -- notifications (issue 7) ------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about. Citizens' kinds marked legally required cannot be
+    switched off (``LEGALLY_REQUIRED``)."""
+
+    # to the citizen
+    APPLICATION_RECEIVED = "application_received", _("Application received")
+    TERM_MOVED = "term_moved", _("Term suspended or moved")
+    ADVICE_ISSUED = "advice_issued", _("Advice issued")
+    DECISION_SENT = "decision_sent", _("Decision")
+    OBJECTION_RECEIVED = "objection_received", _("Objection received")
+    EMPLOYMENT_OFFERED = "employment_offered", _("Employment offered")
+    # to staff
+    NEW_APPLICATION = "new_application", _("New application")
+    UWV_TERM_DUE_SOON = "uwv_term_due_soon", _("UWV term ends in two weeks")
+    UWV_TERM_DUE = "uwv_term_due", _("UWV term ends in three days")
+    UWV_TERM_OVERDUE = "uwv_term_overdue", _("UWV term overdue")
+    DECISION_DUE_SOON = "decision_due_soon", _("Decision due in two weeks")
+    DECISION_DUE = "decision_due", _("Decision due in three days")
+    DECISION_OVERDUE = "decision_overdue", _("Decision term overdue")
+    OBJECTION_TERM_ENDED = "objection_term_ended", _("Objection term ended")
+    PLACEMENT_SIGNAL = "placement_signal", _("Not placed after three months")
+    ADVICE_FOR_MUNICIPALITY = "advice_for_municipality", _("Advice issued to the municipality")
+    OBJECTION_FILED = "objection_filed", _("Objection received")
+    AVAILABLE_AGAIN = "available_again", _("Person available again")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    INBOX = "inbox", _("Inbox")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    UNCERTAIN = "uncertain", _("Uncertain: check by hand")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel, at most once.
+
+    The unique key (case, kind, term end date, recipient, channel) is enforced by the
+    database, so a rerun, a retry, a second worker or a second beat inserts nothing new
+    (``INSERT … ON CONFLICT DO NOTHING``). ``recipient_key`` is ``user:<id>`` or the
+    e-mail address of a person without an account, so the key never holds a NULL.
+    """
+
+    # An insert-only ledger written in bulk by the sweep: no FK triggers and no extra indexes
+    # (the unique key starts with the case; the inbox index covers the recipient). Django
+    # still cascades deletes.
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("case"),
+        db_index=False,
+        db_constraint=False,
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    term_end = models.DateField(
+        _("term end date"),
+        help_text=_("The end date of the term the message is about, or the day of the event."),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
+        db_constraint=False,
+    )
+    recipient_key = models.CharField(max_length=254)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    created_at = models.DateTimeField(_("created on"))
+    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
+    state = models.CharField(
+        _("delivery"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "term_end", "recipient_key", "channel"],
+                name="notification_once",
+            ),
+            choices_constraint("kind", NotificationKind, "notification_kind_valid"),
+            choices_constraint("channel", NotificationChannel, "notification_channel_valid"),
+            choices_constraint("state", DeliveryState, "notification_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(channel="inbox") | Q(recipient__isnull=False),
+                name="notification_inbox_has_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel="email") | ~Q(email=""),
+                name="notification_email_has_address",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_inbox",
+                condition=Q(channel="inbox"),
+            ),
+            models.Index(
+                fields=["state"],
+                name="notification_problem",
+                condition=Q(state__in=["uncertain", "failed"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} → {self.recipient_key} ({self.channel})"
+
+
+class OutboxMessage(models.Model):
+    """The transactional outbox: written in the same transaction as its notification, drained
+    by ``cases.tasks.drain_outbox`` after commit. The web request never talks to the broker.
+    Deleted once the notification reaches a final state."""
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="outbox", db_constraint=False
+    )
+    created_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"outbox {self.notification_id}"
+
+
+class NotificationPreference(models.Model):
+    """A staff member switched e-mail off (or back on) for one kind. The in-app inbox always
+    receives it; legally required mail to citizens cannot be switched off."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(_("send e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} email={self.email}"
+
+
+class SweepMark(models.Model):
+    """How far the sweep got, per notification kind: the local date it last ran for and the
+    highest term and term-event ids it had seen. A rerun then only looks at terms that
+    entered a window since, that are new, or that moved (an event), instead of every open
+    term again."""
+
+    kind = models.CharField(max_length=30, unique=True, choices=NotificationKind.choices)
+    through = models.DateField()
+    term_id_high = models.BigIntegerField(default=0)
+    event_id_high = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.kind} through {self.through}"

@@ -28,10 +28,15 @@ def decree_days() -> frozenset[date]:
 
 
 def aow_ages() -> tuple[rules.AowAge, ...]:
-    """The AOW age per year as operators keep it (DOMAIN §1.3), for ``rules.age_check``."""
-    return tuple(
+    """The AOW age per year as operators keep it (DOMAIN §1.3), for ``rules.age_check``.
+
+    An empty table (a database flushed without its reference data) falls back to the law's
+    table in ``rules.AOW_AGES`` rather than refusing every application.
+    """
+    rows = tuple(
         rules.AowAge(row.year, row.years, row.months) for row in AowAge.objects.order_by("year")
     )
+    return rows or rules.AOW_AGES
 
 
 def verordening_in_force(municipality_id: int, on: date) -> Verordening | None:
@@ -99,7 +104,7 @@ def get_case_for_citizen(user, pk):
     from django.db.models import Prefetch
     from django.shortcuts import get_object_or_404
 
-    from .models import Document, Message, Objection, Term
+    from .models import Document, Message, Objection
 
     queryset = (
         cases_for_citizen(user)
@@ -110,7 +115,6 @@ def get_case_for_citizen(user, pk):
             Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
             Prefetch("messages", queryset=Message.objects.order_by("-sent_at", "-id")),
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
-            Prefetch("terms", queryset=Term.objects.order_by("starts_on", "id")),
         )
     )
     return get_object_or_404(queryset, pk=pk)
@@ -158,7 +162,6 @@ from django.utils import timezone  # noqa: E402
 from portal.models import Role  # noqa: E402
 from portal.permissions import role_of, scope_to_user  # noqa: E402
 
-from . import rules  # noqa: E402
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
 from .models import Case, CaseEvent, Objection, Term  # noqa: E402
 
@@ -250,7 +253,13 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
     """The filtered, ordered work list (no page limit): the page and the exports use it."""
     newest_first = filters.get("sort") == "newest"
     queryset = work_cases_for(user).select_related("person", "assignee", "application")
-    if filters.get("state"):
+    if filters.get("state") == "at_uwv":
+        queryset = queryset.filter(state__in=AT_UWV_STATES)
+    elif filters.get("state") == "objection_open":
+        queryset = queryset.filter(
+            Exists(Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING))
+        )
+    elif filters.get("state"):
         queryset = queryset.filter(state=filters["state"])
     else:
         queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
@@ -307,21 +316,32 @@ def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
         state__in=[s for s in CaseState.values if s not in (CaseState.DRAFT, CaseState.WITHDRAWN,
                                                             CaseState.CLOSED)]
     ).order_by()
-    uwv_overdue = Exists(
-        _open_terms(kind=TermKind.UWV_ADVICE, suspended_since__isnull=True, end_on__lt=today)
-    )
-    objection_pending = Exists(
-        Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING)
-    )
-    return open_cases.annotate(uwv_overdue=uwv_overdue, objection_open=objection_pending).aggregate(
+    counts = open_cases.aggregate(
         at_uwv=Count("pk", filter=Q(state__in=AT_UWV_STATES)),
-        uwv_overdue=Count("pk", filter=Q(state__in=AT_UWV_STATES, uwv_overdue=True)),
         decisions_due=Count("pk", filter=Q(state=CaseState.ADVICE_ISSUED)),
-        objections_open=Count("pk", filter=Q(objection_open=True)),
         awaiting=Count("pk", filter=Q(state=CaseState.AWAITING_PLACEMENT)),
         unavailable=Count("pk", filter=Q(state=CaseState.UNAVAILABLE)),
         employed=Count("pk", filter=Q(state=CaseState.EMPLOYED)),
     )
+    # Two small counts from their own tables (open UWV terms past their end; pending
+    # objections) instead of a subquery per open case.
+    counts["uwv_overdue"] = (
+        scope_to_user(Term.objects.all(), user, municipality_field="case__municipality")
+        .filter(
+            kind=TermKind.UWV_ADVICE,
+            met_on__isnull=True,
+            suspended_since__isnull=True,
+            end_on__lt=today,
+            case__state__in=AT_UWV_STATES,
+        )
+        .count()
+    )
+    counts["objections_open"] = (
+        scope_to_user(Objection.objects.all(), user, municipality_field="case__municipality")
+        .filter(outcome=Objection.Outcome.PENDING)
+        .count()
+    )
+    return counts
 
 
 def average_days_to_employment(user, year: int) -> Decimal | None:
@@ -438,3 +458,54 @@ def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25
         ).days <= NEARLY_DUE_DAYS
     return Page(rows, next_cursor)
 
+
+
+def person_names(user, person_ids: list[int]) -> dict[int, str]:
+    """Names of persons of the user's municipality, for a page of the waiting list."""
+    from .models import Person
+
+    rows = scope_to_user(Person.objects.all(), user).filter(pk__in=person_ids)
+    return {
+        pk: f"{first} {last}"
+        for pk, first, last in rows.values_list("pk", "first_name", "last_name")
+    }
+
+
+def verordening_for(user, pk: int | None) -> Verordening | None:
+    """A verordening version of the user's municipality (None if none or not theirs)."""
+    if pk is None:
+        return None
+    return scope_to_user(Verordening.objects.all(), user).filter(pk=pk).first()
+
+
+def saved_filters_for(user):
+    from .models import SavedFilter
+
+    return SavedFilter.objects.filter(owner=user).order_by("name", "id")
+
+
+def running_employment(case: Case) -> Employment | None:
+    """The case's job that has not ended (at most one, by a database constraint)."""
+    return Employment.objects.filter(case=case, end_on__isnull=True).first()
+
+
+def pending_objection(case: Case) -> Objection | None:
+    return case.objections.filter(outcome=Objection.Outcome.PENDING).first()
+
+
+def committed_places(municipality_id: int, *, from_on: date) -> Decimal:
+    """Places taken on ``from_on`` or later (DOMAIN §4.2–4.3): every employment of the
+    municipality not ended before ``from_on``, *whenever it starts*, each counted as
+    ``rules.places`` (hours / HOURS_PER_PLACE rounded per employment; exact on SQLite too).
+
+    What a placement starting on ``from_on`` must fit beside. ``realised_places`` is not
+    enough for that check: it misses jobs that start after ``from_on`` (so two placements
+    with different start dates can overrun the last place) and on SQLite it divides the
+    stored integer hours (25 h counts 0 places there).
+    """
+    from .capacity import places_sql
+
+    total = Employment.objects.filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=from_on), municipality_id=municipality_id
+    ).aggregate(total=Sum(places_sql()))["total"]
+    return Decimal(total or 0).quantize(rules.CENT)

@@ -8,6 +8,7 @@ when the law or the state of the case does not allow the action; nothing is chan
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import YearlyQuota
 
-from . import rules, selectors
+from . import notifications, rules, selectors
 from .audit import audited
 from .choices import (
     AdviceOutcome,
@@ -165,6 +166,7 @@ def suspend_term(*, case_id: int, kind: TermKind, on: date, reason: str, actor,
         recompute_term(term)
         _event(case, actor=actor, action="term_suspended",
                details={"term": kind, "on": on.isoformat()})
+        notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
         return term
 
 
@@ -183,6 +185,7 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
         _event(case, actor=actor, action="term_resumed",
                details={"term": kind, "on": on.isoformat(),
                         "end_on": term.end_on.isoformat()})
+        notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
         return term
 
 
@@ -196,7 +199,8 @@ def create_application(*, person: Person, applicant_kind: ApplicantKind, source:
                  origin=origin) as record, transaction.atomic():
         now = timezone.now()
         case = Case.objects.create(
-            reference=f"tmp-{now.timestamp()}-{person.pk}", person=person,
+            # A placeholder within max_length=20 until the pk is known (PostgreSQL checks it).
+            reference=f"tmp-{uuid.uuid4().hex[:16]}", person=person,
             municipality_id=person.municipality_id, state=CaseState.DRAFT, state_since=now,
         )
         case.reference = f"BW-{now:%Y}-{case.pk:06d}"
@@ -232,6 +236,7 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
                     end_on=end)
         transition(case, CaseState.SUBMITTED, actor=actor, action="application_submitted",
                    details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()})
+        notifications.notify_submitted(case, uwv_term_end=end)
         return case
 
 
@@ -314,6 +319,7 @@ def record_advice(*, case_id: int, outcome: AdviceOutcome, reasons: str, actor,
         transition(case, CaseState.ADVICE_ISSUED, actor=actor, action="advice_issued",
                    details={"outcome": outcome,
                             "without_investigation": without_investigation})
+        notifications.notify_advice(case)
         return advice
 
 
@@ -358,6 +364,7 @@ def record_decision(*, case_id: int, positive: bool, actor, deviation_reason: st
                    actor=actor, action="decision_recorded",
                    details={"positive": positive, "follows_advice": decision.follows_advice,
                             "verordening": verordening.pk})
+        notifications.notify_decision(case)
         return decision
 
 
@@ -394,6 +401,7 @@ def file_objection(*, case_id: int, grounds: str, actor, filed_on: date | None =
                        details={"in_time": in_time})
         else:
             _event(case, actor=actor, action="objection_filed", details={"in_time": in_time})
+        notifications.notify_objection(case, filed_on)
         return objection
 
 
@@ -448,6 +456,7 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
             available_again_on=on or _today()
         )
+        notifications.notify_case_event(case, notifications.K.AVAILABLE_AGAIN, on=_today())
         return case
 
 
@@ -502,6 +511,7 @@ def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceK
         transition(case, CaseState.EMPLOYED, actor=actor, action="placed",
                    details={"employment": employment.pk, "places": str(new_places)})
         record.extra["employment"] = employment.pk
+        notifications.notify_case_event(case, notifications.K.EMPLOYMENT_OFFERED, on=start_on)
         return employment
 
 
@@ -550,26 +560,39 @@ def assign_case(*, case_id: int, assignee, actor, origin: str = "") -> Case:
         return case
 
 
-def apply_on_behalf_of_college(*, person: Person, source: str, preselection_done_on: date,
-                               preselection_notes: str, actor, support_needed: str = "",
-                               needs_adaptations: bool = False, needs_supervision: bool = False,
-                               origin: str = "") -> Case:
+def apply_on_behalf_of_college(*, bsn: str, first_name: str, last_name: str,
+                               birth_date: date, benefit_kind: str, source: str,
+                               preselection_done_on: date, preselection_notes: str, actor,
+                               support_needed: str = "", needs_adaptations: bool = False,
+                               needs_supervision: bool = False, origin: str = "") -> Case:
     """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
-    to UWV at once. The college may apply at any time (no 12-month rule, §1.2)."""
-    if person.municipality_id != getattr(actor, "municipality_id", None):
-        raise _refuse(_("This person does not live in your municipality."),
-                      "person_other_municipality")
-    if not preselection_notes.strip():
-        raise _refuse(_("Record the outcome of the pre-selection."), "preselection_required")
-    if preselection_done_on > _today():
-        raise _refuse(_("The pre-selection cannot be in the future."), "preselection_future")
-    with transaction.atomic():
+    to UWV at once. The college may apply at any time (no 12-month rule, §1.2). A person not
+    yet known is registered in the actor's municipality; a resident elsewhere is refused."""
+    municipality_id = getattr(actor, "municipality_id", None)
+    with audited("apply_on_behalf_of_college", actor=actor, object_type="case",
+                 origin=origin) as record, transaction.atomic():
+        if not preselection_notes.strip():
+            raise _refuse(_("Record the outcome of the pre-selection."),
+                          "preselection_required")
+        if preselection_done_on > _today():
+            raise _refuse(_("The pre-selection cannot be in the future."),
+                          "preselection_future")
+        person, _created = Person.objects.get_or_create(
+            bsn=bsn,
+            defaults={"first_name": first_name, "last_name": last_name,
+                      "birth_date": birth_date, "benefit_kind": benefit_kind,
+                      "municipality_id": municipality_id},
+        )
+        if person.municipality_id != municipality_id:
+            raise _refuse(_("This person does not live in your municipality."),
+                          "person_other_municipality")
         case = create_application(
             person=person, applicant_kind=ApplicantKind.MUNICIPALITY, source=source,
             actor=actor, origin=origin, preselection_done_on=preselection_done_on,
             preselection_notes=preselection_notes.strip(), support_needed=support_needed,
             needs_adaptations=needs_adaptations, needs_supervision=needs_supervision,
         )
+        record.object_id = str(case.pk)
         return submit_application(case_id=case.pk, actor=actor, origin=origin)
 
 
@@ -769,3 +792,18 @@ def mark_messages_read(*, case, actor) -> int:
         return 0
     return Message.objects.filter(case=case, read_at__isnull=True).update(
         read_at=timezone.now())
+
+
+def delete_draft(*, draft, actor, origin: str = "") -> None:
+    """The citizen throws away an application they had not sent, with its documents."""
+    from . import documents
+
+    with audited("delete_draft", actor=actor, object_type="application_draft",
+                 object_id=draft.pk, origin=origin), transaction.atomic():
+        if draft.owner_id != actor.pk or draft.submitted_at is not None:
+            raise _refuse(_("This application can no longer be changed."), "draft_closed")
+        names = list(draft.documents.filter(case__isnull=True)
+                     .values_list("stored_name", flat=True))
+        draft.documents.filter(case__isnull=True).delete()
+        draft.delete()
+        transaction.on_commit(lambda: [documents.remove(name) for name in names])

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import OrderingRule
+from cases.choices import OrderingRule, WorkplaceKind
 
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
@@ -130,3 +132,172 @@ class Verordening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality}, {self.in_force_from:%d-%m-%Y}"
+
+
+# -- municipal administration (issue 6): employers, quota history, chain agreements ----------
+
+
+class Employer(models.Model):
+    """An employer or workplace where people work in sheltered employment (DOMAIN §6.2)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="employers",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind of workplace"), max_length=25, choices=WorkplaceKind.choices)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail address"), blank=True)
+    contact_phone = models.CharField(_("contact phone number"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active employers can be chosen for a job.")
+    )
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="employer_unique_name_per_municipality"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=WorkplaceKind.values), name="employer_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuotaChange(models.Model):
+    """Append-only history of a municipality's quota: who changed which year from what to
+    what, when, and how (by hand or by importing the ministerial regulation)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Changed by hand")
+        IMPORT = "import", _("Imported from the ministerial regulation")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="quota_changes",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    old_places = models.DecimalField(
+        _("old number of places"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    new_places = models.DecimalField(_("new number of places"), max_digits=8, decimal_places=2)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("quota change")
+        verbose_name_plural = _("quota changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=["manual", "import"]), name="quota_change_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "year"], name="quota_change_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.old_places} → {self.new_places}"
+
+
+class ChainAgreement(models.Model):
+    """A local chain agreement (seed 001, measure 5): partners, their roles, and target places
+    per year."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="chain_agreements",
+        verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
+    description = models.TextField(_("what the partners agreed"), blank=True)
+
+    class Meta:
+        ordering = ["municipality", "-concluded_on", "title"]
+        verbose_name = _("chain agreement")
+        verbose_name_plural = _("chain agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChainPartner(models.Model):
+    """A partner in a chain agreement and its role."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("VSO or PRO school")
+        SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
+        EMPLOYER = "employer", _("Employer")
+        UWV = "uwv", _("UWV")
+        CARE = "care", _("Care or day-activities provider")
+        OTHER = "other", _("Other")
+
+    agreement = models.ForeignKey(
+        ChainAgreement,
+        on_delete=models.CASCADE,
+        related_name="partners",
+        verbose_name=_("chain agreement"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind of partner"), max_length=20, choices=Kind.choices)
+    role = models.TextField(_("role in the agreement"))
+
+    class Meta:
+        ordering = ["agreement", "name"]
+        verbose_name = _("chain partner")
+        verbose_name_plural = _("chain partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["school", "social_enterprise", "employer", "uwv", "care", "other"]
+                ),
+                name="chain_partner_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChainTarget(models.Model):
+    """Target number of places of a chain agreement in one year."""
+
+    agreement = models.ForeignKey(
+        ChainAgreement,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("chain agreement"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    target_places = models.PositiveIntegerField(_("target number of places"))
+
+    class Meta:
+        ordering = ["agreement", "year"]
+        verbose_name = _("target places")
+        verbose_name_plural = _("target places")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "year"], name="chain_target_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year}: {self.target_places}"

@@ -8,11 +8,18 @@ from .permissions import role_of
 #: own entries here.
 MENU: dict[Role | None, list[tuple[str, str]]] = {
     None: [],
-    Role.CITIZEN: [],
-    Role.CONSULTANT: [],
-    Role.MUNICIPAL_ADMIN: [],
-    Role.UWV_ASSESSOR: [],
-    Role.OPERATOR: [(_("Administration (Django admin)"), "admin:index")],
+    Role.CITIZEN: [(_("My applications"), "citizen:case_list")],
+    Role.CONSULTANT: [
+        (_("Dashboard"), "work:dashboard"),
+        (_("Work list"), "work:case_list"),
+        (_("Waiting list"), "work:waiting_list"),
+    ],
+    Role.MUNICIPAL_ADMIN: [(_("Municipal administration"), "manage:index")],
+    Role.UWV_ASSESSOR: [(_("Advice requests"), "uwv:queue")],
+    Role.OPERATOR: [
+        (_("Administration (Django admin)"), "admin:index"),
+        (_("Municipal administration"), "manage:index"),
+    ],
 }
 
 

@@ -1,19 +1,46 @@
-"""Demo data: real municipalities, one account per role, known passwords and TOTP secrets.
+"""Demo data: real municipalities, one account per role, known passwords and TOTP secrets,
+and cases in every state of the lifecycle.
 
 Idempotent: running it again changes nothing and duplicates nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from stdnum.nl import bsn as stdnum_bsn
 
+from cases import rules, selectors
+from cases.choices import (
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    TermKind,
+    WorkplaceKind,
+)
+from cases.models import (
+    Advice,
+    Application,
+    AvailabilityPeriod,
+    Case,
+    CaseEvent,
+    Decision,
+    Employment,
+    Objection,
+    Person,
+    Term,
+)
 from municipalities.models import Municipality, Verordening, YearlyQuota
 
 from .models import Role, User
@@ -127,4 +154,495 @@ def seed_demo() -> dict[str, int]:
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
+    created.update(seed_demo_cases())
+    return created
+
+
+# -- demo cases ---------------------------------------------------------------------------------
+#
+# Every lifecycle state in every demo municipality, with the rows that state implies (the same
+# shape as ``tests.factories.build_lifecycle``), dates spread back from today so that terms are
+# running, met or overdue, a few employments for the quota meter, and one case of the demo
+# citizen. Created directly rather than through the services, because the services date
+# everything "today"; the case history (CaseEvent) is written with the dates of each step.
+# Keyed on the BSN: a person that exists already is skipped with their case.
+
+DEMO_CITIZEN_EMAIL = f"inwoner@{DEMO_DOMAIN}"
+DEMO_CITIZEN_MUNICIPALITY = "GM0363"
+DEMO_BSN_PREFIX = 9_100_000  # + municipality * 100 + number: first seven of nine digits
+
+FIRST_NAMES = (
+    "Anouk",
+    "Bas",
+    "Chantal",
+    "Daan",
+    "Esra",
+    "Fleur",
+    "Gijs",
+    "Hamza",
+    "Ilse",
+    "Jesse",
+    "Kim",
+    "Lars",
+    "Mila",
+    "Noah",
+    "Olivia",
+    "Pim",
+    "Roos",
+    "Sem",
+    "Tess",
+    "Youssef",
+)
+LAST_NAMES = (
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """One demo case: its state and how far back its steps lie (days before today)."""
+
+    state: CaseState
+    received: int | None = None  # application received
+    advice: int | None = None  # advice issued
+    decision: int | None = None  # decision sent
+    objection: int | None = None  # objection filed
+    unavailable: int | None = None  # unavailable from
+    start: int | None = None  # employment started
+    end: int | None = None  # employment ended / case closed / application withdrawn
+    hours: Decimal = Decimal(31)
+    benefit: BenefitKind = BenefitKind.PARTICIPATIEWET
+    priority: bool = False
+    source: CandidateSource = CandidateSource.BENEFIT_FILES
+    extra: dict = field(default_factory=dict)
+
+
+def demo_cases(offset: int) -> list[DemoCase]:
+    """The cases of one municipality; ``offset`` shifts the dates so that municipalities
+    differ (and one has an overdue UWV term)."""
+    o = offset * 5
+    S = CaseState
+    return [
+        DemoCase(S.DRAFT, source=CandidateSource.SCHOOL),
+        DemoCase(S.SUBMITTED, received=10 + o, source=CandidateSource.SELF_REFERRAL),
+        DemoCase(S.WITH_UWV, received=40 + o * 2, source=CandidateSource.DAY_ACTIVITIES),
+        DemoCase(S.ADVICE_ISSUED, received=80 + o, advice=20 + o),
+        DemoCase(S.REJECTED, received=150, advice=95 + o, decision=80 + o),
+        DemoCase(S.OBJECTION, received=120, advice=60, decision=35 + o, objection=14),
+        DemoCase(
+            S.AWAITING_PLACEMENT,
+            received=220,
+            advice=160,
+            decision=140 + o,
+            source=CandidateSource.SCHOOL,
+            priority=True,
+        ),
+        DemoCase(
+            S.AWAITING_PLACEMENT,
+            received=130,
+            advice=70,
+            decision=50 + o,
+            benefit=BenefitKind.WAJONG,
+            source=CandidateSource.CARE,
+        ),
+        DemoCase(S.AWAITING_PLACEMENT, received=90, advice=30, decision=12 + o),
+        DemoCase(
+            S.UNAVAILABLE,
+            received=200,
+            advice=140,
+            decision=120,
+            unavailable=40 + o,
+            benefit=BenefitKind.WIA_WAO,
+        ),
+        DemoCase(
+            S.EMPLOYED, received=420, advice=360, decision=340, start=250 + o, hours=Decimal(25)
+        ),
+        DemoCase(
+            S.EMPLOYED,
+            received=380,
+            advice=320,
+            decision=300,
+            start=200,
+            hours=Decimal(31),
+            source=CandidateSource.SCHOOL,
+        ),
+        DemoCase(
+            S.EMPLOYED,
+            received=300,
+            advice=240,
+            decision=225,
+            start=120 + o,
+            hours=Decimal(20),
+            benefit=BenefitKind.WAJONG,
+        ),
+        DemoCase(S.WITHDRAWN, received=45, end=30 + o),
+        DemoCase(
+            S.CLOSED,
+            received=600,
+            advice=540,
+            decision=520,
+            start=480,
+            end=60 + o,
+            hours=Decimal(28),
+            extra={"ended_reason": "Verhuisd naar een andere gemeente"},
+        ),
+    ]
+
+
+def demo_bsn(number: int) -> str:
+    """A valid, deterministic demo BSN (11-proef) for ``number``."""
+    prefix = DEMO_BSN_PREFIX + number
+    for suffix in range(100):
+        candidate = f"{prefix * 100 + suffix:09d}"
+        if stdnum_bsn.is_valid(candidate):
+            return candidate
+    raise AssertionError(prefix)  # pragma: no cover - every run of 100 has one
+
+
+class _CaseBuilder:
+    """Writes one demo case and its rows; dates are days before ``today``."""
+
+    def __init__(self, *, municipality, consultant, assessor, today):
+        self.municipality = municipality
+        self.consultant = consultant
+        self.assessor = assessor
+        self.today = today
+        self.extra_days = selectors.decree_days()
+        self.events: list[tuple[CaseEvent, date]] = []
+
+    def day(self, days_ago: int | None) -> date | None:
+        return None if days_ago is None else self.today - timedelta(days=days_ago)
+
+    def moment(self, day: date) -> datetime:
+        return datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
+
+    def event(self, case, on, action, from_state="", to_state="", actor=None, **details):
+        self.events.append(
+            (
+                CaseEvent(
+                    case=case,
+                    actor=actor or self.consultant,
+                    action=action,
+                    from_state=from_state,
+                    to_state=to_state,
+                    details=details,
+                ),
+                on,
+            )
+        )
+
+    def term(self, case, kind, starts_on, end_on, *, weeks=None, met_on=None):
+        Term.objects.create(
+            case=case, kind=kind, starts_on=starts_on, weeks=weeks, end_on=end_on, met_on=met_on
+        )
+
+    def build(self, person: Person, spec: DemoCase, *, applicant=None) -> Case:
+        S = spec.state
+        received, advice_on = self.day(spec.received), self.day(spec.advice)
+        decided_on, end_on = self.day(spec.decision), self.day(spec.end)
+        created = received - timedelta(days=2) if received else self.today
+        positive = S in (
+            CaseState.AWAITING_PLACEMENT,
+            CaseState.UNAVAILABLE,
+            CaseState.EMPLOYED,
+            CaseState.CLOSED,
+        )
+        last_step = max(
+            (
+                d
+                for d in (
+                    created,
+                    received,
+                    advice_on,
+                    decided_on,
+                    self.day(spec.objection),
+                    self.day(spec.unavailable),
+                    self.day(spec.start),
+                    end_on,
+                )
+                if d
+            ),
+        )
+        by_person = applicant is not None
+        case = Case.objects.create(
+            reference=f"tmp-demo-{person.bsn}",
+            person=person,
+            municipality=self.municipality,
+            state=S,
+            state_since=self.moment(last_step),
+            submitted_at=self.moment(received) if received else None,
+            closed_at=self.moment(end_on) if S in (CaseState.WITHDRAWN, CaseState.CLOSED) else None,
+            positive_decision_on=decided_on if positive else None,
+            priority_group=spec.priority,
+            assignee=None if S == CaseState.DRAFT else self.consultant,
+        )
+        case.reference = f"BW-{created:%Y}-{case.pk:06d}"
+        case.save(update_fields=["reference"])
+        Application.objects.create(
+            case=case,
+            applicant_kind=ApplicantKind.PERSON if by_person else ApplicantKind.MUNICIPALITY,
+            submitted_by=applicant or self.consultant,
+            received_on=received,
+            source=spec.source,
+            support_needed="Iemand die uitleg geeft en vaak even komt kijken.",
+            needs_supervision=True,
+            preselection_done_on=None if by_person else created,
+            preselection_notes="" if by_person else "Kan een taak uitvoeren, 5 uur per dag.",
+        )
+        self.event(case, created, "application_created", actor=applicant)
+        if received is None:
+            return case
+        uwv_end = rules.uwv_term_end(received, extra_days=self.extra_days)
+        self.event(
+            case,
+            received,
+            "application_submitted",
+            "draft",
+            "submitted",
+            actor=applicant,
+            uwv_term_end=uwv_end.isoformat(),
+        )
+        if S == CaseState.WITHDRAWN:
+            self.term(case, TermKind.UWV_ADVICE, received, uwv_end, weeks=8, met_on=end_on)
+            self.event(case, end_on, "application_withdrawn", "submitted", "withdrawn")
+            return case
+        self.term(case, TermKind.UWV_ADVICE, received, uwv_end, weeks=8, met_on=advice_on)
+        if S == CaseState.SUBMITTED:
+            return case
+        self.event(
+            case,
+            received + timedelta(days=3),
+            "investigation_started",
+            "submitted",
+            "with_uwv",
+            actor=self.assessor,
+        )
+        if S == CaseState.WITH_UWV:
+            return case
+        Advice.objects.create(
+            case=case,
+            outcome=AdviceOutcome.POSITIVE if positive else AdviceOutcome.NEGATIVE,
+            needs_supervision=positive,
+            can_perform_task=True,
+            basic_employee_skills=True,
+            hours_at_a_stretch=Decimal(2),
+            hours_per_day=Decimal(5),
+            reasons=(
+                "Heeft permanent toezicht nodig dat een werkgever niet kan bieden."
+                if positive
+                else "Kan met de gewone begeleiding van een werkgever aan het werk."
+            ),
+            issued_on=advice_on,
+            assessor=self.assessor,
+        )
+        self.event(
+            case,
+            advice_on,
+            "advice_issued",
+            "with_uwv",
+            "advice_issued",
+            actor=self.assessor,
+            outcome="positive" if positive else "negative",
+        )
+        verordening = (
+            selectors.verordening_in_force(self.municipality.pk, decided_on or advice_on)
+            or self.municipality.verordeningen.order_by("in_force_from").first()
+        )
+        weeks = verordening.decision_term_weeks
+        self.term(
+            case,
+            TermKind.DECISION,
+            advice_on,
+            rules.decision_term_end(advice_on, weeks, self.extra_days),
+            weeks=weeks,
+            met_on=decided_on,
+        )
+        if S == CaseState.ADVICE_ISSUED:
+            return case
+        Decision.objects.create(
+            case=case,
+            positive=positive,
+            follows_advice=True,
+            sent_on=decided_on,
+            verordening=verordening,
+            decided_by=self.consultant,
+        )
+        objection_on = self.day(spec.objection)
+        self.term(
+            case,
+            TermKind.OBJECTION,
+            decided_on,
+            rules.objection_term_end(decided_on, self.extra_days),
+            weeks=rules.OBJECTION_TERM_WEEKS,
+            met_on=objection_on,
+        )
+        self.event(
+            case,
+            decided_on,
+            "decision_recorded",
+            "advice_issued",
+            "awaiting_placement" if positive else "rejected",
+            positive=positive,
+            follows_advice=True,
+            verordening=verordening.pk,
+        )
+        if S == CaseState.OBJECTION:
+            Objection.objects.create(
+                case=case, filed_on=objection_on, grounds="Ik wil graag werken.", in_time=True
+            )
+            self.event(
+                case,
+                objection_on,
+                "objection_filed",
+                "rejected",
+                "objection",
+                actor=applicant,
+                in_time=True,
+            )
+        if not positive:
+            return case
+        start_on = self.day(spec.start)
+        self.term(
+            case,
+            TermKind.PLACEMENT,
+            decided_on,
+            rules.placement_signal_date(decided_on),
+            met_on=start_on,
+        )
+        if S == CaseState.UNAVAILABLE:
+            away = self.day(spec.unavailable)
+            AvailabilityPeriod.objects.create(
+                case=case, reason=AvailabilityPeriod.Reason.ILLNESS, unavailable_from=away
+            )
+            self.event(
+                case,
+                away,
+                "marked_unavailable",
+                "awaiting_placement",
+                "unavailable",
+                reason="illness",
+            )
+        if start_on is not None:
+            funding = rules.funding(
+                BenefitKind(person.benefit_kind),
+                settings.WML_MONTHLY,
+                Decimal(40),
+                settings.WAGE_SUBSIDY_FLAT_RATE,
+            )
+            employment = Employment.objects.create(
+                case=case,
+                municipality=self.municipality,
+                employer_name=f"Sociaal Ontwikkelbedrijf {self.municipality.name}",
+                workplace_kind=WorkplaceKind.SOCIAL_ENTERPRISE,
+                hours_per_week=spec.hours,
+                start_on=start_on,
+                end_on=end_on,
+                contract_kind=ContractKind.INDEFINITE,
+                funding_kind=funding.kind,
+                max_monthly_subsidy=funding.max_monthly_subsidy,
+                ended_reason=spec.extra.get("ended_reason", "") if end_on else "",
+            )
+            self.event(
+                case,
+                start_on,
+                "placed",
+                "awaiting_placement",
+                "employed",
+                employment=employment.pk,
+                places=str(rules.places(spec.hours)),
+            )
+        if S == CaseState.CLOSED:
+            self.event(
+                case,
+                end_on,
+                "case_closed",
+                "employed",
+                "closed",
+                reason=spec.extra.get("ended_reason", ""),
+            )
+        return case
+
+    def save_events(self) -> None:
+        for event, on in self.events:
+            event.save()
+            # ``at`` is set on insert; give each step the day it happened.
+            CaseEvent.objects.filter(pk=event.pk).update(at=self.moment(on))
+        self.events.clear()
+
+
+def _demo_person(number: int, municipality, spec: DemoCase, **fields) -> tuple[Person, bool]:
+    defaults = {
+        "first_name": FIRST_NAMES[number % len(FIRST_NAMES)],
+        "last_name": LAST_NAMES[(number * 7) % len(LAST_NAMES)],
+        "birth_date": date(1990 + number % 15, 1 + number % 12, 1 + number % 27),
+        "municipality": municipality,
+        "benefit_kind": spec.benefit,
+        "in_jobs_register": spec.state == CaseState.DRAFT,
+        **fields,
+    }
+    return Person.objects.get_or_create(bsn=demo_bsn(number), defaults=defaults)
+
+
+def seed_demo_cases(today: date | None = None) -> dict[str, int]:
+    """Persons and cases in every state in every demo municipality, and the demo citizen's
+    own case. Idempotent: persons are keyed on their BSN; one that exists is left alone."""
+    today = today or timezone.localdate()
+    created = {"persons": 0, "cases": 0}
+    assessor = User.objects.get(email=f"uwv@{DEMO_DOMAIN}")
+    for index, m in enumerate(MUNICIPALITIES):
+        municipality = Municipality.objects.get(cbs_code=m.cbs_code)
+        # An earlier version, so that every demo decision has a version in force on its date.
+        Verordening.objects.get_or_create(
+            municipality=municipality,
+            in_force_from=date(2017, 1, 1),
+            defaults={
+                "discussed_with_target_group_on": date(2016, 9, 20),
+                "provisions": "Begeleiding op de werkplek en aanpassing van de werkplek.",
+            },
+        )
+        builder = _CaseBuilder(
+            municipality=municipality,
+            consultant=User.objects.get(email=f"consulent.{m.slug}@{DEMO_DOMAIN}"),
+            assessor=assessor,
+            today=today,
+        )
+        for number, spec in enumerate(demo_cases(index)):
+            person, new = _demo_person(index * 100 + number, municipality, spec)
+            if not new:
+                continue
+            builder.build(person, spec)
+            created["persons"] += 1
+            created["cases"] += 1
+        if m.cbs_code == DEMO_CITIZEN_MUNICIPALITY:
+            citizen = User.objects.get(email=DEMO_CITIZEN_EMAIL)
+            spec = DemoCase(CaseState.SUBMITTED, received=12, source=CandidateSource.SELF_REFERRAL)
+            person, new = _demo_person(
+                99,
+                municipality,
+                spec,
+                first_name=citizen.first_name,
+                last_name=citizen.last_name,
+                email=citizen.email,
+                account=citizen,
+            )
+            if new:
+                builder.build(person, spec, applicant=citizen)
+                created["persons"] += 1
+                created["cases"] += 1
+        builder.save_events()
     return created

@@ -108,3 +108,16 @@ def role_required(*roles: Role) -> Callable:
         return wrapper
 
     return decorator
+
+
+def can_see_application_content(user: User | AnonymousUser, *, is_direct: bool,
+                                advice_issued: bool) -> bool:
+    """DOMAIN, actors (004 §5): when a person applies directly to UWV, the municipality learns
+    only that an application exists. Its staff see the substantive content (help needed,
+    needs, documents) once UWV has issued the advice. UWV assessors always see it."""
+    role = role_of(user)
+    if role is Role.UWV_ASSESSOR or role is Role.OPERATOR:
+        return True
+    if role in MUNICIPAL_ROLES:
+        return not is_direct or advice_issued
+    return False

@@ -232,6 +232,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Beschut werk] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Beschut werk portaal"
+# Accept the code of the previous and next 30-second window too: clocks drift, people type slowly.
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nlds",)
@@ -340,3 +342,36 @@ LOGGING = {
 WML_MONTHLY = Decimal(env("WML_MONTHLY", "2294.40"))
 # DOMAIN §6.3: the planned flat rate of 68% of WML without wage-value measurement (from 2027).
 WAGE_SUBSIDY_FLAT_RATE = env_bool("WAGE_SUBSIDY_FLAT_RATE", False)
+
+# -- terms and notifications (issue 7) ---------------------------------------------------------
+
+from celery.schedules import crontab  # noqa: E402
+
+# The sweep is idempotent (INSERT … ON CONFLICT DO NOTHING), so it runs hourly: a missed run
+# costs at most an hour. Dates are the local (Europe/Amsterdam) date; the schedule is UTC.
+CELERY_BEAT_SCHEDULE["sweep-terms"] = {
+    "task": "cases.tasks.sweep_terms",
+    "schedule": (
+        float(env("SWEEP_INTERVAL"))  # seconds; for tests and demos
+        if env("SWEEP_INTERVAL")
+        else crontab(minute=env_int("SWEEP_MINUTE", 7))
+    ),
+}
+# The transactional outbox is drained by a task, never by the web request.
+CELERY_BEAT_SCHEDULE["drain-outbox"] = {
+    "task": "cases.tasks.drain_outbox",
+    "schedule": float(env("OUTBOX_DRAIN_INTERVAL", "10")),
+}
+# Seconds a worker may take to send one mail before another worker may judge the send
+# "uncertain" (never resent blindly), and after which an enqueued outbox row is enqueued again.
+NOTIFICATION_SEND_LEASE = float(env("NOTIFICATION_SEND_LEASE", "120"))
+OUTBOX_REDELIVER_AFTER = float(env("OUTBOX_REDELIVER_AFTER", "180"))
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# Celery's Django fixup closes the database connection before and after every task unless
+# DB_REUSE_MAX is set; cases.tasks closes only unusable or obsolete connections instead, so
+# workers honour CONN_MAX_AGE like the web tier does.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
+        "CELERY_VISIBILITY_TIMEOUT", 3600
+    )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("beheer/", include("municipalities.urls")),
+    path("werk/", include("cases.urls")),
+    path("uwv/", include("cases.urls_uwv")),
+    path("mijn/", include("portal.citizen.urls")),
+    path("meldingen/", include("cases.urls_notifications")),
 ]
 
 handler403 = "portal.errors.permission_denied"

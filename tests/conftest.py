@@ -110,6 +110,12 @@ def browser_context_options():
 
 @pytest.fixture
 def page(browser, live_server, browser_context_options):
+    from django.core.cache import cache
+
+    # The live server thread keeps the cache it opened first (with an earlier test's key
+    # prefix), so per-test prefixes do not isolate it: used TOTP codes and rate-limit counters
+    # of an earlier test (whose user ids the database reuses) would leak in. Start clean.
+    cache.clear()
     context = browser.new_context(base_url=live_server.url, **browser_context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -38,3 +38,88 @@ def test_every_demo_account_signs_in_with_the_published_password_and_staff_have_
         assert user.role == account.role
         has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         assert has_totp == (account.role in STAFF_ROLES)
+
+
+# -- demo cases -------------------------------------------------------------------------------
+
+from cases.choices import CaseState  # noqa: E402
+from cases.models import (  # noqa: E402
+    AuditEntry,
+    Case,
+    CaseEvent,
+    Decision,
+    Employment,
+    Person,
+    Term,
+)
+from portal.demo import DEMO_CITIZEN_EMAIL, MUNICIPALITIES  # noqa: E402
+
+
+def case_counts():
+    return (
+        Person.objects.count(),
+        Case.objects.count(),
+        Employment.objects.count(),
+        Term.objects.count(),
+        CaseEvent.objects.count(),
+        AuditEntry.objects.count(),
+        Decision.objects.count(),
+    )
+
+
+def test_seed_demo_creates_every_case_state_in_every_municipality():
+    call_command("seed_demo")
+
+    states = set(Case.objects.values_list("state", flat=True))
+    assert states == set(CaseState.values)
+    for m in MUNICIPALITIES:
+        in_municipality = set(
+            Case.objects.filter(municipality__cbs_code=m.cbs_code).values_list("state", flat=True)
+        )
+        assert in_municipality == set(CaseState.values), m.name
+    running = Employment.objects.filter(end_on__isnull=True)
+    assert running.count() >= len(MUNICIPALITIES) * 3  # the quota meter shows something
+    for decision in Decision.objects.select_related("verordening"):
+        # Judged under the version in force on the day of the decision.
+        assert decision.verordening.in_force_from <= decision.sent_on
+
+
+def test_seed_demo_gives_the_demo_citizen_a_case_of_their_own():
+    call_command("seed_demo")
+
+    citizen = User.objects.get(email=DEMO_CITIZEN_EMAIL)
+    (person,) = Person.objects.filter(account=citizen)
+    (case,) = Case.objects.filter(person=person)
+    assert case.state == CaseState.SUBMITTED
+    assert case.application.submitted_by == citizen
+    assert Term.objects.filter(case=case, met_on__isnull=True).exists()
+
+
+def test_seed_demo_twice_adds_no_cases():
+    call_command("seed_demo")
+    first = case_counts()
+    call_command("seed_demo")
+
+    assert case_counts() == first
+    assert first[1] >= len(CaseState) * len(MUNICIPALITIES)
+
+
+def test_the_demo_cases_pass_the_capacity_computation():
+    from datetime import date
+
+    from cases.capacity import capacity
+    from municipalities.models import Municipality
+
+    call_command("seed_demo")
+
+    for m in MUNICIPALITIES:
+        municipality = Municipality.objects.get(cbs_code=m.cbs_code)
+        result = capacity(municipality.pk, 2026, on=date(2026, 6, 1))
+        assert result.quota_places == m.quota_2026
+        assert (
+            len(result.candidates)
+            == Case.objects.filter(
+                municipality=municipality,
+                state__in=[CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE],
+            ).count()
+        )

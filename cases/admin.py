@@ -1,0 +1,267 @@
+"""The Django admin for operators: look into every record of the case domain, keep the
+reference data (decree days, AOW ages, national quotas) up to date.
+
+The admin is not a way around the services. A case's state, its legal steps (application,
+advice, decision, objection, availability, employment) and its terms change only through
+``cases.services``, so here they are shown read-only. History never changes: the case
+history, the term events and the audit log cannot be added, changed or deleted by anyone.
+A BSN is searchable (exact match) but never shown in a list.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import (
+    Advice,
+    AowAge,
+    Application,
+    AuditEntry,
+    AvailabilityPeriod,
+    Case,
+    CaseEvent,
+    Decision,
+    DecreeHoliday,
+    Employment,
+    NationalQuota,
+    Objection,
+    Person,
+    Term,
+    TermEvent,
+)
+
+
+def _all_fields(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields]
+
+
+class ViewOnlyMixin:
+    """Operators may look, nobody may add, change or delete (history, derived data, and
+    records that only a service may write)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ViewOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return _all_fields(self.model)
+
+
+class ViewOnlyInline(ViewOnlyMixin, admin.StackedInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in _all_fields(self.model) if name != "id"]
+
+
+# -- person and case --------------------------------------------------------------------------
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    # No BSN in the list: it is personal data. Searching by the exact BSN is allowed.
+    list_display = ["__str__", "birth_date", "municipality", "benefit_kind", "in_jobs_register"]
+    list_filter = ["benefit_kind", "in_jobs_register", "municipality"]
+    search_fields = ["=bsn", "last_name", "first_name", "email"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["account"]
+    show_full_result_count = False
+    # A search by BSN must not travel on in every link of the result page (a BSN never goes
+    # into a URL we make; the search box itself is the operator's own input).
+    preserve_filters = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # The BSN identifies the person; once stored, correcting it is not an admin edit.
+        return ["bsn"] if obj is not None else []
+
+
+class ApplicationInline(ViewOnlyInline):
+    model = Application
+
+
+class AdviceInline(ViewOnlyInline):
+    model = Advice
+
+
+class DecisionInline(ViewOnlyInline):
+    model = Decision
+
+
+class EmploymentInline(ViewOnlyInline):
+    model = Employment
+    fk_name = "case"
+
+
+class TermInline(ViewOnlyInline):
+    model = Term
+    classes = ["collapse"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "person",
+        "municipality",
+        "state",
+        "state_since",
+        "positive_decision_on",
+        "priority_group",
+        "assignee",
+    ]
+    list_filter = ["state", "priority_group", "municipality"]
+    search_fields = ["=reference", "=person__bsn", "person__last_name"]
+    list_select_related = ["person", "municipality", "assignee"]
+    show_full_result_count = False
+    preserve_filters = False  # see PersonAdmin: the search may be a BSN
+    inlines = [ApplicationInline, AdviceInline, DecisionInline, EmploymentInline, TermInline]
+    #: Everything that belongs to the lifecycle changes through the services only.
+    readonly_fields = [
+        "reference",
+        "person",
+        "municipality",
+        "state",
+        "state_since",
+        "created_at",
+        "submitted_at",
+        "closed_at",
+        "positive_decision_on",
+    ]
+    fields = [*readonly_fields, "assignee", "priority_group"]
+    autocomplete_fields = ["assignee"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a case starts with services.create_application
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a case and its history are kept
+
+
+# -- the legal steps, read-only ---------------------------------------------------------------
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ViewOnlyAdmin):
+    list_display = ["case", "filed_on", "in_time", "outcome", "decided_on"]
+    list_filter = ["outcome", "in_time", "case__municipality"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(AvailabilityPeriod)
+class AvailabilityPeriodAdmin(ViewOnlyAdmin):
+    list_display = ["case", "reason", "unavailable_from", "available_again_on"]
+    list_filter = ["reason", "case__municipality"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(Employment)
+class EmploymentAdmin(ViewOnlyAdmin):
+    list_display = [
+        "case",
+        "municipality",
+        "employer_name",
+        "workplace_kind",
+        "hours_per_week",
+        "start_on",
+        "end_on",
+        "funding_kind",
+    ]
+    list_filter = ["workplace_kind", "funding_kind", "contract_kind", "municipality"]
+    search_fields = ["=case__reference", "employer_name"]
+    list_select_related = ["case", "municipality"]
+
+
+@admin.register(Term)
+class TermAdmin(ViewOnlyAdmin):
+    list_display = ["case", "kind", "starts_on", "weeks", "end_on", "suspended_since", "met_on"]
+    list_filter = ["kind", "case__municipality"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+
+
+# -- history: never changes -------------------------------------------------------------------
+
+
+@admin.register(TermEvent)
+class TermEventAdmin(ViewOnlyAdmin):
+    list_display = ["term", "kind", "on", "reason", "actor", "recorded_at"]
+    list_filter = ["kind", "term__kind"]
+    search_fields = ["=term__case__reference"]
+    list_select_related = ["term__case", "actor"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ViewOnlyAdmin):
+    list_display = ["at", "case", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action", "to_state"]
+    search_fields = ["=case__reference", "action"]
+    list_select_related = ["case", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ViewOnlyAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "result", "origin"]
+    list_filter = ["result", "object_type", "action"]
+    search_fields = ["=object_id", "action", "actor_label"]
+    show_full_result_count = False
+
+
+# -- reference data: operators keep it up to date --------------------------------------------
+
+
+@admin.register(DecreeHoliday)
+class DecreeHolidayAdmin(admin.ModelAdmin):
+    list_display = ["day", "description"]
+    search_fields = ["description"]
+    list_filter = [("day", admin.DateFieldListFilter)]
+
+
+@admin.register(AowAge)
+class AowAgeAdmin(admin.ModelAdmin):
+    list_display = ["year", "years", "months"]
+    search_fields = ["=year"]
+    list_filter = ["years"]
+
+
+@admin.register(NationalQuota)
+class NationalQuotaAdmin(admin.ModelAdmin):
+    list_display = ["year", "places"]
+    search_fields = ["=year"]
+    list_filter = ["year"]
+
+
+# -- notifications (issue 7): operators see failed and uncertain deliveries --------------------
+
+from .models import Notification as _Notification  # noqa: E402
+
+
+@admin.register(_Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Failed and uncertain e-mails are listed for operators (filter on delivery). Nothing is
+    resent from here: an uncertain mail may have arrived."""
+
+    list_display = ["created_at", "case", "kind", "channel", "state", "attempts", "last_error"]
+    list_filter = ["state", "channel", "kind"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+    readonly_fields = [field.name for field in _Notification._meta.fields]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,339 @@
+"""Forms of the professionals' pages (issue #5). They check shape; the law lives in
+``rules`` and is applied by ``services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality
+
+from .choices import (
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    TermState,
+    WorkplaceKind,
+)
+from .models import AvailabilityPeriod, Objection, validate_bsn
+
+EMPTY = [("", _("All"))]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _today():
+    return timezone.localdate()
+
+
+class DateField(forms.DateField):
+    widget = DATE_INPUT
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d-%m-%Y"])
+        super().__init__(*args, **kwargs)
+
+
+# -- work list and UWV queue filters --------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    """Search by name, BSN or reference. Sent by POST and kept in the session, so a BSN never
+    appears in a URL or an access log."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Name, BSN (9 digits) or reference (BW-…)."),
+    )
+
+
+class WorklistFilterForm(forms.Form):
+    """GET filters of the work list. Unknown or invalid values are simply ignored."""
+
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=EMPTY
+        + [
+            ("at_uwv", _("At UWV (sent or being assessed)")),
+            ("objection_open", _("Objection being handled")),
+        ]
+        + CaseState.choices,
+    )
+    term_state = forms.ChoiceField(
+        label=_("Term"), required=False, choices=EMPTY + TermState.choices
+    )
+    source = forms.ChoiceField(
+        label=_("Candidate source"), required=False, choices=EMPTY + CandidateSource.choices
+    )
+    assignee = forms.ChoiceField(label=_("Case handler"), required=False)
+    school_leavers = forms.BooleanField(label=_("Only school leavers"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("oldest", _("Longest in this status first")),
+            ("newest", _("Most recent status first")),
+        ],
+    )
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [
+            ("", _("Everyone")),
+            ("me", _("Assigned to me")),
+            ("none", _("Not assigned")),
+        ] + [(str(user.pk), str(user)) for user in colleagues]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class SaveFilterForm(forms.Form):
+    name = forms.CharField(label=_("Name of this filter"), max_length=80)
+
+
+class UwvQueueFilterForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.order_by("name"),
+        empty_label=_("All"),
+    )
+    applicant_kind = forms.ChoiceField(
+        label=_("Applicant"), required=False, choices=EMPTY + ApplicantKind.choices
+    )
+    term_state = forms.ChoiceField(
+        label=_("Term"),
+        required=False,
+        choices=EMPTY
+        + [
+            (TermState.OVERDUE, _("Overdue")),
+            ("nearly_due", _("Nearly due (within 7 days)")),
+            (TermState.RUNNING, _("Running")),
+            (TermState.SUSPENDED, _("Suspended")),
+        ],
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = {key: value for key, value in self.cleaned_data.items() if value}
+        if "municipality" in data:
+            data["municipality"] = data["municipality"].pk
+        return data
+
+
+# -- UWV: advice and terms ------------------------------------------------------------------
+
+
+class AdviceForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Advice"), choices=AdviceOutcome.choices, widget=forms.RadioSelect
+    )
+    needs_adaptations = forms.BooleanField(
+        label=_("Criterion a: needs adaptations an employer cannot reasonably provide"),
+        required=False,
+    )
+    needs_supervision = forms.BooleanField(
+        label=_(
+            "Criterion b: needs permanent supervision or intensive guidance an employer "
+            "cannot reasonably provide"
+        ),
+        required=False,
+    )
+    can_perform_task = forms.BooleanField(
+        label=_("Can perform a task in a work organisation"), required=False
+    )
+    basic_employee_skills = forms.BooleanField(label=_("Has basic employee skills"), required=False)
+    hours_at_a_stretch = forms.DecimalField(
+        label=_("Hours of work at a stretch"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(24),
+        decimal_places=2,
+    )
+    hours_per_day = forms.DecimalField(
+        label=_("Hours of work per day"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(24),
+        decimal_places=2,
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+
+    def __init__(self, *args, shortcut: AdviceOutcome | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shortcut = shortcut
+        if shortcut is not None:
+            self.fields["outcome"].initial = shortcut
+            self.fields["outcome"].help_text = _(
+                "A valid Wsw indication decides this advice without investigation "
+                "(it is filled in for you). Confirm it."
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.shortcut is None:
+            for name in ("hours_at_a_stretch", "hours_per_day"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Record the findings on work capacity."))
+        return data
+
+
+class SuspendTermForm(forms.Form):
+    on = DateField(label=_("Suspended from"), initial=_today)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: waiting for documents from the person."),
+    )
+
+
+class ResumeTermForm(forms.Form):
+    on = DateField(label=_("Resumed on"), initial=_today)
+
+
+# -- the consultant's actions ---------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    positive = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Eligible for sheltered work")), ("no", _("Not eligible"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    deviation_reason = forms.CharField(
+        label=_("Reason for deviating from the advice"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Required only if the decision deviates from UWV's advice."),
+    )
+
+
+class ObjectionForm(forms.Form):
+    filed_on = DateField(label=_("Objection received on"), initial=_today)
+    grounds = forms.CharField(label=_("Grounds of the objection"), widget=forms.Textarea)
+
+    def clean_filed_on(self):
+        value = self.cleaned_data["filed_on"]
+        if value > _today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class ObjectionOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the objection"),
+        choices=[c for c in Objection.Outcome.choices if c[0] != Objection.Outcome.PENDING],
+        widget=forms.RadioSelect,
+    )
+
+
+class UnavailableForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=AvailabilityPeriod.Reason.choices)
+    from_on = DateField(label=_("Unavailable from"), initial=_today)
+
+
+class AvailableForm(forms.Form):
+    on = DateField(label=_("Available again on"), initial=_today)
+
+
+class PlacementForm(forms.Form):
+    employer_name = forms.CharField(label=_("Employer"), max_length=200)
+    workplace_kind = forms.ChoiceField(label=_("Kind of workplace"), choices=WorkplaceKind.choices)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"),
+        decimal_places=2,
+        max_digits=4,
+        help_text=_("More than 0 and at most 40. A place is 31 hours a week."),
+    )
+    start_on = DateField(label=_("Start date"))
+    contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
+    wage_value_pct = forms.DecimalField(
+        label=_("Wage value (%)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        help_text=_(
+            "Needed for the wage subsidy unless the flat rate applies. Not for Wajong "
+            "(UWV gives wage dispensation)."
+        ),
+    )
+
+    def clean_hours_per_week(self):
+        hours = self.cleaned_data["hours_per_week"]
+        if hours <= 0 or hours > 40:
+            raise forms.ValidationError(_("Enter more than 0 and at most 40 hours per week."))
+        return hours
+
+
+class EndEmploymentForm(forms.Form):
+    end_on = DateField(label=_("Last working day"))
+    reason = forms.CharField(label=_("Reason for ending"), max_length=200)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Case handler"), required=False, queryset=None, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = colleagues
+
+
+class MoveForm(forms.Form):
+    new_municipality = forms.ModelChoiceField(
+        label=_("New municipality"), queryset=Municipality.objects.order_by("name")
+    )
+    moved_on = DateField(label=_("Date of the move"), initial=_today)
+    employment_continues = forms.BooleanField(
+        label=_("The person keeps working in the current job"),
+        required=False,
+        help_text=_(
+            "Then this municipality keeps paying. Otherwise the job ends on the date of the "
+            "move and the new municipality must offer a place."
+        ),
+    )
+
+    def __init__(self, *args, municipality_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_municipality"].queryset = Municipality.objects.exclude(
+            pk=municipality_id
+        ).order_by("name")
+
+
+class CollegeApplicationForm(forms.Form):
+    """The college applies for an advice after its own pre-selection (DOMAIN §1.1)."""
+
+    bsn = forms.CharField(label=_("BSN"), max_length=9, validators=[validate_bsn])
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    birth_date = DateField(label=_("Date of birth"))
+    benefit_kind = forms.ChoiceField(label=_("Benefit"), choices=BenefitKind.choices)
+    source = forms.ChoiceField(label=_("Candidate source"), choices=CandidateSource.choices)
+    preselection_done_on = DateField(label=_("Pre-selection done on"), initial=_today)
+    preselection_notes = forms.CharField(
+        label=_("Outcome of the pre-selection"),
+        widget=forms.Textarea,
+        help_text=_("Why the municipality thinks the person has work capacity."),
+    )
+    support_needed = forms.CharField(
+        label=_("What help is needed"), required=False, widget=forms.Textarea
+    )
+    needs_adaptations = forms.BooleanField(label=_("Adaptations needed"), required=False)
+    needs_supervision = forms.BooleanField(
+        label=_("Guidance or supervision needed"), required=False
+    )

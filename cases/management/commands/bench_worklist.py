@@ -1,0 +1,445 @@
+"""Benchmark of the professionals' pages (issue #5).
+
+Seeds cases over many municipalities of skewed (Zipf-like) sizes with ``bulk_create``, starts
+gunicorn on loopback with DEBUG off, and drives it with concurrent users (threads with
+keep-alive HTTP connections; locust and wrk are not installed here). Prints p50/p95 latency
+and requests per second for the dashboard, the work list (first and a deep page), the case
+page and the Django admin changelist of the same cases, and the query count per page for the
+largest and the smallest municipality.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/0 \\
+    .venv/bin/python manage.py migrate && \\
+    .venv/bin/python manage.py bench_worklist --cases 100000 --municipalities 340
+
+Run it against a database of its own: it adds data (municipalities named "Benchgemeente").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.choices import (
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    FundingKind,
+    TermKind,
+    WorkplaceKind,
+)
+from cases.models import Application, Case, Employment, Person, Term
+from municipalities.models import Municipality, Verordening, YearlyQuota
+from portal.models import Role, User
+
+BENCH_NAME = "Benchgemeente"
+CBS_BASE = 6000
+BSN_PREFIX_BASE = 70_000_000
+
+#: State mix of the seeded cases (most history is closed or employed).
+STATE_MIX = [
+    (CaseState.CLOSED, 35),
+    (CaseState.EMPLOYED, 25),
+    (CaseState.AWAITING_PLACEMENT, 15),
+    (CaseState.UNAVAILABLE, 3),
+    (CaseState.WITH_UWV, 10),
+    (CaseState.ADVICE_ISSUED, 5),
+    (CaseState.REJECTED, 5),
+    (CaseState.OBJECTION, 2),
+]
+
+
+def valid_bsns(prefix: int):
+    """Valid BSNs (11-proef) from an 8-digit prefix upwards: the prefix plus its check digit;
+    prefixes whose check digit would be 10 are skipped."""
+    while True:
+        digits = f"{prefix:08d}"
+        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        if total < 10:
+            yield f"{digits}{total}"
+        prefix += 1
+
+
+def zipf_sizes(total: int, count: int) -> list[int]:
+    weights = [1 / (rank + 1) for rank in range(count)]
+    scale = total / sum(weights)
+    sizes = [max(1, int(w * scale)) for w in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
+class Command(BaseCommand):
+    help = "Seed cases and measure the professionals' pages under concurrent load."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=100_000)
+        parser.add_argument("--municipalities", type=int, default=340)
+        parser.add_argument("--users", type=int, default=16, help="concurrent users")
+        parser.add_argument("--requests", type=int, default=320, help="requests per page")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--no-seed", action="store_true", help="reuse the seeded data")
+        parser.add_argument("--allow-sqlite", action="store_true")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql" and not options["allow_sqlite"]:
+            raise CommandError("Run the benchmark on PostgreSQL (set DATABASE_URL).")
+        if not options["no_seed"]:
+            started = time.perf_counter()
+            self.seed(options["cases"], options["municipalities"])
+            self.stdout.write(f"seeded in {time.perf_counter() - started:.1f} s")
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        towns = list(Municipality.objects.filter(name__startswith=BENCH_NAME).order_by("cbs_code"))
+        if not towns:
+            raise CommandError("Nothing seeded yet: run without --no-seed first.")
+        large, small = towns[0], towns[-1]
+        total = Case.objects.count()
+        large_cases = Case.objects.filter(municipality=large).count()
+        small_cases = Case.objects.filter(municipality=small).count()
+        self.stdout.write(
+            f"cases in the database: {total}; largest municipality {large.name}: "
+            f"{large_cases} cases; smallest {small.name}: {small_cases} cases"
+        )
+        consultant = self.user(Role.CONSULTANT, large, "bench-consultant@example.nl")
+        small_consultant = self.user(Role.CONSULTANT, small, "bench-small@example.nl")
+        operator = self.user(Role.OPERATOR, None, "bench-operator@example.nl")
+        urls = self.urls(large)
+        small_urls = self.urls(small)
+        self.query_counts(consultant, small_consultant, operator, urls, small_urls)
+        self.sequential(consultant, operator, urls, large_cases)
+        if options["users"] > 0:
+            self.load(urls, consultant, operator, options)
+
+    # -- seeding -----------------------------------------------------------------------------
+
+    def seed(self, total: int, count: int) -> None:
+        year = timezone.localdate().year
+        towns = []
+        for i in range(count):
+            town, _created = Municipality.objects.get_or_create(
+                cbs_code=f"GM{CBS_BASE + i:04d}", defaults={"name": f"{BENCH_NAME} {i:03d}"}
+            )
+            towns.append(town)
+            Verordening.objects.get_or_create(
+                municipality=town,
+                in_force_from=dt.date(2020, 1, 1),
+                defaults={
+                    "discussed_with_target_group_on": dt.date(2019, 12, 1),
+                    "provisions": "Begeleiding.",
+                },
+            )
+            YearlyQuota.objects.get_or_create(
+                municipality=town, year=year, defaults={"places": Decimal(max(1, i % 40))}
+            )
+        actor = self.user(Role.UWV_ASSESSOR, None, "bench-assessor@example.nl")
+        last = (
+            Person.objects.filter(bsn__gte=f"{BSN_PREFIX_BASE}0")
+            .order_by("-bsn")
+            .values_list("bsn", flat=True)
+            .first()
+        )
+        bsns = valid_bsns(int(last) // 10 + 1 if last else BSN_PREFIX_BASE)
+        offset = Case.objects.filter(reference__startswith="BW-B-").count()
+        mix = [state for state, weight in STATE_MIX for _ in range(weight)]
+        today = timezone.localdate()
+        now = timezone.now()
+        n = offset
+        for town, size in zip(towns, zipf_sizes(total, count), strict=True):
+            for start in range(0, size, 5000):
+                batch = min(5000, size - start)
+                persons = Person.objects.bulk_create(
+                    [
+                        Person(
+                            bsn=next(bsns),
+                            first_name="Bench",
+                            last_name=f"Persoon {n + k}",
+                            birth_date=dt.date(1990, 1, 1),
+                            municipality=town,
+                            benefit_kind=BenefitKind.WAJONG
+                            if (n + k) % 4 == 0
+                            else BenefitKind.PARTICIPATIEWET,
+                        )
+                        for k in range(batch)
+                    ]
+                )
+                cases = []
+                for k, person in enumerate(persons):
+                    state = mix[(n + k) % len(mix)]
+                    since = now - dt.timedelta(minutes=(n + k) * 7 % 500_000)
+                    positive = state in (
+                        CaseState.EMPLOYED,
+                        CaseState.AWAITING_PLACEMENT,
+                        CaseState.UNAVAILABLE,
+                    )
+                    cases.append(
+                        Case(
+                            reference=f"BW-B-{n + k:09d}",
+                            person=person,
+                            municipality=town,
+                            state=state,
+                            state_since=since,
+                            submitted_at=since,
+                            closed_at=since if state == CaseState.CLOSED else None,
+                            positive_decision_on=(since - dt.timedelta(days=30)).date()
+                            if positive
+                            else None,
+                        )
+                    )
+                cases = Case.objects.bulk_create(cases)
+                Application.objects.bulk_create(
+                    [
+                        Application(
+                            case=case,
+                            applicant_kind=ApplicantKind.PERSON,
+                            submitted_by=actor,
+                            received_on=case.state_since.date(),
+                            source=CandidateSource.SCHOOL,
+                        )
+                        for case in cases
+                    ]
+                )
+                Term.objects.bulk_create(
+                    [
+                        Term(
+                            case=case,
+                            kind=TermKind.UWV_ADVICE,
+                            starts_on=case.state_since.date(),
+                            weeks=8,
+                            end_on=case.state_since.date() + dt.timedelta(weeks=8),
+                        )
+                        for case in cases
+                        if case.state == CaseState.WITH_UWV
+                    ]
+                )
+                Employment.objects.bulk_create(
+                    [
+                        Employment(
+                            case=case,
+                            municipality=town,
+                            employer_name="SOB",
+                            workplace_kind=WorkplaceKind.SOCIAL_ENTERPRISE,
+                            hours_per_week=Decimal(25),
+                            start_on=min(today, case.state_since.date()),
+                            contract_kind=ContractKind.INDEFINITE,
+                            funding_kind=FundingKind.WAGE_SUBSIDY,
+                        )
+                        for case in cases
+                        if case.state == CaseState.EMPLOYED
+                    ]
+                )
+                n += batch
+
+    def user(self, role, municipality, email) -> User:
+        user, _created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "role": role,
+                "municipality": municipality,
+                "is_staff": role == Role.OPERATOR,
+                "is_superuser": role == Role.OPERATOR,
+            },
+        )
+        return user
+
+    # -- measuring ---------------------------------------------------------------------------
+
+    def urls(self, town) -> dict[str, str]:
+        cases = Case.objects.filter(municipality=town).exclude(
+            state__in=[CaseState.WITHDRAWN, CaseState.CLOSED]
+        )
+        ordered = cases.order_by("state_since", "id").values_list("state_since", "id")
+        depth = max(0, min(9_000, cases.count() - 30))
+        deep = ordered[depth : depth + 1].first() if depth else None  # setup only
+        case_id = cases.order_by("id").values_list("id", flat=True).first()
+        worklist = reverse("work:case_list")
+        return {
+            "dashboard": reverse("work:dashboard"),
+            "work list, first page": worklist,
+            "work list, deep page": worklist
+            + (f"?after={deep[0].isoformat()}~{deep[1]}" if deep else ""),
+            "case page": reverse("work:case_detail", args=[case_id]),
+            "admin changelist": reverse("admin:cases_case_changelist")
+            + f"?municipality__id__exact={town.pk}",
+            "admin changelist, deep page": reverse("admin:cases_case_changelist")
+            + f"?municipality__id__exact={town.pk}&p={max(0, depth // 100)}",
+        }
+
+    def query_counts(self, consultant, small_consultant, operator, urls, small_urls) -> None:
+        self.stdout.write("\nqueries per page (largest vs smallest municipality):")
+        for name in urls:
+            counts = []
+            for user, url in ((consultant, urls[name]), (small_consultant, small_urls[name])):
+                client = Client(HTTP_HOST="127.0.0.1")
+                client.force_login(operator if name.startswith("admin") else user)
+                session = client.session
+                session["portal_staff_mfa_ok"] = True
+                session.save()
+                connection.queries_log.clear()  # the seeding filled it to its limit
+                with CaptureQueriesContext(connection) as context:
+                    response = client.get(url)
+                counts.append(f"{len(context)} ({response.status_code})")
+            self.stdout.write(f"  {name:32s} {counts[0]:>10s} {counts[1]:>10s}")
+
+    def sequential(self, consultant, operator, urls, size, repeat: int = 20) -> None:
+        """One user, in-process (test client, no network), DEBUG as configured: the time the
+        server side takes per page for the largest municipality."""
+        self.stdout.write(
+            f"\none user in-process, {repeat} requests per page, municipality of {size} cases:"
+        )
+        self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
+        for name, url in urls.items():
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(operator if name.startswith("admin") else consultant)
+            session = client.session
+            session["portal_staff_mfa_ok"] = True
+            session.save()
+            client.get(url)  # warm-up
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+            self.stdout.write(f"  {name:32s} {statistics.median(timings):8.1f} {p95:8.1f}")
+
+    def session_cookie(self, user) -> str:
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store["portal_staff_mfa_ok"] = True
+        store.save()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+    def load(self, urls, consultant, operator, options) -> None:
+        port = options["port"]
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            # The sessions made here are signed with this process's key: share it.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        # DEBUG off uses the manifest storage: collect the static files for it first.
+        env["STATIC_ROOT"] = str(Path(settings.BASE_DIR) / "var" / "bench-static")
+        subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=env,
+            cwd=settings.BASE_DIR,
+            check=True,
+        )
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [
+                str(gunicorn),
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(options["workers"]),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            self.wait_for(port)
+            cookies = {
+                "user": self.session_cookie(consultant),
+                "admin": self.session_cookie(operator),
+            }
+            self.stdout.write(
+                f"\nload: {options['users']} concurrent users, {options['requests']} requests "
+                f"per page, gunicorn {options['workers']} workers, DEBUG off, loopback"
+            )
+            self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s} {'req/s':>8s}")
+            results = {}
+            for name, url in urls.items():
+                cookie = cookies["admin" if name.startswith("admin") else "user"]
+                self.run_load(port, url, cookie, options["users"], 16)  # warm-up
+                p50, p95, rps = self.run_load(
+                    port, url, cookie, options["users"], options["requests"]
+                )
+                results[name] = p95
+                self.stdout.write(f"  {name:32s} {p50:8.1f} {p95:8.1f} {rps:8.1f}")
+            admin = results.get("admin changelist")
+            if admin:
+                worst = max(v for k, v in results.items() if not k.startswith("admin"))
+                self.stdout.write(
+                    f"\nadmin changelist p95 / slowest portal page p95: {admin / worst:.1f}x"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def wait_for(self, port: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start")
+
+    def run_load(self, port, url, cookie, users, total) -> tuple[float, float, float]:
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        counter = iter(range(total))
+
+        def worker():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while True:
+                with lock:
+                    if next(counter, None) is None:
+                        break
+                started = time.perf_counter()
+                conn.request("GET", url, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status != 200:
+                        errors.append(str(response.status))
+            conn.close()
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker) for _ in range(users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        if errors:
+            raise CommandError(f"{url}: {len(errors)} responses not 200 (e.g. {errors[0]})")
+        latencies.sort()
+        p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+        return statistics.median(latencies), p95, len(latencies) / wall

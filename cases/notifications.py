@@ -1,0 +1,777 @@
+"""Notifications: who is told what about a case, exactly once, and how it is delivered.
+
+Three parts:
+
+- ``notify_case_event``: called by ``services`` inside their transaction. It writes the
+  notifications and, for e-mail, an outbox row, in that same transaction. Nothing talks to
+  the broker here, so the portal keeps accepting applications while Redis is down.
+- ``sweep``: the periodic, set-based pass over all open terms. A fixed number of
+  ``INSERT … SELECT … ON CONFLICT DO NOTHING`` statements, whatever the number of cases; a
+  rerun inserts nothing because every notification has a unique key enforced by the database
+  (case, kind, term end date, recipient, channel).
+- ``drain_outbox`` and ``deliver``: the outbox is drained by a task that enqueues one send
+  task per message after commit; ``deliver`` claims a notification, sends it and records the
+  outcome. A send that may have happened when its worker died is marked *uncertain*, never
+  resent blindly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Role, User
+
+from .choices import TermKind
+from .models import (
+    Case,
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    SweepMark,
+    Term,
+    TermEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+K = NotificationKind
+
+#: Mail to citizens the law requires (receipt, moved terms, advice, decision, objection,
+#: the job offer): it cannot be switched off. Staff may switch off e-mail per kind.
+CITIZEN_KINDS = frozenset(
+    {
+        K.APPLICATION_RECEIVED,
+        K.TERM_MOVED,
+        K.ADVICE_ISSUED,
+        K.DECISION_SENT,
+        K.OBJECTION_RECEIVED,
+        K.EMPLOYMENT_OFFERED,
+    }
+)
+LEGALLY_REQUIRED = CITIZEN_KINDS
+STAFF_KINDS = frozenset(set(K) - CITIZEN_KINDS)
+
+FINAL_STATES = (DeliveryState.SENT, DeliveryState.UNCERTAIN, DeliveryState.FAILED)
+
+# -- texts ----------------------------------------------------------------------------------
+
+#: (subject, body) per kind. Staff texts hold the case reference only, never personal or
+#: medical content: the mail leaves the portal. ``%(date)s`` is the term end date.
+TEXTS: dict[str, tuple] = {
+    K.APPLICATION_RECEIVED: (
+        _("We have received your application"),
+        _(
+            "We have received your application for an advice on sheltered work. UWV will "
+            "give its advice no later than %(date)s."
+        ),
+    ),
+    K.TERM_MOVED: (
+        _("The date of your advice has changed"),
+        _(
+            "The term for your case has been suspended or has started again. The new end "
+            "date is %(date)s."
+        ),
+    ),
+    K.ADVICE_ISSUED: (
+        _("UWV has given its advice"),
+        _(
+            "UWV has given its advice on your application. Your municipality will now take "
+            "a decision, no later than %(date)s."
+        ),
+    ),
+    K.DECISION_SENT: (
+        _("Your municipality has taken a decision"),
+        _(
+            "Your municipality has taken a decision on your application. Do you disagree? "
+            "Then you can object until %(date)s."
+        ),
+    ),
+    K.OBJECTION_RECEIVED: (
+        _("We have received your objection"),
+        _("We have received your objection. We will let you know what we decide."),
+    ),
+    K.EMPLOYMENT_OFFERED: (
+        _("You have been offered a job"),
+        _("Good news: you have been offered a sheltered job. You start on %(date)s."),
+    ),
+    K.NEW_APPLICATION: (
+        _("New application"),
+        _(
+            "A new application for an advice on sheltered work has been made. The UWV term "
+            "ends on %(date)s."
+        ),
+    ),
+    K.UWV_TERM_DUE_SOON: (
+        _("UWV term ends in two weeks"),
+        _("The UWV advice term of this case ends on %(date)s."),
+    ),
+    K.UWV_TERM_DUE: (
+        _("UWV term ends in three days"),
+        _("The UWV advice term of this case ends on %(date)s."),
+    ),
+    K.UWV_TERM_OVERDUE: (
+        _("UWV term overdue"),
+        _("The UWV advice term of this case ended on %(date)s and no advice was recorded."),
+    ),
+    K.DECISION_DUE_SOON: (
+        _("Decision due in two weeks"),
+        _("The decision on this case must be taken no later than %(date)s."),
+    ),
+    K.DECISION_DUE: (
+        _("Decision due in three days"),
+        _("The decision on this case must be taken no later than %(date)s."),
+    ),
+    K.DECISION_OVERDUE: (
+        _("Decision term overdue"),
+        _("The decision term of this case ended on %(date)s. Not deciding counts as a refusal."),
+    ),
+    K.OBJECTION_TERM_ENDED: (
+        _("Objection term ended"),
+        _("The objection term of this case ended on %(date)s."),
+    ),
+    K.PLACEMENT_SIGNAL: (
+        _("Not placed after three months"),
+        _("This person has had a positive decision for three months (%(date)s) and no job."),
+    ),
+    K.ADVICE_FOR_MUNICIPALITY: (
+        _("UWV has issued an advice"),
+        _("UWV has issued its advice on this case. Decide no later than %(date)s."),
+    ),
+    K.OBJECTION_FILED: (
+        _("Objection received"),
+        _("An objection has been filed against the decision on this case."),
+    ),
+    K.AVAILABLE_AGAIN: (
+        _("Person available again"),
+        _("The person of this case is available again and is waiting for a place."),
+    ),
+}
+
+#: Added to the staff text of a direct application: the municipality learns only that it
+#: exists (DOMAIN, actors; 004 §5).
+DIRECT_NOTE = _(
+    "The person applied directly to UWV. You will see the content once UWV has issued its advice."
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def message_for(notification: Notification) -> Message:
+    """The subject and body of a notification, in the active language."""
+    subject, body = TEXTS[notification.kind]
+    text = body % {"date": notification.term_end.strftime("%d-%m-%Y")}
+    if notification.kind == K.NEW_APPLICATION and _is_direct(notification.case):
+        text = f"{text} {DIRECT_NOTE}"
+    return Message(subject=str(subject), body=str(text))
+
+
+def _is_direct(case: Case) -> bool:
+    application = getattr(case, "application", None)
+    return application is None or application.is_direct
+
+
+# -- recipients -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int | None
+    email: str
+
+    @property
+    def key(self) -> str:
+        return f"user:{self.user_id}" if self.user_id else self.email.lower()
+
+
+def _citizen_recipients(case: Case) -> list[Recipient]:
+    person = case.person
+    if person.account_id:
+        account = User.objects.only("email").get(pk=person.account_id)
+        return [Recipient(person.account_id, person.email or account.email)]
+    if person.email:
+        return [Recipient(None, person.email)]
+    return []
+
+
+def _consultant_recipients(case: Case) -> list[Recipient]:
+    """The case's assignee, else the municipality's consultants (its team)."""
+    users = User.objects.filter(is_active=True)
+    if case.assignee_id:
+        users = users.filter(pk=case.assignee_id)
+    else:
+        users = users.filter(role=Role.CONSULTANT, municipality_id=case.municipality_id)
+    return [Recipient(pk, email) for pk, email in users.values_list("pk", "email")]
+
+
+AUDIENCE = {
+    K.APPLICATION_RECEIVED: "citizen",
+    K.TERM_MOVED: "citizen",
+    K.ADVICE_ISSUED: "citizen",
+    K.DECISION_SENT: "citizen",
+    K.OBJECTION_RECEIVED: "citizen",
+    K.EMPLOYMENT_OFFERED: "citizen",
+    K.NEW_APPLICATION: "consultants",
+    K.ADVICE_FOR_MUNICIPALITY: "consultants",
+    K.OBJECTION_FILED: "consultants",
+    K.AVAILABLE_AGAIN: "consultants",
+}
+
+
+def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
+    """Tell the people concerned about ``kind`` on ``case``; ``on`` is the term end date the
+    message is about (or the day of the event). Call inside the service's transaction.
+
+    Returns the number of notifications created (0 on a rerun: the unique key holds).
+    """
+    audience = AUDIENCE[kind]
+    recipients = (
+        _citizen_recipients(case) if audience == "citizen" else _consultant_recipients(case)
+    )
+    if not recipients:
+        return 0
+    now = timezone.now()
+    muted = _muted(kind, [r.user_id for r in recipients if r.user_id])
+    rows = []
+    for recipient in recipients:
+        if recipient.user_id:
+            rows.append(
+                Notification(
+                    case=case,
+                    kind=kind,
+                    channel=NotificationChannel.INBOX,
+                    term_end=on,
+                    recipient_id=recipient.user_id,
+                    recipient_key=recipient.key,
+                    created_at=now,
+                    state=DeliveryState.SENT,
+                    sent_at=now,
+                )
+            )
+        if recipient.email and recipient.user_id not in muted:
+            rows.append(
+                Notification(
+                    case=case,
+                    kind=kind,
+                    channel=NotificationChannel.EMAIL,
+                    term_end=on,
+                    recipient_id=recipient.user_id,
+                    recipient_key=recipient.key,
+                    email=recipient.email,
+                    created_at=now,
+                )
+            )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(case=case, kind=kind, term_end=on, created_at=now).values_list(
+            "pk", "channel", "recipient_id"
+        )
+    )
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(notification_id=pk, created_at=now)
+            for pk, channel, _user in created
+            if channel == NotificationChannel.EMAIL
+        ],
+        ignore_conflicts=True,
+    )
+    inbox_users = [user for _pk, channel, user in created if channel == NotificationChannel.INBOX]
+    transaction.on_commit(lambda: _count_new(inbox_users))
+    return len(created)
+
+
+def _muted(kind: str, user_ids: list[int]) -> set[int]:
+    """Staff who switched e-mail off for ``kind``. Citizens' legal mail is never muted."""
+    if kind in LEGALLY_REQUIRED or not user_ids:
+        return set()
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind=kind, email=False
+        ).values_list("user_id", flat=True)
+    )
+
+
+def set_email_preference(*, user: User, kind: NotificationKind, email: bool) -> None:
+    """A staff member switches e-mail on or off for one kind (never citizens' legal mail)."""
+    if kind in LEGALLY_REQUIRED:
+        raise ValueError("legally required mail cannot be switched off")
+    NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
+
+
+# -- the sweep ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Notify ``kind`` for open, running terms of ``term_kind`` whose days left until the end
+    lie in ``(after, up_to]`` (``after=None``: no lower bound, i.e. overdue)."""
+
+    term_kind: str
+    kind: str
+    after: int | None
+    up_to: int
+    audiences: tuple[str, ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(TermKind.UWV_ADVICE, K.UWV_TERM_DUE_SOON, 3, 14, ("assignee", "team", "uwv")),
+    Stage(TermKind.UWV_ADVICE, K.UWV_TERM_DUE, -1, 3, ("assignee", "team", "uwv")),
+    Stage(TermKind.UWV_ADVICE, K.UWV_TERM_OVERDUE, None, -1, ("assignee", "team", "uwv")),
+    Stage(TermKind.DECISION, K.DECISION_DUE_SOON, 3, 14, ("assignee", "team")),
+    Stage(TermKind.DECISION, K.DECISION_DUE, -1, 3, ("assignee", "team")),
+    Stage(TermKind.DECISION, K.DECISION_OVERDUE, None, -1, ("assignee", "team")),
+    Stage(TermKind.OBJECTION, K.OBJECTION_TERM_ENDED, None, -1, ("assignee", "team")),
+    Stage(TermKind.PLACEMENT, K.PLACEMENT_SIGNAL, None, 0, ("assignee", "team")),
+)
+
+_RECIPIENT_JOIN = {
+    "assignee": "JOIN {user} u ON u.id = c.assignee_id",
+    "team": (
+        "JOIN {user} u ON c.assignee_id IS NULL AND u.municipality_id = c.municipality_id "
+        "AND u.role = 'consultant'"
+    ),
+    "uwv": "JOIN {user} u ON u.role = 'uwv_assessor'",
+}
+
+#: Term and event ids this far below the last high mark are looked at again, so a term whose
+#: transaction committed after a sweep had read a higher id is not missed.
+ID_OVERLAP = 200
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "notification": Notification._meta.db_table,
+        "term": Term._meta.db_table,
+        "event": TermEvent._meta.db_table,
+        "case": Case._meta.db_table,
+        "user": User._meta.db_table,
+        "preference": NotificationPreference._meta.db_table,
+        "outbox": OutboxMessage._meta.db_table,
+    }
+
+
+def _candidates_sql(stage: Stage, mark: SweepMark | None, today: date) -> str:
+    """The open, running terms in the stage's window; after a first run only those that
+    entered the window since the last run, are new, or moved (an event since)."""
+    window = (
+        "t.kind = %(term_kind)s AND t.met_on IS NULL AND t.suspended_since IS NULL "
+        "AND t.end_on <= %(upper)s" + ("" if stage.after is None else " AND t.end_on > %(lower)s")
+    )
+    select = "SELECT t.id, t.case_id, t.end_on FROM {term} t WHERE " + window  # noqa: S608
+    if mark is None or mark.through > today:
+        return select
+    return (
+        f"{select} AND t.end_on > %(entered_after)s "  # noqa: S608 - constant fragments
+        f"UNION {select} AND t.id > %(term_high)s "
+        f"UNION {select} AND t.id IN (SELECT e.term_id FROM {{event}} e "
+        "WHERE e.id > %(event_high)s)"
+    )
+
+
+def _stage_sql(stage: Stage, audience: str, mark: SweepMark | None, today: date) -> str:
+    insert = (
+        # Only table names and constant fragments are interpolated; values are parameters.
+        "INSERT INTO {notification} (case_id, kind, channel, term_end, recipient_id, "  # noqa: S608
+        "recipient_key, email, created_at, read_at, state, attempts, lease_until, sent_at, "
+        "last_error) "
+        "SELECT t.case_id, %(kind)s, ch.channel, t.end_on, u.id, 'user:' || u.id, "
+        "CASE WHEN ch.channel = 'email' THEN u.email ELSE '' END, %(now)s, NULL, "
+        "CASE WHEN ch.channel = 'email' THEN 'pending' ELSE 'sent' END, 0, NULL, "
+        "CASE WHEN ch.channel = 'email' THEN NULL ELSE %(now)s END, '' "
+        "FROM (" + _candidates_sql(stage, mark, today) + ") t "
+        "JOIN {case} c ON c.id = t.case_id "
+        + _RECIPIENT_JOIN[audience]
+        + " CROSS JOIN (SELECT 'inbox' AS channel UNION ALL SELECT 'email') ch "
+        "WHERE u.is_active "
+        "AND (ch.channel = 'inbox' OR (u.email <> '' AND NOT EXISTS (SELECT 1 FROM "
+        "{preference} p WHERE p.user_id = u.id AND p.kind = %(kind)s AND NOT p.email))) "
+        "ON CONFLICT DO NOTHING"
+    )
+    if connection.vendor == "postgresql":
+        # One statement: the new e-mails go to the outbox straight from RETURNING.
+        insert = (
+            "WITH ins AS (" + insert + " RETURNING id, channel), "  # noqa: S608
+            "ob AS (INSERT INTO {outbox} (notification_id, created_at, enqueued_at) "
+            "SELECT id, %(now)s, NULL FROM ins WHERE channel = 'email') "
+            "SELECT count(*) FROM ins"
+        )
+    return insert.format(**_tables())
+
+
+def _outbox_sql() -> str:
+    """SQLite (the embedded default) has no INSERT in a WITH: add the outbox rows after."""
+    return (  # noqa: S608 - only table names are interpolated
+        "INSERT INTO {outbox} (notification_id, created_at, enqueued_at) "
+        "SELECT n.id, %(now)s, NULL FROM {notification} n "
+        "WHERE n.created_at = %(now)s AND n.channel = 'email' AND n.state = 'pending' "
+        "ON CONFLICT DO NOTHING"
+    ).format(**_tables())
+
+
+@dataclass
+class SweepResult:
+    created: int = 0
+    queries: int = 0
+
+
+def sweep(today: date, *, now: datetime | None = None) -> SweepResult:
+    """Create every notification that is due on ``today`` (the local date) over all open
+    terms, and the outbox rows for the new e-mails, in one transaction.
+
+    Set-based: one statement per (stage, audience) plus a few for the marks, whatever the
+    number of cases. Suspended and met terms are skipped. A term that moved (suspension)
+    has a new end date and therefore new reminders; one that did not move gets nothing new.
+    A rerun looks only at what changed since the last run (``SweepMark``), and the unique
+    key makes any overlap harmless.
+    """
+    now = now or timezone.now()
+    ops = connection.ops
+    result = SweepResult()
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(id) FROM {Term._meta.db_table}), "  # noqa: S608
+            f"(SELECT max(id) FROM {TermEvent._meta.db_table})"
+        )
+        term_high, event_high = (value or 0 for value in cursor.fetchone())
+        marks = {mark.kind: mark for mark in SweepMark.objects.all()}
+        result.queries += 2
+        for stage in STAGES:
+            mark = marks.get(stage.kind)
+            params = {
+                "kind": stage.kind,
+                "term_kind": stage.term_kind,
+                "now": ops.adapt_datetimefield_value(now),
+                "upper": ops.adapt_datefield_value(today + timedelta(days=stage.up_to)),
+                "lower": ops.adapt_datefield_value(
+                    today + timedelta(days=stage.after if stage.after is not None else 0)
+                ),
+            }
+            if mark is not None:
+                params.update(
+                    entered_after=ops.adapt_datefield_value(
+                        mark.through + timedelta(days=stage.up_to)
+                    ),
+                    term_high=max(mark.term_id_high - ID_OVERLAP, 0),
+                    event_high=max(mark.event_id_high - ID_OVERLAP, 0),
+                )
+            for audience in stage.audiences:
+                cursor.execute(_stage_sql(stage, audience, mark, today), params)
+                created = cursor.fetchone()[0] if postgres else cursor.rowcount
+                result.created += max(created, 0)
+                result.queries += 1
+        if not postgres:
+            cursor.execute(_outbox_sql(), {"now": ops.adapt_datetimefield_value(now)})
+            result.queries += 1
+        SweepMark.objects.bulk_create(
+            [
+                SweepMark(
+                    kind=stage.kind,
+                    through=max(today, marks[stage.kind].through) if stage.kind in marks else today,
+                    term_id_high=term_high,
+                    event_id_high=event_high,
+                )
+                for stage in STAGES
+            ],
+            update_conflicts=True,
+            unique_fields=["kind"],
+            update_fields=["through", "term_id_high", "event_id_high"],
+        )
+        result.queries += 1
+        if result.created:
+            transaction.on_commit(forget_unread_counts)
+    return result
+
+
+# -- delivery -------------------------------------------------------------------------------
+
+
+class TemporaryDeliveryError(Exception):
+    """The mail server could not be reached or asked to try later: retry with backoff."""
+
+
+#: Errors that prove the message was not accepted: safe to try again later.
+RETRYABLE = (
+    ConnectionRefusedError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+)
+
+
+def build_email(notification: Notification) -> EmailMultiAlternatives:
+    """Dutch plain text and HTML with the municipality's contact texts."""
+    case = notification.case
+    municipality = case.municipality
+    with translation.override(settings.LANGUAGE_CODE):
+        message = message_for(notification)
+        context = {
+            "message": message,
+            "notification": notification,
+            "case": case,
+            "municipality": municipality,
+            "for_citizen": notification.kind in CITIZEN_KINDS,
+            "portal_url": getattr(settings, "PORTAL_URL", ""),
+        }
+        text = render_to_string("cases/email/notification.txt", context)
+        html = render_to_string("cases/email/notification.html", context)
+        subject = f"{message.subject} ({case.reference})"
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[notification.email],
+        reply_to=[municipality.contact_email] if municipality.contact_email else None,
+        headers={"Message-ID": message_id(notification)},
+    )
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def message_id(notification: Notification) -> str:
+    """Stable per notification, so a receiving server (and the tests) can spot a duplicate."""
+    return f"<notification-{notification.pk}@beschutwerk.portal>"
+
+
+def claim(notification_id: int, now: datetime | None = None) -> Notification | None:
+    """Take a notification for sending, or ``None`` if there is nothing to send.
+
+    A notification found *sending* with an expired lease belonged to a worker that died during
+    the send: the mail may have left, so it is marked uncertain for an operator, not resent.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, channel=NotificationChannel.EMAIL)
+            .first()
+        )
+        if notification is None:
+            OutboxMessage.objects.filter(notification_id=notification_id).delete()
+            return None
+        if notification.state in FINAL_STATES:
+            OutboxMessage.objects.filter(notification_id=notification_id).delete()
+            return None
+        if notification.state == DeliveryState.SENDING:
+            if notification.lease_until and notification.lease_until > now:
+                return None  # another worker is sending it right now
+            notification.state = DeliveryState.UNCERTAIN
+            notification.last_error = "worker stopped while sending; check by hand"
+            notification.lease_until = None
+            notification.save(update_fields=["state", "last_error", "lease_until"])
+            OutboxMessage.objects.filter(notification_id=notification_id).delete()
+            logger.warning("notification %s marked uncertain", notification_id)
+            return None
+        notification.state = DeliveryState.SENDING
+        notification.attempts += 1
+        notification.lease_until = now + timedelta(seconds=settings.NOTIFICATION_SEND_LEASE)
+        notification.save(update_fields=["state", "attempts", "lease_until"])
+    return notification
+
+
+def _finish(notification: Notification, state: DeliveryState, error: str = "") -> None:
+    with transaction.atomic():
+        fields = {"state": state, "lease_until": None, "last_error": error[:300]}
+        if state == DeliveryState.SENT:
+            fields["sent_at"] = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(**fields)
+        if state in FINAL_STATES:
+            OutboxMessage.objects.filter(notification_id=notification.pk).delete()
+
+
+def deliver(notification_id: int) -> str:
+    """Send one e-mail notification at most once. Raises ``TemporaryDeliveryError`` when the
+    caller should retry later (the notification is pending again)."""
+    notification = claim(notification_id)
+    if notification is None:
+        return "skipped"
+    notification = Notification.objects.select_related(
+        "case__municipality", "case__application"
+    ).get(pk=notification.pk)
+    mail = build_email(notification)
+    try:
+        mail.send()
+    except RETRYABLE as error:
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            _finish(notification, DeliveryState.FAILED, f"{type(error).__name__}: {error}")
+            return "failed"
+        _finish(notification, DeliveryState.PENDING, f"{type(error).__name__}: {error}")
+        raise TemporaryDeliveryError(str(error)) from error
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500 and (
+            notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS
+        ):
+            _finish(notification, DeliveryState.PENDING, f"SMTP {error.smtp_code}")
+            raise TemporaryDeliveryError(str(error)) from error
+        _finish(notification, DeliveryState.FAILED, f"SMTP {error.smtp_code}")
+        return "failed"
+    except Exception as error:  # noqa: BLE001 - the message may have left: do not resend
+        _finish(notification, DeliveryState.UNCERTAIN, f"{type(error).__name__}: {error}")
+        return "uncertain"
+    _finish(notification, DeliveryState.SENT)
+    return "sent"
+
+
+def claim_outbox(limit: int = 500, now: datetime | None = None) -> list[int]:
+    """Mark up to ``limit`` outbox rows as enqueued and return their notification ids.
+    Rows enqueued long ago (a lost message, a killed worker) are taken again."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER)
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+            .order_by("id")
+            .values_list("id", "notification_id")[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
+    return [notification_id for _, notification_id in rows]
+
+
+def release_outbox(notification_ids: list[int]) -> None:
+    """Publishing failed: let the next drain take these at once."""
+    OutboxMessage.objects.filter(notification_id__in=notification_ids).update(enqueued_at=None)
+
+
+# -- reads for the inbox and operators ------------------------------------------------------
+
+UNREAD_VERSION_KEY = "notifications:unread-version"
+
+
+def _unread_key(user_id: int) -> str:
+    version = cache.get(UNREAD_VERSION_KEY) or 0
+    return f"notifications:unread:{version}:{user_id}"
+
+
+def _count_new(user_ids: list[int]) -> None:
+    """Keep cached unread counts right without a query: add one per new inbox message."""
+    for user_id in user_ids:
+        with contextlib.suppress(ValueError):  # not cached: the next page counts
+            cache.incr(_unread_key(user_id))
+
+
+def forget_unread_counts() -> None:
+    """After a sweep: every cached unread count is stale."""
+    try:
+        cache.incr(UNREAD_VERSION_KEY)
+    except ValueError:
+        cache.set(UNREAD_VERSION_KEY, 1, timeout=None)
+
+
+def cached_unread_count(user) -> int:
+    """The header's unread count: from the cache, counted (one query) only on a miss."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = unread_count(user)
+        cache.set(key, count, timeout=3600)
+    return count
+
+
+def inbox_for(user) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+        .select_related("case__application")
+        .order_by("-created_at", "-id")[:200]
+    )
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
+    ).count()
+
+
+def is_own(user, notification_id: int) -> bool:
+    return Notification.objects.filter(
+        pk=notification_id, recipient=user, channel=NotificationChannel.INBOX
+    ).exists()
+
+
+def mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one (or all) of the user's own inbox notifications as read."""
+    qs = Notification.objects.filter(
+        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
+    )
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    changed = qs.update(read_at=timezone.now())
+    cache.delete(_unread_key(user.pk))
+    return changed
+
+
+def delivery_problems():
+    """Failed and uncertain e-mails, for operators (admin)."""
+    return Notification.objects.filter(
+        state__in=[DeliveryState.FAILED, DeliveryState.UNCERTAIN]
+    ).select_related("case")
+
+
+def _warm_unread_count(sender, request, user, **kwargs) -> None:
+    """Count once at sign-in, so pages read the header's count from the cache."""
+    try:
+        cache.set(_unread_key(user.pk), unread_count(user), timeout=3600)
+    except Exception:  # noqa: BLE001 - a cache outage must not block signing in
+        logger.warning("could not cache the unread count at sign-in")
+
+
+user_logged_in.connect(_warm_unread_count, dispatch_uid="notifications-warm-unread")
+
+
+# -- the hooks the services call (inside their transaction) ---------------------------------
+
+
+def _open_term_end(case: Case, kind: str) -> date | None:
+    return (
+        Term.objects.filter(case=case, kind=kind, met_on__isnull=True)
+        .values_list("end_on", flat=True)
+        .first()
+    )
+
+
+def notify_submitted(case: Case, *, uwv_term_end: date) -> None:
+    """Citizen: received, with the latest advice date. Consultants: a new application
+    (content-free when the person applied directly)."""
+    notify_case_event(case, K.APPLICATION_RECEIVED, on=uwv_term_end)
+    notify_case_event(case, K.NEW_APPLICATION, on=uwv_term_end)
+
+
+def notify_advice(case: Case) -> None:
+    """Citizen and municipality: the advice is issued; the decision term runs."""
+    due = _open_term_end(case, TermKind.DECISION) or timezone.localdate()
+    notify_case_event(case, K.ADVICE_ISSUED, on=due)
+    notify_case_event(case, K.ADVICE_FOR_MUNICIPALITY, on=due)
+
+
+def notify_decision(case: Case) -> None:
+    """Citizen: the decision, with the last day to object."""
+    due = _open_term_end(case, TermKind.OBJECTION) or timezone.localdate()
+    notify_case_event(case, K.DECISION_SENT, on=due)
+
+
+def notify_objection(case: Case, filed_on: date) -> None:
+    """Citizen: objection received. Consultants: an objection to handle."""
+    notify_case_event(case, K.OBJECTION_RECEIVED, on=filed_on)
+    notify_case_event(case, K.OBJECTION_FILED, on=filed_on)

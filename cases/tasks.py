@@ -1,0 +1,64 @@
+"""Celery tasks for terms and notifications. Short and idempotent: each may run twice, on two
+workers, or after a crash, without sending anything twice (see ``cases.notifications``).
+
+They receive ids, never model instances, and are only ever enqueued by other tasks: the web
+request writes to the outbox table and never talks to the broker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
+from django.utils import timezone
+
+from . import notifications
+
+logger = logging.getLogger(__name__)
+
+
+@task_prerun.connect(dispatch_uid="cases-reuse-db-connections-pre")
+@task_postrun.connect(dispatch_uid="cases-reuse-db-connections-post")
+def _reuse_database_connections(**kwargs) -> None:
+    """Celery's Django fixup would close the connection around every task; with
+    ``CELERY_DB_REUSE_MAX`` set it does not, and this closes only connections that are broken
+    or older than ``CONN_MAX_AGE`` (what Django does around a web request)."""
+    task = kwargs.get("task") or kwargs.get("sender")
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()
+
+
+@shared_task(ignore_result=True)
+def sweep_terms() -> int:
+    """Create the notifications that are due today (local date) over all open terms."""
+    result = notifications.sweep(timezone.localdate())
+    logger.info("sweep: %s notifications in %s queries", result.created, result.queries)
+    if result.created:
+        drain_outbox.delay()
+    return result.created
+
+
+@shared_task(ignore_result=True)
+def drain_outbox(limit: int = 500) -> int:
+    """Enqueue one send task per outbox row; the rows stay until the send is final."""
+    ids = notifications.claim_outbox(limit)
+    for position, notification_id in enumerate(ids):
+        try:
+            send_notification.delay(notification_id)
+        except Exception:
+            notifications.release_outbox(ids[position:])
+            raise
+    return len(ids)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=None)
+def send_notification(self, notification_id: int) -> str:
+    """Send one e-mail at most once; SMTP trouble is retried with exponential backoff."""
+    try:
+        return notifications.deliver(notification_id)
+    except notifications.TemporaryDeliveryError as error:
+        countdown = min(600, 2 ** min(self.request.retries, 9) * 5)
+        raise self.retry(exc=error, countdown=countdown) from error

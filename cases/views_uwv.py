@@ -1,0 +1,201 @@
+"""The UWV assessor's pages (issue #5): the queue of advice requests of all municipalities,
+the case with the advice form, and suspending or resuming the 8-week term."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.models import Role
+from portal.permissions import role_required
+
+from . import forms, rules, selectors, services
+from .audit import origin_of
+from .choices import AdviceOutcome, CaseState, TermKind
+from .views import search_redirect, search_term
+
+PAGE_SIZE = 25
+
+
+def uwv_view(view):
+    return login_required(role_required(Role.UWV_ASSESSOR)(view))
+
+
+UWV_SEARCH_KEY = "uwv_search"
+
+
+@uwv_view
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    if request.method == "POST":
+        return search_redirect(request, UWV_SEARCH_KEY, reverse("uwv:queue"))
+    form = forms.UwvQueueFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else {}
+    term = search_term(request, UWV_SEARCH_KEY)
+    if term:
+        filters["q"] = term
+    page = selectors.uwv_queue(
+        request.user, filters, cursor=request.GET.get("after"), limit=PAGE_SIZE
+    )
+    query = {k: v for k, v in request.GET.items() if k != "after"}
+    next_url = "?" + urlencode({**query, "after": page.next_cursor}) if page.next_cursor else None
+    return render(
+        request,
+        "cases/uwv_queue.html",
+        {
+            "form": form,
+            "search_form": forms.SearchForm(initial={"q": term}),
+            "query": urlencode(query),
+            "page": page,
+            "next_url": next_url,
+            "is_deep": bool(request.GET.get("after")),
+            "first_url": "?" + urlencode(query) if query else "?",
+        },
+    )
+
+
+def _shortcut(case) -> AdviceOutcome | None:
+    application = case.application
+    return rules.wsw_shortcut(
+        case.person.wsw_indication_end,
+        case.person.wsw_supported_employment,
+        application.received_on,
+        bool(application.changed_circumstances.strip()),
+    )
+
+
+def _render_case(request, case, *, bound=None, status=200):
+    today = timezone.localdate()
+    terms = list(selectors.case_terms(case))
+    for term in terms:
+        term.state = rules.term_state(
+            term.end_on, today, term.met_on, term.suspended_since is not None
+        )
+    uwv_term = next((t for t in terms if t.kind == TermKind.UWV_ADVICE and t.met_on is None), None)
+    at_uwv = case.state in selectors.AT_UWV_STATES
+    shortcut = _shortcut(case) if at_uwv else None
+    case_forms = {}
+    if at_uwv:
+        case_forms["advice"] = forms.AdviceForm(shortcut=shortcut)
+        if uwv_term is not None:
+            if uwv_term.suspended_since is None:
+                case_forms["suspend"] = forms.SuspendTermForm()
+            else:
+                case_forms["resume"] = forms.ResumeTermForm()
+    if bound is not None:
+        case_forms[bound[0]] = bound[1]
+    for name, form in case_forms.items():
+        form.prefix = name
+    return render(
+        request,
+        "cases/uwv_case_detail.html",
+        {
+            "case": case,
+            "application": case.application,
+            "advice": getattr(case, "advice", None),
+            "terms": terms,
+            "uwv_term": uwv_term,
+            "shortcut": shortcut,
+            "can_start": case.state == CaseState.SUBMITTED,
+            "documents": list(case.documents.order_by("uploaded_at", "id")),
+            "forms": case_forms,
+        },
+        status=status,
+    )
+
+
+@uwv_view
+@require_GET
+def case_detail(request, pk: int):
+    return _render_case(request, selectors.get_uwv_case_for(request.user, pk))
+
+
+def _record_advice(case, data, actor, origin):
+    shortcut = _shortcut(case)
+    work_capacity = None
+    if shortcut is None:
+        work_capacity = rules.WorkCapacity(
+            data["can_perform_task"],
+            data["basic_employee_skills"],
+            data["hours_at_a_stretch"] or Decimal(0),
+            data["hours_per_day"] or Decimal(0),
+        )
+    return services.record_advice(
+        case_id=case.pk,
+        outcome=AdviceOutcome(data["outcome"]),
+        reasons=data["reasons"],
+        needs_adaptations=data["needs_adaptations"],
+        needs_supervision=data["needs_supervision"],
+        work_capacity=work_capacity,
+        actor=actor,
+        origin=origin,
+    )
+
+
+ACTIONS = {
+    "advice": (
+        lambda case, data: forms.AdviceForm(data, shortcut=_shortcut(case)),
+        _record_advice,
+        _("The advice has been issued. The municipality and the person are informed."),
+    ),
+    "suspend": (
+        lambda case, data: forms.SuspendTermForm(data),
+        lambda case, d, actor, origin: services.suspend_term(
+            case_id=case.pk,
+            kind=TermKind.UWV_ADVICE,
+            on=d["on"],
+            reason=d["reason"],
+            actor=actor,
+            origin=origin,
+        ),
+        _("The term has been suspended. The end date moves by the days it is suspended."),
+    ),
+    "resume": (
+        lambda case, data: forms.ResumeTermForm(data),
+        lambda case, d, actor, origin: services.resume_term(
+            case_id=case.pk, kind=TermKind.UWV_ADVICE, on=d["on"], actor=actor, origin=origin
+        ),
+        _("The term runs again. The new end date is shown below."),
+    ),
+}
+
+
+@uwv_view
+@require_POST
+def case_action(request, pk: int, action: str):
+    case = selectors.get_uwv_case_for(request.user, pk)
+    if action == "start":
+        try:
+            services.start_investigation(
+                case_id=case.pk, actor=request.user, origin=origin_of(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The investigation has started."))
+        return redirect("uwv:case_detail", pk=case.pk)
+    if action not in ACTIONS:
+        raise Http404
+    make_form, call, success = ACTIONS[action]
+    form = make_form(case, request.POST)
+    form.prefix = action
+    if form.is_valid():
+        try:
+            call(case, form.cleaned_data, request.user, origin_of(request))
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, success)
+            return redirect("uwv:case_detail", pk=case.pk)
+    case = selectors.get_uwv_case_for(request.user, pk)
+    return _render_case(request, case, bound=(action, form), status=400)

@@ -1,0 +1,184 @@
+"""Forms of the municipal administration pages. They only collect and clean input; the
+services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Role
+
+from .models import ChainAgreement, ChainPartner, Employer, Municipality, Verordening
+from .quota_import import MAX_BYTES
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VerordeningForm(forms.ModelForm):
+    class Meta:
+        model = Verordening
+        fields = [
+            "in_force_from",
+            "discussed_with_target_group_on",
+            "provisions",
+            "provisions_until_employment",
+            "provisions_while_waiting",
+            "offers_additional_places",
+            "additional_places_per_year",
+            "ordering_rule",
+            "decision_term_weeks",
+            "advice_revives_on_fallback",
+        ]
+        widgets = {
+            "in_force_from": DATE_INPUT,
+            "discussed_with_target_group_on": DATE_INPUT,
+            "provisions": forms.Textarea(attrs={"rows": 3}),
+            "provisions_until_employment": forms.Textarea(attrs={"rows": 3}),
+            "provisions_while_waiting": forms.Textarea(attrs={"rows": 3}),
+            "ordering_rule": forms.RadioSelect,
+        }
+        help_texts = {
+            "in_force_from": _("Today or later. Earlier cases keep the version of their date."),
+            "discussed_with_target_group_on": _(
+                "Required: the council decides only after this discussion."
+            ),
+            "provisions": _("For example guidance, workplace adaptation, transport."),
+            "additional_places_per_year": _(
+                "Places beyond the ministerial regulation. Leave at 0 if none are offered."
+            ),
+            "ordering_rule": _(
+                "Decides who gets an additional place first. Use “Show the order” to see "
+                "the result on today's candidates before you save."
+            ),
+            "decision_term_weeks": _("Weeks the college has to decide after an advice."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["additional_places_per_year"].required = False
+
+    def clean_additional_places_per_year(self):
+        return self.cleaned_data.get("additional_places_per_year") or 0
+
+    def _post_clean(self):
+        # The service checks the rules and the database constraints; a model-level
+        # validate_constraints here would double the queries and the messages.
+        pass
+
+
+class QuotaForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    places = forms.DecimalField(
+        label=_("Number of places"),
+        min_value=1,
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("The cumulative number of places to realise by the end of the year."),
+    )
+
+
+class QuotaImportForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year of the regulation"),
+        min_value=2015,
+        max_value=2100,
+        initial=lambda: timezone.localdate().year + 1,
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Three columns with a header row: CBS code, municipality, number of places. "
+            "Separated by a semicolon or a comma."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 1 MB)."))
+        data = upload.read()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The file cannot be read. Save it as CSV in UTF-8.")
+            ) from None
+
+
+class QuotaImportConfirmForm(forms.Form):
+    """The checked file travels back with the confirmation; it is checked again on apply."""
+
+    year = forms.IntegerField(widget=forms.HiddenInput, min_value=2015, max_value=2100)
+    content = forms.CharField(widget=forms.HiddenInput, strip=False)
+
+
+class EmployerForm(forms.ModelForm):
+    class Meta:
+        model = Employer
+        fields = [
+            "name",
+            "kind",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "address",
+            "active",
+        ]
+        widgets = {"kind": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        pass
+
+
+class InviteStaffForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.CONSULTANT.value, Role.CONSULTANT.label),
+            (Role.MUNICIPAL_ADMIN.value, Role.MUNICIPAL_ADMIN.label),
+        ],
+        widget=forms.RadioSelect,
+        initial=Role.CONSULTANT.value,
+    )
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["letterhead", "contact_email", "contact_phone", "contact_text"]
+        widgets = {
+            "letterhead": forms.Textarea(attrs={"rows": 4}),
+            "contact_text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _post_clean(self):
+        pass
+
+
+class ChainAgreementForm(forms.ModelForm):
+    class Meta:
+        model = ChainAgreement
+        fields = ["title", "concluded_on", "description"]
+        widgets = {"concluded_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def _post_clean(self):
+        pass
+
+
+class ChainPartnerForm(forms.ModelForm):
+    class Meta:
+        model = ChainPartner
+        fields = ["name", "kind", "role"]
+        widgets = {"role": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self):
+        pass
+
+
+class ChainTargetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    target_places = forms.IntegerField(label=_("Target number of places"), min_value=0)

@@ -1,0 +1,211 @@
+"""Reads for the municipal administration pages, every one scoped to the user.
+
+Administrators see their own municipality only; operators see every municipality. Anything
+else is simply not there, so a lookup of another municipality's object answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cases import rules
+from cases.capacity import capacity
+from cases.choices import Category, OrderingRule
+from portal.models import MUNICIPAL_ROLES, Role, User
+from portal.permissions import has_role, scope_to_user
+
+from .models import (
+    ChainAgreement,
+    Employer,
+    Municipality,
+    QuotaChange,
+    Verordening,
+    YearlyQuota,
+)
+
+MANAGER_ROLES = (Role.MUNICIPAL_ADMIN, Role.OPERATOR)
+
+
+def managed_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities ``user`` may configure: their own (administrator) or all
+    (operator)."""
+    if not has_role(user, *MANAGER_ROLES):
+        return Municipality.objects.none()
+    return scope_to_user(Municipality.objects.all(), user, municipality_field=None)
+
+
+def managed_municipality(user, municipality_id: int) -> Municipality:
+    """One municipality the user may configure, or 404."""
+    return get_object_or_404(managed_municipalities(user), pk=municipality_id)
+
+
+# -- verordening ----------------------------------------------------------------------------
+
+
+def verordening_versions(municipality: Municipality) -> list[Verordening]:
+    """Every version, newest first (one query)."""
+    return list(Verordening.objects.filter(municipality=municipality).order_by("-in_force_from"))
+
+
+def version_in_force(versions: list[Verordening], on: date) -> Verordening | None:
+    """The version in force on ``on`` among ``versions`` (no query)."""
+    in_force = [v for v in versions if v.in_force_from <= on]
+    return max(in_force, key=lambda v: v.in_force_from) if in_force else None
+
+
+def verordening_version(municipality: Municipality, pk: int) -> Verordening:
+    return get_object_or_404(Verordening, municipality=municipality, pk=pk)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One candidate in the order a not-yet-saved ordering rule would give (ids, no content)."""
+
+    reference: str
+    position: int
+    current_position: int
+    category: Category
+    current_category: Category
+    waiting_since: date | None
+    applied_on: date | None
+    priority_group: bool
+
+
+def ordering_preview(
+    municipality: Municipality,
+    *,
+    ordering_rule: OrderingRule | str,
+    additional_places: int,
+    on: date,
+) -> list[PreviewRow]:
+    """Today's candidates in the order and categories a verordening with ``ordering_rule``
+    and ``additional_places`` would give them, next to their current position and category.
+
+    The candidates and the quota come from ``cases.capacity`` (two queries); the new order is
+    ``rules.categorise``, the reference semantics of the capacity computation.
+    """
+    current = capacity(municipality.pk, on.year, on=on)
+    far = date.max
+    by_id = {row.case_id: row for row in current.candidates}
+    candidates = [
+        rules.Candidate(
+            case_id=row.case_id,
+            positive_advice_on=row.waiting_since or far,
+            applied_on=row.applied_on or far,
+            priority=row.priority_group,
+            available=row.available,
+        )
+        for row in current.candidates
+    ]
+    placements = rules.categorise(
+        candidates,
+        OrderingRule(ordering_rule),
+        current.quota_places or Decimal(0),
+        current.realised_places,
+        max(0, int(additional_places)),
+    )
+    return [
+        PreviewRow(
+            reference=by_id[p.candidate.case_id].reference,
+            position=p.position,
+            current_position=by_id[p.candidate.case_id].position,
+            category=p.category,
+            current_category=by_id[p.candidate.case_id].category,
+            waiting_since=by_id[p.candidate.case_id].waiting_since,
+            applied_on=by_id[p.candidate.case_id].applied_on,
+            priority_group=by_id[p.candidate.case_id].priority_group,
+        )
+        for p in placements
+    ]
+
+
+# -- quota ----------------------------------------------------------------------------------
+
+
+def quotas(municipality: Municipality) -> QuerySet[YearlyQuota]:
+    return YearlyQuota.objects.filter(municipality=municipality).order_by("-year")
+
+
+def quota_history(municipality: Municipality, *, limit: int = 50) -> QuerySet[QuotaChange]:
+    return (
+        QuotaChange.objects.filter(municipality=municipality)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")[:limit]
+    )
+
+
+def quotas_for_year(year: int, municipality_ids: list[int], user) -> list[tuple[int, object]]:
+    """(municipality id, places) of ``year`` for the given municipalities the user manages."""
+    return list(
+        YearlyQuota.objects.filter(
+            year=year,
+            municipality_id__in=municipality_ids,
+            municipality__in=managed_municipalities(user),
+        ).values_list("municipality_id", "places")
+    )
+
+
+def quota_of(municipality: Municipality, year: int) -> YearlyQuota | None:
+    return YearlyQuota.objects.filter(municipality=municipality, year=year).first()
+
+
+# -- employers ------------------------------------------------------------------------------
+
+
+def employers(municipality: Municipality) -> QuerySet[Employer]:
+    return Employer.objects.filter(municipality=municipality).order_by("-active", "name")
+
+
+def active_employers_for(user) -> QuerySet[Employer]:
+    """Active employers of the user's municipality, for choosing one when placing a person
+    (consultants and administrators; operators see all)."""
+    return scope_to_user(Employer.objects.filter(active=True), user).order_by("name")
+
+
+def employer(municipality: Municipality, pk: int) -> Employer:
+    return get_object_or_404(Employer, municipality=municipality, pk=pk)
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+def staff(municipality: Municipality) -> QuerySet[User]:
+    """Consultants and administrators of the municipality, each with ``mfa_enabled`` (one
+    query for all: an authenticator other than recovery codes, as
+    ``allauth.mfa.utils.is_mfa_enabled`` counts it)."""
+    factors = Authenticator.objects.filter(user=OuterRef("pk")).exclude(
+        type=Authenticator.Type.RECOVERY_CODES
+    )
+    return (
+        User.objects.filter(municipality=municipality, role__in=sorted(MUNICIPAL_ROLES))
+        .annotate(mfa_enabled=Exists(factors))
+        .order_by("-is_active", "last_name", "first_name", "email")
+    )
+
+
+def staff_member(municipality: Municipality, pk: int) -> User:
+    return get_object_or_404(staff(municipality), pk=pk)
+
+
+# -- chain agreements -----------------------------------------------------------------------
+
+
+def chain_agreements(municipality: Municipality) -> QuerySet[ChainAgreement]:
+    return ChainAgreement.objects.filter(municipality=municipality).prefetch_related(
+        "partners", "targets"
+    )
+
+
+def chain_agreement(municipality: Municipality, pk: int) -> ChainAgreement:
+    return get_object_or_404(
+        ChainAgreement.objects.filter(municipality=municipality).prefetch_related(
+            Prefetch("partners"), Prefetch("targets")
+        ),
+        pk=pk,
+    )

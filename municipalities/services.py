@@ -1,0 +1,556 @@
+"""Writes of the municipal administration: verordening versions, quota, employers, staff,
+chain agreements, letterhead. Each runs in one transaction and is audited (after the
+transaction, so refusals are audited too). Callers have checked the user may manage the
+municipality (``selectors.managed_municipality``); the services check it again where a wrong
+call would cross municipalities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from allauth.core import context as allauth_context
+from allauth.usersessions.models import UserSession
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.audit import audited
+from portal.models import MUNICIPAL_ROLES, Role, User
+from portal.permissions import can_create_staff, can_manage_municipality
+
+from . import quota_import
+from .models import (
+    ChainAgreement,
+    ChainPartner,
+    ChainTarget,
+    Employer,
+    Municipality,
+    QuotaChange,
+    Verordening,
+    YearlyQuota,
+)
+
+VERORDENING_FIELDS = (
+    "in_force_from",
+    "discussed_with_target_group_on",
+    "provisions",
+    "provisions_until_employment",
+    "provisions_while_waiting",
+    "offers_additional_places",
+    "additional_places_per_year",
+    "ordering_rule",
+    "decision_term_weeks",
+    "advice_revives_on_fallback",
+)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _check_manager(actor, municipality_id: int) -> None:
+    if not can_manage_municipality(actor, municipality_id):
+        raise PermissionDenied
+
+
+# -- verordening ----------------------------------------------------------------------------
+
+
+def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
+    values = dict(values)
+    if not values.get("offers_additional_places"):
+        values["additional_places_per_year"] = 0
+    elif not values.get("additional_places_per_year"):
+        raise ValidationError(
+            {
+                "additional_places_per_year": _(
+                    "Enter how many additional places the municipality offers per year."
+                )
+            },
+            code="additional_places_missing",
+        )
+    if values["discussed_with_target_group_on"] > values["in_force_from"]:
+        raise ValidationError(
+            {
+                "discussed_with_target_group_on": _(
+                    "The verordening must be discussed with the target group before it comes "
+                    "into force."
+                )
+            },
+            code="discussed_after_in_force",
+        )
+    return values
+
+
+def create_verordening_version(
+    *, municipality: Municipality, actor, origin: str = "", **values: Any
+) -> Verordening:
+    """Add a version. It may not come into force before today (it would change how earlier
+    cases were judged), unless it is the municipality's first version."""
+    with (
+        audited(
+            "create_verordening", actor=actor, object_type="verordening", origin=origin
+        ) as record,
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
+        values = _check_verordening(values)
+        versions = Verordening.objects.filter(municipality=municipality)
+        if versions.exists() and values["in_force_from"] < _today():
+            raise ValidationError(
+                {
+                    "in_force_from": _(
+                        "A new version cannot come into force in the past: that would change "
+                        "how earlier cases were judged. Choose today or a later date."
+                    )
+                },
+                code="in_force_in_past",
+            )
+        if versions.filter(in_force_from=values["in_force_from"]).exists():
+            raise ValidationError(
+                {"in_force_from": _("There is already a version that comes into force then.")},
+                code="duplicate_date",
+            )
+        verordening = Verordening.objects.create(
+            municipality=municipality, **{k: values[k] for k in VERORDENING_FIELDS}
+        )
+        record.object_id = str(verordening.pk)
+        return verordening
+
+
+def update_verordening_version(
+    *, verordening_id: int, actor, origin: str = "", **values: Any
+) -> Verordening:
+    """Change a version that is not in force yet. A version in force (or past) is never
+    edited: a change is a new version."""
+    with (
+        audited(
+            "update_verordening",
+            actor=actor,
+            object_type="verordening",
+            object_id=verordening_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        verordening = Verordening.objects.select_for_update().get(pk=verordening_id)
+        _check_manager(actor, verordening.municipality_id)
+        if verordening.in_force_from <= _today():
+            raise ValidationError(
+                _(
+                    "This version is already in force and cannot be changed. Add a new "
+                    "version instead."
+                ),
+                code="in_force",
+            )
+        values = _check_verordening(values)
+        if values["in_force_from"] <= _today():
+            raise ValidationError(
+                {
+                    "in_force_from": _(
+                        "A version that is not in force yet must keep a date after today."
+                    )
+                },
+                code="in_force_in_past",
+            )
+        clash = Verordening.objects.filter(
+            municipality_id=verordening.municipality_id, in_force_from=values["in_force_from"]
+        ).exclude(pk=verordening.pk)
+        if clash.exists():
+            raise ValidationError(
+                {"in_force_from": _("There is already a version that comes into force then.")},
+                code="duplicate_date",
+            )
+        for name in VERORDENING_FIELDS:
+            setattr(verordening, name, values[name])
+        verordening.save(update_fields=list(VERORDENING_FIELDS))
+        return verordening
+
+
+def is_editable(verordening: Verordening, today: date | None = None) -> bool:
+    return verordening.in_force_from > (today or _today())
+
+
+# -- quota ----------------------------------------------------------------------------------
+
+
+def _set_quota(
+    municipality_id: int, year: int, places: Decimal, *, actor, source: str, now
+) -> bool:
+    """Set one quota (the caller holds the transaction). True if anything changed."""
+    quota = (
+        YearlyQuota.objects.select_for_update()
+        .filter(municipality_id=municipality_id, year=year)
+        .first()
+    )
+    old = quota.places if quota else None
+    if old is not None and Decimal(old) == Decimal(places):
+        return False
+    if quota is None:
+        YearlyQuota.objects.create(municipality_id=municipality_id, year=year, places=places)
+    else:
+        quota.places = places
+        quota.save(update_fields=["places"])
+    QuotaChange.objects.create(
+        municipality_id=municipality_id,
+        year=year,
+        old_places=old,
+        new_places=places,
+        source=source,
+        changed_by=actor if actor is not None and actor.pk else None,
+        changed_at=now,
+    )
+    return True
+
+
+def set_quota(
+    *, municipality: Municipality, year: int, places: Decimal, actor, origin: str = ""
+) -> bool:
+    """Change one year's quota by hand, with history. True if it changed."""
+    with (
+        audited(
+            "set_quota",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        try:
+            rules.check_quota(Decimal(places))
+        except rules.RuleViolation as violation:
+            raise ValidationError({"places": violation.message}, code=violation.code) from None
+        return _set_quota(
+            municipality.pk,
+            year,
+            Decimal(places),
+            actor=actor,
+            source=QuotaChange.Source.MANUAL,
+            now=timezone.now(),
+        )
+
+
+def allowed_municipality_ids(actor) -> set[int] | None:
+    """The municipalities whose quota ``actor`` may import: all (operator) or their own."""
+    if getattr(actor, "role", None) == Role.OPERATOR:
+        return None
+    if getattr(actor, "role", None) == Role.MUNICIPAL_ADMIN and actor.municipality_id:
+        return {actor.municipality_id}
+    return set()
+
+
+def check_quota_file(text: str, *, actor) -> quota_import.ParsedFile:
+    """Read and check a quota file for ``actor`` (nothing is written)."""
+    known = dict(Municipality.objects.values_list("cbs_code", "pk"))
+    return quota_import.parse(text, known_codes=known, allowed_ids=allowed_municipality_ids(actor))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    changed: int
+
+
+def import_quota(*, text: str, year: int, actor, origin: str = "") -> ImportResult:
+    """Apply a quota file for ``year``: all rows or none. Re-importing the same file changes
+    nothing (rows whose quota already has that value are skipped, without history)."""
+    with (
+        audited("import_quota", actor=actor, object_type="quota_import", origin=origin) as record,
+        transaction.atomic(),
+    ):
+        parsed = check_quota_file(text, actor=actor)
+        if not parsed.valid:
+            raise ValidationError(
+                _("The file has errors. Nothing has been changed."), code="invalid_file"
+            )
+        now = timezone.now()
+        changed = sum(
+            _set_quota(
+                row.municipality_id,
+                year,
+                row.places,
+                actor=actor,
+                source=QuotaChange.Source.IMPORT,
+                now=now,
+            )
+            for row in sorted(parsed.applicable_rows, key=lambda r: r.municipality_id)
+        )
+        applied = len(parsed.applicable_rows)
+        record.object_id = f"{year}:{changed}/{applied}"
+        return ImportResult(rows=applied, changed=changed)
+
+
+# -- employers ------------------------------------------------------------------------------
+
+EMPLOYER_FIELDS = (
+    "name",
+    "kind",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address",
+    "active",
+)
+
+
+def save_employer(
+    *,
+    municipality: Municipality,
+    actor,
+    employer: Employer | None = None,
+    origin: str = "",
+    **values: Any,
+) -> Employer:
+    """Create an employer, or change ``employer``."""
+    with (
+        audited(
+            "save_employer",
+            actor=actor,
+            object_type="employer",
+            object_id=employer.pk if employer else "",
+            origin=origin,
+        ) as record,
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        if employer is not None and employer.municipality_id != municipality.pk:
+            raise PermissionDenied
+        clash = Employer.objects.filter(municipality=municipality, name__iexact=values["name"])
+        if employer is not None:
+            clash = clash.exclude(pk=employer.pk)
+        if clash.exists():
+            raise ValidationError(
+                {"name": _("There is already an employer with this name.")}, code="duplicate"
+            )
+        employer = employer or Employer(municipality=municipality)
+        for name in EMPLOYER_FIELDS:
+            setattr(employer, name, values[name])
+        employer.save()
+        record.object_id = str(employer.pk)
+        return employer
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+def invite_staff(
+    *,
+    municipality: Municipality,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    actor,
+    request=None,
+    origin: str = "",
+) -> User:
+    """Create a consultant or administrator of ``municipality`` with no usable password and
+    mail them a link to set one (allauth's password-reset key). At the first sign-in the
+    portal makes them set up a second factor."""
+    with (
+        audited("invite_staff", actor=actor, object_type="user", origin=origin) as record,
+        transaction.atomic(),
+    ):
+        role = Role(role)
+        if role not in MUNICIPAL_ROLES or not can_create_staff(actor, role, municipality.pk):
+            raise PermissionDenied
+        email = User.objects.normalize_email(email).strip()
+        if (
+            User.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email).exists()
+        ):
+            raise ValidationError(
+                {"email": _("There is already an account with this e-mail address.")},
+                code="duplicate_email",
+            )
+        user = User.objects.create_user(
+            email=email,
+            password=None,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            municipality=municipality,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        record.object_id = str(user.pk)
+        transaction.on_commit(lambda: send_invitation(user, municipality, request=request))
+        return user
+
+
+def send_invitation(user: User, municipality: Municipality, *, request=None) -> None:
+    """Mail the invitation with a set-your-password link (allauth's password-reset key, so
+    the ordinary reset page sets the password)."""
+    if request is not None and allauth_context.request is None:
+        with allauth_context.request_context(request):
+            return send_invitation(user, municipality, request=request)
+    adapter = get_adapter()
+    token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+    key = f"{user_pk_to_url_str(user)}-{token}"
+    url = adapter.get_reset_password_from_key_url(key)
+    adapter.send_mail(
+        "municipalities/email/staff_invitation",
+        user.email,
+        {
+            "user": user,
+            "municipality": municipality,
+            "set_password_url": url,
+            "role": user.get_role_display(),
+        },
+    )
+
+
+def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin: str = "") -> User:
+    """Switch off a consultant's or administrator's account and end all their sessions at
+    once."""
+    with (
+        audited(
+            "deactivate_staff", actor=actor, object_type="user", object_id=user_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=user_id, municipality=municipality, role__in=sorted(MUNICIPAL_ROLES))
+            .first()
+        )
+        if user is None:
+            raise PermissionDenied
+        if user.pk == actor.pk:
+            raise ValidationError(
+                _("You cannot switch off your own account."), code="deactivate_self"
+            )
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        for session in UserSession.objects.filter(user=user):
+            session.end()
+        return user
+
+
+# -- chain agreements -----------------------------------------------------------------------
+
+
+def save_chain_agreement(
+    *,
+    municipality: Municipality,
+    actor,
+    agreement: ChainAgreement | None = None,
+    origin: str = "",
+    title: str,
+    concluded_on: date | None,
+    description: str,
+) -> ChainAgreement:
+    with (
+        audited(
+            "save_chain_agreement",
+            actor=actor,
+            object_type="chain_agreement",
+            object_id=agreement.pk if agreement else "",
+            origin=origin,
+        ) as record,
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        if agreement is not None and agreement.municipality_id != municipality.pk:
+            raise PermissionDenied
+        agreement = agreement or ChainAgreement(municipality=municipality)
+        agreement.title, agreement.concluded_on, agreement.description = (
+            title,
+            concluded_on,
+            description,
+        )
+        agreement.save()
+        record.object_id = str(agreement.pk)
+        return agreement
+
+
+def add_chain_partner(
+    *, agreement: ChainAgreement, actor, name: str, kind: str, role: str, origin: str = ""
+) -> ChainPartner:
+    with (
+        audited(
+            "add_chain_partner",
+            actor=actor,
+            object_type="chain_agreement",
+            object_id=agreement.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, agreement.municipality_id)
+        return ChainPartner.objects.create(agreement=agreement, name=name, kind=kind, role=role)
+
+
+def remove_chain_partner(*, agreement: ChainAgreement, partner_id: int, actor, origin: str = ""):
+    with (
+        audited(
+            "remove_chain_partner",
+            actor=actor,
+            object_type="chain_agreement",
+            object_id=agreement.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, agreement.municipality_id)
+        ChainPartner.objects.filter(agreement=agreement, pk=partner_id).delete()
+
+
+def set_chain_target(
+    *, agreement: ChainAgreement, actor, year: int, target_places: int, origin: str = ""
+) -> ChainTarget:
+    with (
+        audited(
+            "set_chain_target",
+            actor=actor,
+            object_type="chain_agreement",
+            object_id=agreement.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, agreement.municipality_id)
+        target, _created = ChainTarget.objects.update_or_create(
+            agreement=agreement, year=year, defaults={"target_places": target_places}
+        )
+        return target
+
+
+# -- letterhead and contact texts -----------------------------------------------------------
+
+CONTACT_FIELDS = ("letterhead", "contact_email", "contact_phone", "contact_text")
+
+
+def update_contact(
+    *, municipality: Municipality, actor, origin: str = "", **values: Any
+) -> Municipality:
+    with (
+        audited(
+            "update_contact",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        for name in CONTACT_FIELDS:
+            setattr(municipality, name, values[name])
+        municipality.save(update_fields=list(CONTACT_FIELDS))
+        return municipality

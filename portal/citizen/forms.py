@@ -1,0 +1,324 @@
+"""Forms of the citizen pages: one topic per step, plain language, only what UWV needs."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import ApplicantKind, BenefitKind, CandidateSource
+from cases.models import validate_bsn
+from municipalities.models import Municipality
+
+DATE_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class DateField(forms.DateField):
+    """A date typed as day-month-year: works the same with keyboard, screen reader and without
+    JavaScript (no date picker)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("Enter the date as day-month-year, for example 15-03-2008."),
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class StepForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.setdefault("required", _("This field is required."))
+            if field.required:
+                field.error_messages["required"] = _("Please fill in this field.")
+
+
+class ApplicantForm(StepForm):
+    RELATIONSHIPS = [
+        ("parent", _("Parent")),
+        ("guardian", _("Guardian (voogd)")),
+        ("bewindvoerder", _("Administrator (bewindvoerder) or mentor")),
+        ("other", _("Other")),
+    ]
+
+    applicant_kind = forms.ChoiceField(
+        label=_("Who is this application for?"),
+        choices=[
+            (ApplicantKind.PERSON.value, _("For myself")),
+            (
+                ApplicantKind.REPRESENTATIVE.value,
+                _("For someone else: I am their parent, guardian or administrator"),
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    representative_name = forms.CharField(
+        label=_("Your own name"),
+        required=False,
+        max_length=200,
+        help_text=_("Only if you apply for someone else."),
+    )
+    representative_relationship = forms.ChoiceField(
+        label=_("What are you to this person?"),
+        required=False,
+        choices=RELATIONSHIPS,
+        widget=forms.RadioSelect,
+        help_text=_("Only if you apply for someone else."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("applicant_kind") == ApplicantKind.REPRESENTATIVE:
+            if not (data.get("representative_name") or "").strip():
+                self.add_error(
+                    "representative_name",
+                    _("Fill in your name, because you apply for someone else."),
+                )
+            if not data.get("representative_relationship"):
+                self.add_error(
+                    "representative_relationship", _("Choose what you are to this person.")
+                )
+        return data
+
+
+class PersonForm(StepForm):
+    bsn = forms.CharField(
+        label=_("Citizen service number (BSN)"),
+        max_length=11,
+        help_text=_(
+            "9 digits. You can find it on your passport, identity card or health insurance card."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    birth_date = DateField(
+        label=_("Date of birth"), help_text=_("Day-month-year, for example 15-03-2008.")
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality where the person lives"),
+        queryset=Municipality.objects.none(),
+        empty_label=_("Choose a municipality"),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We use this to tell you about the application."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": _("Enter a valid email address, for example naam@voorbeeld.nl.")
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, representative: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        if representative:
+            self.fields["first_name"].label = _("First name of the person")
+            self.fields["last_name"].label = _("Last name of the person")
+            self.fields["birth_date"].label = _("Date of birth of the person")
+            self.fields["bsn"].label = _("Citizen service number (BSN) of the person")
+            self.fields["email"].label = _("Email address for contact")
+
+    def clean_bsn(self):
+        value = "".join(ch for ch in self.cleaned_data["bsn"] if not ch.isspace() and ch != ".")
+        validate_bsn(value)
+        return value
+
+
+class SituationForm(StepForm):
+    SITUATIONS = [
+        ("school", _("I go to school (special secondary or practical education, vso or pro)")),
+        ("day_activities", _("I go to day activities (dagbesteding)")),
+        ("work", _("I work")),
+        ("care", _("I get help from a care or mental-health organisation")),
+        ("none", _("None of these")),
+    ]
+    #: What the citizen does now → the candidate source the municipality reports on (§1.5).
+    SOURCE = {
+        "school": CandidateSource.SCHOOL,
+        "day_activities": CandidateSource.DAY_ACTIVITIES,
+        "work": CandidateSource.OTHER,
+        "care": CandidateSource.CARE,
+        "none": CandidateSource.SELF_REFERRAL,
+    }
+
+    situation = forms.ChoiceField(
+        label=_("What do you do now?"), choices=SITUATIONS, widget=forms.RadioSelect
+    )
+    benefit_kind = forms.ChoiceField(
+        label=_("Which benefit do you get?"),
+        choices=BenefitKind.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Choose 'No benefit' if you do not get a benefit."),
+    )
+
+
+class WswForm(StepForm):
+    has_wsw = forms.ChoiceField(
+        label=_("Do you have a Wsw indication?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A Wsw indication is an old decision about work in a sheltered workshop "
+            "(sociale werkvoorziening). Most people do not have one."
+        ),
+    )
+    wsw_end = DateField(
+        label=_("Until when is the Wsw indication valid?"),
+        required=False,
+        help_text=_("Only if you have a Wsw indication. Day-month-year."),
+    )
+    wsw_supported = forms.ChoiceField(
+        label=_("Did the Wsw indication say 'begeleid werken' (supported employment)?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Only if you have a Wsw indication. 'Begeleid werken' means working at a "
+            "regular employer with guidance."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_wsw") == "yes":
+            if not data.get("wsw_end") and "wsw_end" not in self.errors:
+                self.add_error("wsw_end", _("Fill in until when the Wsw indication is valid."))
+            if not data.get("wsw_supported"):
+                self.add_error(
+                    "wsw_supported", _("Choose whether the indication said 'begeleid werken'.")
+                )
+        return data
+
+
+class PreviousAdviceForm(StepForm):
+    changed = forms.ChoiceField(
+        label=_("Has your situation changed since the last advice?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_("For example your health, your school or your work."),
+    )
+    changed_circumstances = forms.CharField(
+        label=_("What has changed?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Write it in your own words."),
+    )
+
+    def __init__(self, *args, can_apply_again_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_apply_again_on = can_apply_again_on
+
+    def clean(self):
+        from django.utils.formats import date_format
+
+        data = super().clean()
+        if data.get("changed") == "yes" and not (data.get("changed_circumstances") or "").strip():
+            self.add_error("changed_circumstances", _("Write what has changed."))
+        if data.get("changed") == "no":
+            when = date_format(self.can_apply_again_on, "j F Y") if self.can_apply_again_on else ""
+            self.add_error(
+                "changed",
+                _(
+                    "Without a change UWV will give a negative advice, because you had an advice "
+                    "less than 12 months ago. You can apply again yourself from %(date)s. Or ask "
+                    "your municipality: the municipality can apply for you at any time."
+                )
+                % {"date": when},
+            )
+        return data
+
+
+class SupportForm(StepForm):
+    support_needed = forms.CharField(
+        label=_("What help do you need to be able to work?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Write it in your own words. For example: what is hard for you at work, "
+            "and what helps you."
+        ),
+    )
+    needs_adaptations = forms.BooleanField(
+        label=_("My workplace or my work must be adapted"),
+        required=False,
+        help_text=_("For example a special table or tools, fewer tasks, or a quiet place."),
+    )
+    needs_supervision = forms.BooleanField(
+        label=_("I need someone nearby all the time, or help very often"),
+        required=False,
+        help_text=_(
+            "For example a supervisor who is always there and knows what you need, or "
+            "help every half day."
+        ),
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Choose a file"),
+        help_text=_(
+            "PDF, JPEG or PNG, at most 10 MB. For example a letter from your doctor, "
+            "a school report or a report from a job coach."
+        ),
+        error_messages={
+            "required": _("Choose a file first."),
+            "empty": _("The file is empty. Choose another file."),
+        },
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_file(self):
+        from cases.documents import check_upload
+
+        upload = self.cleaned_data["file"]
+        self.checked = check_upload(upload)
+        return upload
+
+
+class ObjectionForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why do you disagree with the decision?"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Write it in your own words."),
+        error_messages={"required": _("Write why you disagree with the decision.")},
+    )
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Please fill in this field."),
+            "invalid": _("Enter a valid email address, for example naam@voorbeeld.nl."),
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )

@@ -1,0 +1,156 @@
+"""The status timeline of a citizen's case: each step done with its date, the step now
+running with its term end and whether it is suspended, and what comes next.
+
+Built only from rows the case page already loaded (no queries per event)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.choices import AdviceOutcome, CaseState, TermKind, TermState
+
+DONE, CURRENT, NEXT = "done", "current", "next"
+
+
+@dataclass
+class TimelineStep:
+    title: str
+    status: str  # done | current | next
+    on: date | None = None
+    text: str = ""
+    term_end: date | None = None
+    term_state: TermState | None = None
+    suspended_since: date | None = None
+    extra: list = field(default_factory=list)
+
+
+def open_term(case, kind: TermKind):
+    """The open (not met) term of ``kind`` among the prefetched terms, else the latest."""
+    terms = [t for t in case.terms.all() if t.kind == kind]
+    for term in terms:
+        if term.met_on is None:
+            return term
+    return terms[-1] if terms else None
+
+
+def _term_fields(term, today: date) -> dict:
+    if term is None:
+        return {}
+    return {
+        "term_end": term.end_on,
+        "term_state": rules.term_state(
+            term.end_on, today, term.met_on, term.suspended_since is not None
+        ),
+        "suspended_since": term.suspended_since,
+    }
+
+
+def build(case, today: date) -> list[TimelineStep]:
+    steps: list[TimelineStep] = []
+    application = getattr(case, "application", None)
+    advice = getattr(case, "advice", None)
+    decision = getattr(case, "decision", None)
+    state = CaseState(case.state)
+    received = application.received_on if application else None
+
+    steps.append(TimelineStep(_("Application sent"), DONE if received else CURRENT, received))
+
+    uwv = open_term(case, TermKind.UWV_ADVICE)
+    if advice is not None:
+        text = (
+            _("UWV advises positively.")
+            if advice.outcome == AdviceOutcome.POSITIVE
+            else _("UWV advises negatively.")
+        )
+        steps.append(TimelineStep(_("UWV gives an advice"), DONE, advice.issued_on, text))
+    elif state == CaseState.WITHDRAWN:
+        steps.append(
+            TimelineStep(
+                _("Application withdrawn"), DONE, case.closed_at.date() if case.closed_at else None
+            )
+        )
+        return steps
+    else:
+        steps.append(
+            TimelineStep(
+                _("UWV gives an advice"),
+                CURRENT if received else NEXT,
+                text=_(
+                    "UWV looks into whether sheltered work suits you. UWV must give its advice "
+                    "no later than the date below."
+                ),
+                **_term_fields(uwv, today),
+            )
+        )
+
+    if decision is not None:
+        text = (
+            _("You are eligible for sheltered work.")
+            if decision.positive
+            else _("You are not eligible for sheltered work.")
+        )
+        steps.append(TimelineStep(_("The municipality decides"), DONE, decision.sent_on, text))
+    else:
+        status = CURRENT if advice is not None else NEXT
+        steps.append(
+            TimelineStep(
+                _("The municipality decides"),
+                status,
+                text=_("After the advice, the municipality decides and sends you a letter."),
+                **_term_fields(open_term(case, TermKind.DECISION), today),
+            )
+        )
+        return steps
+
+    objections = list(case.objections.all())
+    objection_term = open_term(case, TermKind.OBJECTION)
+    if objections:
+        latest = objections[-1]
+        steps.append(
+            TimelineStep(
+                _("Objection"),
+                DONE if latest.decided_on else CURRENT,
+                latest.filed_on,
+                latest.get_outcome_display(),
+            )
+        )
+    elif objection_term is not None and objection_term.met_on is None:
+        steps.append(
+            TimelineStep(
+                _("Objection possible"),
+                CURRENT if not decision.positive else NEXT,
+                text=_("Do you disagree with the decision? You can object until the date below."),
+                term_end=objection_term.end_on,
+            )
+        )
+
+    if decision.positive or state in (CaseState.AWAITING_PLACEMENT, CaseState.EMPLOYED):
+        if state == CaseState.EMPLOYED:
+            steps.append(TimelineStep(_("You have a place to work"), DONE))
+        elif state == CaseState.UNAVAILABLE:
+            steps.append(
+                TimelineStep(
+                    _("Finding a place to work"),
+                    CURRENT,
+                    text=_("You are temporarily unavailable. You keep your turn."),
+                )
+            )
+        elif state in (CaseState.CLOSED, CaseState.WITHDRAWN):
+            steps.append(
+                TimelineStep(
+                    _("Case closed"), DONE, case.closed_at.date() if case.closed_at else None
+                )
+            )
+        else:
+            steps.append(
+                TimelineStep(
+                    _("Finding a place to work"),
+                    CURRENT,
+                    text=_("The municipality looks for a suitable place for you."),
+                )
+            )
+    return steps

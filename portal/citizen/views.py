@@ -1,0 +1,385 @@
+"""The citizen's pages: thin views; reads through ``cases.selectors``, writes through
+``cases.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import documents, rules, selectors, services
+from cases.audit import origin_of
+from cases.choices import CaseState, TermKind
+from cases.models import ApplicationDraft
+from portal.models import Role
+from portal.permissions import role_required
+
+from . import forms, timeline
+from .wizard import BY_SLUG, Wizard, raw_data
+
+
+def citizen_view(view):
+    return login_required(role_required(Role.CITIZEN)(view))
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+# -- Mijn aanvragen ------------------------------------------------------------------------
+
+
+@citizen_view
+def case_list(request):
+    cases = list(selectors.cases_for_citizen(request.user))
+    today = timezone.localdate()
+    rows = []
+    for case in cases:
+        term = next((t for t in case.terms.all() if t.met_on is None), None)
+        state = (
+            rules.term_state(term.end_on, today, None, term.suspended_since is not None)
+            if term
+            else None
+        )
+        rows.append({"case": case, "term": term, "term_state": state})
+    drafts = list(selectors.drafts_for_citizen(request.user))
+    return render(request, "portal/case_list.html", {"rows": rows, "drafts": drafts})
+
+
+@citizen_view
+def case_detail(request, pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    today = timezone.localdate()
+    decision = getattr(case, "decision", None)
+    objection_term = timeline.open_term(case, TermKind.OBJECTION)
+    can_object = (
+        decision is not None
+        and objection_term is not None
+        and objection_term.met_on is None
+        and today <= objection_term.end_on
+        and not any(o.outcome == "pending" for o in case.objections.all())
+    )
+    unread = [m.pk for m in case.messages.all() if m.read_at is None]
+    if unread:
+        services.mark_messages_read(case=case, actor=request.user)
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "case": case,
+            "steps": timeline.build(case, today),
+            "advice": getattr(case, "advice", None),
+            "decision": decision,
+            "can_object": can_object,
+            "objection_term": objection_term,
+            "can_withdraw": rules.can_transition(CaseState(case.state), CaseState.WITHDRAWN),
+            "unread": set(unread),
+        },
+    )
+
+
+@citizen_view
+def receipt(request, pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    return render(
+        request,
+        "portal/case_receipt.html",
+        {
+            "case": case,
+            "uwv_term": timeline.open_term(case, TermKind.UWV_ADVICE),
+        },
+    )
+
+
+@citizen_view
+def decision_letter(request, pk):
+    from cases.letters import decision_letter_pdf
+
+    case = selectors.get_case_for_citizen(request.user, pk)
+    decision = getattr(case, "decision", None)
+    if decision is None:
+        raise Http404
+    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="besluit-{case.reference}.pdf"'
+    return response
+
+
+@citizen_view
+def document_download(request, pk, document_pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    document = get_object_or_404(case.documents.all(), pk=document_pk)
+    try:
+        handle = open(documents.path_of(document.stored_name), "rb")  # noqa: SIM115
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def objection_create(request, pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    decision = getattr(case, "decision", None)
+    if decision is None:
+        raise Http404
+    term = timeline.open_term(case, TermKind.OBJECTION)
+    form = forms.ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.file_objection(
+                case_id=case.pk,
+                grounds=form.cleaned_data["grounds"],
+                actor=request.user,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("We have received your objection."))
+            return redirect("citizen:case_detail", pk=case.pk)
+    return render(
+        request, "portal/objection_create.html", {"case": case, "form": form, "term": term}
+    )
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    if not rules.can_transition(CaseState(case.state), CaseState.WITHDRAWN):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.withdraw_application(
+                case_id=case.pk, actor=request.user, origin=origin_of(request)
+            )
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("citizen:case_detail", pk=case.pk)
+    return render(request, "portal/case_withdraw.html", {"case": case})
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def contact_update(request, pk):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    person = case.person
+    form = forms.ContactForm(
+        request.POST or None, initial={"email": person.email, "phone": person.phone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_contact_details(
+            person_id=person.pk, actor=request.user, origin=origin_of(request), **form.cleaned_data
+        )
+        messages.success(request, _("Your contact details have been saved."))
+        return redirect("citizen:case_detail", pk=case.pk)
+    return render(request, "portal/contact_update.html", {"case": case, "form": form})
+
+
+# -- the application -----------------------------------------------------------------------
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def draft_start(request):
+    """Explain what the application asks, then start (or resume) a draft."""
+    drafts = list(selectors.drafts_for_citizen(request.user)[:1])
+    if request.method == "POST":
+        draft = (
+            drafts[0]
+            if drafts
+            else services.start_draft(actor=request.user, origin=origin_of(request))
+        )
+        wizard = Wizard(draft, request.user)
+        step = wizard.first_incomplete() or BY_SLUG["review"]
+        return redirect(_step_url(draft, step.slug))
+    return render(request, "portal/draft_start.html", {"draft": drafts[0] if drafts else None})
+
+
+def _step_url(draft, slug: str) -> str:
+    if slug == "documents":
+        return reverse("citizen:draft_documents", args=[draft.pk])
+    if slug == "review":
+        return reverse("citizen:draft_review", args=[draft.pk])
+    return reverse("citizen:draft_step", args=[draft.pk, slug])
+
+
+def _submitted_redirect(request, pk):
+    """A draft already sent (back button, second tab): show its receipt instead."""
+    draft = ApplicationDraft.objects.filter(
+        owner=request.user, pk=pk, submitted_at__isnull=False
+    ).first()
+    if draft is None:
+        raise Http404
+    if draft.case_id is None:
+        raise Http404
+    return redirect("citizen:receipt", pk=draft.case_id)
+
+
+def _load_draft(request, pk):
+    draft = selectors.drafts_for_citizen(request.user).filter(pk=pk).first()
+    return draft
+
+
+def _wizard_context(wizard: Wizard, current: str) -> dict:
+    steps = wizard.steps()
+    slugs = [s.slug for s in steps]
+    previous, following = wizard.neighbours(current)
+    return {
+        "draft": wizard.draft,
+        "steps": steps,
+        "step": BY_SLUG[current],
+        "step_number": slugs.index(current) + 1,
+        "step_count": len(steps),
+        "previous_url": _step_url(wizard.draft, previous.slug) if previous else None,
+        "step_urls": {s.slug: _step_url(wizard.draft, s.slug) for s in steps},
+    }
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def draft_step(request, pk, step):
+    if step not in BY_SLUG or BY_SLUG[step].form_class is None:
+        raise Http404
+    draft = _load_draft(request, pk)
+    if draft is None:
+        return _submitted_redirect(request, pk)
+    wizard = Wizard(draft, request.user)
+    if step not in [s.slug for s in wizard.steps()]:
+        raise Http404
+    form_class = BY_SLUG[step].form_class
+    notice = None
+    if request.method == "POST":
+        data = raw_data(form_class, request.POST)
+        services.save_draft_answers(draft=draft, step=step, data=data, actor=request.user)
+        wizard = Wizard(draft, request.user)
+        previous, _following = wizard.neighbours(step)
+        if "previous" in request.POST and previous is not None:
+            return redirect(_step_url(draft, previous.slug))
+        form = wizard.form(step, data=data)
+        if form.is_valid():
+            wizard.check(step, form)
+        if form.is_valid() and not form.errors:
+            if step == "person":
+                notice = wizard.age_notice()
+                if notice:
+                    messages.info(request, notice)
+            _previous, following = wizard.neighbours(step)
+            if "review" in request.POST or following is None:
+                return redirect(_step_url(draft, "review"))
+            return redirect(_step_url(draft, following.slug))
+    else:
+        form = wizard.form(step)
+    context = _wizard_context(wizard, step)
+    context.update(form=form, from_review="review" in request.GET)
+    return render(request, "portal/draft_step.html", context)
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def draft_documents(request, pk):
+    draft = _load_draft(request, pk)
+    if draft is None:
+        return _submitted_redirect(request, pk)
+    wizard = Wizard(draft, request.user)
+    form = forms.DocumentForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            document = get_object_or_404(draft.documents.all(), pk=request.POST.get("remove"))
+            services.remove_draft_document(
+                document=document, actor=request.user, origin=origin_of(request)
+            )
+            messages.success(request, _("The document has been removed."))
+            return redirect("citizen:draft_documents", pk=draft.pk)
+        if "upload" in request.POST:
+            form = forms.DocumentForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    services.add_document(
+                        upload=form.cleaned_data["file"],
+                        actor=request.user,
+                        draft=draft,
+                        origin=origin_of(request),
+                    )
+                except ValidationError as error:
+                    for message in _errors(error):
+                        form.add_error("file", message)
+                else:
+                    messages.success(request, _("The document has been added."))
+                    return redirect("citizen:draft_documents", pk=draft.pk)
+        else:
+            previous, following = wizard.neighbours("documents")
+            if "previous" in request.POST:
+                return redirect(_step_url(draft, previous.slug))
+            return redirect(_step_url(draft, following.slug))
+    context = _wizard_context(wizard, "documents")
+    context.update(form=form, documents=list(draft.documents.all()))
+    return render(request, "portal/draft_documents.html", context)
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def draft_review(request, pk):
+    draft = _load_draft(request, pk)
+    if draft is None:
+        return _submitted_redirect(request, pk)
+    wizard = Wizard(draft, request.user)
+    incomplete = wizard.first_incomplete()
+    if incomplete is not None:
+        messages.warning(request, _("Please complete this step first."))
+        return redirect(_step_url(draft, incomplete.slug))
+    if request.method == "POST":
+        person_data, application_data = wizard.submission()
+        try:
+            case = services.submit_draft(
+                draft_id=draft.pk,
+                actor=request.user,
+                person_data=person_data,
+                application_data=application_data,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+            return redirect("citizen:draft_review", pk=draft.pk)
+        return redirect("citizen:receipt", pk=case.pk)
+    cleaned = wizard.cleaned()
+    context = _wizard_context(wizard, "review")
+    context.update(
+        answers=cleaned,
+        documents=list(draft.documents.all()),
+        relationship_label=dict(forms.ApplicantForm.RELATIONSHIPS).get(
+            cleaned["applicant"].get("representative_relationship") or ""
+        ),
+        situation_label=dict(forms.SituationForm.SITUATIONS).get(cleaned["situation"]["situation"]),
+        benefit_label=dict(forms.SituationForm.base_fields["benefit_kind"].choices).get(
+            cleaned["situation"]["benefit_kind"]
+        ),
+    )
+    return render(request, "portal/draft_review.html", context)
+
+
+@citizen_view
+@require_POST
+def draft_delete(request, pk):
+    draft = _load_draft(request, pk)
+    if draft is None:
+        raise Http404
+    services.delete_draft(draft=draft, actor=request.user, origin=origin_of(request))
+    messages.success(request, _("The application you had not sent has been deleted."))
+    return redirect("citizen:case_list")

@@ -1,0 +1,223 @@
+"""The steps of the application and what each step needs. Answers live in
+``ApplicationDraft.answers`` as typed (raw form data per step); a step is complete when its
+form validates on the stored answers, so going back and forth never loses anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules, selectors
+from cases.choices import ApplicantKind
+from cases.models import Person
+
+from . import forms
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    form_class: type | None
+
+
+STEPS = [
+    Step("applicant", _("Who applies"), forms.ApplicantForm),
+    Step("person", _("Personal details"), forms.PersonForm),
+    Step("situation", _("Your situation now"), forms.SituationForm),
+    Step("wsw", _("Wsw indication"), forms.WswForm),
+    Step("previous", _("Previous advice"), forms.PreviousAdviceForm),
+    Step("support", _("Help you need"), forms.SupportForm),
+    Step("documents", _("Documents"), None),
+    Step("review", _("Check and send"), None),
+]
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+class Wizard:
+    """The wizard for one draft and its owner (computes the applicable steps once)."""
+
+    def __init__(self, draft, user):
+        self.draft = draft
+        self.user = user
+        self.today = timezone.localdate()
+        self._person_checked = False
+        self._person = None
+
+    # -- answers -------------------------------------------------------------------------
+    def raw(self, slug: str) -> dict:
+        return dict(self.draft.answers.get(slug) or {})
+
+    def is_representative(self) -> bool:
+        return self.raw("applicant").get("applicant_kind") == ApplicantKind.REPRESENTATIVE
+
+    def known_person(self) -> Person | None:
+        """The person already on file under the typed BSN, if it belongs to this account."""
+        if not self._person_checked:
+            self._person_checked = True
+            bsn = "".join(ch for ch in str(self.raw("person").get("bsn", "")) if ch.isdigit())
+            if bsn:
+                self._person = Person.objects.filter(bsn=bsn, account=self.user).first()
+        return self._person
+
+    def last_advice_on(self):
+        person = self.known_person()
+        return selectors.last_advice_date(person.pk) if person else None
+
+    def needs_previous_step(self) -> bool:
+        """§1.2: only a person who had an advice in the last 12 months is asked about changes."""
+        return rules.within_twelve_months(self.today, self.last_advice_on())
+
+    def steps(self) -> list[Step]:
+        return [s for s in STEPS if s.slug != "previous" or self.needs_previous_step()]
+
+    def neighbours(self, slug: str) -> tuple[Step | None, Step | None]:
+        steps = self.steps()
+        slugs = [s.slug for s in steps]
+        index = slugs.index(slug)
+        previous = steps[index - 1] if index > 0 else None
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        return previous, following
+
+    # -- forms ---------------------------------------------------------------------------
+    def form_kwargs(self, slug: str) -> dict:
+        if slug == "person":
+            return {"representative": self.is_representative()}
+        if slug == "previous":
+            last = self.last_advice_on()
+            return {"can_apply_again_on": rules.add_months(last, 12) if last else None}
+        return {}
+
+    def initial(self, slug: str) -> dict:
+        stored = self.raw(slug)
+        if stored:
+            return stored
+        if slug == "applicant":
+            return {"representative_name": self.user.get_full_name()}
+        if slug == "person":
+            person = selectors.person_for_account(self.user)
+            if person is not None and not self.is_representative():
+                return {
+                    "bsn": person.bsn,
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "birth_date": person.birth_date.strftime("%d-%m-%Y"),
+                    "municipality": person.municipality_id,
+                    "email": person.email,
+                    "phone": person.phone,
+                }
+            initial = {"email": self.user.email, "phone": self.user.phone}
+            if not self.is_representative():
+                initial.update(first_name=self.user.first_name, last_name=self.user.last_name)
+            return initial
+        return {}
+
+    def form(self, slug: str, data=None):
+        step = BY_SLUG[slug]
+        kwargs = self.form_kwargs(slug)
+        if data is not None:
+            return step.form_class(data=data, prefix=None, **kwargs)
+        return step.form_class(initial=self.initial(slug), **kwargs)
+
+    def stored_form(self, slug: str):
+        """The step's form bound to the stored answers (to check completeness)."""
+        return self.form(slug, data=self.raw(slug))
+
+    def check(self, slug: str, form) -> None:
+        """Eligibility checks that belong to a step (DOMAIN §1), as field errors."""
+        if slug != "person" or not form.is_valid():
+            return
+        data = form.cleaned_data
+        if data["birth_date"] > self.today:
+            form.add_error("birth_date", _("The date of birth cannot be in the future."))
+            return
+        age = rules.age_check(data["birth_date"], self.today, selectors.aow_ages())
+        if age.blocking:
+            what_now = _(
+                "Do you have questions? Please contact your municipality: they can "
+                "tell you what is possible for you."
+            )
+            form.add_error("birth_date", f"{age.notice} {what_now}")
+        other = Person.objects.filter(bsn=data["bsn"]).exclude(account=self.user).exists()
+        if other:
+            form.add_error(
+                "bsn", _("A file already exists for this BSN. Please contact your municipality.")
+            )
+
+    def age_notice(self):
+        """The non-blocking notice for 16- and 17-year-olds, if it applies."""
+        form = self.stored_form("person")
+        if not form.is_valid():
+            return None
+        age = rules.age_check(form.cleaned_data["birth_date"], self.today, selectors.aow_ages())
+        return None if age.blocking else age.notice
+
+    def first_incomplete(self) -> Step | None:
+        for step in self.steps():
+            if step.form_class is None:
+                continue
+            form = self.stored_form(step.slug)
+            valid = form.is_valid()
+            if valid:
+                self.check(step.slug, form)
+            if not valid or form.errors:
+                return step
+        return None
+
+    def cleaned(self) -> dict[str, dict]:
+        result = {}
+        for step in self.steps():
+            if step.form_class is not None:
+                form = self.stored_form(step.slug)
+                form.is_valid()
+                result[step.slug] = form.cleaned_data
+        return result
+
+    def submission(self) -> tuple[dict, dict]:
+        """(person_data, application_data) for ``services.submit_draft``."""
+        c = self.cleaned()
+        applicant, person, situation = c["applicant"], c["person"], c["situation"]
+        wsw, support = c["wsw"], c["support"]
+        representative = applicant["applicant_kind"] == ApplicantKind.REPRESENTATIVE
+        has_wsw = wsw["has_wsw"] == "yes"
+        person_data = {
+            "bsn": person["bsn"],
+            "first_name": person["first_name"].strip(),
+            "last_name": person["last_name"].strip(),
+            "birth_date": person["birth_date"],
+            "municipality": person["municipality"],
+            "benefit_kind": situation["benefit_kind"],
+            "wsw_indication_end": wsw["wsw_end"] if has_wsw else None,
+            "wsw_supported_employment": has_wsw and wsw["wsw_supported"] == "yes",
+            "email": person["email"],
+            "phone": person["phone"].strip(),
+        }
+        application_data = {
+            "applicant_kind": applicant["applicant_kind"],
+            "representative_name": applicant["representative_name"].strip()
+            if representative
+            else "",
+            "representative_relationship": applicant["representative_relationship"]
+            if representative
+            else "",
+            "source": forms.SituationForm.SOURCE[situation["situation"]],
+            "support_needed": support["support_needed"].strip(),
+            "needs_adaptations": support["needs_adaptations"],
+            "needs_supervision": support["needs_supervision"],
+            "changed_circumstances": (c.get("previous") or {})
+            .get("changed_circumstances", "")
+            .strip(),
+        }
+        return person_data, application_data
+
+
+def raw_data(form_class, post) -> dict:
+    """The posted values of a step's fields, as typed (lists for multi-valued fields)."""
+    data = {}
+    for name in form_class.base_fields:
+        values = post.getlist(name)
+        if values:
+            data[name] = values[0] if len(values) == 1 else values
+    return data

@@ -1,0 +1,134 @@
+"""Professionals in Chromium (issue #5): the assessor records an advice; the consultant
+decides, downloads the letter, places the person and ends the job. axe checks every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.choices import CaseState, TermKind
+from cases.models import Advice, Case, Employment, Term
+from tests.conftest import current_totp_code
+from tests.factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    CaseFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/account/login/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^(Inloggen|Aanmelden)$")).click()
+    page.get_by_label("Code").fill(current_totp_code(TOTP_SECRET))
+    page.get_by_role("button", name=re.compile("Inloggen|Bevestig")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
+
+
+def submit(page, action: str) -> None:
+    page.locator(f'form[action$="/{action}/"] button[type="submit"]').click()
+
+
+def test_assessor_records_an_advice(page):
+    assessor = UserFactory(uwv_assessor=True)
+    case = CaseFactory(state=CaseState.WITH_UWV, person=PersonFactory(last_name="Bakker"))
+    VerordeningFactory(municipality=case.municipality, in_force_from=dt.date(2020, 1, 1))
+    today = timezone.localdate()
+    Term.objects.filter(case=case).update(starts_on=today, end_on=today + dt.timedelta(weeks=8))
+    case.application.received_on = today
+    case.application.save(update_fields=["received_on"])
+
+    sign_in(page, assessor.email)
+    page.get_by_role("link", name="Adviesaanvragen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adviesaanvragen")
+    page.get_by_role("link", name=case.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+
+    page.locator('[name="advice-outcome"][value="positive"]').check()
+    page.locator('[name="advice-needs_supervision"]').check()
+    page.locator('[name="advice-can_perform_task"]').check()
+    page.locator('[name="advice-basic_employee_skills"]').check()
+    page.locator('[name="advice-hours_at_a_stretch"]').fill("2")
+    page.locator('[name="advice-hours_per_day"]').fill("6")
+    page.locator('[name="advice-reasons"]').fill("Heeft permanent toezicht nodig.")
+    submit(page, "advice")
+
+    expect(page.locator(".messages")).to_contain_text("advies is uitgebracht")
+    advice = Advice.objects.get(case=case)
+    assert advice.outcome == "positive"
+    assert Case.objects.get(pk=case.pk).state == CaseState.ADVICE_ISSUED
+    assert page.axe.pages_checked
+
+
+def test_consultant_decides_downloads_the_letter_places_and_ends_the_job(page):
+    consultant = UserFactory(consultant=True)
+    municipality = consultant.municipality
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year, places=5)
+    case = CaseFactory(
+        state=CaseState.ADVICE_ISSUED, person=PersonFactory(municipality=municipality)
+    )
+    Advice.objects.filter(case=case).update(outcome="positive", needs_supervision=True)
+
+    sign_in(page, consultant.email)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    page.get_by_role("link", name=re.compile("besluiten te nemen")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Werklijst")
+    page.get_by_role("link", name=case.reference).click()
+
+    page.locator('[name="decide-positive"][value="yes"]').check()
+    submit(page, "decide")
+    expect(page.locator(".messages")).to_contain_text("besluit is vastgelegd")
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("besluitbrief")).click()
+    download = download_info.value
+    assert download.suggested_filename == f"besluit-{case.reference}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+
+    page.locator('[name="place-employer_name"]').fill("SOB De Werkplaats")
+    page.locator('[name="place-workplace_kind"]').select_option("social_enterprise")
+    page.locator('[name="place-hours_per_week"]').fill("41")
+    page.locator('[name="place-contract_kind"]').select_option("indefinite")
+    page.locator('[name="place-wage_value_pct"]').fill("40")
+    submit(page, "place")
+    expect(page.locator(".error-summary")).to_contain_text("hoogstens 40 uur")
+    assert not Employment.objects.filter(case=case).exists()
+
+    page.locator('[name="place-hours_per_week"]').fill("25")
+    submit(page, "place")
+    expect(page.locator(".messages")).to_contain_text("geplaatst")
+    job = Employment.objects.get(case=case)
+    assert job.hours_per_week == 25
+
+    page.locator('[name="end_employment-reason"]').fill("Contract afgelopen")
+    submit(page, "end_employment")
+    expect(page.locator(".messages")).to_contain_text("baan is beëindigd")
+    job.refresh_from_db()
+    assert job.end_on is not None
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    assert Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).exists()
+
+    page.get_by_role("link", name="Verhuizing naar een andere gemeente vastleggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Verhuizing naar een andere gemeente vastleggen"
+    )
+
+    page.get_by_role("link", name="Wachtlijst").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wachtlijst")
+    expect(page.get_by_role("link", name=re.compile(case.person.last_name))).to_be_visible()
+    assert len(page.axe.pages_checked) >= 6

@@ -1,0 +1,302 @@
+"""The Django admin for operators: every registered model opens, history is read-only,
+a BSN is never listed, and the case list costs the same queries for 5 or 50 cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.audit import write_entry
+from cases.choices import CaseState
+from cases.models import (
+    AuditEntry,
+    AvailabilityPeriod,
+    Case,
+    CaseEvent,
+    Employment,
+    Objection,
+    Term,
+    TermEvent,
+)
+from municipalities.models import (
+    ChainAgreement,
+    Employer,
+    QuotaChange,
+    Verordening,
+    YearlyQuota,
+)
+from tests.factories import (
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: Records nobody may add, change or delete in the admin.
+VIEW_ONLY = [
+    CaseEvent,
+    TermEvent,
+    AuditEntry,
+    Objection,
+    AvailabilityPeriod,
+    Employment,
+    Term,
+    QuotaChange,
+]
+HISTORY = [CaseEvent, TermEvent, AuditEntry, QuotaChange]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def operator():
+    return UserFactory(operator=True)
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    client.force_login(operator)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def data(operator):
+    """At least one row of every model the admin shows."""
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=2026)
+    actor = UserFactory(uwv_assessor=True)
+    cases = {
+        state: CaseFactory(person__municipality=municipality, state=state, lifecycle__actor=actor)
+        for state in CaseState
+    }
+    submitted = cases[CaseState.SUBMITTED]
+    term = Term.objects.get(case=submitted)
+    TermEvent.objects.create(
+        term=term, kind=TermEvent.Kind.SUSPENDED, on=term.starts_on, actor=actor
+    )
+    CaseEvent.objects.create(
+        case=submitted, actor=actor, action="application_submitted", to_state="submitted"
+    )
+    write_entry(
+        action="submit_application",
+        actor=actor,
+        object_type="case",
+        object_id=submitted.pk,
+        result="ok",
+    )
+    QuotaChange.objects.create(
+        municipality=municipality, year=2026, new_places=Decimal(10), source="manual"
+    )
+    Employer.objects.create(municipality=municipality, name="SW-bedrijf", kind="social_enterprise")
+    ChainAgreement.objects.create(municipality=municipality, title="Ketenafspraak")
+    return cases
+
+
+def registered():
+    return [
+        pytest.param(model, id=f"{model._meta.app_label}.{model._meta.model_name}")
+        for model in admin.site._registry
+    ]
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", registered())
+def test_an_operator_opens_every_registered_model(operator_client, data, model, rf, operator):
+    request = rf.get("/")
+    request.user = operator
+    model_admin = admin.site._registry[model]
+
+    assert operator_client.get(url(model, "changelist")).status_code == 200
+    add = operator_client.get(url(model, "add")).status_code
+    assert add == (200 if model_admin.has_add_permission(request) else 403)
+    obj = model._default_manager.first()
+    if obj is not None:
+        assert operator_client.get(url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", [pytest.param(m, id=m._meta.model_name) for m in [*VIEW_ONLY, Case]]
+)
+def test_read_only_models_refuse_add_and_change_posts(operator_client, data, model):
+    obj = model._default_manager.first()
+    before = model._default_manager.count()
+
+    assert operator_client.post(url(model, "add"), {}).status_code == 403
+    if model is not Case:
+        assert operator_client.post(url(model, "change", obj.pk), {}).status_code == 403
+    assert model._default_manager.count() == before
+
+
+@pytest.mark.parametrize("model", [pytest.param(m, id=m._meta.model_name) for m in HISTORY])
+def test_history_cannot_be_deleted(operator_client, data, model):
+    obj = model._default_manager.first()
+
+    response = operator_client.post(url(model, "delete", obj.pk), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert model._default_manager.filter(pk=obj.pk).exists()
+    bulk = operator_client.post(
+        url(model, "changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def test_the_case_page_changes_only_assignee_and_priority_never_the_state(
+    operator_client, data, operator
+):
+    case = data[CaseState.AWAITING_PLACEMENT]
+    page = operator_client.get(url(Case, "change", case.pk))
+    assert page.status_code == 200
+    # The inlines are shown, read-only.
+    assert page.context["inline_admin_formsets"]
+    for inline in page.context["inline_admin_formsets"]:
+        assert not inline.has_change_permission
+        assert not inline.has_add_permission
+
+    response = operator_client.post(
+        url(Case, "change", case.pk),
+        {"priority_group": "on", "state": CaseState.CLOSED, "assignee": "", **_inline_management()},
+    )
+
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    case.refresh_from_db()
+    assert case.priority_group
+    assert case.state == CaseState.AWAITING_PLACEMENT
+
+
+def _inline_management():
+    """Management forms of the (read-only) inlines on the case page."""
+    data = {}
+    for prefix in ("application", "advice", "decision", "employments", "terms"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "0",
+            }
+        )
+    return data
+
+
+def test_the_person_list_never_shows_a_bsn_but_finds_a_person_by_it(operator_client):
+    person = PersonFactory(first_name="Bram", last_name="Bakker")
+    other = PersonFactory(first_name="Cor", last_name="Cornelissen")
+
+    listing = operator_client.get(url(person, "changelist"))
+    found = operator_client.get(url(person, "changelist"), {"q": person.bsn})
+
+    assert listing.status_code == 200
+    assert "Bakker" in listing.content.decode()
+    assert person.bsn not in listing.content.decode()
+    assert other.bsn not in listing.content.decode()
+    assert list(found.context["cl"].result_list) == [person]
+    assert "bsn" not in found.context["cl"].list_display
+    html = found.content.decode()
+    start = html.index("<tbody>", html.index('id="result_list"'))
+    results = html[start : html.index("</tbody>", start)]  # the rows, not the echoed search
+    assert "Bakker" in results
+    assert person.bsn not in results
+
+
+def test_a_verordening_in_force_is_read_only_and_a_future_one_can_be_changed(operator_client):
+    municipality = MunicipalityFactory()
+    in_force = VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
+    future = VerordeningFactory(
+        municipality=municipality, in_force_from=timezone.localdate() + timedelta(days=30)
+    )
+
+    assert operator_client.post(url(Verordening, "change", in_force.pk), {}).status_code == 403
+    assert (
+        operator_client.post(url(Verordening, "delete", in_force.pk), {"post": "yes"}).status_code
+        == 403
+    )
+    assert operator_client.get(url(Verordening, "change", future.pk)).status_code == 200
+    response = operator_client.post(url(Verordening, "delete", future.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Verordening.objects.filter(pk=future.pk).exists()
+    assert Verordening.objects.filter(pk=in_force.pk).exists()
+
+
+def test_a_quota_changed_in_the_admin_keeps_its_history_and_is_audited(operator_client, operator):
+    municipality = MunicipalityFactory()
+
+    response = operator_client.post(
+        url(YearlyQuota, "add"), {"municipality": municipality.pk, "year": 2027, "places": "12"}
+    )
+    assert response.status_code == 302
+    quota = YearlyQuota.objects.get(municipality=municipality, year=2027)
+    response = operator_client.post(url(YearlyQuota, "change", quota.pk), {"places": "14.5"})
+    assert response.status_code == 302
+    refused = operator_client.post(url(YearlyQuota, "change", quota.pk), {"places": "0.5"})
+    assert refused.status_code == 200  # the form shows the error: at least 1 place
+
+    quota.refresh_from_db()
+    assert quota.places == Decimal("14.50")
+    assert list(
+        QuotaChange.objects.filter(municipality=municipality)
+        .order_by("changed_at", "pk")
+        .values_list("old_places", "new_places", "changed_by")
+    ) == [(None, Decimal(12), operator.pk), (Decimal(12), Decimal("14.5"), operator.pk)]
+    assert AuditEntry.objects.filter(action="set_quota", actor=operator, result="ok").count() == 2
+
+
+def test_the_case_list_costs_the_same_number_of_queries_for_5_and_50_cases(operator_client):
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
+    actor = UserFactory(uwv_assessor=True)
+    assignee = UserFactory(consultant=True, municipality=municipality)
+    states = list(CaseState)
+
+    def make(n):
+        for i in range(n):
+            CaseFactory(
+                person__municipality=municipality,
+                state=states[i % len(states)],
+                assignee=assignee if i % 2 else None,
+                lifecycle=False,
+            )
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = operator_client.get(url(Case, "changelist"))
+        assert response.status_code == 200
+        return len(queries), len(response.context["cl"].result_list)
+
+    make(5)
+    five, shown_five = count_queries()
+    make(45)
+    fifty, shown_fifty = count_queries()
+
+    assert (shown_five, shown_fifty) == (5, 50)
+    assert five == fifty == CASE_CHANGELIST_QUERIES
+    assert actor  # a second staff user exists, as in production
+
+
+#: Session, user, the municipalities for the list filter, the count for the paginator and
+#: the page of cases with person, municipality and assignee joined in. No second count of all
+#: rows: ``show_full_result_count`` is off.
+CASE_CHANGELIST_QUERIES = 5

@@ -1,0 +1,555 @@
+"""DOMAIN §4: the set-based capacity computation (cases.capacity) against the pure rules.
+
+``rules.categorise``, ``rules.order_candidates``, ``rules.free_obliged_slots``,
+``rules.places`` and ``rules.waiting_list_responsibility`` are the reference semantics; the SQL
+window-function computation must give the same answer for every scenario, in a constant
+number of queries.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases import rules, services
+from cases.capacity import MunicipalityNotFound, capacity, capacity_summary
+from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
+from cases.models import Application, Case
+from tests.factories import (
+    CaseFactory,
+    EmploymentFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+    bulk_candidate_cases,
+)
+
+pytestmark = pytest.mark.django_db
+
+ON = date(2026, 6, 15)
+YEAR = 2026
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def municipality_with(
+    *,
+    quota: Decimal | None = Decimal(10),
+    rule: OrderingRule = OrderingRule.POSITIVE_ADVICE_DATE,
+    additional: int = 0,
+    in_force_from: date = date(2025, 1, 1),
+):
+    municipality = MunicipalityFactory()
+    if quota is not None:
+        YearlyQuotaFactory(municipality=municipality, year=YEAR, places=quota)
+    VerordeningFactory(
+        municipality=municipality,
+        in_force_from=in_force_from,
+        ordering_rule=rule,
+        offers_additional_places=additional > 0,
+        additional_places_per_year=additional,
+    )
+    return municipality
+
+
+def candidate(
+    municipality,
+    actor,
+    *,
+    decided_on: date,
+    applied_on: date | None = None,
+    priority: bool = False,
+    available: bool = True,
+    benefit: BenefitKind = BenefitKind.PARTICIPATIEWET,
+) -> Case:
+    """A candidate case with just the rows capacity reads: person, case, application."""
+    person = PersonFactory(municipality=municipality, benefit_kind=benefit)
+    case = CaseFactory(
+        person=person,
+        state=CaseState.AWAITING_PLACEMENT if available else CaseState.UNAVAILABLE,
+        positive_decision_on=decided_on,
+        priority_group=priority,
+        lifecycle=False,
+    )
+    Application.objects.create(
+        case=case,
+        applicant_kind="person",
+        submitted_by=actor,
+        received_on=applied_on or decided_on - timedelta(weeks=12),
+        source="school",
+    )
+    return case
+
+
+def employ(municipality, hours, *, start_on=date(2025, 3, 1), end_on=None):
+    person = PersonFactory(municipality=municipality)
+    case = CaseFactory(person=person, state=CaseState.EMPLOYED, lifecycle=False)
+    return EmploymentFactory(
+        case=case,
+        municipality=municipality,
+        hours_per_week=Decimal(hours),
+        start_on=start_on,
+        end_on=end_on,
+    )
+
+
+def reference(cases, rule, quota, realised, additional):
+    """The pure rules' answer: {case_id: (position, category, responsible)}."""
+    by_id = {case.pk: case for case in cases}
+    candidates = [
+        rules.Candidate(
+            case_id=case.pk,
+            positive_advice_on=case.positive_decision_on,
+            applied_on=case.application.received_on,
+            priority=case.priority_group,
+            available=case.state == CaseState.AWAITING_PLACEMENT,
+        )
+        for case in cases
+    ]
+    free = rules.free_obliged_slots(quota, realised)
+    expected = {}
+    available_before = 0
+    for placement in rules.categorise(candidates, rule, quota, realised, additional):
+        category = placement.category
+        if category == Category.UNAVAILABLE:
+            # Responsible as if they were available at their turn.
+            quota_reached = available_before >= free
+            offered = available_before < free + additional
+        else:
+            available_before += 1
+            quota_reached = category != Category.OBLIGED
+            offered = category == Category.ADDITIONAL
+        person = by_id[placement.candidate.case_id].person
+        responsible = rules.waiting_list_responsibility(
+            BenefitKind(person.benefit_kind), quota_reached, offered
+        )
+        expected[placement.candidate.case_id] = (placement.position, category, responsible)
+    return expected
+
+
+def observed(result):
+    return {row.case_id: (row.position, row.category, row.responsible) for row in result.candidates}
+
+
+# -- (a) equivalence with the rules -------------------------------------------------------
+
+DAYS = st.integers(min_value=0, max_value=20)  # few distinct days: many ties
+candidates_strategy = st.lists(
+    st.fixed_dictionaries(
+        {
+            "decided": DAYS,
+            "applied": DAYS,
+            "priority": st.booleans(),
+            "available": st.booleans(),
+            "benefit": st.sampled_from(list(BenefitKind)),
+        }
+    ),
+    max_size=18,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    specs=candidates_strategy,
+    rule=st.sampled_from(list(OrderingRule)),
+    quota=st.decimals(min_value=1, max_value=8, places=2),
+    hours=st.lists(st.sampled_from(["12", "20", "25", "31", "32.5", "40"]), max_size=6),
+    additional=st.integers(min_value=0, max_value=4),
+)
+def test_s4_capacity_equals_the_rules_for_generated_scenarios(
+    specs, rule, quota, hours, additional
+):
+    # Each example gets its own municipality, so examples do not see each other's rows even
+    # though they share the test's transaction.
+    municipality = municipality_with(quota=quota, rule=rule, additional=additional)
+    actor = UserFactory(uwv_assessor=True)
+    for h in hours:
+        employ(municipality, h)
+    cases = [
+        candidate(
+            municipality,
+            actor,
+            decided_on=date(2025, 1, 1) + timedelta(days=spec["decided"]),
+            applied_on=date(2024, 6, 1) + timedelta(days=spec["applied"]),
+            priority=spec["priority"],
+            available=spec["available"],
+            benefit=spec["benefit"],
+        )
+        for spec in specs
+    ]
+    realised = sum((rules.places(Decimal(h)) for h in hours), Decimal("0.00"))
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.realised_places == realised
+    assert result.persons_employed == len(hours)
+    assert result.free_obliged == rules.free_obliged_slots(quota, realised)
+    assert observed(result) == reference(cases, rule, quota, realised, additional)
+    assert [row.position for row in result.candidates] == list(range(1, len(cases) + 1))
+    summary = capacity_summary(municipality.pk, YEAR, on=ON)
+    assert summary == result.summary()
+    assert summary.candidates_total == len(cases)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_s4_capacity_equals_the_rules_for_bulk_scenarios(seed):
+    """Bigger scenarios than hypothesis builds, made with bulk_create."""
+    import random
+
+    rng = random.Random(seed)
+    rule = rng.choice(list(OrderingRule))
+    quota = Decimal(rng.randint(100, 20_000)) / 100
+    additional = rng.randint(0, 30)
+    municipality = municipality_with(quota=quota, rule=rule, additional=additional)
+    actor = UserFactory(uwv_assessor=True)
+    hours = [rng.choice(["10", "24.5", "25", "31", "36"]) for _ in range(rng.randint(0, 8))]
+    for h in hours:
+        employ(municipality, h)
+    ids = bulk_candidate_cases(
+        municipality,
+        rng.randint(50, 300),
+        actor=actor,
+        start=seed * 1_000,
+        unavailable_every=rng.randint(2, 9),
+        priority_every=rng.randint(2, 7),
+        uwv_benefit_every=rng.randint(2, 5),
+    )
+    cases = list(
+        Case.objects.filter(pk__in=ids).select_related("person", "application").order_by("?")
+    )
+    realised = sum((rules.places(Decimal(h)) for h in hours), Decimal("0.00"))
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert observed(result) == reference(cases, rule, quota, realised, additional)
+
+
+# -- (b) each ordering rule ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (OrderingRule.POSITIVE_ADVICE_DATE, ["early_decision", "school_leaver", "early_applicant"]),
+        (OrderingRule.APPLICATION_DATE, ["early_applicant", "school_leaver", "early_decision"]),
+        (
+            OrderingRule.PRIORITY_THEN_ADVICE_DATE,
+            ["school_leaver", "early_decision", "early_applicant"],
+        ),
+    ],
+)
+def test_s4_5_each_ordering_rule_orders_the_candidates(rule, expected):
+    municipality = municipality_with(quota=Decimal(1), rule=rule)
+    actor = UserFactory(uwv_assessor=True)
+    cases = {
+        "early_decision": candidate(
+            municipality, actor, decided_on=date(2025, 1, 1), applied_on=date(2024, 9, 1)
+        ),
+        "school_leaver": candidate(
+            municipality,
+            actor,
+            decided_on=date(2025, 2, 1),
+            applied_on=date(2024, 8, 1),
+            priority=True,
+        ),
+        "early_applicant": candidate(
+            municipality, actor, decided_on=date(2025, 3, 1), applied_on=date(2024, 1, 1)
+        ),
+    }
+    names = {case.pk: name for name, case in cases.items()}
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert [names[row.case_id] for row in result.candidates] == expected
+    assert [row.category for row in result.candidates] == [
+        Category.OBLIGED,
+        Category.WAITING,
+        Category.WAITING,
+    ]
+    assert {row.ordering_rule for row in result.candidates} == {rule}
+
+
+def test_s4_5_ties_are_broken_by_case_id():
+    municipality = municipality_with(quota=Decimal(2))
+    actor = UserFactory(uwv_assessor=True)
+    same_day = [candidate(municipality, actor, decided_on=date(2025, 5, 5)) for _ in range(4)]
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert [row.case_id for row in result.candidates] == sorted(c.pk for c in same_day)
+
+
+# -- (c) an unavailable candidate keeps their turn ----------------------------------------
+
+
+def test_s4_4_an_unavailable_candidate_keeps_their_turn_and_takes_no_slot():
+    municipality = municipality_with(quota=Decimal(2))
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    first, second, third, fourth = (
+        CaseFactory(
+            person__municipality=municipality,
+            state=CaseState.AWAITING_PLACEMENT,
+            positive_decision_on=date(2025, 1, 1) + timedelta(days=i),
+        )
+        for i in range(4)
+    )
+    services.mark_unavailable(case_id=first.pk, reason="illness", actor=consultant)
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+    assert [(r.case_id, r.position, r.category) for r in result.candidates] == [
+        (first.pk, 1, Category.UNAVAILABLE),
+        (second.pk, 2, Category.OBLIGED),
+        (third.pk, 3, Category.OBLIGED),
+        (fourth.pk, 4, Category.WAITING),
+    ]
+    assert not result.candidates[0].available
+
+    services.mark_available(case_id=first.pk, actor=consultant)
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+    assert [(r.case_id, r.position, r.category) for r in result.candidates] == [
+        (first.pk, 1, Category.OBLIGED),
+        (second.pk, 2, Category.OBLIGED),
+        (third.pk, 3, Category.WAITING),
+        (fourth.pk, 4, Category.WAITING),
+    ]
+
+
+# -- (d) realised places --------------------------------------------------------------------
+
+
+def test_s4_2_realised_places_count_hours_over_31_per_employment():
+    municipality = municipality_with(quota=Decimal(3))
+    employ(municipality, "25")  # 0.81
+    employ(municipality, "12.5")  # 0.40 (0.403...)
+    employ(municipality, "40")  # 1.29
+    employ(municipality, "31", start_on=date(2025, 1, 1), end_on=ON)  # ends today: counts
+    employ(municipality, "31", start_on=date(2025, 1, 1), end_on=ON - timedelta(days=1))
+    employ(municipality, "31", start_on=ON + timedelta(days=1))  # not started yet
+    employ(MunicipalityFactory(), "31")  # another municipality
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.realised_places == Decimal("3.50")  # 0.81 + 0.40 + 1.29 + 1.00
+    assert result.persons_employed == 4
+    assert result.free_obliged == 0  # ceil(3 - 3.50) < 0
+    assert result.quota_reached
+
+
+def test_s4_2_a_job_of_25_hours_counts_081_places():
+    municipality = municipality_with(quota=Decimal(1))
+    employ(municipality, "25")
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.realised_places == Decimal("0.81")
+    assert result.free_obliged == 1  # ceil(1 - 0.81)
+
+
+def test_s4_2_places_round_per_employment_not_over_the_total():
+    municipality = municipality_with(quota=Decimal(5))
+    for _ in range(3):
+        employ(municipality, "25")  # 3 x 0.81 = 2.43, while 75 / 31 = 2.419... -> 2.42
+
+    assert capacity(municipality.pk, YEAR, on=ON).realised_places == Decimal("2.43")
+
+
+# -- categories and responsibility --------------------------------------------------------
+
+
+def test_s4_6_uwv_is_responsible_for_uwv_benefit_candidates_on_the_waiting_list():
+    municipality = municipality_with(quota=Decimal(1), additional=1)
+    actor = UserFactory(uwv_assessor=True)
+    day = date(2025, 1, 1)
+    obliged = candidate(municipality, actor, decided_on=day, benefit=BenefitKind.WAJONG)
+    extra = candidate(
+        municipality, actor, decided_on=day + timedelta(1), benefit=BenefitKind.WIA_WAO
+    )
+    waiting_uwv = candidate(
+        municipality, actor, decided_on=day + timedelta(2), benefit=BenefitKind.WW
+    )
+    waiting_pw = candidate(municipality, actor, decided_on=day + timedelta(3))
+    away_uwv = candidate(
+        municipality,
+        actor,
+        decided_on=day + timedelta(4),
+        benefit=BenefitKind.WAJONG,
+        available=False,
+    )
+
+    rows = {row.case_id: row for row in capacity(municipality.pk, YEAR, on=ON).candidates}
+
+    assert (rows[obliged.pk].category, rows[obliged.pk].responsible) == (
+        Category.OBLIGED,
+        Responsible.MUNICIPALITY,
+    )
+    assert (rows[extra.pk].category, rows[extra.pk].responsible) == (
+        Category.ADDITIONAL,
+        Responsible.MUNICIPALITY,
+    )
+    assert (rows[waiting_uwv.pk].category, rows[waiting_uwv.pk].responsible) == (
+        Category.WAITING,
+        Responsible.UWV,
+    )
+    assert (rows[waiting_pw.pk].category, rows[waiting_pw.pk].responsible) == (
+        Category.WAITING,
+        Responsible.MUNICIPALITY,
+    )
+    assert (rows[away_uwv.pk].category, rows[away_uwv.pk].responsible) == (
+        Category.UNAVAILABLE,
+        Responsible.UWV,
+    )
+    # Pw art. 7(7): an agreement keeps them with the municipality.
+    agreed = capacity(municipality.pk, YEAR, on=ON, uwv_agreement=True)
+    assert {row.responsible for row in agreed.candidates} == {Responsible.MUNICIPALITY}
+
+
+def test_s4_the_result_carries_the_figures_and_the_waiting_since_date():
+    municipality = municipality_with(quota=Decimal("2.5"), additional=3)
+    actor = UserFactory(uwv_assessor=True)
+    case = candidate(municipality, actor, decided_on=date(2025, 4, 1))
+    employ(municipality, "31")
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.quota_places == Decimal("2.50")
+    assert result.additional_places == 3
+    assert result.realised_places == Decimal("1.00")
+    assert result.free_obliged == 2  # ceil(1.5)
+    (row,) = result.candidates
+    assert row.case_id == case.pk
+    assert row.reference == case.reference
+    assert row.waiting_since == date(2025, 4, 1)
+    assert row.applied_on == case.application.received_on
+    assert row.available
+    summary = capacity_summary(municipality.pk, YEAR, on=ON)
+    assert (summary.obliged, summary.additional, summary.waiting, summary.unavailable) == (
+        1,
+        0,
+        0,
+        0,
+    )
+
+
+def test_s4_without_quota_or_verordening_nobody_is_obliged_and_the_default_order_applies():
+    municipality = MunicipalityFactory()
+    actor = UserFactory(uwv_assessor=True)
+    later = candidate(municipality, actor, decided_on=date(2025, 2, 1), priority=True)
+    earlier = candidate(municipality, actor, decided_on=date(2025, 1, 1))
+
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.quota_places is None
+    assert result.additional_places == 0
+    assert result.verordening_id is None
+    assert result.ordering_rule == OrderingRule.POSITIVE_ADVICE_DATE
+    assert [row.case_id for row in result.candidates] == [earlier.pk, later.pk]
+    assert {row.category for row in result.candidates} == {Category.WAITING}
+
+
+def test_s4_only_candidate_states_of_the_municipality_count():
+    municipality = municipality_with(quota=Decimal(5))
+    for state in CaseState:
+        if state not in (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE):
+            CaseFactory(person__municipality=municipality, state=state, lifecycle=False)
+    CaseFactory(state=CaseState.AWAITING_PLACEMENT, lifecycle=False)  # elsewhere
+
+    assert capacity(municipality.pk, YEAR, on=ON).candidates == []
+
+
+def test_capacity_of_an_unknown_municipality_raises():
+    with pytest.raises(MunicipalityNotFound):
+        capacity(987_654, YEAR, on=ON)
+
+
+# -- (e) a constant number of queries -------------------------------------------------------
+
+
+def test_capacity_uses_the_same_number_of_queries_for_10_and_10000_candidates(
+    django_assert_num_queries,
+):
+    actor = UserFactory(uwv_assessor=True)
+    small = municipality_with(quota=Decimal(4), rule=OrderingRule.APPLICATION_DATE, additional=2)
+    large = municipality_with(quota=Decimal(400), rule=OrderingRule.APPLICATION_DATE, additional=50)
+    bulk_candidate_cases(small, 10, actor=actor, start=0, unavailable_every=4)
+    started = time.perf_counter()
+    bulk_candidate_cases(
+        large, 10_000, actor=actor, start=100, unavailable_every=7, uwv_benefit_every=3
+    )
+    built = time.perf_counter() - started
+    employ(large, "25")
+
+    with django_assert_num_queries(2):
+        small_result = capacity(small.pk, YEAR, on=ON)
+    started = time.perf_counter()
+    with django_assert_num_queries(2):
+        large_result = capacity(large.pk, YEAR, on=ON)
+    elapsed = time.perf_counter() - started
+    with django_assert_num_queries(2):
+        capacity_summary(small.pk, YEAR, on=ON)
+    with django_assert_num_queries(2):
+        summary = capacity_summary(large.pk, YEAR, on=ON)
+
+    assert len(small_result.candidates) == 10
+    assert len(large_result.candidates) == 10_000
+    assert summary == large_result.summary()
+    assert summary.obliged == 400  # ceil(400 - 0.81)
+    assert summary.additional == 50
+    assert summary.unavailable == sum(1 for i in range(100, 10_100) if i % 7 == 0)
+    print(
+        f"\n[{connection.vendor}] built 10,000 candidates in {built:.2f}s; "
+        f"capacity() took {elapsed * 1000:.0f} ms"
+    )
+
+
+# -- (f) the verordening in force on the day --------------------------------------------
+
+
+def test_s5_a_newer_verordening_changes_the_order_only_from_its_date():
+    municipality = municipality_with(
+        quota=Decimal(1), rule=OrderingRule.POSITIVE_ADVICE_DATE, in_force_from=date(2025, 1, 1)
+    )
+    newer = VerordeningFactory(
+        municipality=municipality,
+        in_force_from=date(2026, 7, 1),
+        ordering_rule=OrderingRule.PRIORITY_THEN_ADVICE_DATE,
+        offers_additional_places=True,
+        additional_places_per_year=1,
+    )
+    older = municipality.verordeningen.get(in_force_from=date(2025, 1, 1))
+    actor = UserFactory(uwv_assessor=True)
+    first = candidate(municipality, actor, decided_on=date(2025, 1, 1))
+    second = candidate(municipality, actor, decided_on=date(2025, 2, 1))
+    school_leaver = candidate(municipality, actor, decided_on=date(2025, 3, 1), priority=True)
+
+    before = capacity(municipality.pk, YEAR, on=date(2026, 6, 30))
+    after = capacity(municipality.pk, YEAR, on=date(2026, 7, 1))
+
+    assert [r.case_id for r in before.candidates] == [first.pk, second.pk, school_leaver.pk]
+    assert [r.category for r in before.candidates] == [Category.OBLIGED, *[Category.WAITING] * 2]
+    assert {(r.verordening_id, r.verordening_in_force_from) for r in before.candidates} == {
+        (older.pk, date(2025, 1, 1))
+    }
+    assert [r.case_id for r in after.candidates] == [school_leaver.pk, first.pk, second.pk]
+    assert [r.category for r in after.candidates] == [
+        Category.OBLIGED,
+        Category.ADDITIONAL,
+        Category.WAITING,
+    ]
+    assert {(r.verordening_id, r.ordering_rule) for r in after.candidates} == {
+        (newer.pk, OrderingRule.PRIORITY_THEN_ADVICE_DATE)
+    }
+    assert (before.additional_places, after.additional_places) == (0, 1)

@@ -1,0 +1,442 @@
+"""The citizen's application: steps saved in the database, eligibility at the step, one case
+per draft however often it is sent, and uploads checked on the content."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.choices import CaseState, TermKind
+from cases.models import Application, ApplicationDraft, Case, Document
+from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Test accounts need no slow key stretching; keeps this module fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def citizen():
+    return UserFactory(first_name="Sam", last_name="de Vries")
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory(name="Amsterdam", cbs_code="GM0363")
+
+
+def step_url(draft, step):
+    return reverse("citizen:draft_step", args=[draft.pk, step])
+
+
+def person_answers(mun, **overrides):
+    data = {
+        "bsn": valid_bsn(4242),
+        "first_name": "Sam",
+        "last_name": "de Vries",
+        "birth_date": "15-03-2000",
+        "municipality": str(mun.pk),
+        "email": "sam@example.nl",
+        "phone": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def start(client):
+    response = client.post(reverse("citizen:draft_start"))
+    assert response.status_code == 302
+    return ApplicationDraft.objects.latest("id")
+
+
+def fill_all(client, draft, municipality, **person):
+    for step, data in [
+        ("applicant", {"applicant_kind": "person"}),
+        ("person", person_answers(municipality, **person)),
+        ("situation", {"situation": "school", "benefit_kind": "none"}),
+        ("wsw", {"has_wsw": "no"}),
+        (
+            "support",
+            {"support_needed": "Iemand die altijd in de buurt is.", "needs_supervision": "on"},
+        ),
+    ]:
+        response = client.post(step_url(draft, step), data)
+        assert response.status_code == 302, (step, response.content.decode()[:2000])
+
+
+def test_the_whole_application_makes_one_submitted_case_with_the_uwv_term(
+    client, citizen, municipality
+):
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality)
+
+    review = client.get(reverse("citizen:draft_review", args=[draft.pk]))
+    assert review.status_code == 200
+    assert "UWV" in review.content.decode()
+    response = client.post(reverse("citizen:draft_review", args=[draft.pk]))
+
+    case = Case.objects.get()
+    assert response["Location"] == reverse("citizen:receipt", args=[case.pk])
+    assert case.state == CaseState.SUBMITTED
+    assert case.person.account == citizen
+    assert case.application.needs_supervision and not case.application.needs_adaptations
+    assert case.application.source == "school"
+    term = case.terms.get(kind=TermKind.UWV_ADVICE)
+    receipt = client.get(response["Location"]).content.decode()
+    assert case.reference in receipt
+    assert f"{term.end_on.day} " in receipt
+
+
+def test_sending_twice_back_button_or_second_tab_gives_one_case(client, citizen, municipality):
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality)
+    url = reverse("citizen:draft_review", args=[draft.pk])
+
+    first = client.post(url)
+    second = client.post(url)
+    back = client.get(step_url(draft, "support"))
+
+    assert Case.objects.count() == 1 and Application.objects.count() == 1
+    case = Case.objects.get()
+    receipt = reverse("citizen:receipt", args=[case.pk])
+    assert first["Location"] == second["Location"] == back["Location"] == receipt
+
+
+def test_answers_survive_logging_out(client, citizen, municipality):
+    client.force_login(citizen)
+    draft = start(client)
+    client.post(step_url(draft, "applicant"), {"applicant_kind": "person"})
+    client.post(step_url(draft, "person"), person_answers(municipality, first_name="Robin"))
+    client.logout()
+
+    client.force_login(citizen)
+    response = client.post(reverse("citizen:draft_start"))
+
+    assert response["Location"] == step_url(draft, "situation")
+    page = client.get(step_url(draft, "person")).content.decode()
+    assert 'value="Robin"' in page
+
+
+def test_previous_keeps_what_was_typed_even_if_incomplete(client, citizen, municipality):
+    client.force_login(citizen)
+    draft = start(client)
+    client.post(step_url(draft, "applicant"), {"applicant_kind": "person"})
+
+    response = client.post(step_url(draft, "person"), {"first_name": "Kim", "previous": "1"})
+
+    assert response["Location"] == step_url(draft, "applicant")
+    draft.refresh_from_db()
+    assert draft.answers["person"]["first_name"] == "Kim"
+
+
+def test_every_field_error_is_dutch_next_to_the_field_and_in_the_summary(
+    client, citizen, municipality
+):
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = client.post(
+        step_url(draft, "person"),
+        person_answers(municipality, bsn="123456789", birth_date="31-02-2001", email="geen-adres"),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Er ging iets mis" in page
+    assert 'href="#id_bsn"' in page and 'href="#id_birth_date"' in page
+    assert 'aria-describedby="id_bsn_helptext id_bsn_error"' in page
+    assert "Dit is geen geldig burgerservicenummer" in page
+    assert "dag-maand-jaar" in page
+
+
+@pytest.mark.parametrize(
+    ("birth", "message"),
+    [("years=15", "vanaf 16 jaar"), ("years=70", "AOW")],
+)
+def test_age_limits_block_at_the_personal_details_step_and_keep_the_answers(
+    client, citizen, municipality, birth, message
+):
+    years = int(birth.split("=")[1])
+    today = timezone.localdate()
+    born = today.replace(year=today.year - years) - dt.timedelta(days=1)
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = client.post(
+        step_url(draft, "person"),
+        person_answers(municipality, birth_date=born.strftime("%d-%m-%Y")),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert "gemeente" in page
+    draft.refresh_from_db()
+    assert draft.answers["person"]["birth_date"] == born.strftime("%d-%m-%Y")
+
+
+def test_sixteen_year_olds_may_apply_with_a_notice(client, citizen, municipality):
+    born = timezone.localdate().replace(year=timezone.localdate().year - 16) - dt.timedelta(days=1)
+    client.force_login(citizen)
+    draft = start(client)
+    client.post(step_url(draft, "applicant"), {"applicant_kind": "person"})
+
+    response = client.post(
+        step_url(draft, "person"),
+        person_answers(municipality, birth_date=born.strftime("%d-%m-%Y")),
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == step_url(draft, "situation")
+    assert "16 of 17 jaar" in response.content.decode()
+
+
+def test_a_representative_must_say_who_they_are(client, citizen):
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = client.post(
+        step_url(draft, "applicant"),
+        {"applicant_kind": "representative", "representative_name": ""},
+    )
+
+    page = response.content.decode()
+    assert "Vul uw naam in" in page and "Kies wat u bent" in page
+
+
+def test_twelve_month_rule_asks_for_changes_and_explains_the_alternative(
+    client, citizen, municipality
+):
+    person = PersonFactory(account=citizen, municipality=municipality)
+    CaseFactory(person=person, state=CaseState.REJECTED)  # an advice less than 12 months ago
+    advice_on = person.cases.get().advice.issued_on
+    assert advice_on > timezone.localdate() - dt.timedelta(days=300)
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality, bsn=person.bsn)
+
+    review = client.get(reverse("citizen:draft_review", args=[draft.pk]))
+    assert review["Location"] == step_url(draft, "previous")
+    refused = client.post(step_url(draft, "previous"), {"changed": "no"})
+    assert "gemeente" in refused.content.decode() and "12 maanden" in refused.content.decode()
+
+    client.post(
+        step_url(draft, "previous"), {"changed": "yes", "changed_circumstances": "Nieuwe diagnose."}
+    )
+    client.post(reverse("citizen:draft_review", args=[draft.pk]))
+    case = Case.objects.get(draft=draft)
+    assert case.application.changed_circumstances == "Nieuwe diagnose."
+    assert case.events.get(action="application_submitted").details["twelve_month_rule"] == (
+        "allowed_changed"
+    )
+
+
+def test_a_bsn_of_another_account_is_refused_without_showing_its_data(
+    client, citizen, municipality
+):
+    other = PersonFactory(account=UserFactory(), municipality=municipality)
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = client.post(step_url(draft, "person"), person_answers(municipality, bsn=other.bsn))
+
+    page = response.content.decode()
+    assert "neem contact op met uw gemeente" in page.lower()
+    assert other.last_name not in page
+
+
+def test_someone_elses_draft_answers_404(client, citizen):
+    other = UserFactory()
+    draft = ApplicationDraft.objects.create(owner=other)
+    client.force_login(citizen)
+
+    assert client.get(step_url(draft, "person")).status_code == 404
+    assert client.post(reverse("citizen:draft_review", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("citizen:draft_delete", args=[draft.pk])).status_code == 404
+
+
+def test_a_tampered_step_or_hidden_value_answers_404_or_an_error(client, citizen, municipality):
+    client.force_login(citizen)
+    draft = start(client)
+
+    assert client.get(step_url(draft, "nonsense")).status_code == 404
+    assert client.get(step_url(draft, "previous")).status_code == 404  # not applicable
+    response = client.post(
+        step_url(draft, "person"), person_answers(municipality, municipality="999999")
+    )
+    assert response.status_code == 200 and "Er ging iets mis" in response.content.decode()
+
+
+def test_staff_cannot_open_the_citizen_pages(client):
+    staff = UserFactory(consultant=True)
+    client.force_login(staff)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+
+    assert client.get(reverse("citizen:case_list")).status_code == 403
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def upload(client, draft, name, content, content_type="application/pdf"):
+    return client.post(
+        reverse("citizen:draft_documents", args=[draft.pk]),
+        {"upload": "1", "file": SimpleUploadedFile(name, content, content_type)},
+    )
+
+
+def test_a_pdf_is_stored_under_a_generated_name_outside_the_web_root(client, citizen, settings):
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = upload(client, draft, "brief huisarts.pdf", PDF)
+
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.original_name == "brief huisarts.pdf"
+    assert document.content_type == "application/pdf"
+    assert document.stored_name.endswith(".pdf") and "huisarts" not in document.stored_name
+    stored = settings.MEDIA_ROOT / "documents" / document.stored_name
+    assert stored.read_bytes() == PDF
+    assert not str(stored).startswith(str(settings.STATIC_ROOT))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("foto.png", b"MZ\x90\x00" + b"\x00" * 100, "geen PDF-, JPEG- of PNG-bestand"),
+        (
+            "rapport.pdf",
+            b"<html><script>alert(1)</script></html>",
+            "geen PDF-, JPEG- of PNG-bestand",
+        ),
+        ("leeg.pdf", b"", "leeg"),
+    ],
+)
+def test_disguised_or_empty_uploads_are_rejected_with_a_message(
+    client, citizen, name, content, message
+):
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = upload(client, draft, name, content)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_an_upload_over_10_mb_is_rejected_without_a_500(client, citizen):
+    client.force_login(citizen)
+    draft = start(client)
+    big = PNG + b"\x00" * (10 * 1024 * 1024)
+
+    response = upload(client, draft, "scan.png", big, "image/png")
+
+    assert response.status_code == 200
+    assert "groter dan 10 MB" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_documents_travel_with_the_application_and_only_the_owner_can_download(
+    client, citizen, municipality
+):
+    client.force_login(citizen)
+    draft = start(client)
+    upload(client, draft, "verslag.png", PNG, "image/png")
+    fill_all(client, draft, municipality)
+    client.post(reverse("citizen:draft_review", args=[draft.pk]))
+    case = Case.objects.get()
+    document = case.documents.get()
+    url = reverse("citizen:document_download", args=[case.pk, document.pk])
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+    assert "attachment" in response["Content-Disposition"]
+
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_removing_a_draft_document_deletes_the_file(
+    client, citizen, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(citizen)
+    draft = start(client)
+    upload(client, draft, "a.pdf", PDF)
+    document = Document.objects.get()
+    path = settings.MEDIA_ROOT / "documents" / document.stored_name
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("citizen:draft_documents", args=[draft.pk]), {"remove": document.pk})
+
+    assert not Document.objects.exists()
+    assert not path.exists()
+
+
+def test_deleting_a_draft_removes_it_and_its_files(
+    client, citizen, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(citizen)
+    draft = start(client)
+    upload(client, draft, "a.pdf", PDF)
+    path = settings.MEDIA_ROOT / "documents" / Document.objects.get().stored_name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("citizen:draft_delete", args=[draft.pk]))
+
+    assert response.status_code == 302
+    assert not ApplicationDraft.objects.exists() and not path.exists()
+
+
+def test_sending_notifies_the_citizen_and_the_municipality_through_the_notification_engine(
+    client, citizen, municipality
+):
+    from cases.models import Notification
+
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality)
+
+    client.post(reverse("citizen:draft_review", args=[draft.pk]))
+
+    case = Case.objects.get()
+    kinds = set(Notification.objects.filter(case=case).values_list("kind", "recipient_id"))
+    assert ("application_received", citizen.pk) in kinds
+    assert ("new_application", consultant.pk) in kinds
+
+
+def test_a_tampered_document_id_answers_404(client, citizen):
+    other = UserFactory()
+    client.force_login(other)
+    other_draft = start(client)
+    upload(client, other_draft, "a.pdf", PDF)
+    theirs = Document.objects.get()
+    client.force_login(citizen)
+    draft = start(client)
+
+    response = client.post(
+        reverse("citizen:draft_documents", args=[draft.pk]), {"remove": theirs.pk}
+    )
+
+    assert response.status_code == 404
+    assert Document.objects.filter(pk=theirs.pk).exists()

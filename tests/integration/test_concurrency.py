@@ -1,0 +1,210 @@
+"""Placing the last place at once: real parallel transactions on PostgreSQL (DOMAIN §4.3).
+
+``services.place_person`` locks the municipality's YearlyQuota row for the year before it
+counts the realised places, so of two consultants placing the last place at the same moment
+exactly one succeeds and the other is refused with ``no_place_left``.
+
+To make the two transactions overlap for certain (not just by luck of the scheduler), the
+count of realised places is slowed down: the first transaction holds the lock while it
+counts, and the second must wait for it. A control test removes the lock and shows that the
+harness then does see both placements succeed, so the main test is not vacuous.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from cases import selectors, services
+from cases.choices import CaseState, ContractKind, WorkplaceKind
+from cases.models import AuditEntry, Case, Employment
+from municipalities.models import YearlyQuota
+from tests.factories import (
+    CaseFactory,
+    MunicipalityFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+)
+
+START_ON = date(2026, 3, 2)
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite serialises every write transaction; CI runs this on PostgreSQL",
+)
+
+
+def restore_reference_data() -> None:
+    """``transaction=True`` tests run on a database that an earlier transactional test may have
+    flushed, losing what the data migration loads (AOW ages, decree days, national quota):
+    load it again, the migration's own way. (``serialized_rollback`` would do it too, but
+    clashes with the transactional tests elsewhere that do not use it.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("cases.migrations.0003_reference_data").load(apps, None)
+
+
+def last_place_setup():
+    """One municipality with a quota of exactly 1 place, nothing realised, and two candidate
+    cases, each with its own consultant."""
+    restore_reference_data()
+    municipality = MunicipalityFactory()
+    YearlyQuotaFactory(municipality=municipality, year=START_ON.year, places=Decimal(1))
+    VerordeningFactory(municipality=municipality, in_force_from=date(2025, 1, 1))
+    cases = [
+        CaseFactory(person__municipality=municipality, state=CaseState.AWAITING_PLACEMENT)
+        for _ in range(2)
+    ]
+    consultants = [UserFactory(consultant=True, municipality=municipality) for _ in range(2)]
+    return municipality, cases, consultants
+
+
+def place(case_id, actor):
+    return services.place_person(
+        case_id=case_id,
+        employer_name="Sociaal Ontwikkelbedrijf",
+        workplace_kind=WorkplaceKind.SOCIAL_ENTERPRISE,
+        hours_per_week=Decimal(31),
+        start_on=START_ON,
+        contract_kind=ContractKind.INDEFINITE,
+        wage_value_pct=Decimal(50),
+        actor=actor,
+    )
+
+
+def place_at_once(cases, consultants):
+    """Run ``place`` for both cases in two threads released together; return the outcomes
+    (an Employment or the ValidationError's code)."""
+    barrier = threading.Barrier(2, timeout=20)
+    outcomes: dict[int, object] = {}
+
+    def worker(case, actor):
+        try:
+            barrier.wait()
+            outcomes[case.pk] = place(case.pk, actor)
+        except ValidationError as error:
+            outcomes[case.pk] = error.code
+        except Exception as error:  # surfaced by the assertions below
+            outcomes[case.pk] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=worker, args=(case, actor))
+        for case, actor in zip(cases, consultants, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a placement hung"
+    return outcomes
+
+
+@pytest.fixture
+def slow_count(monkeypatch):
+    """Hold the transaction open while it counts, so the other one must wait for the lock."""
+    real = selectors.realised_places
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "realised_places", slow)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(3))
+def test_two_consultants_placing_the_last_place_at_once_only_one_succeeds(run, slow_count):
+    municipality, cases, consultants = last_place_setup()
+
+    outcomes = place_at_once(cases, consultants)
+
+    placed = [pk for pk, outcome in outcomes.items() if isinstance(outcome, Employment)]
+    refused = [pk for pk, outcome in outcomes.items() if outcome == "no_place_left"]
+    assert len(placed) == 1, outcomes
+    assert len(refused) == 1, outcomes
+    assert Employment.objects.filter(municipality=municipality).count() == 1
+    assert Case.objects.get(pk=placed[0]).state == CaseState.EMPLOYED
+    assert Case.objects.get(pk=refused[0]).state == CaseState.AWAITING_PLACEMENT
+    results = sorted(
+        AuditEntry.objects.filter(action="place_person").values_list("result", flat=True)
+    )
+    assert results == ["ok", "refused"]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_quota_lock_both_placements_would_succeed(slow_count, monkeypatch):
+    """The harness really runs the two transactions in parallel: take the lock away and
+    the quota is overrun. (Guards against a concurrency test that can never fail.)"""
+    municipality, cases, consultants = last_place_setup()
+
+    class NoLockManager:
+        def select_for_update(self, *args, **kwargs):
+            return YearlyQuota.objects.all()
+
+        def __getattr__(self, name):
+            return getattr(YearlyQuota.objects, name)
+
+    monkeypatch.setattr(services, "YearlyQuota", type("Q", (), {"objects": NoLockManager()}))
+
+    outcomes = place_at_once(cases, consultants)
+
+    assert all(isinstance(outcome, Employment) for outcome in outcomes.values()), outcomes
+    assert Employment.objects.filter(municipality=municipality).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_placing_the_same_case_twice_yields_one_employment():
+    municipality, (case, _other), (consultant, _) = last_place_setup()
+    YearlyQuota.objects.filter(municipality=municipality).update(places=Decimal(5))
+
+    employment = place(case.pk, consultant)
+    with pytest.raises(ValidationError) as excinfo:
+        place(case.pk, consultant)
+
+    assert excinfo.value.code == "not_placeable"
+    assert list(Employment.objects.filter(case=case)) == [employment]
+    case.refresh_from_db()
+    assert case.state == CaseState.EMPLOYED
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(2))
+def test_placing_the_same_case_twice_at_once_yields_one_employment(run, slow_count):
+    municipality, (case, _other), consultants = last_place_setup()
+    YearlyQuota.objects.filter(municipality=municipality).update(places=Decimal(5))
+
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2, timeout=20)
+
+    def worker(actor):
+        try:
+            barrier.wait()
+            outcomes.append(place(case.pk, actor))
+        except ValidationError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(actor,)) for actor in consultants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [o for o in outcomes if not isinstance(o, Employment)] == ["not_placeable"], outcomes
+    assert sum(isinstance(outcome, Employment) for outcome in outcomes) == 1
+    assert Employment.objects.filter(case=case).count() == 1

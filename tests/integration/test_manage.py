@@ -1,0 +1,681 @@
+"""Municipal administration (issue 6): scoping, verordening versions and the ordering
+preview, quota by hand with history, employers, staff, chain agreements, letterhead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from cases.audit import AuditEntry
+from cases.capacity import capacity
+from cases.choices import CaseState, Category, OrderingRule, WorkplaceKind
+from municipalities import selectors, services
+from municipalities.models import (
+    ChainAgreement,
+    ChainPartner,
+    ChainTarget,
+    Employer,
+    QuotaChange,
+    Verordening,
+    YearlyQuota,
+)
+from portal.models import Role, User
+from tests.conftest import current_totp_code
+from tests.factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing is not what these tests are about; the real hasher costs ~0.5 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_day():
+    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC), tick=True):
+        yield
+
+
+def staff_client(client, user):
+    client.force_login(user)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(municipal_admin=True, totp=False)
+
+
+@pytest.fixture
+def municipality(admin):
+    return admin.municipality
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    return staff_client(client, admin)
+
+
+def url(name, municipality, **kwargs):
+    return reverse(f"manage:{name}", kwargs={"municipality_id": municipality.pk, **kwargs})
+
+
+def verordening_data(**overrides):
+    data = {
+        "in_force_from": TODAY.isoformat(),
+        "discussed_with_target_group_on": "2026-05-01",
+        "provisions": "Begeleiding en vervoer.",
+        "provisions_until_employment": "",
+        "provisions_while_waiting": "Dagbesteding.",
+        "offers_additional_places": "on",
+        "additional_places_per_year": "2",
+        "ordering_rule": OrderingRule.APPLICATION_DATE,
+        "decision_term_weeks": "8",
+        "advice_revives_on_fallback": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# -- access ---------------------------------------------------------------------------------
+
+
+def all_municipal_urls(municipality, version_pk=1, employer_pk=1, staff_pk=1, chain_pk=1):
+    return [
+        url("municipality", municipality),
+        url("contact_edit", municipality),
+        url("verordening_list", municipality),
+        url("verordening_create", municipality),
+        url("verordening_detail", municipality, pk=version_pk),
+        url("verordening_edit", municipality, pk=version_pk),
+        url("quota_list", municipality),
+        url("employer_list", municipality),
+        url("employer_create", municipality),
+        url("employer_edit", municipality, pk=employer_pk),
+        url("staff_list", municipality),
+        url("staff_invite", municipality),
+        url("chain_list", municipality),
+        url("chain_create", municipality),
+        url("chain_detail", municipality, pk=chain_pk),
+        url("chain_edit", municipality, pk=chain_pk),
+    ]
+
+
+def test_another_municipality_answers_404_on_every_page(admin_client):
+    other = MunicipalityFactory()
+    version = VerordeningFactory(municipality=other)
+    employer = Employer.objects.create(
+        municipality=other, name="Ander SW-bedrijf", kind=WorkplaceKind.SOCIAL_ENTERPRISE
+    )
+    agreement = ChainAgreement.objects.create(municipality=other, title="Andere afspraak")
+    colleague = UserFactory(consultant=True, municipality=other)
+
+    for address in all_municipal_urls(other, version.pk, employer.pk, colleague.pk, agreement.pk):
+        assert admin_client.get(address).status_code == 404, address
+    deactivate = url("staff_deactivate", other, pk=colleague.pk)
+    assert admin_client.post(deactivate).status_code == 404
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+def test_own_objects_of_another_municipality_are_not_found_through_own_url(
+    admin_client, municipality
+):
+    other = MunicipalityFactory()
+    version = VerordeningFactory(municipality=other)
+    colleague = UserFactory(consultant=True, municipality=other)
+
+    assert (
+        admin_client.get(url("verordening_detail", municipality, pk=version.pk)).status_code == 404
+    )
+    response = admin_client.post(url("staff_deactivate", municipality, pk=colleague.pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("trait", ["consultant", "uwv_assessor", None])
+def test_other_roles_may_not_open_the_administration(client, municipality, trait):
+    user = UserFactory(**({trait: True} if trait else {}))
+    if trait == "consultant":
+        user.municipality = municipality
+        user.save()
+    staff_client(client, user)
+
+    assert client.get(reverse("manage:index")).status_code == 403
+    assert client.get(url("verordening_list", municipality)).status_code == 403
+    assert client.get(reverse("manage:quota_import")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_the_login(client, municipality):
+    response = client.get(url("quota_list", municipality))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
+
+
+def test_administrator_goes_straight_to_their_municipality(admin_client, municipality):
+    response = admin_client.get(reverse("manage:index"))
+    assert response["Location"] == url("municipality", municipality)
+
+
+def test_operator_sees_every_municipality(client, municipality):
+    other = MunicipalityFactory()
+    staff_client(client, UserFactory(operator=True, totp=False))
+
+    response = client.get(reverse("manage:index"))
+
+    assert response.status_code == 200
+    assert {municipality, other} <= set(response.context["municipalities"])
+    assert client.get(url("quota_list", other)).status_code == 200
+
+
+def test_administrator_menu_links_to_the_administration(admin_client):
+    response = admin_client.get("/")
+    assert reverse("manage:index") in [u for _label, u in response.context["nav_items"]]
+
+
+# -- verordening ----------------------------------------------------------------------------
+
+
+def test_new_version_is_created_and_shown_in_force_today(admin_client, municipality):
+    old = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+
+    response = admin_client.post(url("verordening_create", municipality), verordening_data())
+
+    new = Verordening.objects.get(municipality=municipality, in_force_from=TODAY)
+    assert response["Location"] == url("verordening_detail", municipality, pk=new.pk)
+    assert new.offers_additional_places and new.additional_places_per_year == 2
+    assert new.ordering_rule == OrderingRule.APPLICATION_DATE
+    old.refresh_from_db()
+    assert old.ordering_rule == OrderingRule.POSITIVE_ADVICE_DATE  # history untouched
+    page = admin_client.get(url("verordening_list", municipality))
+    assert page.context["in_force"] == new
+    assert [row["in_force"] for row in page.context["rows"]] == [True, False]
+    assert AuditEntry.objects.filter(action="create_verordening", result="ok").exists()
+
+
+def test_new_version_form_starts_from_the_version_in_force(admin_client, municipality):
+    VerordeningFactory(
+        municipality=municipality,
+        in_force_from=dt.date(2024, 1, 1),
+        provisions="Jobcoach en aangepaste werkplek.",
+    )
+    form = admin_client.get(url("verordening_create", municipality)).context["form"]
+    assert form.initial["provisions"] == "Jobcoach en aangepaste werkplek."
+    assert form.initial["in_force_from"] == TODAY
+
+
+def test_a_new_version_cannot_come_into_force_in_the_past(admin_client, municipality):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(in_force_from="2026-01-01", discussed_with_target_group_on="2025-12-01"),
+    )
+
+    assert response.status_code == 200
+    assert "in_force_from" in response.context["form"].errors
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+
+
+def test_the_first_version_may_have_been_in_force_already(admin_client, municipality):
+    admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(in_force_from="2025-01-01", discussed_with_target_group_on="2024-11-01"),
+    )
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+
+
+def test_discussion_with_the_target_group_is_required_and_before_entry_into_force(
+    admin_client, municipality
+):
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(discussed_with_target_group_on=""),
+    )
+    assert "discussed_with_target_group_on" in response.context["form"].errors
+
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(discussed_with_target_group_on="2026-07-01"),
+    )
+    assert "discussed_with_target_group_on" in response.context["form"].errors
+    assert not Verordening.objects.filter(municipality=municipality).exists()
+
+
+def test_additional_places_need_a_number(admin_client, municipality):
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(additional_places_per_year="0"),
+    )
+    assert "additional_places_per_year" in response.context["form"].errors
+
+
+def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+
+    response = admin_client.post(
+        url("verordening_edit", municipality, pk=version.pk),
+        verordening_data(in_force_from="2024-01-01", discussed_with_target_group_on="2023-12-01"),
+    )
+
+    assert response["Location"] == url("verordening_detail", municipality, pk=version.pk)
+    version.refresh_from_db()
+    assert version.ordering_rule == OrderingRule.POSITIVE_ADVICE_DATE
+    with pytest.raises(ValidationError) as error:
+        services.update_verordening_version(
+            verordening_id=version.pk,
+            actor=admin,
+            **{name: getattr(version, name) for name in services.VERORDENING_FIELDS},
+        )
+    assert error.value.code == "in_force"
+
+
+def test_a_future_version_may_be_edited(admin_client, municipality):
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+
+    response = admin_client.post(
+        url("verordening_edit", municipality, pk=version.pk),
+        verordening_data(in_force_from="2027-01-01", additional_places_per_year="5"),
+    )
+
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.additional_places_per_year == 5
+    assert version.ordering_rule == OrderingRule.APPLICATION_DATE
+
+
+def candidates(municipality, count=3):
+    """Three candidates whose order differs by rule: by advice date 0,1,2; by application
+    date 2,1,0."""
+    cases = []
+    for i in range(count):
+        case = CaseFactory(
+            person=PersonFactory(municipality=municipality),
+            state=CaseState.AWAITING_PLACEMENT,
+            positive_decision_on=dt.date(2026, 1, 1) + dt.timedelta(days=10 * i),
+        )
+        case.application.received_on = dt.date(2025, 6, 1) - dt.timedelta(days=10 * i)
+        case.application.save(update_fields=["received_on"])
+        cases.append(case)
+    return cases
+
+
+def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    cases = candidates(municipality)
+
+    response = admin_client.post(
+        url("verordening_create", municipality), {**verordening_data(), "preview": "1"}
+    )
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert [row.reference for row in preview] == [c.reference for c in reversed(cases)]
+    assert [row.current_position for row in preview] == [3, 2, 1]
+    assert [row.category for row in preview] == [
+        Category.OBLIGED,
+        Category.ADDITIONAL,
+        Category.ADDITIONAL,
+    ]
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+    assert cases[0].reference.encode() in response.content
+
+
+def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    cases = candidates(municipality)
+    before = capacity(municipality.pk, 2026, on=TODAY)
+    assert [r.case_id for r in before.candidates] == [c.pk for c in cases]
+    preview = selectors.ordering_preview(
+        municipality,
+        ordering_rule=OrderingRule.APPLICATION_DATE,
+        additional_places=1,
+        on=TODAY,
+    )
+
+    services.create_verordening_version(
+        municipality=municipality,
+        actor=admin,
+        in_force_from=TODAY,
+        discussed_with_target_group_on=dt.date(2026, 5, 1),
+        provisions="Begeleiding.",
+        provisions_until_employment="",
+        provisions_while_waiting="",
+        offers_additional_places=True,
+        additional_places_per_year=1,
+        ordering_rule=OrderingRule.APPLICATION_DATE,
+        decision_term_weeks=8,
+        advice_revives_on_fallback=True,
+    )
+
+    after = capacity(municipality.pk, 2026, on=TODAY)
+    assert [r.case_id for r in after.candidates] == [c.pk for c in reversed(cases)]
+    assert [(r.reference, r.category) for r in after.candidates] == [
+        (p.reference, p.category) for p in preview
+    ]
+    assert [r.category for r in after.candidates] == [
+        Category.OBLIGED,
+        Category.ADDITIONAL,
+        Category.WAITING,
+    ]
+    # The day before, the earlier version still decides.
+    yesterday = capacity(municipality.pk, 2026, on=TODAY - dt.timedelta(days=1))
+    assert [r.case_id for r in yesterday.candidates] == [c.pk for c in cases]
+
+
+def test_verordening_list_query_count(admin_client, municipality, django_assert_num_queries):
+    for year in range(2020, 2026):
+        VerordeningFactory(municipality=municipality, in_force_from=dt.date(year, 1, 1))
+    # session, user, municipality, versions
+    # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
+    admin_client.get(url("verordening_list", municipality))
+    with django_assert_num_queries(4):
+        response = admin_client.get(url("verordening_list", municipality))
+    assert len(response.context["rows"]) == 6
+
+
+# -- quota by hand --------------------------------------------------------------------------
+
+
+def test_quota_by_hand_with_history(admin_client, admin, municipality):
+    admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "12"})
+    admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "14,5"})
+    admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "14.5"})
+
+    assert YearlyQuota.objects.get(municipality=municipality, year=2026).places == Decimal("14.50")
+    history = list(QuotaChange.objects.filter(municipality=municipality).order_by("pk"))
+    assert [(h.old_places, h.new_places) for h in history] == [
+        (None, Decimal("12")),
+        (Decimal("12"), Decimal("14.5")),
+    ]
+    assert {h.changed_by for h in history} == {admin}
+    assert {h.source for h in history} == {QuotaChange.Source.MANUAL}
+
+
+def test_quota_below_one_is_refused(admin_client, municipality):
+    response = admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "0"})
+    assert response.context["form"].errors
+    assert not YearlyQuota.objects.filter(municipality=municipality).exists()
+
+
+def test_quota_list_query_count(admin_client, admin, municipality, django_assert_num_queries):
+    for year in range(2020, 2027):
+        services.set_quota(municipality=municipality, year=year, places=year - 2000, actor=admin)
+    # session, user, municipality, quotas, history (with who changed it)
+    # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
+    admin_client.get(url("quota_list", municipality))
+    with django_assert_num_queries(5):
+        response = admin_client.get(url("quota_list", municipality))
+    assert len(response.context["history"]) == 7
+
+
+# -- employers ------------------------------------------------------------------------------
+
+
+def employer_data(**overrides):
+    data = {
+        "name": "Werkbedrijf Oost",
+        "kind": WorkplaceKind.SOCIAL_ENTERPRISE,
+        "contact_name": "J. Jansen",
+        "contact_email": "info@werkbedrijf.example",
+        "contact_phone": "020-1234567",
+        "address": "Straat 1\n1000 AA Stad",
+        "active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_employers_are_created_and_changed(admin_client, municipality):
+    admin_client.post(url("employer_create", municipality), employer_data())
+    employer = Employer.objects.get(municipality=municipality)
+    assert employer.kind == WorkplaceKind.SOCIAL_ENTERPRISE
+
+    admin_client.post(
+        url("employer_edit", municipality, pk=employer.pk),
+        employer_data(kind=WorkplaceKind.SOCIAL_FIRM, active=""),
+    )
+    employer.refresh_from_db()
+    assert employer.kind == WorkplaceKind.SOCIAL_FIRM and not employer.active
+
+    response = admin_client.post(
+        url("employer_create", municipality), employer_data(name="werkbedrijf oost")
+    )
+    assert "name" in response.context["form"].errors
+
+
+def test_employer_list_query_count(admin_client, municipality, django_assert_num_queries):
+    for i in range(5):
+        Employer.objects.create(
+            municipality=municipality, name=f"Bedrijf nummer {i}", kind=WorkplaceKind.REGULAR_DIRECT
+        )
+    # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
+    admin_client.get(url("employer_list", municipality))
+    with django_assert_num_queries(4):
+        response = admin_client.get(url("employer_list", municipality))
+    assert response.content.count(b"Bedrijf nummer ") == 5
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+def test_invited_staff_member_sets_a_password_and_must_set_up_mfa(
+    admin_client, municipality, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url("staff_invite", municipality),
+            {
+                "email": "nieuwe.consulent@example.nl",
+                "first_name": "Nieuwe",
+                "last_name": "Consulent",
+                "role": Role.CONSULTANT,
+            },
+        )
+
+    assert response["Location"] == url("staff_list", municipality)
+    user = User.objects.get(email="nieuwe.consulent@example.nl")
+    assert user.role == Role.CONSULTANT and user.municipality == municipality
+    assert not user.has_usable_password()
+    assert len(mailoutbox) == 1
+    assert municipality.name in mailoutbox[0].subject
+    path = re.search(r"http://testserver(/account/password/reset/key/\S+/)", mailoutbox[0].body)
+    assert path, mailoutbox[0].body
+
+    invitee = Client()
+    form_page = invitee.get(path.group(1), follow=True)
+    invitee.post(
+        form_page.redirect_chain[-1][0],
+        {"password1": "Een-nieuw-wachtwoord-7", "password2": "Een-nieuw-wachtwoord-7"},
+    )
+    user.refresh_from_db()
+    assert user.check_password("Een-nieuw-wachtwoord-7")
+    invitee.post("/account/login/", {"login": user.email, "password": "Een-nieuw-wachtwoord-7"})
+    assert invitee.get("/")["Location"] == "/account/2fa/totp/activate/"
+
+
+def test_administrator_may_invite_only_municipal_roles(admin_client, municipality):
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {"email": "x@example.nl", "first_name": "X", "last_name": "Y", "role": Role.OPERATOR},
+    )
+    assert "role" in response.context["form"].errors
+    assert not User.objects.filter(email="x@example.nl").exists()
+
+
+def test_an_existing_address_cannot_be_invited_again(admin_client, municipality):
+    existing = UserFactory()
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {
+            "email": existing.email.upper(),
+            "first_name": "X",
+            "last_name": "Y",
+            "role": Role.CONSULTANT,
+        },
+    )
+    assert "email" in response.context["form"].errors
+
+
+def test_deactivating_staff_ends_their_sessions_at_once(admin_client, municipality):
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    theirs = Client()
+    theirs.post("/account/login/", {"login": colleague.email, "password": PASSWORD})
+    theirs.post("/account/2fa/authenticate/", {"code": current_totp_code(TOTP_SECRET)})
+    assert theirs.get("/").status_code == 200
+    session_key = theirs.session.session_key
+    assert UserSession.objects.filter(user=colleague).exists()
+
+    response = admin_client.post(url("staff_deactivate", municipality, pk=colleague.pk))
+
+    assert response["Location"] == url("staff_list", municipality)
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    assert not UserSession.objects.filter(user=colleague).exists()
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert theirs.get("/").context["current_role"] is None
+
+
+def test_administrator_cannot_switch_off_themselves(admin_client, admin, municipality):
+    admin_client.post(url("staff_deactivate", municipality, pk=admin.pk))
+    admin.refresh_from_db()
+    assert admin.is_active
+
+
+def test_staff_list_shows_mfa_in_one_query(admin_client, municipality, django_assert_num_queries):
+    with_mfa = [UserFactory(consultant=True, municipality=municipality) for _ in range(3)]
+    without = [UserFactory(consultant=True, municipality=municipality, totp=False)]
+    UserFactory(consultant=True)  # another municipality
+
+    # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
+    admin_client.get(url("staff_list", municipality))
+    with django_assert_num_queries(4):
+        response = admin_client.get(url("staff_list", municipality))
+
+    shown = {u.email: u.mfa_enabled for u in response.context["staff"]}
+    assert {u.email for u in with_mfa + without} < set(shown)
+    assert all(shown[u.email] for u in with_mfa)
+    assert not shown[without[0].email]
+    assert len(shown) == 5  # the four and the administrator
+
+
+# -- chain agreements -----------------------------------------------------------------------
+
+
+def test_chain_agreement_with_partners_and_targets(admin_client, municipality):
+    admin_client.post(
+        url("chain_create", municipality),
+        {"title": "Ketenafspraak beschut werk", "concluded_on": "2026-02-01", "description": ""},
+    )
+    agreement = ChainAgreement.objects.get(municipality=municipality)
+    detail = url("chain_detail", municipality, pk=agreement.pk)
+
+    admin_client.post(
+        detail,
+        {
+            "add_partner": "1",
+            "partner-name": "VSO De Brug",
+            "partner-kind": ChainPartner.Kind.SCHOOL,
+            "partner-role": "Meldt schoolverlaters aan.",
+        },
+    )
+    admin_client.post(
+        detail, {"set_target": "1", "target-year": "2026", "target-target_places": "8"}
+    )
+    admin_client.post(
+        detail, {"set_target": "1", "target-year": "2026", "target-target_places": "9"}
+    )
+
+    assert list(agreement.partners.values_list("name", flat=True)) == ["VSO De Brug"]
+    assert list(ChainTarget.objects.values_list("year", "target_places")) == [(2026, 9)]
+    partner = agreement.partners.get()
+    admin_client.post(detail, {"remove_partner": str(partner.pk)})
+    assert not agreement.partners.exists()
+
+
+def test_chain_list_query_count(admin_client, municipality, django_assert_num_queries):
+    for i in range(3):
+        agreement = ChainAgreement.objects.create(municipality=municipality, title=f"Afspraak {i}")
+        ChainPartner.objects.create(agreement=agreement, name="UWV", kind="uwv", role="Advies")
+        ChainTarget.objects.create(agreement=agreement, year=2026, target_places=5)
+    # session, user, municipality, agreements, partners, targets
+    # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
+    admin_client.get(url("chain_list", municipality))
+    with django_assert_num_queries(6):
+        admin_client.get(url("chain_list", municipality))
+
+
+# -- letterhead -----------------------------------------------------------------------------
+
+
+def test_letterhead_and_contact_texts(admin_client, municipality):
+    admin_client.post(
+        url("contact_edit", municipality),
+        {
+            "letterhead": "Gemeente Test\nPostbus 1",
+            "contact_email": "beschutwerk@gemeente.example",
+            "contact_phone": "14 020",
+            "contact_text": "Bel ons op werkdagen.",
+        },
+    )
+    municipality.refresh_from_db()
+    assert municipality.letterhead == "Gemeente Test\nPostbus 1"
+    assert municipality.contact_phone == "14 020"
+
+
+def test_placements_choose_from_the_active_employers_of_the_own_municipality(municipality):
+    consultant = UserFactory(consultant=True, municipality=municipality, totp=False)
+    mine = Employer.objects.create(
+        municipality=municipality, name="Eigen SW", kind=WorkplaceKind.SOCIAL_ENTERPRISE
+    )
+    Employer.objects.create(
+        municipality=municipality, name="Oud", kind=WorkplaceKind.SOCIAL_FIRM, active=False
+    )
+    Employer.objects.create(
+        municipality=MunicipalityFactory(), name="Ander", kind=WorkplaceKind.SOCIAL_FIRM
+    )
+
+    assert list(selectors.active_employers_for(consultant)) == [mine]
+
+
+def test_a_long_preview_shows_the_first_rows_and_says_so(admin_client, municipality, monkeypatch):
+    from municipalities import views
+
+    monkeypatch.setattr(views, "PREVIEW_ROWS", 2)
+    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    candidates(municipality)
+
+    response = admin_client.post(
+        url("verordening_create", municipality), {**verordening_data(), "preview": "1"}
+    )
+
+    assert len(response.context["preview"]) == 2
+    assert response.context["preview_total"] == 3
+    assert "De eerste 2 van 3 kandidaten" in response.content.decode()

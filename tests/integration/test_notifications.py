@@ -1,0 +1,424 @@
+"""Notifications: who is told what, exactly once (database key), the outbox, delivery states,
+e-mail preferences, and the in-app inbox with its unread count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases import notifications, services
+from cases.choices import ApplicantKind, CaseState
+from cases.models import (
+    DeliveryState,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    OutboxMessage,
+)
+from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+K = NotificationKind
+
+
+def staff_login(client, user):
+    client.force_login(user)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory(
+        letterhead="Gemeente Testdam\nPostbus 1",
+        contact_email="werk@testdam.nl",
+        contact_phone="14 020",
+        contact_text="Bel ons op werkdagen van 9 tot 17 uur.",
+    )
+
+
+@pytest.fixture
+def citizen():
+    return UserFactory(email="inwoner@example.nl")
+
+
+def submitted_case(municipality, citizen, applicant_kind=ApplicantKind.PERSON):
+    person = PersonFactory(municipality=municipality, account=citizen, email="")
+    case = CaseFactory(person=person, state=CaseState.DRAFT)
+    application = case.application
+    application.applicant_kind = applicant_kind
+    if applicant_kind == ApplicantKind.MUNICIPALITY:
+        application.preselection_done_on = timezone.localdate()
+    application.save()
+    return services.submit_application(case_id=case.pk, actor=citizen)
+
+
+def test_submitting_tells_the_citizen_and_the_team_once(municipality, citizen):
+    team = UserFactory.create_batch(2, consultant=True, municipality=municipality)
+    UserFactory(consultant=True)  # another municipality's consultant hears nothing
+
+    case = submitted_case(municipality, citizen)
+
+    rows = Notification.objects.filter(case=case)
+    received = rows.filter(kind=K.APPLICATION_RECEIVED)
+    assert {(n.channel, n.recipient_id) for n in received} == {
+        ("inbox", citizen.pk),
+        ("email", citizen.pk),
+    }
+    term_end = case.terms.get().end_on
+    assert {n.term_end for n in received} == {term_end}
+    new = rows.filter(kind=K.NEW_APPLICATION)
+    assert {n.recipient_id for n in new} == {u.pk for u in team}
+    assert new.count() == 4  # two consultants, inbox and e-mail each
+    emails = rows.filter(channel=NotificationChannel.EMAIL)
+    assert set(OutboxMessage.objects.values_list("notification_id", flat=True)) == set(
+        emails.values_list("pk", flat=True)
+    )
+    assert not rows.filter(channel=NotificationChannel.INBOX).exclude(state="sent").exists()
+
+    # A rerun of the hook (a retried request, a second worker) creates nothing new.
+    assert notifications.notify_case_event(case, K.APPLICATION_RECEIVED, on=term_end) == 0
+    assert Notification.objects.filter(case=case).count() == rows.count()
+
+
+def test_the_database_enforces_the_unique_key(municipality, citizen):
+    case = submitted_case(municipality, citizen)
+    existing = Notification.objects.filter(case=case, channel="email").first()
+    existing.pk = None
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        existing.save()
+
+
+def test_the_assignee_alone_is_told_when_there_is_one(municipality, citizen):
+    assignee, _other = UserFactory.create_batch(2, consultant=True, municipality=municipality)
+    case = CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE)
+    case.assignee = assignee
+    case.save(update_fields=["assignee"])
+
+    services.mark_available(case_id=case.pk, actor=assignee)
+
+    assert set(
+        Notification.objects.filter(case=case, kind=K.AVAILABLE_AGAIN).values_list(
+            "recipient_id", flat=True
+        )
+    ) == {assignee.pk}
+
+
+def test_an_application_by_the_college_carries_no_direct_note(municipality, citizen):
+    UserFactory(consultant=True, municipality=municipality)
+    case = submitted_case(municipality, citizen, ApplicantKind.MUNICIPALITY)
+    notification = Notification.objects.get(case=case, kind=K.NEW_APPLICATION, channel="email")
+
+    assert "rechtstreeks bij UWV" not in build(notification).body
+
+
+def test_a_direct_application_tells_the_municipality_nothing_about_its_content(
+    municipality, citizen
+):
+    UserFactory(consultant=True, municipality=municipality)
+    case = submitted_case(municipality, citizen)
+    notification = Notification.objects.get(case=case, kind=K.NEW_APPLICATION, channel="email")
+
+    message = build(notification)
+
+    body = message.body
+    assert "rechtstreeks bij UWV" in body
+    person = case.person
+    for secret in (person.first_name, person.last_name, person.bsn):
+        assert secret not in body
+        assert secret not in message.alternatives[0][0]
+
+
+def build(notification):
+    notification = Notification.objects.select_related(
+        "case__municipality", "case__application"
+    ).get(pk=notification.pk)
+    return notifications.build_email(notification)
+
+
+def test_the_mail_is_dutch_plain_text_and_html_with_the_municipality_contact_texts(
+    municipality, citizen
+):
+    case = submitted_case(municipality, citizen)
+    notification = Notification.objects.get(case=case, kind=K.APPLICATION_RECEIVED, channel="email")
+
+    message = build(notification)
+
+    end = case.terms.get().end_on.strftime("%d-%m-%Y")
+    assert message.subject.startswith("We hebben uw aanvraag ontvangen")
+    assert end in message.body
+    assert "Bel ons op werkdagen van 9 tot 17 uur." in message.body
+    assert "14 020" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="nl">' in html
+    assert "werk@testdam.nl" in html
+    assert message.reply_to == ["werk@testdam.nl"]
+    assert (
+        message.extra_headers["Message-ID"]
+        == f"<notification-{notification.pk}@beschutwerk.portal>"
+    )
+
+
+def test_staff_may_switch_off_email_per_kind_but_not_legal_mail(municipality, citizen):
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    notifications.set_email_preference(user=consultant, kind=K.NEW_APPLICATION, email=False)
+    with pytest.raises(ValueError):
+        notifications.set_email_preference(user=citizen, kind=K.APPLICATION_RECEIVED, email=False)
+
+    case = submitted_case(municipality, citizen)
+
+    assert list(
+        Notification.objects.filter(case=case, kind=K.NEW_APPLICATION).values_list(
+            "channel", flat=True
+        )
+    ) == ["inbox"]
+    assert Notification.objects.filter(
+        case=case, kind=K.APPLICATION_RECEIVED, channel="email"
+    ).exists()
+
+
+def test_the_service_hooks_tell_the_right_people(municipality, citizen):
+    from tests.factories import VerordeningFactory, YearlyQuotaFactory
+
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year)
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    assessor = UserFactory(uwv_assessor=True)
+    case = submitted_case(municipality, citizen)
+    today = timezone.localdate()
+
+    services.suspend_term(case_id=case.pk, kind="uwv_advice", on=today, reason="x", actor=assessor)
+    from cases.rules import WorkCapacity
+
+    services.resume_term(case_id=case.pk, kind="uwv_advice", on=today, actor=assessor)
+    services.record_advice(
+        case_id=case.pk,
+        outcome="negative",
+        reasons="Onderzocht.",
+        actor=assessor,
+        work_capacity=WorkCapacity(True, True, 2, 6),
+    )
+    services.record_decision(case_id=case.pk, positive=False, actor=consultant)
+    services.file_objection(case_id=case.pk, grounds="Niet eens.", actor=consultant)
+
+    kinds = {
+        (n.kind, n.recipient_id) for n in Notification.objects.filter(case=case, channel="inbox")
+    }
+    assert (K.TERM_MOVED, citizen.pk) in kinds
+    assert (K.ADVICE_ISSUED, citizen.pk) in kinds
+    assert (K.ADVICE_FOR_MUNICIPALITY, consultant.pk) in kinds
+    assert (K.DECISION_SENT, citizen.pk) in kinds
+    assert (K.OBJECTION_RECEIVED, citizen.pk) in kinds
+    assert (K.OBJECTION_FILED, consultant.pk) in kinds
+    decision = Notification.objects.get(case=case, kind=K.DECISION_SENT, channel="email")
+    assert decision.term_end == case.terms.get(kind="objection").end_on
+
+
+# -- delivery -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def email_notification(municipality, citizen):
+    case = submitted_case(municipality, citizen)
+    return Notification.objects.get(case=case, kind=K.APPLICATION_RECEIVED, channel="email")
+
+
+def test_deliver_sends_once_and_clears_the_outbox(email_notification):
+    assert notifications.deliver(email_notification.pk) == "sent"
+    assert notifications.deliver(email_notification.pk) == "skipped"
+
+    assert len(mail.outbox) == 1
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.SENT
+    assert email_notification.attempts == 1
+    assert not OutboxMessage.objects.filter(notification=email_notification).exists()
+
+
+def test_a_send_interrupted_by_a_dead_worker_is_marked_uncertain_not_resent(
+    email_notification, settings
+):
+    claimed = notifications.claim(email_notification.pk)
+    assert claimed.state == DeliveryState.SENDING
+    # The worker dies here. While its lease runs, nobody else touches the notification.
+    assert notifications.deliver(email_notification.pk) == "skipped"
+
+    later = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_SEND_LEASE + 1)
+    assert notifications.claim(email_notification.pk, now=later) is None
+
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.UNCERTAIN
+    assert mail.outbox == []
+    assert email_notification in notifications.delivery_problems()
+
+
+def test_smtp_trouble_is_retried_then_marked_failed(email_notification, settings, monkeypatch):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no server")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    with pytest.raises(notifications.TemporaryDeliveryError):
+        notifications.deliver(email_notification.pk)
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.PENDING
+    assert "no server" in email_notification.last_error
+
+    assert notifications.deliver(email_notification.pk) == "failed"
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.FAILED
+    assert not OutboxMessage.objects.filter(notification=email_notification).exists()
+
+
+def test_a_permanent_smtp_refusal_fails_at_once(email_notification, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPDataError(554, b"rejected")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+
+    assert notifications.deliver(email_notification.pk) == "failed"
+
+
+def test_the_outbox_is_claimed_once_until_it_is_stale(email_notification, settings):
+    first = notifications.claim_outbox()
+    assert email_notification.pk in first
+    assert notifications.claim_outbox() == []
+
+    later = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER + 1)
+    assert email_notification.pk in notifications.claim_outbox(now=later)
+
+
+def test_the_drain_task_enqueues_each_outbox_row(email_notification, monkeypatch):
+    from cases import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: sent.append(pk))
+
+    count = tasks.drain_outbox()
+
+    assert email_notification.pk in sent
+    assert count == len(sent)
+
+
+def test_the_web_request_never_talks_to_the_broker(
+    municipality, citizen, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cases import tasks
+
+    def broker(*args, **kwargs):
+        raise AssertionError("the broker was called")
+
+    monkeypatch.setattr(tasks.send_notification, "delay", broker)
+    monkeypatch.setattr(tasks.send_notification, "apply_async", broker)
+    monkeypatch.setattr(tasks.drain_outbox, "delay", broker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted_case(municipality, citizen)
+
+    assert OutboxMessage.objects.exists()
+
+
+# -- the inbox ------------------------------------------------------------------------------
+
+
+def test_the_inbox_lists_own_messages_with_a_pinned_query_count(
+    client, municipality, citizen, django_assert_num_queries
+):
+    for _ in range(3):
+        submitted_case(municipality, citizen)
+    other = UserFactory()
+    submitted_case(municipality, other)
+    client.force_login(citizen)
+
+    # Session, user, notifications with their cases and applications: the header's unread
+    # count comes from the cache (warmed at sign-in), so it costs no query.
+    with django_assert_num_queries(3):
+        response = client.get("/meldingen/")
+
+    assert response.status_code == 200
+    items = response.context["items"]
+    assert len(items) == 3
+    assert {n.recipient_id for n, _message in items} == {citizen.pk}
+    content = response.content.decode()
+    assert "We hebben uw aanvraag ontvangen" in content
+    assert "3 ongelezen" in content
+
+
+def test_marking_read_updates_the_count_and_others_messages_are_not_found(
+    client, municipality, citizen
+):
+    submitted_case(municipality, citizen)
+    submitted_case(municipality, citizen)
+    other = UserFactory()
+    submitted_case(municipality, other)
+    mine = Notification.objects.filter(recipient=citizen, channel="inbox").first()
+    theirs = Notification.objects.filter(recipient=other, channel="inbox").first()
+    client.force_login(citizen)
+
+    assert client.post(f"/meldingen/{theirs.pk}/gelezen/").status_code == 404
+    response = client.post(f"/meldingen/{mine.pk}/gelezen/")
+    assert response.status_code == 302
+    assert "1 ongelezen" in client.get("/").content.decode()
+
+    client.post("/meldingen/gelezen/")
+    assert "ongelezen" not in client.get("/").content.decode()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_a_new_message_raises_the_cached_count_without_a_query(
+    client, municipality, citizen, django_capture_on_commit_callbacks
+):
+    client.force_login(citizen)
+    assert "ongelezen" not in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted_case(municipality, citizen)
+
+    assert "1 ongelezen" in client.get("/").content.decode()
+
+
+def test_staff_switch_email_off_on_the_inbox_page(client, municipality):
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    staff_login(client, consultant)
+
+    page = client.get("/meldingen/")
+    assert page.status_code == 200
+    data = {kind: "on" for kind in notifications.STAFF_KINDS if kind != K.NEW_APPLICATION}
+    response = client.post("/meldingen/", data)
+
+    assert response.status_code == 302
+    assert consultant.notification_preferences.get(kind=K.NEW_APPLICATION).email is False
+    assert consultant.notification_preferences.get(kind=K.UWV_TERM_DUE).email is True
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/meldingen/")
+
+    assert response.status_code == 302
+    assert "/account/login/" in response["Location"]
+
+
+def test_operators_see_failed_and_uncertain_deliveries_in_the_admin(client, email_notification):
+    Notification.objects.filter(pk=email_notification.pk).update(
+        state=DeliveryState.FAILED, last_error="SMTP 554"
+    )
+    operator = UserFactory(operator=True)
+    staff_login(client, operator)
+
+    response = client.get("/admin/cases/notification/?state__exact=failed")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert email_notification.case.reference in content
+    assert "SMTP 554" in content
+    assert client.get("/admin/cases/notification/add/").status_code == 403

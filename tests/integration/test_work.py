@@ -1,0 +1,540 @@
+"""The consultant's pages (issue #5): scoping, actions with their refusals, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.choices import ApplicantKind, CaseState, TermKind
+from cases.models import (
+    Advice,
+    AuditEntry,
+    Case,
+    Decision,
+    Employment,
+    Objection,
+    SavedFilter,
+    Term,
+)
+from portal.permissions import can_see_application_content
+from tests.factories import (
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+    valid_bsn,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def municipality():
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year, places=5)
+    return municipality
+
+
+@pytest.fixture
+def consultant(municipality):
+    return UserFactory(consultant=True, municipality=municipality)
+
+
+@pytest.fixture
+def other_consultant():
+    return UserFactory(consultant=True)
+
+
+@pytest.fixture
+def signed_in(client, consultant):
+    return sign_in(client, consultant)
+
+
+def case_in(municipality, state, **kwargs):
+    person = PersonFactory(municipality=municipality, **kwargs.pop("person", {}))
+    return CaseFactory(person=person, state=state, **kwargs)
+
+
+def search(client, url, term: str) -> str:
+    """Search through the POST form; the term is kept in the session, never in the URL."""
+    response = client.post(url, {"q": term})
+    assert response.status_code == 302
+    assert term not in response["Location"]
+    return client.get(response["Location"]).content.decode()
+
+
+def post_action(client, case, action, data):
+    return client.post(
+        reverse("work:case_action", args=[case.pk, action]),
+        {f"{action}-{key}": value for key, value in data.items()},
+    )
+
+
+# -- access ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["work:dashboard", "work:case_list", "work:waiting_list", "work:application_create"]
+)
+def test_pages_need_a_municipal_role(client, name):
+    sign_in(client, UserFactory(uwv_assessor=True))
+    assert client.get(reverse(name)).status_code == 403
+    citizen = UserFactory()
+    client.force_login(citizen)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_every_case_url_of_another_municipality_answers_404(client, municipality, other_consultant):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    sign_in(client, other_consultant)
+    assert client.get(reverse("work:case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("work:decision_letter", args=[case.pk])).status_code == 404
+    response = post_action(client, case, "unavailable", {"reason": "illness"})
+    assert response.status_code == 404
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+
+
+def test_lists_and_exports_hold_only_the_own_municipality(client, municipality, other_consultant):
+    own = case_in(municipality, CaseState.ADVICE_ISSUED)
+    sign_in(client, other_consultant)
+    foreign = case_in(other_consultant.municipality, CaseState.ADVICE_ISSUED)
+    page = client.get(reverse("work:case_list")).content.decode()
+    assert foreign.reference in page and own.reference not in page
+    for fmt in ("csv", "xlsx"):
+        response = client.get(reverse("work:export", args=[fmt]))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert own.reference.encode() not in body
+    csv_body = b"".join(client.get(reverse("work:export", args=["csv"])).streaming_content)
+    assert foreign.reference.encode() in csv_body
+    waiting = client.get(reverse("work:waiting_list")).content.decode()
+    assert own.reference not in waiting
+
+
+# -- work list ------------------------------------------------------------------------------
+
+
+def test_work_list_filters_and_searches(signed_in, municipality, consultant):
+    at_uwv = case_in(municipality, CaseState.WITH_UWV)
+    decide = case_in(municipality, CaseState.ADVICE_ISSUED, person={"last_name": "Jansen"})
+    decide.assignee = consultant
+    decide.save(update_fields=["assignee"])
+    url = reverse("work:case_list")
+
+    page = signed_in.get(url, {"state": "at_uwv"}).content.decode()
+    assert at_uwv.reference in page and decide.reference not in page
+    page = search(signed_in, url, "jansen")
+    assert decide.reference in page and at_uwv.reference not in page
+    page = search(signed_in, url, decide.person.bsn)
+    assert decide.reference in page and at_uwv.reference not in page
+    page = search(signed_in, url, at_uwv.reference)
+    assert at_uwv.reference in page and decide.reference not in page
+    page = signed_in.get(url, {"assignee": "me"}).content.decode()
+    assert decide.reference in page and at_uwv.reference not in page
+    page = signed_in.get(url, {"term_state": "overdue"}).content.decode()
+    # The factory's UWV term started 20 weeks ago: overdue; the decision term too.
+    assert at_uwv.reference in page
+
+
+def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality):
+    cases = [case_in(municipality, CaseState.AWAITING_PLACEMENT) for _ in range(30)]
+    seen, url, params = [], reverse("work:case_list"), {"sort": "oldest"}
+    for _page in range(5):
+        response = signed_in.get(url, params)
+        rows = response.context["page"].rows
+        seen += [row.pk for row in rows]
+        if not response.context["page"].next_cursor:
+            break
+        params = {"sort": "oldest", "after": response.context["page"].next_cursor}
+    assert sorted(seen) == sorted(c.pk for c in cases)
+    assert len(seen) == len(set(seen)) == 30
+
+
+def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
+    response = signed_in.post(
+        reverse("work:save_filter"), {"name": "Te beslissen", "query": "state=advice_issued"}
+    )
+    assert response.status_code == 302
+    saved = SavedFilter.objects.get(owner=consultant)
+    assert saved.query == "state=advice_issued"
+    page = signed_in.get(reverse("work:case_list")).content.decode()
+    assert "Te beslissen" in page and "?state=advice_issued" in page
+
+
+def test_export_neutralises_formulas(signed_in, municipality):
+    case_in(
+        municipality,
+        CaseState.ADVICE_ISSUED,
+        person={"first_name": "=HYPERLINK(1)", "last_name": "@SUM"},
+    )
+    response = signed_in.get(reverse("work:export", args=["csv"]))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    assert rows[1][1] == "'=HYPERLINK(1) @SUM"
+
+    from openpyxl import load_workbook
+
+    response = signed_in.get(reverse("work:export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=2, column=2).value == "'=HYPERLINK(1) @SUM"
+    assert sheet.cell(row=2, column=2).data_type == "s"
+
+
+# -- case page: direct applications ---------------------------------------------------------
+
+
+def test_content_rule_for_direct_applications():
+    consultant = UserFactory.build(role="consultant")
+    consultant.is_active = True
+    assert not can_see_application_content(consultant, is_direct=True, advice_issued=False)
+    assert can_see_application_content(consultant, is_direct=True, advice_issued=True)
+    assert can_see_application_content(consultant, is_direct=False, advice_issued=False)
+    assessor = UserFactory.build(role="uwv_assessor")
+    assert can_see_application_content(assessor, is_direct=True, advice_issued=False)
+    citizen = UserFactory.build(role="citizen")
+    assert not can_see_application_content(citizen, is_direct=False, advice_issued=True)
+
+
+def test_case_page_hides_the_content_of_a_direct_application_until_the_advice(
+    signed_in, municipality
+):
+    case = case_in(municipality, CaseState.WITH_UWV)
+    assert case.application.applicant_kind == ApplicantKind.PERSON
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "Begeleiding op de werkvloer." not in page
+    assert 'data-testid="content-hidden"' in page
+
+    advised = case_in(municipality, CaseState.ADVICE_ISSUED)
+    page = signed_in.get(reverse("work:case_detail", args=[advised.pk])).content.decode()
+    assert "Begeleiding op de werkvloer." in page
+
+
+# -- case page: actions ---------------------------------------------------------------------
+
+
+def test_decision_follows_the_advice_and_a_second_is_refused(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    Advice.objects.filter(case=case).update(outcome="positive", needs_supervision=True)
+    response = post_action(signed_in, case, "decide", {"positive": "yes"})
+    assert response.status_code == 302
+    decision = Decision.objects.get(case=case)
+    assert decision.positive and decision.follows_advice
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    assert AuditEntry.objects.filter(
+        action="record_decision", object_id=str(case.pk), result="ok"
+    ).exists()
+
+    response = post_action(signed_in, case, "decide", {"positive": "yes"})
+    assert response.status_code == 400
+    assert "Er is al een besluit" in response.content.decode()
+    assert Decision.objects.filter(case=case).count() == 1
+    assert AuditEntry.objects.filter(
+        action="record_decision", object_id=str(case.pk), result="refused"
+    ).exists()
+
+
+def test_deviation_without_reason_is_refused_in_dutch(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)  # negative advice
+    assert case.advice.outcome == "negative"
+    response = post_action(signed_in, case, "decide", {"positive": "yes", "deviation_reason": " "})
+    assert response.status_code == 400
+    assert "wijkt af van het advies" in response.content.decode()
+    assert not Decision.objects.filter(case=case).exists()
+
+    response = post_action(
+        signed_in, case, "decide", {"positive": "yes", "deviation_reason": "Advies onzorgvuldig."}
+    )
+    assert response.status_code == 302
+    assert not Decision.objects.get(case=case).follows_advice
+
+
+def placement(**overrides):
+    data = {
+        "employer_name": "SOB De Werkplaats",
+        "workplace_kind": "social_enterprise",
+        "hours_per_week": "25",
+        "start_on": timezone.localdate().isoformat(),
+        "contract_kind": "indefinite",
+        "wage_value_pct": "40",
+    }
+    return data | overrides
+
+
+@pytest.mark.parametrize("hours", ["0", "-3", "40.5", "41"])
+def test_placement_hours_out_of_range_are_refused(signed_in, municipality, hours):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    response = post_action(signed_in, case, "place", placement(hours_per_week=hours))
+    assert response.status_code == 400
+    assert "meer dan 0 en hoogstens 40 uur" in response.content.decode()
+    assert not Employment.objects.filter(case=case).exists()
+
+
+def test_place_and_end_the_employment(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    response = post_action(signed_in, case, "place", placement())
+    assert response.status_code == 302
+    job = Employment.objects.get(case=case)
+    assert job.hours_per_week == Decimal(25)
+    assert job.max_monthly_subsidy is not None  # wage value 40% -> 60% of WML
+    assert Case.objects.get(pk=case.pk).state == CaseState.EMPLOYED
+
+    before = (job.start_on - dt.timedelta(days=1)).isoformat()
+    response = post_action(signed_in, case, "end_employment", {"end_on": before, "reason": "x"})
+    assert response.status_code == 400
+    assert "einddatum kan niet voor de begindatum" in response.content.decode()
+    assert Employment.objects.get(pk=job.pk).end_on is None
+
+    response = post_action(
+        signed_in,
+        case,
+        "end_employment",
+        {"end_on": job.start_on.isoformat(), "reason": "Contract afgelopen"},
+    )
+    assert response.status_code == 302
+    assert Employment.objects.get(pk=job.pk).end_on == job.start_on
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+
+
+def test_placement_beyond_capacity_is_blocked(signed_in, municipality):
+    municipality.quotas.update(places=1)
+    case_in(municipality, CaseState.EMPLOYED)  # 31 hours = 1 place: the quota is full
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    response = post_action(signed_in, case, "place", placement())
+    assert response.status_code == 400
+    assert "Er is geen plek meer" in response.content.decode()
+    assert not Employment.objects.filter(case=case).exists()
+
+
+def test_unavailable_and_available_again(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    assert (
+        post_action(
+            signed_in,
+            case,
+            "unavailable",
+            {"reason": "illness", "from_on": timezone.localdate().isoformat()},
+        ).status_code
+        == 302
+    )
+    assert Case.objects.get(pk=case.pk).state == CaseState.UNAVAILABLE
+    assert (
+        post_action(
+            signed_in, case, "available", {"on": timezone.localdate().isoformat()}
+        ).status_code
+        == 302
+    )
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+
+
+def test_objection_and_its_outcome(signed_in, municipality):
+    case = case_in(municipality, CaseState.REJECTED)
+    response = post_action(
+        signed_in,
+        case,
+        "object",
+        {"filed_on": timezone.localdate().isoformat(), "grounds": "Niet eens."},
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.OBJECTION
+    response = post_action(signed_in, case, "decide_objection", {"outcome": "granted"})
+    assert response.status_code == 302
+    assert Objection.objects.get(case=case).outcome == "granted"
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+
+
+def test_assign_only_to_a_colleague(signed_in, municipality, other_consultant):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    assert post_action(signed_in, case, "assign", {"assignee": colleague.pk}).status_code == 302
+    assert Case.objects.get(pk=case.pk).assignee == colleague
+    response = post_action(signed_in, case, "assign", {"assignee": other_consultant.pk})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).assignee == colleague
+
+
+def test_move_with_the_job_ending_hands_the_case_to_the_new_municipality(signed_in, municipality):
+    case = case_in(municipality, CaseState.EMPLOYED)
+    new = MunicipalityFactory()
+    response = post_action(
+        signed_in,
+        case,
+        "move",
+        {"new_municipality": new.pk, "moved_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.municipality == new and case.state == CaseState.AWAITING_PLACEMENT
+    assert case.employments.get().end_on == timezone.localdate()
+    assert Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).exists()
+
+
+def test_move_keeping_the_job_keeps_the_paying_municipality(signed_in, municipality):
+    case = case_in(municipality, CaseState.EMPLOYED)
+    new = MunicipalityFactory()
+    response = post_action(
+        signed_in,
+        case,
+        "move",
+        {
+            "new_municipality": new.pk,
+            "moved_on": timezone.localdate().isoformat(),
+            "employment_continues": "on",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.municipality == municipality and case.state == CaseState.EMPLOYED
+    assert case.person.municipality == new
+    assert case.employments.get().municipality == municipality
+
+
+def test_college_applies_after_preselection(signed_in, municipality):
+    response = signed_in.post(
+        reverse("work:application_create"),
+        {
+            "bsn": valid_bsn(4242),
+            "first_name": "Noor",
+            "last_name": "Visser",
+            "birth_date": "2001-05-01",
+            "benefit_kind": "participatiewet",
+            "source": "school",
+            "preselection_done_on": timezone.localdate().isoformat(),
+            "preselection_notes": "Kan 4 uur per dag werken.",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(person__bsn=valid_bsn(4242))
+    assert case.municipality == municipality and case.state == CaseState.SUBMITTED
+    assert case.application.applicant_kind == ApplicantKind.MUNICIPALITY
+    assert Term.objects.filter(case=case, kind=TermKind.UWV_ADVICE).exists()
+
+
+def test_college_application_for_a_resident_elsewhere_is_refused(signed_in):
+    person = PersonFactory()
+    response = signed_in.post(
+        reverse("work:application_create"),
+        {
+            "bsn": person.bsn,
+            "first_name": "X",
+            "last_name": "Y",
+            "birth_date": "2001-05-01",
+            "benefit_kind": "participatiewet",
+            "source": "school",
+            "preselection_done_on": timezone.localdate().isoformat(),
+            "preselection_notes": "Voorselectie.",
+        },
+    )
+    assert response.status_code == 400
+    assert not Case.objects.filter(person=person).exists()
+    assert AuditEntry.objects.filter(action="apply_on_behalf_of_college", result="refused").exists()
+
+
+def test_services_refuse_a_decision_without_advice(consultant, municipality):
+    case = case_in(municipality, CaseState.WITH_UWV)
+    with pytest.raises(Exception):  # noqa: B017 - ValidationError from the service
+        services.record_decision(case_id=case.pk, positive=True, actor=consultant)
+    assert not Advice.objects.filter(case=case).exists()
+
+
+def test_decision_letter_downloads_as_pdf_only_for_the_own_municipality(
+    signed_in, municipality, client, other_consultant
+):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    response = signed_in.get(reverse("work:decision_letter", args=[case.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert reverse("work:decision_letter", args=[case.pk]) in page
+
+    sign_in(client, other_consultant)
+    assert client.get(reverse("work:decision_letter", args=[case.pk])).status_code == 404
+
+
+def test_no_letter_before_a_decision(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    assert signed_in.get(reverse("work:decision_letter", args=[case.pk])).status_code == 404
+
+
+def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, client):
+    case = case_in(municipality, CaseState.EMPLOYED)
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert reverse("work:case_move", args=[case.pk]) in page
+    response = signed_in.get(reverse("work:case_move", args=[case.pk]))
+    assert response.status_code == 200
+    assert f'action="{reverse("work:case_action", args=[case.pk, "move"])}"' in (
+        response.content.decode()
+    )
+    decided = case_in(municipality, CaseState.ADVICE_ISSUED)
+    assert signed_in.get(reverse("work:case_move", args=[decided.pk])).status_code == 404
+    sign_in(client, other_consultant)
+    assert client.get(reverse("work:case_move", args=[case.pk])).status_code == 404
+
+
+def test_dashboard_counts_link_to_lists_and_show_the_key_figures(client):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC), tick=False):
+        municipality = MunicipalityFactory()
+        VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+        YearlyQuotaFactory(municipality=municipality, year=2026, places=3)
+        sign_in(client, UserFactory(consultant=True, municipality=municipality))
+        case_in(municipality, CaseState.EMPLOYED)
+        case_in(municipality, CaseState.WITH_UWV)
+        case_in(municipality, CaseState.ADVICE_ISSUED)
+        case_in(municipality, CaseState.AWAITING_PLACEMENT)
+        case_in(MunicipalityFactory(), CaseState.ADVICE_ISSUED)  # not counted: elsewhere
+        response = client.get(reverse("work:dashboard"))
+    counts = response.context["counts"]
+    assert counts["at_uwv"] == 1 and counts["uwv_overdue"] == 1
+    assert counts["decisions_due"] == 1 and counts["employed"] == 1
+    summary = response.context["summary"]
+    assert summary.obliged == 1 and summary.persons_employed == 1
+    assert summary.realised_places == Decimal("1.00")
+    # advice 14 weeks ago, job started 2 weeks ago (see the factory): 84 days.
+    assert response.context["average_days"] == Decimal("84.0")
+    page = response.content.decode()
+    assert "?state=advice_issued" in page and "?state=at_uwv&amp;term_state=overdue" in page
+
+
+def test_work_list_shows_open_objections(signed_in, municipality):
+    objection = case_in(municipality, CaseState.OBJECTION)
+    other = case_in(municipality, CaseState.REJECTED)
+    page = signed_in.get(reverse("work:case_list"), {"state": "objection_open"})
+    assert [row.pk for row in page.context["page"].rows] == [objection.pk]
+    assert other.reference not in page.content.decode()
+
+
+def test_a_bsn_searched_for_never_appears_in_a_url(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    url = reverse("work:case_list") + "?state=advice_issued"
+    response = signed_in.post(url, {"q": case.person.bsn})
+    assert response.status_code == 302
+    assert case.person.bsn not in response["Location"]
+    assert "state=advice_issued" in response["Location"]
+    page = signed_in.get(response["Location"])
+    assert [row.pk for row in page.context["page"].rows] == [case.pk]
+    html = page.content.decode()
+    assert f"?{case.person.bsn}" not in html and f"={case.person.bsn}" not in html
+    export = signed_in.get(reverse("work:export", args=["csv"]) + "?zoek=1")
+    assert case.reference.encode() in b"".join(export.streaming_content)

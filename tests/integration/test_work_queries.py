@@ -1,0 +1,104 @@
+"""Query counts of the professionals' pages are pinned, and the same for 10 cases as for
+10,000 (issue #5). The big set is made with ``bulk_create``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.choices import CaseState
+from tests.factories import (
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+    VerordeningFactory,
+    YearlyQuotaFactory,
+    bulk_candidate_cases,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: Queries per page, session and user lookups included. Pinned: a change here is a change in
+#: how the page scales, and must be deliberate.
+PINNED = {
+    "dashboard": 9,
+    "case_list": 5,
+    "case_list_deep": 5,
+    "waiting_list": 6,
+    "waiting_list_deep": 6,
+    "case_detail": 10,
+    "uwv_queue": 4,
+    "uwv_queue_deep": 4,
+}
+
+
+def sign_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context)
+
+
+def measure(client, assessor_client, case) -> dict[str, int]:
+    first = client.get(reverse("work:case_list"))
+    cursor = first.context["page"].next_cursor
+    assert cursor, "the list must have a second page"
+    queue = assessor_client.get(reverse("uwv:queue"))
+    queue_cursor = queue.context["page"].next_cursor
+    return {
+        "dashboard": count_queries(client, reverse("work:dashboard")),
+        "case_list": count_queries(client, reverse("work:case_list")),
+        "case_list_deep": count_queries(client, reverse("work:case_list") + f"?after={cursor}"),
+        "waiting_list": count_queries(client, reverse("work:waiting_list")),
+        "waiting_list_deep": count_queries(client, reverse("work:waiting_list") + "?from=51"),
+        "case_detail": count_queries(client, reverse("work:case_detail", args=[case.pk])),
+        "uwv_queue": count_queries(assessor_client, reverse("uwv:queue")),
+        "uwv_queue_deep": count_queries(
+            assessor_client, reverse("uwv:queue") + f"?after={queue_cursor}"
+        ),
+    }
+
+
+def uwv_cases(municipality, count):
+    for _ in range(count):
+        CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.WITH_UWV)
+
+
+def test_query_counts_are_pinned_and_do_not_grow_with_the_caseload():
+    from django.test import Client
+
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year, places=3)
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    assessor = UserFactory(uwv_assessor=True)
+    client, assessor_client = Client(), Client()
+    sign_in(client, consultant)
+    sign_in(assessor_client, assessor)
+    case = CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED)
+    uwv_cases(municipality, 26)
+    bulk_candidate_cases(municipality, 60, actor=consultant, unavailable_every=7)
+
+    small = measure(client, assessor_client, case)
+
+    bulk_candidate_cases(
+        municipality, 10_000, actor=consultant, start=60, unavailable_every=7, uwv_benefit_every=5
+    )
+    uwv_cases(municipality, 10)
+    large = measure(client, assessor_client, case)
+
+    assert small == large
+    assert small == PINNED
