@@ -145,7 +145,9 @@ class Case(models.Model):
         constraints = [
             choices_constraint("state", CaseState, "case_state_valid"),
             models.CheckConstraint(
-                condition=Q(state=CaseState.DRAFT) | Q(submitted_at__isnull=False),
+                # A draft withdrawn before it was sent has no submission date either.
+                condition=Q(state__in=[CaseState.DRAFT, CaseState.WITHDRAWN])
+                | Q(submitted_at__isnull=False),
                 name="case_submitted_has_date",
             ),
         ]

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import ExpressionWrapper, F, Q, Sum
 
 from municipalities.models import Verordening
 
@@ -56,22 +54,15 @@ def last_advice_date(person_id: int, *, exclude_case_id: int | None = None) -> d
     return advices.order_by("-issued_on").values_list("issued_on", flat=True).first()
 
 
-def places_expression():
-    """hours_per_week / HOURS_PER_PLACE, rounded to 2 decimals, as SQL (DOMAIN §4.2)."""
-    return ExpressionWrapper(
-        F("hours_per_week") / Value(Decimal(settings.HOURS_PER_PLACE)),
-        output_field=DecimalField(max_digits=8, decimal_places=2),
-    )
-
-
 def realised_places(municipality_id: int, *, on: date) -> Decimal:
-    """Places realised on ``on``: the sum of hours/31 of the employments running that day."""
-    total = Employment.objects.filter(
-        Q(end_on__isnull=True) | Q(end_on__gte=on),
-        municipality_id=municipality_id,
-        start_on__lte=on,
-    ).aggregate(total=Coalesce(Sum(places_expression()), Value(Decimal(0))))["total"]
-    return Decimal(total).quantize(Decimal("0.01"))
+    """Places realised on ``on``: the sum of hours/31 (per employment, ``rules.places``) of
+    the employments running that day (DOMAIN §4.2)."""
+    from .capacity import places_sql, running_on
+
+    total = Employment.objects.filter(running_on(on), municipality_id=municipality_id).aggregate(
+        total=Sum(places_sql())
+    )["total"]
+    return Decimal(total or 0).quantize(rules.CENT)
 
 
 # -- citizens (issue #4) ------------------------------------------------------------------

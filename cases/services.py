@@ -451,6 +451,8 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
     with audited("mark_available", actor=actor, object_type="case", object_id=case_id,
                  origin=origin), transaction.atomic():
         case = _lock_case(case_id)
+        if case.state != CaseState.UNAVAILABLE:
+            raise _refuse(_("This person is not marked as unavailable."), "not_unavailable")
         transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
                    action="available_again")
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
@@ -488,14 +490,19 @@ def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceK
         verordening = selectors.verordening_in_force(case.municipality_id, start_on)
         additional = (verordening.additional_places_per_year
                       if verordening and verordening.offers_additional_places else 0)
-        realised = selectors.realised_places(case.municipality_id, on=start_on)
+        # Every job not ended before the start counts, also one that starts later.
+        realised = selectors.committed_places(case.municipality_id, from_on=start_on)
         if realised >= quota.places + additional:
             raise _refuse(
                 _("No place is left: %(realised)s of %(capacity)s places are filled and "
                   "the verordening offers no more. The person stays on the waiting list."),
                 "no_place_left", realised=realised, capacity=quota.places + additional)
-        funding = rules.funding(case.person.benefit_kind, settings.WML_MONTHLY,
-                                wage_value_pct, settings.WAGE_SUBSIDY_FLAT_RATE)
+        try:
+            funding = rules.funding(case.person.benefit_kind, settings.WML_MONTHLY,
+                                    wage_value_pct, settings.WAGE_SUBSIDY_FLAT_RATE)
+        except ValueError:
+            raise _refuse(_("Enter the wage value (loonwaarde) as a percentage from 0 to 100."),
+                          "wage_value_required") from None
         try:
             with transaction.atomic():
                 employment = Employment.objects.create(

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from cases import rules, selectors, services
 from cases.choices import (
@@ -741,12 +740,6 @@ def test_a_wajong_recipient_gets_wage_dispensation_instead_of_a_subsidy(world):
     assert employment.max_monthly_subsidy is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="place_person lets rules.funding's ValueError escape when wage_value_pct is "
-    "missing (no flat rate, not Wajong): it should be a ValidationError",
-)
 def test_placing_without_a_wage_value_is_refused_with_a_validation_error(world):
     with on(date(2026, 1, 5)):
         case = world.decided()
@@ -754,11 +747,6 @@ def test_placing_without_a_wage_value_is_refused_with_a_validation_error(world):
             world.place(case, wage_value_pct=None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="place_person counts only employments running on start_on, so a job that starts "
-    "later is not seen and the quota is overrun (see report)",
-)
 def test_placing_counts_jobs_that_start_later_than_the_new_one(world):
     YearlyQuotaFactory(municipality=world.municipality, year=2028, places=Decimal(1))
     with on(date(2026, 1, 5)):
@@ -770,12 +758,6 @@ def test_placing_counts_jobs_that_start_later_than_the_new_one(world):
     assert refused(excinfo) == "no_place_left"
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="selectors.realised_places divides integers on SQLite (25.00 is stored as 25): "
-    "25 h counts 0 places there",
-)
 def test_realised_places_count_a_25_hour_job_as_081():
     employment = EmploymentFactory(
         case__person__municipality=MunicipalityFactory(), hours_per_week=Decimal(25)
@@ -787,7 +769,7 @@ def test_realised_places_count_a_25_hour_job_as_081():
 
 
 def test_committed_places_count_every_job_not_ended_before_the_day_whenever_it_starts():
-    """The selector that place_person should use for its check (see the xfail above)."""
+    """The selector place_person checks against: jobs that start later count too."""
     municipality = MunicipalityFactory()
     day = date(2028, 2, 1)
     for hours, start_on, end_on in [
@@ -909,28 +891,11 @@ ALLOWED_FROM = {
 }
 #: Services that wrongly act from a state today (see the report); strict, so fixing the
 #: service makes these fail until the entry is removed.
-KNOWN_GAPS = {
-    ("mark_available", CaseState.ADVICE_ISSUED): "skips the decision",
-    ("mark_available", CaseState.OBJECTION): "skips deciding the objection",
-    ("mark_available", CaseState.EMPLOYED): "leaves the employment running",
-}
-
-
 def _illegal_cases():
     for service, allowed in ALLOWED_FROM.items():
         for state in CaseState:
-            if state in allowed:
-                continue
-            marks = []
-            if (service, state) in KNOWN_GAPS:
-                marks.append(
-                    pytest.mark.xfail(
-                        strict=True,
-                        reason=f"mark_available only checks rules.TRANSITIONS: "
-                        f"{KNOWN_GAPS[(service, state)]}",
-                    )
-                )
-            yield pytest.param(service, state, id=f"{service}-from-{state}", marks=marks)
+            if state not in allowed:
+                yield pytest.param(service, state, id=f"{service}-from-{state}")
 
 
 @pytest.mark.parametrize(("service", "state"), list(_illegal_cases()))
@@ -959,12 +924,6 @@ def test_withdrawing_a_submitted_application_closes_the_case_and_its_terms(world
     assert Term.objects.get(case=case, kind=TermKind.UWV_ADVICE).met_on == date(2026, 1, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a draft was never submitted, but the CHECK constraint case_submitted_has_date "
-    "demands submitted_at for every state but draft, so withdrawing a draft fails with an "
-    "IntegrityError (see report)",
-)
 def test_withdrawing_a_draft_closes_it(world):
     with on(date(2026, 1, 5)):
         case = world.draft()
