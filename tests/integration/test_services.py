@@ -743,8 +743,10 @@ def test_a_wajong_recipient_gets_wage_dispensation_instead_of_a_subsidy(world):
 def test_placing_without_a_wage_value_is_refused_with_a_validation_error(world):
     with on(date(2026, 1, 5)):
         case = world.decided()
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as excinfo:
             world.place(case, wage_value_pct=None)
+
+    assert refused(excinfo) == "wage_value_required"
 
 
 def test_placing_counts_jobs_that_start_later_than_the_new_one(world):
@@ -889,6 +891,8 @@ ALLOWED_FROM = {
     "mark_available": {CaseState.UNAVAILABLE},
     "place_person": {CaseState.AWAITING_PLACEMENT},
 }
+
+
 #: Services that wrongly act from a state today (see the report); strict, so fixing the
 #: service makes these fail until the entry is removed.
 def _illegal_cases():
