@@ -380,6 +380,10 @@ class AvailabilityPeriod(models.Model):
         verbose_name_plural = _("periods of unavailability")
         constraints = [
             models.CheckConstraint(
+                condition=Q(reason__in=["illness", "detention", "moved", "not_findable", "other"]),
+                name="availability_reason_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(available_again_on__isnull=True)
                 | Q(available_again_on__gte=models.F("unavailable_from")),
                 name="availability_period_ordered",

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import YearlyQuota
+from municipalities.models import Municipality, YearlyQuota
 
 from . import notifications, rules, selectors
 from .audit import audited
@@ -482,7 +482,11 @@ def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceK
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
         year = start_on.year
-        quota = (YearlyQuota.objects.select_for_update()
+        # The serialisation point for every placement in this municipality, whatever the year:
+        # lock the municipality row, then the year's quota row, then count (never
+        # select_for_update().count(), which locks nothing).
+        Municipality.objects.select_for_update(of=("self",)).get(pk=case.municipality_id)
+        quota = (YearlyQuota.objects.select_for_update(of=("self",)).order_by()
                  .filter(municipality_id=case.municipality_id, year=year).first())
         if quota is None:
             raise _refuse(_("There is no quota for %(year)s yet. Ask your administrator."),

@@ -24,7 +24,7 @@ from django.db import connection, connections
 from cases import selectors, services
 from cases.choices import CaseState, ContractKind, WorkplaceKind
 from cases.models import AuditEntry, Case, Employment
-from municipalities.models import YearlyQuota
+from municipalities.models import Municipality, YearlyQuota
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -160,22 +160,27 @@ def test_two_consultants_placing_the_last_place_at_once_only_one_succeeds(run, s
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_quota_lock_both_placements_would_succeed(monkeypatch):
-    """The harness really runs the two transactions in parallel: take the lock away and
-    the quota is overrun. (Guards against a concurrency test that can never fail.) Both
+    """The harness really runs the two transactions in parallel: take the locks (municipality
+    and quota) away and the quota is overrun. (Guards against a concurrency test that can
+    never fail.) Both
     transactions count before either commits: they meet at a barrier right after counting,
     which only works because nothing serialises them any more."""
     municipality, cases, consultants = last_place_setup()
     counted = threading.Barrier(2, timeout=20)
     wrap_counting(monkeypatch, counted.wait)
 
-    class NoLockManager:
-        def select_for_update(self, *args, **kwargs):
-            return YearlyQuota.objects.all()
+    def without_lock(model):
+        class NoLockManager:
+            def select_for_update(self, *args, **kwargs):
+                return model.objects.all()
 
-        def __getattr__(self, name):
-            return getattr(YearlyQuota.objects, name)
+            def __getattr__(self, name):
+                return getattr(model.objects, name)
 
-    monkeypatch.setattr(services, "YearlyQuota", type("Q", (), {"objects": NoLockManager()}))
+        return type("NoLock", (), {"objects": NoLockManager()})
+
+    monkeypatch.setattr(services, "YearlyQuota", without_lock(YearlyQuota))
+    monkeypatch.setattr(services, "Municipality", without_lock(Municipality))
 
     outcomes = place_at_once(cases, consultants)
 
