@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.models import Role
 from portal.permissions import role_required
 
+from . import audit, exports, forms, selectors, services
 from . import capacity as capacity_module
-from . import exports, forms, selectors, services
 from .audit import origin_of
 from .choices import CaseState
 from .models import Objection
@@ -272,6 +272,7 @@ def case_move(request, pk: int):
 @require_GET
 def case_detail(request, pk: int):
     case = selectors.get_work_case_for(request.user, pk)
+    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import forms, rules, selectors, services
+from . import audit, forms, rules, selectors, services
 from .audit import origin_of
 from .choices import AdviceOutcome, CaseState, TermKind
 from .views import search_redirect, search_term
@@ -117,7 +117,9 @@ def _render_case(request, case, *, bound=None, status=200):
 @uwv_view
 @require_GET
 def case_detail(request, pk: int):
-    return _render_case(request, selectors.get_uwv_case_for(request.user, pk))
+    case = selectors.get_uwv_case_for(request.user, pk)
+    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    return _render_case(request, case)
 
 
 def _record_advice(case, data, actor, origin):

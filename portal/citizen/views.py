@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import documents, rules, selectors, services
+from cases import audit, documents, rules, selectors, services
 from cases.audit import origin_of
 from cases.choices import CaseState, TermKind
 from cases.models import ApplicationDraft
@@ -55,6 +55,7 @@ def case_list(request):
 @citizen_view
 def case_detail(request, pk):
     case = selectors.get_case_for_citizen(request.user, pk)
+    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     today = timezone.localdate()
     decision = getattr(case, "decision", None)
     objection_term = timeline.open_term(case, TermKind.OBJECTION)

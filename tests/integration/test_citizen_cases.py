@@ -73,9 +73,9 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
     url = reverse("citizen:case_detail", args=[case.pk])
     client.get(url)
 
-    # session, user, case (with application, advice, decision), terms, objections,
-    # messages, documents
-    with django_assert_num_queries(7):
+    # session, user, case (with application, advice, decision), audit entry of the view,
+    # terms, objections, messages, documents
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
@@ -83,7 +83,7 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         case_id=case.pk, subject="Afspraak", body="Welkom.", actor=UserFactory(consultant=True)
     )
     # one more: marking the new message read
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "Afspraak" in response.content.decode()
 

@@ -538,3 +538,28 @@ def test_a_bsn_searched_for_never_appears_in_a_url(signed_in, municipality):
     assert f"?{case.person.bsn}" not in html and f"={case.person.bsn}" not in html
     export = signed_in.get(reverse("work:export", args=["csv"]) + "?zoek=1")
     assert case.reference.encode() in b"".join(export.streaming_content)
+
+
+def test_viewing_a_case_is_audited_without_personal_data(client):
+    from cases.choices import CaseState as _State
+    from cases.models import AuditEntry
+    from tests.factories import CaseFactory as _CaseFactory
+    from tests.factories import UserFactory as _UserFactory
+
+    case = _CaseFactory(state=_State.AWAITING_PLACEMENT)
+    consultant = _UserFactory(consultant=True, municipality=case.municipality)
+    client.force_login(consultant)
+    session = client.session
+    session["portal_staff_mfa_ok"] = True
+    session.save()
+
+    assert client.get(reverse("work:case_detail", args=[case.pk])).status_code == 200
+
+    entry = AuditEntry.objects.get(action="view_personal_data")
+    assert (entry.actor_id, entry.object_id, entry.result) == (consultant.pk, str(case.pk), "ok")
+    assert case.person.bsn not in " ".join(
+        str(v)
+        for v in AuditEntry.objects.values_list(
+            "actor_label", "object_id", "origin", "message"
+        ).get(pk=entry.pk)
+    )

@@ -32,7 +32,7 @@ PINNED = {
     "case_list_deep": 5,
     "waiting_list": 6,
     "waiting_list_deep": 6,
-    "case_detail": 10,
+    "case_detail": 11,  # includes the audit entry for viewing personal data
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
 }
