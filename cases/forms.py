@@ -250,8 +250,22 @@ class AvailableForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    employer_name = forms.CharField(label=_("Employer"), max_length=200)
-    workplace_kind = forms.ChoiceField(label=_("Kind of workplace"), choices=WorkplaceKind.choices)
+    employer = forms.ModelChoiceField(
+        label=_("Employer"),
+        queryset=None,
+        required=False,
+        empty_label=_("Another employer (fill in below)"),
+        help_text=_("The employers and workplaces your municipality keeps."),
+    )
+    employer_name = forms.CharField(
+        label=_("Name of another employer"), max_length=200, required=False
+    )
+    workplace_kind = forms.ChoiceField(
+        label=_("Kind of workplace"),
+        choices=[("", _("Choose"))] + list(WorkplaceKind.choices),
+        required=False,
+        help_text=_("Only for another employer: a listed employer has its own kind."),
+    )
     hours_per_week = forms.DecimalField(
         label=_("Hours per week"),
         decimal_places=2,
@@ -277,6 +291,24 @@ class PlacementForm(forms.Form):
         if hours <= 0 or hours > 40:
             raise forms.ValidationError(_("Enter more than 0 and at most 40 hours per week."))
         return hours
+
+    def __init__(self, *args, employers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers
+
+    def clean(self):
+        data = super().clean()
+        employer = data.pop("employer", None)
+        if employer is not None:
+            data["employer_name"], data["workplace_kind"] = employer.name, employer.kind
+        else:
+            if not data.get("employer_name"):
+                self.add_error(
+                    "employer_name", _("Choose an employer from the list or fill in a name.")
+                )
+            if not data.get("workplace_kind"):
+                self.add_error("workplace_kind", _("Choose the kind of workplace."))
+        return data
 
 
 class EndEmploymentForm(forms.Form):

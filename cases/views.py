@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from municipalities import selectors as municipality_selectors
 from portal.models import Role
 from portal.permissions import role_required
 
@@ -204,7 +205,10 @@ def _case_forms(case, user) -> dict:
     if state == CaseState.ADVICE_ISSUED:
         available["decide"] = forms.DecisionForm()
     if state == CaseState.AWAITING_PLACEMENT:
-        available["place"] = forms.PlacementForm(initial={"start_on": timezone.localdate()})
+        available["place"] = forms.PlacementForm(
+            initial={"start_on": timezone.localdate()},
+            employers=municipality_selectors.active_employers_for(user),
+        )
         available["unavailable"] = forms.UnavailableForm()
     if state == CaseState.UNAVAILABLE:
         available["available"] = forms.AvailableForm()
@@ -357,7 +361,9 @@ ACTIONS = {
         _("The person is available again."),
     ),
     "place": (
-        lambda case, user, data: forms.PlacementForm(data),
+        lambda case, user, data: forms.PlacementForm(
+            data, employers=municipality_selectors.active_employers_for(user)
+        ),
         _place,
         _("The person has been placed."),
     ),

@@ -563,3 +563,40 @@ def test_viewing_a_case_is_audited_without_personal_data(client):
             "actor_label", "object_id", "origin", "message"
         ).get(pk=entry.pk)
     )
+
+
+def test_placement_offers_the_municipalitys_own_employers(signed_in, municipality):
+    from municipalities.models import Employer
+    from tests.factories import MunicipalityFactory
+
+    own = Employer.objects.create(
+        municipality=municipality, name="Werkbedrijf Noord", kind="social_enterprise"
+    )
+    foreign = Employer.objects.create(
+        municipality=MunicipalityFactory(), name="Elders BV", kind="regular_direct"
+    )
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "Werkbedrijf Noord" in page
+    assert "Elders BV" not in page
+
+    data = {**placement(), "employer": foreign.pk, "employer_name": "", "workplace_kind": ""}
+    assert post_action(signed_in, case, "place", data).status_code == 400
+    assert not Employment.objects.filter(case=case).exists()
+
+    data = {**placement(), "employer": own.pk, "employer_name": "", "workplace_kind": ""}
+    assert post_action(signed_in, case, "place", data).status_code == 302
+    job = Employment.objects.get(case=case)
+    assert (job.employer_name, job.workplace_kind) == ("Werkbedrijf Noord", "social_enterprise")
+
+
+def test_placement_without_any_employer_is_refused_in_dutch(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+
+    data = {**placement(), "employer_name": "", "workplace_kind": ""}
+    response = post_action(signed_in, case, "place", data)
+
+    assert response.status_code == 400
+    assert "Kies een werkgever uit de lijst" in response.content.decode()
+    assert not Employment.objects.filter(case=case).exists()
