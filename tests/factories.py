@@ -113,14 +113,6 @@ from cases.models import (  # noqa: E402
 )
 
 
-def valid_bsn(n: int) -> str:
-    """The n-th valid BSN (11-proef) from a fixed range, deterministic for tests."""
-    candidate = 100_000_000 + n * 7
-    while not _bsn.is_valid(f"{candidate:09d}"):
-        candidate += 1
-    return f"{candidate:09d}"
-
-
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
@@ -297,15 +289,11 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
 # -- appended: unique BSNs and bulk candidates ----------------------------------------------
 
 
-def valid_bsn(n: int, *, base: int = 1_000_000) -> str:  # noqa: F811 - replaces the one above
-    """The n-th valid BSN (11-proef), unique per ``n``.
+def valid_bsn(n: int, *, base: int = 1_000_000) -> str:
+    """The n-th valid BSN (11-proef), unique per ``n``, deterministic for tests.
 
-    The version above stepped by 7 and then searched forward to the next valid number, and
-    valid numbers lie about 11 apart, so ``valid_bsn(0) == valid_bsn(1)`` (two
-    ``PersonFactory()`` calls collided on the unique BSN). Here ``base + n`` gives the first
-    seven digits and the last two are searched: every run of 100 holds a valid BSN, and
-    different ``n`` never share a prefix. ``PersonFactory`` looks the name up when called, so
-    it uses this version.
+    ``base + n`` gives the first seven digits and the last two are searched: every run of 100
+    holds a valid BSN, and different ``n`` never share a prefix.
     """
     prefix = base + n
     if not 0 <= prefix < 10_000_000:
