@@ -22,12 +22,18 @@ including the row, in the verordening's order. An available candidate with
 ``available_rank <= free_obliged`` is OBLIGED, with ``<= free_obliged + additional``
 ADDITIONAL, otherwise WAITING. An unavailable candidate would take slot
 ``available_rank + 1`` if they became available at their turn: that decides their
-responsibility.
+responsibility (in SQL for ``capacity_summary``'s counts; for the rows of ``capacity`` and
+``candidate_page`` from ``available_rank`` by ``rules.waiting_list_responsibility`` itself, so
+that the person's benefit is read once per row: see ``_candidate_rows``).
+
+The person's benefit and the date of the application are read by correlated subqueries, not
+joins (``_related_columns``), so that PostgreSQL reads only the candidates' persons and
+applications instead of hashing both whole tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,15 +67,18 @@ from municipalities.models import Municipality, Verordening, YearlyQuota
 
 from . import rules
 from .choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
-from .models import CANDIDATE_STATES, Employment
+from .models import CANDIDATE_STATES, Application, Employment, Person
 from .models import Case as CaseModel
 
 __all__ = [
+    "CandidatePage",
     "CandidateRow",
     "Capacity",
+    "CapacityHeader",
     "CapacitySummary",
     "MunicipalityNotFound",
     "candidate_order",
+    "candidate_page",
     "capacity",
     "capacity_summary",
     "places_sql",
@@ -126,12 +135,16 @@ def running_on(on: date, prefix: str = "") -> Q:
 
 
 def candidate_order(rule: OrderingRule | str) -> list[OrderBy]:
-    """The verordening's order as SQL ``ORDER BY`` terms (``rules.order_candidates``)."""
+    """The verordening's order as SQL ``ORDER BY`` terms (``rules.order_candidates``).
+
+    The terms are on a ``Case`` queryset annotated with ``_related_columns`` (the date of the
+    application is ``applied_on``), as ``_windowed_candidates`` is.
+    """
     rule = OrderingRule(rule)
     if rule == OrderingRule.POSITIVE_ADVICE_DATE:
         terms = [F("positive_decision_on").asc(nulls_last=True)]
     elif rule == OrderingRule.APPLICATION_DATE:
-        terms = [F("application__received_on").asc(nulls_last=True)]
+        terms = [F("applied_on").asc(nulls_last=True)]
     elif rule == OrderingRule.PRIORITY_THEN_ADVICE_DATE:
         terms = [F("priority_group").desc(), F("positive_decision_on").asc(nulls_last=True)]
     else:  # pragma: no cover - OrderingRule() already refused anything else
@@ -166,8 +179,9 @@ class CandidateRow:
 
 
 @dataclass(frozen=True)
-class CapacitySummary:
-    """The figures of ``Capacity`` without the candidate list."""
+class CapacityHeader:
+    """Quota, places and the verordening in force of one municipality in one year, on one day:
+    what ``CapacitySummary``, ``Capacity`` and ``CandidatePage`` have in common."""
 
     municipality_id: int
     year: int
@@ -183,6 +197,16 @@ class CapacitySummary:
     verordening_id: int | None
     verordening_in_force_from: date | None
     ordering_rule: OrderingRule
+
+    @property
+    def quota_reached(self) -> bool:
+        return self.free_obliged == 0
+
+
+@dataclass(frozen=True)
+class CapacitySummary(CapacityHeader):
+    """The figures of ``Capacity`` without the candidate list."""
+
     obliged: int
     additional: int
     waiting: int
@@ -194,39 +218,20 @@ class CapacitySummary:
         return self.obliged + self.additional + self.waiting + self.unavailable
 
     @property
-    def quota_reached(self) -> bool:
-        return self.free_obliged == 0
-
-    @property
     def waiting_list(self) -> int:
         """Persons on the waiting list (§4.6): available, but no obliged or additional slot."""
         return self.waiting
 
 
 @dataclass(frozen=True)
-class Capacity:
+class Capacity(CapacityHeader):
     """Capacity of one municipality in one year, on one day, with every candidate in order."""
 
-    municipality_id: int
-    year: int
-    on: date
-    quota_places: Decimal | None
-    additional_places: int
-    realised_places: Decimal
-    persons_employed: int
-    free_obliged: int
-    verordening_id: int | None
-    verordening_in_force_from: date | None
-    ordering_rule: OrderingRule
     #: In position order (1, 2, ...).
     candidates: list[CandidateRow]
 
     def count(self, category: Category) -> int:
         return sum(1 for row in self.candidates if row.category == category)
-
-    @property
-    def quota_reached(self) -> bool:
-        return self.free_obliged == 0
 
     def summary(self) -> CapacitySummary:
         return CapacitySummary(
@@ -239,42 +244,32 @@ class Capacity:
         )
 
 
-def _header_fields(source) -> dict[str, Any]:
-    names = (
-        "municipality_id",
-        "year",
-        "on",
-        "quota_places",
-        "additional_places",
-        "realised_places",
-        "persons_employed",
-        "free_obliged",
-        "verordening_id",
-        "verordening_in_force_from",
-        "ordering_rule",
-    )
-    return {name: getattr(source, name) for name in names}
+@dataclass(frozen=True)
+class CandidatePage(CapacityHeader):
+    """The figures of ``Capacity`` and one page of its candidates: the rows at positions
+    ``from_position`` .. ``from_position + limit - 1`` (fewer at the end of the list)."""
+
+    from_position: int
+    limit: int
+    #: In position order; positions and categories as ``capacity`` gives them.
+    rows: list[CandidateRow]
+    #: Whether there is a candidate after the last row of this page.
+    has_more: bool
+
+    @property
+    def next_from(self) -> int | None:
+        """The first position of the next page, None on the last page."""
+        return self.from_position + self.limit if self.has_more else None
+
+
+def _header_fields(source: CapacityHeader) -> dict[str, Any]:
+    return {field.name: getattr(source, field.name) for field in fields(CapacityHeader)}
 
 
 # -- the computation ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Header:
-    municipality_id: int
-    year: int
-    on: date
-    quota_places: Decimal | None
-    additional_places: int
-    realised_places: Decimal
-    persons_employed: int
-    free_obliged: int
-    verordening_id: int | None
-    verordening_in_force_from: date | None
-    ordering_rule: OrderingRule
-
-
-def _header(municipality_id: int, year: int, on: date) -> _Header:
+def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
     """Quota, verordening in force, realised places and persons employed: one query."""
     quota = YearlyQuota.objects.filter(municipality=OuterRef("pk"), year=year).values("places")
     verordening = Verordening.objects.filter(
@@ -314,7 +309,7 @@ def _header(municipality_id: int, year: int, on: date) -> _Header:
     quota = None if row["quota_places"] is None else Decimal(row["quota_places"])
     realised_places = Decimal(row["realised"]).quantize(rules.CENT)
     additional = (row["verordening_additional"] or 0) if row["verordening_offers"] else 0
-    return _Header(
+    return CapacityHeader(
         municipality_id=municipality_id,
         year=year,
         on=on,
@@ -330,7 +325,27 @@ def _header(municipality_id: int, year: int, on: date) -> _Header:
     )
 
 
-def _windowed_candidates(header: _Header, *, uwv_agreement: bool = False) -> QuerySet:
+def _related_columns() -> dict[str, Subquery]:
+    """The person's benefit and the date of the application, per case, as correlated
+    subqueries rather than joins.
+
+    A join makes PostgreSQL hash the whole person and application tables (a parallel
+    sequential scan of each) for the few thousand candidates of one municipality; a lookup
+    by primary key / unique ``case_id`` per candidate reads only their rows. Same values:
+    every case has a person (non-null foreign key), and a case without an application gets
+    NULL, as the left outer join gave.
+    """
+    return {
+        "benefit_kind_of_person": Subquery(
+            Person.objects.filter(pk=OuterRef("person_id")).values("benefit_kind")[:1]
+        ),
+        "applied_on": Subquery(
+            Application.objects.filter(case_id=OuterRef("pk")).values("received_on")[:1]
+        ),
+    }
+
+
+def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False) -> QuerySet:
     """The candidates with position, available_rank, category and responsible, in SQL."""
     order = candidate_order(header.ordering_rule)
     available = Case(
@@ -363,8 +378,9 @@ def _windowed_candidates(header: _Header, *, uwv_agreement: bool = False) -> Que
         )
         responsible = Case(
             When(
-                Q(person__benefit_kind__in=sorted(rules.UWV_BENEFITS))
-                & Q(GreaterThan(slot, additional_up_to)),
+                # The slot first: the person is only looked up for those past the places.
+                Q(GreaterThan(slot, additional_up_to))
+                & Q(benefit_kind_of_person__in=sorted(rules.UWV_BENEFITS)),
                 then=Value(Responsible.UWV.value),
             ),
             default=Value(Responsible.MUNICIPALITY.value),
@@ -372,6 +388,7 @@ def _windowed_candidates(header: _Header, *, uwv_agreement: bool = False) -> Que
         )
     return (
         CaseModel.objects.filter(municipality_id=header.municipality_id, state__in=CANDIDATE_STATES)
+        .annotate(**_related_columns())
         .annotate(
             position=Window(RowNumber(), order_by=order),
             available_rank=Window(
@@ -385,6 +402,85 @@ def _windowed_candidates(header: _Header, *, uwv_agreement: bool = False) -> Que
     )
 
 
+_ROW_COLUMNS = (
+    "id",
+    "reference",
+    "person_id",
+    "position",
+    "category",
+    "available_rank",
+    "state",
+    "benefit_kind_of_person",
+    "priority_group",
+    "positive_decision_on",
+    "applied_on",
+)
+
+
+def _responsible(
+    benefit_kind: BenefitKind, slot: int, header: CapacityHeader, uwv_agreement: bool
+) -> Responsible:
+    """``rules.waiting_list_responsibility`` for the candidate who takes (or, unavailable,
+    would take at their turn) available slot ``slot``: the ``responsible`` column of
+    ``_windowed_candidates``, in Python."""
+    return rules.waiting_list_responsibility(
+        benefit_kind,
+        quota_reached=slot > header.free_obliged,
+        additional_places_offered=slot <= header.free_obliged + header.additional_places,
+        uwv_agreement=uwv_agreement,
+    )
+
+
+def _candidate_rows(
+    windowed: QuerySet, header: CapacityHeader, *, uwv_agreement: bool = False
+) -> list[CandidateRow]:
+    """``CandidateRow``s of the windowed candidates (``_windowed_candidates``), in its order.
+
+    The responsibility is worked out here from ``available_rank`` rather than read from the
+    ``responsible`` column: Django writes an annotation's SQL out wherever it is used, so
+    selecting both ``responsible`` and ``benefit_kind_of_person`` would make PostgreSQL look
+    the person up twice per row (and, over a few ten thousand rows, cross its JIT cost
+    thresholds).
+    """
+    rows = []
+    for (
+        case_id,
+        reference,
+        person_id,
+        position,
+        category,
+        available_rank,
+        state,
+        benefit_kind,
+        priority_group,
+        waiting_since,
+        applied_on,
+    ) in windowed.values_list(*_ROW_COLUMNS):
+        benefit_kind = BenefitKind(benefit_kind)
+        available = state == CaseState.AWAITING_PLACEMENT
+        # The slot the candidate takes (available) or would take at their turn (unavailable).
+        slot = available_rank + (0 if available else 1)
+        rows.append(
+            CandidateRow(
+                case_id=case_id,
+                reference=reference,
+                person_id=person_id,
+                position=position,
+                category=Category(category),
+                responsible=_responsible(benefit_kind, slot, header, uwv_agreement),
+                available=available,
+                benefit_kind=benefit_kind,
+                priority_group=priority_group,
+                waiting_since=waiting_since,
+                applied_on=applied_on,
+                verordening_id=header.verordening_id,
+                verordening_in_force_from=header.verordening_in_force_from,
+                ordering_rule=header.ordering_rule,
+            )
+        )
+    return rows
+
+
 def capacity(
     municipality_id: int, year: int, *, on: date | None = None, uwv_agreement: bool = False
 ) -> Capacity:
@@ -395,51 +491,58 @@ def capacity(
     for it yet, so callers pass False.
     """
     header = _header(municipality_id, year, on or timezone.localdate())
-    rows = _windowed_candidates(header, uwv_agreement=uwv_agreement).values_list(
-        "id",
-        "reference",
-        "person_id",
-        "position",
-        "category",
-        "responsible",
-        "state",
-        "person__benefit_kind",
-        "priority_group",
-        "positive_decision_on",
-        "application__received_on",
+    candidates = _candidate_rows(
+        _windowed_candidates(header, uwv_agreement=uwv_agreement),
+        header,
+        uwv_agreement=uwv_agreement,
     )
-    candidates = [
-        CandidateRow(
-            case_id=case_id,
-            reference=reference,
-            person_id=person_id,
-            position=position,
-            category=Category(category),
-            responsible=Responsible(responsible),
-            available=state == CaseState.AWAITING_PLACEMENT,
-            benefit_kind=BenefitKind(benefit_kind),
-            priority_group=priority_group,
-            waiting_since=waiting_since,
-            applied_on=applied_on,
-            verordening_id=header.verordening_id,
-            verordening_in_force_from=header.verordening_in_force_from,
-            ordering_rule=header.ordering_rule,
-        )
-        for (
-            case_id,
-            reference,
-            person_id,
-            position,
-            category,
-            responsible,
-            state,
-            benefit_kind,
-            priority_group,
-            waiting_since,
-            applied_on,
-        ) in rows
-    ]
     return Capacity(**_header_fields(header), candidates=candidates)
+
+
+#: More rows than any query here can have; OFFSET + LIMIT stay within a signed 64-bit integer.
+_MAX_SQL_ROWS = 2**62
+
+
+def candidate_page(
+    municipality_id: int,
+    year: int,
+    *,
+    on: date | None = None,
+    from_position: int = 1,
+    limit: int = 50,
+    uwv_agreement: bool = False,
+) -> CandidatePage:
+    """The figures of ``capacity`` and the candidates at positions ``from_position`` ..
+    ``from_position + limit - 1``. Two queries, whatever the number of candidates.
+
+    The window functions still run over every candidate, so positions and categories are
+    exactly those of ``capacity``; the page is then cut from the list in position order in the
+    database (positions are 1, 2, ... without gaps, so OFFSET ``from_position - 1`` LIMIT
+    ``limit + 1`` are exactly the positions ``from_position`` .. ``from_position + limit``),
+    and only ``limit + 1`` rows are read: the extra row tells whether there is a next page.
+
+    OFFSET/LIMIT rather than a filter on ``position``: such a filter makes Django wrap the
+    windowed query in a subquery, whose select list (with the person and application
+    lookups) PostgreSQL then evaluates for every candidate; with the LIMIT in the same query
+    it evaluates those lookups after the sort, for the rows up to the end of the page only.
+    """
+    if from_position < 1:
+        raise ValueError("from_position must be 1 or more")
+    if limit < 1:
+        raise ValueError("limit must be 1 or more")
+    header = _header(municipality_id, year, on or timezone.localdate())
+    windowed = _windowed_candidates(header, uwv_agreement=uwv_agreement)
+    # OFFSET and LIMIT are 64-bit integers in SQL (a start of 10**30 is an empty page anyway).
+    offset = min(from_position - 1, _MAX_SQL_ROWS)
+    window = windowed[offset : offset + min(limit + 1, _MAX_SQL_ROWS)]
+    rows = _candidate_rows(window, header, uwv_agreement=uwv_agreement)
+    return CandidatePage(
+        **_header_fields(header),
+        from_position=from_position,
+        limit=limit,
+        rows=rows[:limit],
+        has_more=len(rows) > limit,
+    )
 
 
 def capacity_summary(

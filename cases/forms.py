@@ -57,6 +57,9 @@ class SearchForm(forms.Form):
 class WorklistFilterForm(forms.Form):
     """GET filters of the work list. Unknown or invalid values are simply ignored."""
 
+    #: Its values are in the URL anyway: its HTML may be cached (``nlds.crispy_cached``).
+    cache_html_when_bound = True
+
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -211,6 +211,20 @@ def get_work_case_for(user, pk: int) -> Case:
     return get_object_or_404(queryset, pk=pk)
 
 
+#: The columns a work-list page shows.
+WORKLIST_COLUMNS = (
+    "id",
+    "reference",
+    "state",
+    "state_since",
+    "person__first_name",
+    "person__last_name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
+
 def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
              today: _dt.date | None = None) -> Page:
     """The consultant's work list: filtered, keyset-paginated on (state_since, id).
@@ -219,7 +233,13 @@ def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
     """
     today = today or timezone.localdate()
     newest_first = filters.get("sort") == "newest"
-    queryset = worklist_queryset(user, filters, today=today)
+    # Only what the page shows: a page of rows without the application's contents.
+    queryset = (
+        worklist_queryset(user, filters, today=today)
+        .select_related(None)
+        .select_related("person", "assignee")
+        .only(*WORKLIST_COLUMNS)
+    )
     after = decode_cursor(cursor, _dt.datetime.fromisoformat)
     if after is not None:
         when, pk = after

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, YearlyQuota
 
-from . import notifications, rules, selectors
+from . import figures, notifications, rules, selectors
 from .audit import audited
 from .choices import (
     AdviceOutcome,
@@ -649,6 +649,7 @@ def record_move(*, case_id: int, new_municipality_id: int, moved_on: date, actor
             if case.state == CaseState.AWAITING_PLACEMENT:
                 _start_term(case, TermKind.PLACEMENT, starts_on=moved_on, weeks=None,
                             end_on=rules.placement_signal_date(moved_on))
+        figures.changed(old_municipality_id)  # the receivers see only the new one
         _event(case, actor=actor, action="moved",
                details={"from": old_municipality_id, "to": new_municipality_id,
                         "paying": paying, "on": moved_on.isoformat()})

@@ -22,6 +22,7 @@ from portal.permissions import role_required
 
 from . import audit, exports, forms, selectors, services
 from . import capacity as capacity_module
+from . import figures as figures_module
 from .audit import origin_of
 from .choices import CaseState
 from .models import Objection
@@ -48,15 +49,16 @@ def _error_text(error: ValidationError) -> str:
 @require_GET
 def dashboard(request):
     today = timezone.localdate()
-    counts = selectors.dashboard_counts(request.user, today=today)
-    summary = capacity_module.capacity_summary(request.user.municipality_id, today.year, on=today)
+    figures = figures_module.dashboard_figures(request.user, today=today)
+    summary = figures.summary
     capacity_total = (summary.quota_places or 0) + summary.additional_places
     context = {
-        "counts": counts,
+        "counts": figures.counts,
         "summary": summary,
         "capacity_total": capacity_total,
         "candidates": summary.candidates_total,
-        "average_days": selectors.average_days_to_employment(request.user, today.year),
+        "average_days": figures.average_days,
+        "computed_at": figures.computed_at,
         "year": today.year,
         "meter_max": max(capacity_total, summary.realised_places, 1),
     }
@@ -465,20 +467,25 @@ def college_application(request):
 @require_GET
 def waiting_list(request):
     today = timezone.localdate()
-    result = capacity_module.capacity(request.user.municipality_id, today.year, on=today)
     try:
         start = max(int(request.GET.get("from", "1")), 1)
     except ValueError:
         start = 1
-    rows = result.candidates[start - 1 : start - 1 + WAITING_PAGE_SIZE]
-    names = selectors.person_names(request.user, [row.person_id for row in rows])
-    verordening = selectors.verordening_for(request.user, result.verordening_id)
-    has_more = len(result.candidates) >= start + WAITING_PAGE_SIZE
+    # Only this page's candidates are read; positions are counted over all of them in SQL.
+    page = capacity_module.candidate_page(
+        request.user.municipality_id,
+        today.year,
+        on=today,
+        from_position=start,
+        limit=WAITING_PAGE_SIZE,
+    )
+    names = selectors.person_names(request.user, [row.person_id for row in page.rows])
+    verordening = selectors.verordening_for(request.user, page.verordening_id)
     context = {
-        "capacity": result,
-        "rows": [(row, names.get(row.person_id, "")) for row in rows],
+        "capacity": page,  # the template reads the figures: year, quota, places
+        "rows": [(row, names.get(row.person_id, "")) for row in page.rows],
         "verordening": verordening,
-        "next_from": start + WAITING_PAGE_SIZE if has_more else None,
+        "next_from": page.next_from,
         "is_deep": start > 1,
         "today": today,
     }

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.choices import ApplicantKind, CaseState, TermKind
+from cases.forms import DecisionForm, WorklistFilterForm
 from cases.models import (
     Advice,
     AuditEntry,
@@ -24,6 +27,7 @@ from cases.models import (
     Term,
 )
 from portal.permissions import can_see_application_content
+from portal.templatetags.nlds import form_html_key
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -517,6 +521,56 @@ def test_dashboard_counts_link_to_lists_and_show_the_key_figures(client):
     assert "?state=advice_issued" in page and "?state=at_uwv&amp;term_state=overdue" in page
 
 
+def test_dashboard_figures_come_from_the_cache_until_something_changes(
+    signed_in, municipality, django_assert_max_num_queries
+):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    first = signed_in.get(reverse("work:dashboard"))
+    assert first.context["counts"]["unavailable"] == 0
+    assert first.context["summary"].obliged == 1
+    with django_assert_max_num_queries(2):  # user, municipality name: no counting
+        again = signed_in.get(reverse("work:dashboard"))
+    assert again.context["computed_at"] == first.context["computed_at"]
+
+    # A legal step through the page: the next dashboard counts again, at once.
+    response = post_action(
+        signed_in, case, "unavailable",
+        {"reason": "illness", "from_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    after = signed_in.get(reverse("work:dashboard"))
+    assert after.context["counts"]["unavailable"] == 1
+    assert after.context["summary"].obliged == 0 and after.context["summary"].unavailable == 1
+    assert "Stand van" in after.content.decode()
+
+    # A new job saved elsewhere (any save, not only through a page) counts too.
+    case_in(municipality, CaseState.EMPLOYED)
+    assert signed_in.get(reverse("work:dashboard")).context["counts"]["employed"] == 1
+
+
+def test_a_change_in_another_municipality_keeps_the_cached_figures(signed_in, municipality):
+    case_in(municipality, CaseState.ADVICE_ISSUED)
+    first = signed_in.get(reverse("work:dashboard"))
+    case_in(MunicipalityFactory(), CaseState.ADVICE_ISSUED)
+    again = signed_in.get(reverse("work:dashboard"))
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert again.context["counts"]["decisions_due"] == 1
+
+
+def test_a_move_recounts_the_figures_of_the_municipality_left_behind(client, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    sign_in(client, UserFactory(consultant=True, municipality=municipality))
+    assert client.get(reverse("work:dashboard")).context["summary"].obliged == 1
+    services.record_move(
+        case_id=case.pk,
+        new_municipality_id=MunicipalityFactory().pk,
+        moved_on=timezone.localdate(),
+        actor=UserFactory(consultant=True, municipality=municipality),
+        employment_continues=False,
+    )
+    assert client.get(reverse("work:dashboard")).context["summary"].obliged == 0
+
+
 def test_work_list_shows_open_objections(signed_in, municipality):
     objection = case_in(municipality, CaseState.OBJECTION)
     other = case_in(municipality, CaseState.REJECTED)
@@ -600,3 +654,82 @@ def test_placement_without_any_employer_is_refused_in_dutch(signed_in, municipal
     assert response.status_code == 400
     assert "Kies een werkgever uit de lijst" in response.content.decode()
     assert not Employment.objects.filter(case=case).exists()
+
+
+# -- forms from the cache (nlds.crispy_cached) -------------------------------------------------
+# Forms on the busy pages come from the cache, and are never stale: what their HTML depends on
+# is in the key. What a person typed never goes into the cache.
+
+
+def selected_option(html: str, name: str) -> str | None:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)[0]
+    match = re.search(r'<option value="([^"]*)"[^>]*selected', select)
+    return match[1] if match else None
+
+
+def test_a_new_colleague_is_in_the_work_list_filter_at_once(signed_in, municipality):
+    first = signed_in.get(reverse("work:case_list")).content.decode()
+    signed_in.get(reverse("work:case_list"))  # from the cache now
+    colleague = UserFactory(
+        consultant=True, municipality=municipality, first_name="Nieuwe", last_name="Collega"
+    )
+    page = signed_in.get(reverse("work:case_list")).content.decode()
+    assert "Nieuwe Collega" not in first
+    assert f'<option value="{colleague.pk}">Nieuwe Collega</option>' in page
+
+
+def test_the_filter_shows_what_was_asked_for(signed_in):
+    plain = signed_in.get(reverse("work:case_list")).content.decode()
+    employed = signed_in.get(reverse("work:case_list"), {"state": "employed"}).content.decode()
+    again = signed_in.get(reverse("work:case_list")).content.decode()
+    assert selected_option(plain, "state") == ""
+    assert selected_option(employed, "state") == "employed"
+    assert selected_option(again, "state") == ""
+
+
+def test_the_case_page_shows_the_current_case_handler(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    url = reverse("work:case_detail", args=[case.pk])
+    assert selected_option(signed_in.get(url).content.decode(), "assign-assignee") == ""
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    assert post_action(signed_in, case, "assign", {"assignee": colleague.pk}).status_code == 302
+    page = signed_in.get(url).content.decode()
+    assert selected_option(page, "assign-assignee") == str(colleague.pk)
+
+
+def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    assert post_action(signed_in, case, "place", placement()).status_code == 302
+    start_on = case.employments.get().start_on
+    typed = "Eigen tekst van de consulent 4711"
+    response = post_action(
+        signed_in,
+        case,
+        "end_employment",
+        {"end_on": (start_on - dt.timedelta(days=1)).isoformat(), "reason": typed},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert typed in page and "einddatum kan niet voor de begindatum" in page
+    form = response.context["forms"]["end_employment"]
+    assert form.is_bound
+    assert cache.get(form_html_key(form)) is None
+    # The next, unbound form is empty again.
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert typed not in page
+
+
+def test_the_key_follows_language_values_and_choices():
+    with translation.override("nl"):
+        dutch = form_html_key(WorklistFilterForm())
+        dutch_again = form_html_key(WorklistFilterForm())
+        employed = form_html_key(WorklistFilterForm({"state": "employed"}))
+        with_colleague = form_html_key(
+            WorklistFilterForm(colleagues=[UserFactory.build(pk=99, first_name="A")])
+        )
+    with translation.override("en"):
+        english = form_html_key(WorklistFilterForm())
+    assert dutch == dutch_again
+    assert len({dutch, employed, with_colleague, english}) == 4
+    with translation.override("nl"):
+        assert form_html_key(DecisionForm()) != dutch

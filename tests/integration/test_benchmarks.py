@@ -1,0 +1,51 @@
+"""The benchmark commands run, and what they print holds: the professionals' pages cost the
+same number of queries for a small and a large database (issue #5)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def query_tables(output: str) -> list[dict[str, str]]:
+    """Each 'queries per page' table as {page: 'largest smallest'}."""
+    tables = []
+    for block in output.split("queries per page")[1:]:
+        rows = {}
+        for line in block.splitlines()[1:]:
+            match = re.match(r"  (\S.*?)\s{2,}(\d+ \(\d+\))\s+(\d+ \(\d+\))$", line)
+            if not match:
+                break
+            rows[match[1]] = f"{match[2]} {match[3]}"
+        tables.append(rows)
+    return tables
+
+
+def test_bench_worklist_counts_the_same_queries_for_few_and_many_cases():
+    out = io.StringIO()
+    call_command(
+        "bench_worklist", cases=1_400, municipalities=4, users=0, allow_sqlite=True, stdout=out
+    )
+    output = out.getvalue()
+    small, large = query_tables(output)
+    assert "cases in the database: 1,000;" in output and "cases in the database: 1,400;" in output
+    assert set(small) >= {
+        "dashboard, figures counted",
+        "dashboard",
+        "work list, first page",
+        "work list, deep page",
+        "case page",
+        "waiting list, first page",
+        "admin changelist",
+    }
+    assert small == large
+    for page, counts in small.items():
+        assert counts.count("(200)") == 2, (page, counts)
+    dashboard = int(small["dashboard"].split()[0])
+    assert dashboard < int(small["dashboard, figures counted"].split()[0])
+    assert "one user in-process" in output
