@@ -243,10 +243,16 @@ def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
     after = decode_cursor(cursor, _dt.datetime.fromisoformat)
     if after is not None:
         when, pk = after
+        # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would
+        # be a filter over every row before it.
         if newest_first:
-            queryset = queryset.filter(Q(state_since__lt=when) | Q(state_since=when, id__lt=pk))
+            queryset = queryset.filter(state_since__lte=when).filter(
+                Q(state_since__lt=when) | Q(id__lt=pk)
+            )
         else:
-            queryset = queryset.filter(Q(state_since__gt=when) | Q(state_since=when, id__gt=pk))
+            queryset = queryset.filter(state_since__gte=when).filter(
+                Q(state_since__gt=when) | Q(id__gt=pk)
+            )
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -456,7 +462,7 @@ def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25
     after = decode_cursor(cursor, _dt.date.fromisoformat)
     if after is not None:
         end_on, pk = after
-        queryset = queryset.filter(Q(end_on__gt=end_on) | Q(end_on=end_on, id__gt=pk))
+        queryset = queryset.filter(end_on__gte=end_on).filter(Q(end_on__gt=end_on) | Q(id__gt=pk))
     rows = list(queryset.order_by("end_on", "id")[: limit + 1])
     next_cursor = None
     if len(rows) > limit:

@@ -157,18 +157,27 @@ def test_work_list_filters_and_searches(signed_in, municipality, consultant):
     assert at_uwv.reference in page
 
 
-def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality):
-    cases = [case_in(municipality, CaseState.AWAITING_PLACEMENT) for _ in range(30)]
-    seen, url, params = [], reverse("work:case_list"), {"sort": "oldest"}
+@pytest.mark.parametrize("sort", ["oldest", "newest"])
+def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality, sort):
+    cases = [case_in(municipality, CaseState.AWAITING_PLACEMENT) for _ in range(60)]
+    # Many cases changed status at the same moment: a page boundary falls among them.
+    Case.objects.filter(pk__in=[c.pk for c in cases[10:50]]).update(
+        state_since=timezone.now() - dt.timedelta(days=3)
+    )
+    seen, url, params = [], reverse("work:case_list"), {"sort": sort}
     for _page in range(5):
         response = signed_in.get(url, params)
         rows = response.context["page"].rows
         seen += [row.pk for row in rows]
         if not response.context["page"].next_cursor:
             break
-        params = {"sort": "oldest", "after": response.context["page"].next_cursor}
+        params = {"sort": sort, "after": response.context["page"].next_cursor}
     assert sorted(seen) == sorted(c.pk for c in cases)
-    assert len(seen) == len(set(seen)) == 30
+    assert len(seen) == len(set(seen)) == 60
+    ordered = Case.objects.filter(pk__in=seen).order_by(
+        *(("-state_since", "-id") if sort == "newest" else ("state_since", "id"))
+    )
+    assert seen == list(ordered.values_list("pk", flat=True))
 
 
 def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
