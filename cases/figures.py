@@ -14,7 +14,7 @@ once, stored under the municipality's *generation*, and served from the cache un
 - the day changes (terms run out by the calendar; the day is part of the key).
 
 The page says when the figures were counted. Decisions never use these cached figures:
-placement checks capacity in the database, under a lock (``services.place``).
+placement checks capacity in the database, under a lock (``services.place_person``).
 """
 
 from __future__ import annotations
