@@ -380,6 +380,11 @@ def average_days_to_employment(user, year: int) -> Decimal | None:
     return Decimal(result / 86_400_000_000).quantize(Decimal("0.1"))  # microseconds (SQLite)
 
 
+def case_document(case: Case, document_pk: int):
+    """One document of ``case`` (the caller has already scoped the case); 404 otherwise."""
+    return get_object_or_404(case.documents.all(), pk=document_pk)
+
+
 def case_history(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "id")
 

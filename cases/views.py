@@ -20,7 +20,7 @@ from municipalities import selectors as municipality_selectors
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, exports, forms, selectors, services
+from . import audit, documents, exports, forms, selectors, services
 from . import capacity as capacity_module
 from . import figures as figures_module
 from .audit import origin_of
@@ -280,6 +280,21 @@ def case_detail(request, pk: int):
     case = selectors.get_work_case_for(request.user, pk)
     audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
+
+
+@municipal_view
+@require_GET
+def document_download(request, pk: int, document_pk: int):
+    """A supporting document, for the case's municipality, once it may see the application's
+    content (DOMAIN, actors: not before UWV's advice on an application the person made)."""
+    case = selectors.get_work_case_for(request.user, pk)
+    if not selectors.may_see_application_content(request.user, case):
+        raise Http404
+    document = selectors.case_document(case, document_pk)
+    audit.record_view(
+        actor=request.user, object_type="document", object_id=document.pk, request=request
+    )
+    return documents.download(document)
 
 
 def _place(case, data, actor, origin):

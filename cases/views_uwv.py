@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, forms, rules, selectors, services
+from . import audit, documents, forms, rules, selectors, services
 from .audit import origin_of
 from .choices import AdviceOutcome, CaseState, TermKind
 from .views import search_redirect, search_term
@@ -120,6 +120,18 @@ def case_detail(request, pk: int):
     case = selectors.get_uwv_case_for(request.user, pk)
     audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
+
+
+@uwv_view
+@require_GET
+def document_download(request, pk: int, document_pk: int):
+    """A supporting document of a case UWV has to advise on."""
+    case = selectors.get_uwv_case_for(request.user, pk)
+    document = selectors.case_document(case, document_pk)
+    audit.record_view(
+        actor=request.user, object_type="document", object_id=document.pk, request=request
+    )
+    return documents.download(document)
 
 
 def _record_advice(case, data, actor, origin):

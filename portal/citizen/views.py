@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -114,17 +114,7 @@ def decision_letter(request, pk):
 @citizen_view
 def document_download(request, pk, document_pk):
     case = selectors.get_case_for_citizen(request.user, pk)
-    document = get_object_or_404(case.documents.all(), pk=document_pk)
-    try:
-        handle = open(documents.path_of(document.stored_name), "rb")  # noqa: SIM115
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
+    return documents.download(selectors.case_document(case, document_pk))
 
 
 @citizen_view

@@ -354,16 +354,21 @@ def test_an_upload_over_10_mb_is_rejected_without_a_500(client, citizen):
     assert not Document.objects.exists()
 
 
-def test_documents_travel_with_the_application_and_only_the_owner_can_download(
-    client, citizen, municipality
-):
+def submitted_with_a_document(client, citizen, municipality):
+    """The citizen applies with one document: the case and the document."""
     client.force_login(citizen)
     draft = start(client)
     upload(client, draft, "verslag.png", PNG, "image/png")
     fill_all(client, draft, municipality)
     client.post(reverse("citizen:draft_review", args=[draft.pk]))
     case = Case.objects.get()
-    document = case.documents.get()
+    return case, case.documents.get()
+
+
+def test_documents_travel_with_the_application_and_only_the_owner_can_download(
+    client, citizen, municipality
+):
+    case, document = submitted_with_a_document(client, citizen, municipality)
     url = reverse("citizen:document_download", args=[case.pk, document.pk])
 
     response = client.get(url)
@@ -440,3 +445,70 @@ def test_a_tampered_document_id_answers_404(client, citizen):
 
     assert response.status_code == 404
     assert Document.objects.filter(pk=theirs.pk).exists()
+
+
+def test_staff_download_documents_of_their_cases_only_and_every_download_is_audited(
+    client, citizen, municipality
+):
+    from decimal import Decimal
+
+    from cases.choices import AdviceOutcome
+    from cases.models import Advice, AuditEntry
+
+    case, document = submitted_with_a_document(client, citizen, municipality)
+    work_url = reverse("work:document_download", args=[case.pk, document.pk])
+    uwv_url = reverse("uwv:document_download", args=[case.pk, document.pk])
+
+    def signed_in(user):
+        client.force_login(user)
+        session = client.session
+        session["portal_staff_mfa_ok"] = True
+        session.save()
+        return client
+
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    assessor = UserFactory(uwv_assessor=True)
+
+    # UWV assesses: it sees the documents at once.
+    response = signed_in(assessor).get(uwv_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+    assert "attachment" in response["Content-Disposition"]
+    # The person applied directly: the municipality sees nothing of the content before
+    # UWV's advice (DOMAIN, actors), the document included.
+    assert signed_in(consultant).get(work_url).status_code == 404
+    page = client.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "verslag.png" not in page
+
+    Advice.objects.create(
+        case=case,
+        outcome=AdviceOutcome.POSITIVE,
+        needs_supervision=True,
+        can_perform_task=True,
+        basic_employee_skills=True,
+        hours_at_a_stretch=Decimal(2),
+        hours_per_day=Decimal(6),
+        reasons="Onderzocht.",
+        issued_on=timezone.localdate(),
+        assessor=assessor,
+    )
+    page = client.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert f'href="{work_url}"' in page
+    response = client.get(work_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+
+    # Another municipality's consultant, a citizen, a wrong document number: 404.
+    assert signed_in(UserFactory(consultant=True)).get(work_url).status_code == 404
+    client.force_login(citizen)
+    assert client.get(work_url).status_code in (403, 404)
+    signed_in(consultant)
+    wrong = reverse("work:document_download", args=[case.pk, document.pk + 1000])
+    assert client.get(wrong).status_code == 404
+
+    downloads = AuditEntry.objects.filter(
+        action="view_personal_data", object_type="document", object_id=str(document.pk)
+    )
+    assert sorted(downloads.values_list("actor_id", flat=True)) == sorted(
+        [assessor.pk, consultant.pk]
+    )
