@@ -106,6 +106,9 @@ class SaveFilterForm(forms.Form):
 
 
 class UwvQueueFilterForm(forms.Form):
+    #: Its values are in the URL anyway: its HTML may be cached (``nlds.crispy_cached``).
+    cache_html_when_bound = True
+
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,

@@ -177,3 +177,17 @@ def test_start_investigation(client, assessor):
 def test_draft_cases_are_not_visible_to_uwv(client, assessor):
     case = CaseFactory(state=CaseState.DRAFT)
     assert client.get(reverse("uwv:case_detail", args=[case.pk])).status_code == 404
+
+
+def test_the_queue_filter_follows_new_municipalities_and_the_choice_made(client, assessor):
+    """The filter's HTML comes from the cache (``nlds.crispy_cached``) but is never stale."""
+    first = MunicipalityFactory(name="Aagemeente")
+    client.get(reverse("uwv:queue"))  # rendered and cached
+    later = MunicipalityFactory(name="Zuidergemeente")
+    page = client.get(reverse("uwv:queue")).content.decode()
+    assert f'<option value="{later.pk}">Zuidergemeente</option>' in page
+    chosen = client.get(reverse("uwv:queue"), {"municipality": first.pk}).content.decode()
+    assert f'<option value="{first.pk}" selected>Aagemeente</option>' in chosen
+    assert f'<option value="{first.pk}" selected>' not in (
+        client.get(reverse("uwv:queue")).content.decode()
+    )
