@@ -76,6 +76,10 @@ class AxeRecorder:
         if results.violations_count:
             self.reports.append(f"{page.url}\n{results.generate_report()}")
 
+    def stop(self) -> None:
+        """Check no more pages (a test that provokes violations on purpose)."""
+        self.page.remove_listener("load", self._check)
+
     def assert_clean(self) -> None:
         if self.reports:
             raise AxeViolations("axe found WCAG 2.1 A/AA violations:\n" + "\n".join(self.reports))
