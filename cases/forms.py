@@ -27,6 +27,13 @@ EMPTY = [("", _("All"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def fixed(choices: list):
+    """Choices that never change, as a callable: every form instance deep-copies its fields,
+    and a callable is copied by reference instead of label by label (the work list's filter
+    form is built on every view)."""
+    return lambda: choices
+
+
 def _today():
     return timezone.localdate()
 
@@ -63,28 +70,32 @@ class WorklistFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=EMPTY
-        + [
-            ("at_uwv", _("At UWV (sent or being assessed)")),
-            ("objection_open", _("Objection being handled")),
-        ]
-        + CaseState.choices,
+        choices=fixed(
+            EMPTY
+            + [
+                ("at_uwv", _("At UWV (sent or being assessed)")),
+                ("objection_open", _("Objection being handled")),
+            ]
+            + CaseState.choices
+        ),
     )
     term_state = forms.ChoiceField(
-        label=_("Term"), required=False, choices=EMPTY + TermState.choices
+        label=_("Term"), required=False, choices=fixed(EMPTY + TermState.choices)
     )
     source = forms.ChoiceField(
-        label=_("Candidate source"), required=False, choices=EMPTY + CandidateSource.choices
+        label=_("Candidate source"), required=False, choices=fixed(EMPTY + CandidateSource.choices)
     )
     assignee = forms.ChoiceField(label=_("Case handler"), required=False)
     school_leavers = forms.BooleanField(label=_("Only school leavers"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[
-            ("oldest", _("Longest in this status first")),
-            ("newest", _("Most recent status first")),
-        ],
+        choices=fixed(
+            [
+                ("oldest", _("Longest in this status first")),
+                ("newest", _("Most recent status first")),
+            ]
+        ),
     )
 
     def __init__(self, *args, colleagues=(), **kwargs):

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.nl import bsn as stdnum_bsn
 
+from portal.display import ChoiceLabels
+
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -54,7 +56,7 @@ def choices_constraint(field: str, choices: type[models.TextChoices], name: str)
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     """The person the case is about. A BSN is personal data: it never appears in a log line,
     an audit row or a URL."""
 
@@ -106,7 +108,7 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """One application's way through the process, from draft to employment or closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
@@ -168,7 +170,7 @@ class Case(models.Model):
         return self.reference
 
 
-class Application(models.Model):
+class Application(ChoiceLabels, models.Model):
     """The request to UWV for an advice (DOMAIN §1), by the person, a representative, or the
     college after its own pre-selection."""
 
@@ -224,7 +226,7 @@ class Application(models.Model):
         return self.applicant_kind != ApplicantKind.MUNICIPALITY
 
 
-class Advice(models.Model):
+class Advice(ChoiceLabels, models.Model):
     """UWV's advice (DOMAIN §2). Not a decision; no objection against it."""
 
     case = models.OneToOneField(
@@ -272,7 +274,7 @@ class Advice(models.Model):
         return f"{self.case}: {self.get_outcome_display()}"
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """The college's formal decision after the advice (DOMAIN §3). One per advice."""
 
     case = models.OneToOneField(
@@ -315,7 +317,7 @@ class Decision(models.Model):
         return f"{self.case}: {self.sent_on:%d-%m-%Y}"
 
 
-class Objection(models.Model):
+class Objection(ChoiceLabels, models.Model):
     """A bezwaar against the decision (DOMAIN §3.3)."""
 
     class Outcome(models.TextChoices):
@@ -357,7 +359,7 @@ class Objection(models.Model):
         return f"{self.case}: {self.filed_on:%d-%m-%Y}"
 
 
-class AvailabilityPeriod(models.Model):
+class AvailabilityPeriod(ChoiceLabels, models.Model):
     """A period in which a person with a positive decision is temporarily unavailable
     (DOMAIN §4.4). The case pauses; it keeps its turn."""
 
@@ -399,7 +401,7 @@ class AvailabilityPeriod(models.Model):
         return f"{self.case}: {self.unavailable_from:%d-%m-%Y}"
 
 
-class Employment(models.Model):
+class Employment(ChoiceLabels, models.Model):
     """The sheltered job: always an employment contract (DOMAIN §6)."""
 
     case = models.ForeignKey(
@@ -464,7 +466,7 @@ class Employment(models.Model):
         return f"{self.case}: {self.employer_name}"
 
 
-class Term(models.Model):
+class Term(ChoiceLabels, models.Model):
     """A legal term on a case (DOMAIN §0). ``end_on`` and ``suspended_since`` are derived from
     the start and the ``TermEvent`` rows by ``services`` (never edited by hand), and stored so
     that work lists and the sweep filter on an index instead of recomputing."""
@@ -508,7 +510,7 @@ class Term(models.Model):
         return f"{self.case}: {self.get_kind_display()} {self.end_on:%d-%m-%Y}"
 
 
-class TermEvent(models.Model):
+class TermEvent(ChoiceLabels, models.Model):
     """Append-only: a term was suspended or resumed on a date (DOMAIN §0)."""
 
     class Kind(models.TextChoices):
@@ -534,7 +536,7 @@ class TermEvent(models.Model):
         return f"{self.get_kind_display()} {self.on:%d-%m-%Y}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """Append-only case history: what happened, when, by whom. Shown as the timeline.
 
     ``details`` never holds a BSN or health text; it holds ids, dates and outcomes.
@@ -559,7 +561,7 @@ class CaseEvent(models.Model):
         return f"{self.case_id}: {self.action}"
 
 
-class DecreeHoliday(models.Model):
+class DecreeHoliday(ChoiceLabels, models.Model):
     """A day equated with a general holiday by royal decree (Algemene termijnenwet art. 3(3)).
     Operators add the days of each new decree; ``rules`` extends terms over them."""
 
@@ -575,7 +577,7 @@ class DecreeHoliday(models.Model):
         return f"{self.day:%d-%m-%Y}"
 
 
-class AowAge(models.Model):
+class AowAge(ChoiceLabels, models.Model):
     """The state-pension age per year, set five years ahead by law (DOMAIN §1.3)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -594,7 +596,7 @@ class AowAge(models.Model):
         return f"{self.year}: {self.years}j {self.months}m"
 
 
-class NationalQuota(models.Model):
+class NationalQuota(ChoiceLabels, models.Model):
     """National total of places per year (DOMAIN §4.1), for reference and benchmarks."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -609,7 +611,7 @@ class NationalQuota(models.Model):
         return f"{self.year}: {self.places}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ChoiceLabels, models.Model):
     """Who did or viewed what, with what result, from where, when (UTC).
 
     Written after the action's own transaction ends, so an entry survives a rollback of the
@@ -647,7 +649,7 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
-class SavedFilter(models.Model):
+class SavedFilter(ChoiceLabels, models.Model):
     """A consultant's saved work-list filter (issue #5): a name and the query string."""
 
     owner = models.ForeignKey(
@@ -675,7 +677,7 @@ class SavedFilter(models.Model):
 # -- citizens (issue #4): the application draft, documents and messages ----------------------
 
 
-class ApplicationDraft(models.Model):
+class ApplicationDraft(ChoiceLabels, models.Model):
     """A citizen's application in progress (issue #4). The answers of every step are stored
     as submitted (raw form data per step), so the draft survives closing the browser and
     logging out; ``submitted_at`` is claimed once, so a double submission makes one case."""
@@ -708,7 +710,7 @@ class ApplicationDraft(models.Model):
         return f"draft {self.pk}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     """A supporting document (DOMAIN §1.6). Stored under a generated name in MEDIA_ROOT
     (outside the web root) and served only through a permission-checked view."""
 
@@ -755,7 +757,7 @@ class Document(models.Model):
         return self.original_name
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     """A message from the municipality to the citizen about a case (issue #4)."""
 
     case = models.ForeignKey(
@@ -823,7 +825,7 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """One message to one recipient over one channel, at most once.
 
     The unique key (case, kind, term end date, recipient, channel) is enforced by the
@@ -909,7 +911,7 @@ class Notification(models.Model):
         return f"{self.case_id}: {self.kind} → {self.recipient_key} ({self.channel})"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(ChoiceLabels, models.Model):
     """The transactional outbox: written in the same transaction as its notification, drained
     by ``cases.tasks.drain_outbox`` after commit. The web request never talks to the broker.
     Deleted once the notification reaches a final state."""
@@ -928,7 +930,7 @@ class OutboxMessage(models.Model):
         return f"outbox {self.notification_id}"
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(ChoiceLabels, models.Model):
     """A staff member switched e-mail off (or back on) for one kind. The in-app inbox always
     receives it; legally required mail to citizens cannot be switched off."""
 
@@ -949,7 +951,7 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: {self.kind} email={self.email}"
 
 
-class SweepMark(models.Model):
+class SweepMark(ChoiceLabels, models.Model):
     """How far the sweep got, per notification kind: the local date it last ran for and the
     highest term and term-event ids it had seen. A rerun then only looks at terms that
     entered a window since, that are new, or that moved (an event), instead of every open

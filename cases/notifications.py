@@ -17,7 +17,6 @@ Three parts:
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import smtplib
 import socket
@@ -661,15 +660,13 @@ UNREAD_VERSION_KEY = "notifications:unread-version"
 
 
 def _unread_key(user_id: int) -> str:
-    version = cache.get(UNREAD_VERSION_KEY) or 0
-    return f"notifications:unread:{version}:{user_id}"
+    """Holds ``(version, count)``: the count is good while the version is the current one."""
+    return f"notifications:unread:{user_id}"
 
 
 def _count_new(user_ids: list[int]) -> None:
-    """Keep cached unread counts right without a query: add one per new inbox message."""
-    for user_id in user_ids:
-        with contextlib.suppress(ValueError):  # not cached: the next page counts
-            cache.incr(_unread_key(user_id))
+    """New inbox messages (after the commit): their recipients' counts are counted again."""
+    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
 
 
 def forget_unread_counts() -> None:
@@ -680,14 +677,22 @@ def forget_unread_counts() -> None:
         cache.set(UNREAD_VERSION_KEY, 1, timeout=None)
 
 
-def cached_unread_count(user) -> int:
-    """The header's unread count: from the cache, counted (one query) only on a miss."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = unread_count(user)
-        cache.set(key, count, timeout=3600)
+def _store_unread_count(user, version: int) -> int:
+    count = unread_count(user)
+    cache.set(_unread_key(user.pk), (version, count), timeout=3600)
     return count
+
+
+def cached_unread_count(user) -> int:
+    """The header's unread count: one cache read on every page (the version and the count
+    together); counted (one query) only when it is missing or of an older version."""
+    key = _unread_key(user.pk)
+    found = cache.get_many([UNREAD_VERSION_KEY, key])
+    version = found.get(UNREAD_VERSION_KEY) or 0
+    entry = found.get(key)
+    if isinstance(entry, tuple) and entry[0] == version:
+        return entry[1]
+    return _store_unread_count(user, version)
 
 
 def inbox_for(user) -> list[Notification]:
@@ -732,7 +737,7 @@ def delivery_problems():
 def _warm_unread_count(sender, request, user, **kwargs) -> None:
     """Count once at sign-in, so pages read the header's count from the cache."""
     try:
-        cache.set(_unread_key(user.pk), unread_count(user), timeout=3600)
+        _store_unread_count(user, cache.get(UNREAD_VERSION_KEY) or 0)
     except Exception:  # noqa: BLE001 - a cache outage must not block signing in
         logger.warning("could not cache the unread count at sign-in")
 

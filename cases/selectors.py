@@ -309,7 +309,6 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
     first_term = _open_terms().order_by("end_on", "id")
     queryset = queryset.annotate(
         term_end=Subquery(first_term.values("end_on")[:1]),
-        term_kind=Subquery(first_term.values("kind")[:1]),
         term_suspended=Subquery(first_term.values("suspended_since")[:1]),
     )
     order = ("-state_since", "-id") if newest_first else ("state_since", "id")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from municipalities import selectors as municipality_selectors
+from portal.display import labels_of, pk_url
 from portal.models import Role
 from portal.permissions import role_required
 
@@ -24,7 +25,7 @@ from . import audit, documents, exports, forms, selectors, services
 from . import capacity as capacity_module
 from . import figures as figures_module
 from .audit import origin_of
-from .choices import CaseState
+from .choices import CaseState, TermState
 from .models import Objection
 
 MUNICIPAL = (Role.CONSULTANT, Role.MUNICIPAL_ADMIN)
@@ -117,6 +118,7 @@ def worklist(request):
     page = selectors.worklist(
         request.user, filters, cursor=request.GET.get("after"), limit=PAGE_SIZE
     )
+    _label_rows(page.rows)
     query = {k: v for k, v in request.GET.items() if k != "after"}
     next_url = None
     if page.next_cursor:
@@ -135,6 +137,15 @@ def worklist(request):
         "save_form": forms.SaveFilterForm(),
     }
     return render(request, "cases/case_list.html", context)
+
+
+def _label_rows(rows) -> None:
+    """What each row of the work list shows, from tables made once (``portal.display``)."""
+    states, term_states = labels_of(CaseState), labels_of(TermState)
+    for row in rows:
+        row.url = pk_url("work:case_detail", row.pk)
+        row.state_label = states.get(row.state, row.state)
+        row.term_label = term_states[row.term_state].lower() if row.term_state else ""
 
 
 @municipal_view
@@ -195,47 +206,84 @@ def _history(case) -> list:
     return events
 
 
-def _case_forms(case, user) -> dict:
-    """The action forms the case's state allows, unbound."""
+#: The actions of the case page, in the order the page offers them: each has a page of its
+#: own with one form (the case page itself stays light: no form, no list of colleagues or
+#: employers). action -> (title, button text, text above the form).
+ACTION_PAGES = {
+    "decide": (_("Record the decision"), _("Record decision"), None),
+    "place": (_("Place the person"), _("Place"), None),
+    "end_employment": (_("End the job"), _("End job"), None),
+    "unavailable": (_("Mark as temporarily unavailable"), _("Mark unavailable"), None),
+    "available": (_("Available again"), _("Mark available"), None),
+    "object": (_("Register an objection"), _("Register objection"), None),
+    "decide_objection": (_("Outcome of the objection"), _("Record outcome"), None),
+    "assign": (_("Change the case handler"), _("Assign"), None),
+    "move": (
+        _("Record a move to another municipality"),
+        _("Record move"),
+        _(
+            "If the person keeps working, this municipality keeps paying for the job. If the "
+            "job ends, the new municipality must offer a new place within its quota."
+        ),
+    ),
+}
+
+
+def available_actions(case, *, pending_objection) -> list[str]:
+    """The actions the case's state allows, in the order of ``ACTION_PAGES``."""
     state = CaseState(case.state)
-    decision = getattr(case, "decision", None)
-    available: dict = {}
+    allowed = set()
     if state not in (CaseState.WITHDRAWN, CaseState.CLOSED):
-        available["assign"] = forms.AssignForm(
+        allowed.add("assign")
+    if state == CaseState.ADVICE_ISSUED:
+        allowed.add("decide")
+    if state == CaseState.AWAITING_PLACEMENT:
+        allowed |= {"place", "unavailable"}
+    if state == CaseState.UNAVAILABLE:
+        allowed.add("available")
+    if state == CaseState.EMPLOYED:
+        allowed.add("end_employment")
+    if getattr(case, "decision", None) is not None:
+        allowed.add("decide_objection" if pending_objection else "object")
+    if state in MOVABLE_STATES:
+        allowed.add("move")
+    return [action for action in ACTION_PAGES if action in allowed]
+
+
+def _unbound_form(action: str, case, user):
+    """The empty form of an action, with what it starts from."""
+    today = timezone.localdate()
+    if action == "assign":
+        return forms.AssignForm(
             colleagues=selectors.colleagues_of(user), initial={"assignee": case.assignee_id}
         )
-    if state == CaseState.ADVICE_ISSUED:
-        available["decide"] = forms.DecisionForm()
-    if state == CaseState.AWAITING_PLACEMENT:
-        available["place"] = forms.PlacementForm(
-            initial={"start_on": timezone.localdate()},
+    if action == "place":
+        return forms.PlacementForm(
+            initial={"start_on": today},
             employers=municipality_selectors.active_employers_for(user),
         )
-        available["unavailable"] = forms.UnavailableForm()
-    if state == CaseState.UNAVAILABLE:
-        available["available"] = forms.AvailableForm()
-    if state == CaseState.EMPLOYED:
-        available["end_employment"] = forms.EndEmploymentForm(
-            initial={"end_on": timezone.localdate()}
-        )
-    if decision is not None:
-        available["object"] = forms.ObjectionForm()
-        available["decide_objection"] = forms.ObjectionOutcomeForm()
-    return available
+    if action == "end_employment":
+        return forms.EndEmploymentForm(initial={"end_on": today})
+    if action == "move":
+        return forms.MoveForm(municipality_id=case.municipality_id)
+    return {
+        "decide": forms.DecisionForm,
+        "unavailable": forms.UnavailableForm,
+        "available": forms.AvailableForm,
+        "object": forms.ObjectionForm,
+        "decide_objection": forms.ObjectionOutcomeForm,
+    }[action]()
 
 
-def _render_case(request, case, *, bound: tuple[str, object] | None = None, status=200):
-    case_forms = _case_forms(case, request.user)
-    if bound is not None:
-        case_forms[bound[0]] = bound[1]
-    for name, form in case_forms.items():
-        form.prefix = name
+def action_url(pk: int, action: str) -> str:
+    if action == "move":
+        return pk_url("work:case_move", pk)
+    return reverse("work:case_action", args=[pk, action])
+
+
+def _render_case(request, case):
     objections = list(case.objections.order_by("filed_on", "id"))
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
-    if pending is None:
-        case_forms.pop("decide_objection", None)
-    else:
-        case_forms.pop("object", None)
     show_content = selectors.may_see_application_content(request.user, case)
     today = timezone.localdate()
     terms = list(selectors.case_terms(case))
@@ -243,6 +291,10 @@ def _render_case(request, case, *, bound: tuple[str, object] | None = None, stat
         term.state = selectors.rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
         )
+    actions = [
+        (action_url(case.pk, action), ACTION_PAGES[action][0])
+        for action in available_actions(case, pending_objection=pending)
+    ]
     context = {
         "case": case,
         "application": getattr(case, "application", None),
@@ -256,22 +308,44 @@ def _render_case(request, case, *, bound: tuple[str, object] | None = None, stat
         "pending_objection": pending,
         "employments": list(case.employments.order_by("-start_on", "-id")),
         "unavailability": list(case.unavailability.order_by("-unavailable_from", "-id")),
-        "forms": case_forms,
-        "can_move": case.state in MOVABLE_STATES,
+        "actions": actions,
         "letter_available": _letters_module() is not None,
     }
-    return render(request, "cases/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context)
+
+
+def _render_action(request, case, action: str, form, *, status=200):
+    """The page of one action: what it is about, and its form (bound after a refusal)."""
+    form.prefix = action
+    title, submit, intro = ACTION_PAGES[action]
+    context = {
+        "case": case,
+        "action": action,
+        "title": title,
+        "submit": submit,
+        "intro": intro,
+        "form": form,
+        "advice": getattr(case, "advice", None) if action == "decide" else None,
+    }
+    return render(request, "cases/case_action.html", context, status=status)
+
+
+def _action_page(request, pk: int, action: str):
+    case = selectors.get_work_case_for(request.user, pk)
+    pending = None
+    if action in ("object", "decide_objection"):
+        pending = selectors.pending_objection(case)
+    if action not in available_actions(case, pending_objection=pending):
+        raise Http404
+    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    return _render_action(request, case, action, _unbound_form(action, case, request.user))
 
 
 @municipal_view
 @require_GET
 def case_move(request, pk: int):
-    """The move form on a page of its own: its list of all municipalities is long."""
-    case = selectors.get_work_case_for(request.user, pk)
-    if case.state not in MOVABLE_STATES:
-        raise Http404
-    form = forms.MoveForm(municipality_id=case.municipality_id, prefix="move")
-    return render(request, "cases/case_move.html", {"case": case, "form": form})
+    """The page of the move (DOMAIN §6.5), under a Dutch address of its own."""
+    return _action_page(request, pk, "move")
 
 
 @municipal_view
@@ -405,10 +479,14 @@ ACTIONS = {
 
 
 @municipal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_action(request, pk: int, action: str):
+    """GET: the action's page with its form (404 where the case's state does not allow it).
+    POST: the service acts; a refusal shows the page again with what was typed (400)."""
     if action not in ACTIONS:
         raise Http404
+    if request.method == "GET":
+        return _action_page(request, pk, action)
     case = selectors.get_work_case_for(request.user, pk)
     make_form, call, success = ACTIONS[action]
     form = make_form(case, request.user, request.POST)
@@ -427,7 +505,7 @@ def case_action(request, pk: int, action: str):
                 return redirect("work:case_list")
             return redirect("work:case_detail", pk=case.pk)
     case = selectors.get_work_case_for(request.user, pk)
-    return _render_case(request, case, bound=(action, form), status=400)
+    return _render_action(request, case, action, form, status=400)
 
 
 def _letters_module():

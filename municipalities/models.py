@@ -5,13 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OrderingRule, WorkplaceKind
+from portal.display import ChoiceLabels
 
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
 )
 
 
-class Municipality(models.Model):
+class Municipality(ChoiceLabels, models.Model):
     """A municipality: the college that decides, and the owner of its own caseload."""
 
     cbs_code = models.CharField(
@@ -45,7 +46,7 @@ class Municipality(models.Model):
         return self.name
 
 
-class YearlyQuota(models.Model):
+class YearlyQuota(ChoiceLabels, models.Model):
     """The ministerial regulation's cumulative number of places to realise by year end
     (DOMAIN §4.1). Every municipality has at least 1."""
 
@@ -71,7 +72,7 @@ class YearlyQuota(models.Model):
         return f"{self.municipality} {self.year}: {self.places}"
 
 
-class Verordening(models.Model):
+class Verordening(ChoiceLabels, models.Model):
     """The municipality's own rules (DOMAIN §5), one row per version by date of entry into
     force. A case is judged under the version in force at its date; versions are never edited
     once they are in force (a new version is added instead)."""
@@ -137,7 +138,7 @@ class Verordening(models.Model):
 # -- municipal administration (issue 6): employers, quota history, chain agreements ----------
 
 
-class Employer(models.Model):
+class Employer(ChoiceLabels, models.Model):
     """An employer or workplace where people work in sheltered employment (DOMAIN §6.2)."""
 
     municipality = models.ForeignKey(
@@ -173,7 +174,7 @@ class Employer(models.Model):
         return self.name
 
 
-class QuotaChange(models.Model):
+class QuotaChange(ChoiceLabels, models.Model):
     """Append-only history of a municipality's quota: who changed which year from what to
     what, when, and how (by hand or by importing the ministerial regulation)."""
 
@@ -218,7 +219,7 @@ class QuotaChange(models.Model):
         return f"{self.municipality} {self.year}: {self.old_places} → {self.new_places}"
 
 
-class ChainAgreement(models.Model):
+class ChainAgreement(ChoiceLabels, models.Model):
     """A local chain agreement (seed 001, measure 5): partners, their roles, and target places
     per year."""
 
@@ -241,7 +242,7 @@ class ChainAgreement(models.Model):
         return self.title
 
 
-class ChainPartner(models.Model):
+class ChainPartner(ChoiceLabels, models.Model):
     """A partner in a chain agreement and its role."""
 
     class Kind(models.TextChoices):
@@ -279,7 +280,7 @@ class ChainPartner(models.Model):
         return self.name
 
 
-class ChainTarget(models.Model):
+class ChainTarget(ChoiceLabels, models.Model):
     """Target number of places of a chain agreement in one year."""
 
     agreement = models.ForeignKey(

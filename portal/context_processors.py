@@ -1,4 +1,9 @@
-from django.urls import reverse
+import functools
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -23,11 +28,27 @@ MENU: dict[Role | None, list[tuple[str, str]]] = {
 }
 
 
-def navigation(request):
-    """The menu a user sees: only the pages their role may open."""
-    role = role_of(request.user) if hasattr(request, "user") else None
-    items = [(_("Home page"), reverse("home"))]
-    items += [(label, reverse(name)) for label, name in MENU.get(role, [])]
+@functools.lru_cache(maxsize=64)
+def _menu(role: Role | None, language: str | None, prefix: str) -> tuple[tuple[str, str], ...]:
+    """The menu of a role in a language, reversed once (it is on every page)."""
+    items = [(str(_("Home page")), reverse("home"))]
+    items += [(str(label), reverse(name)) for label, name in MENU.get(role, [])]
     if role is not None:
-        items.append((_("My account"), reverse("account_email")))
-    return {"nav_items": items, "current_role": role}
+        items.append((str(_("My account")), reverse("account_email")))
+    return tuple(items)
+
+
+@functools.lru_cache(maxsize=8)
+def _assets(static_url: str) -> dict[str, str]:
+    """The layout's stylesheet and script (hashed names in production), looked up once."""
+    return {"portal_css": static("css/portal.css"), "portal_js": static("js/portal.js")}
+
+
+def navigation(request):
+    """The menu a user sees (only the pages their role may open) and the layout's assets."""
+    role = role_of(request.user) if hasattr(request, "user") else None
+    return {
+        "nav_items": _menu(role, get_language(), get_script_prefix()),
+        "current_role": role,
+        **_assets(settings.STATIC_URL),
+    }

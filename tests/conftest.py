@@ -61,23 +61,30 @@ class AxeRecorder:
         self.page = page
         self.reports: list[str] = []
         self.pages_checked: list[str] = []
+        self.stopped = False
         page.on("load", self._check)
 
     def _check(self, page) -> None:
         from playwright.sync_api import Error as PlaywrightError
 
+        if self.stopped:
+            return
         try:
             results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         except PlaywrightError as error:
             if "Execution context was destroyed" in str(error):
                 return  # the test navigated on at once; the next page's load is checked
             raise
+        if self.stopped:  # stopped while this check ran (it was already under way)
+            return
         self.pages_checked.append(page.url)
         if results.violations_count:
             self.reports.append(f"{page.url}\n{results.generate_report()}")
 
     def stop(self) -> None:
-        """Check no more pages (a test that provokes violations on purpose)."""
+        """Check no more pages (a test that provokes violations on purpose), not even one whose
+        check is already under way."""
+        self.stopped = True
         self.page.remove_listener("load", self._check)
 
     def assert_clean(self) -> None:

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import services
+from cases import services, views
 from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.forms import DecisionForm, WorklistFilterForm
 from cases.models import (
@@ -504,6 +504,59 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
     assert client.get(reverse("work:case_move", args=[case.pk])).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        (CaseState.ADVICE_ISSUED, ["decide", "assign"]),
+        (CaseState.AWAITING_PLACEMENT, ["place", "unavailable", "assign", "move"]),
+        (CaseState.UNAVAILABLE, ["available", "assign", "move"]),
+        (CaseState.EMPLOYED, ["end_employment", "assign", "move"]),
+        (CaseState.CLOSED, []),
+    ],
+)
+def test_each_action_has_a_page_of_its_own_where_the_state_allows_it(
+    signed_in, municipality, consultant, other_consultant, client, state, allowed
+):
+    case = case_in(municipality, state)
+    if Decision.objects.filter(case=case).exists():
+        allowed = [*allowed, "object"]  # against the decision, whatever the state
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "<form" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    for action in views.ACTION_PAGES:
+        url = views.action_url(case.pk, action)
+        response = signed_in.get(url)
+        if action in allowed:
+            assert f'href="{url}"' in page, action
+            assert response.status_code == 200, action
+            html = response.content.decode()
+            assert f'action="{reverse("work:case_action", args=[case.pk, action])}"' in html
+            assert f'name="{action}-' in html and case.person.last_name in html
+        else:
+            assert f'href="{url}"' not in page, action
+            assert response.status_code == 404, action
+    views_before = AuditEntry.objects.filter(actor=consultant, action="view_personal_data").count()
+    assert views_before == 1 + len(allowed)  # the case page and each action page
+    sign_in(client, other_consultant)
+    for action in allowed:
+        assert client.get(views.action_url(case.pk, action)).status_code == 404
+
+
+def test_the_decision_page_shows_the_advice_it_decides_on(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    Advice.objects.update_or_create(
+        case=case,
+        defaults={
+            "outcome": "positive",
+            "issued_on": dt.date(2026, 3, 2),
+            "reasons": "Toezicht nodig.",
+            "needs_supervision": True,
+            "assessor": UserFactory(uwv_assessor=True),
+        },
+    )
+    html = signed_in.get(reverse("work:case_action", args=[case.pk, "decide"])).content.decode()
+    assert "Advies van UWV" in html and "2 maart 2026" in html
+
+
 def test_dashboard_counts_link_to_lists_and_show_the_key_figures(client):
     import time_machine
 
@@ -640,7 +693,7 @@ def test_placement_offers_the_municipalitys_own_employers(signed_in, municipalit
     )
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
 
-    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    page = signed_in.get(reverse("work:case_action", args=[case.pk, "place"])).content.decode()
     assert "Werkbedrijf Noord" in page
     assert "Elders BV" not in page
 
@@ -696,9 +749,9 @@ def test_the_filter_shows_what_was_asked_for(signed_in):
     assert selected_option(again, "state") == ""
 
 
-def test_the_case_page_shows_the_current_case_handler(signed_in, municipality):
+def test_the_assign_page_shows_the_current_case_handler(signed_in, municipality):
     case = case_in(municipality, CaseState.ADVICE_ISSUED)
-    url = reverse("work:case_detail", args=[case.pk])
+    url = reverse("work:case_action", args=[case.pk, "assign"])
     assert selected_option(signed_in.get(url).content.decode(), "assign-assignee") == ""
     colleague = UserFactory(consultant=True, municipality=municipality)
     assert post_action(signed_in, case, "assign", {"assignee": colleague.pk}).status_code == 302
@@ -720,12 +773,13 @@ def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, munici
     assert response.status_code == 400
     page = response.content.decode()
     assert typed in page and "einddatum kan niet voor de begindatum" in page
-    form = response.context["forms"]["end_employment"]
+    form = response.context["form"]
     assert form.is_bound
     assert cache.get(form_html_key(form)) is None
     # The next, unbound form is empty again.
-    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
-    assert typed not in page
+    url = reverse("work:case_action", args=[case.pk, "end_employment"])
+    page = signed_in.get(url).content.decode()
+    assert typed not in page and 'name="end_employment-reason"' in page
 
 
 def test_the_key_follows_language_values_and_choices():

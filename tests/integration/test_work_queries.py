@@ -34,7 +34,7 @@ PINNED = {
     "case_list_deep": 4,
     "waiting_list": 5,
     "waiting_list_deep": 5,
-    "case_detail": 10,  # includes the audit entry for viewing personal data
+    "case_detail": 9,  # includes the audit entry for viewing personal data; no action forms
     "uwv_queue": 3,
     "uwv_queue_deep": 3,
 }

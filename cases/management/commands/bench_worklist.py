@@ -310,11 +310,21 @@ class Command(BaseCommand):
         depth = max(0, min(9_000, cases.count() - 30))
         deep = ordered[depth : depth + 1].first() if depth else None  # setup only
         # The case page with the most on it: a person waiting for a place (placement form).
-        case_id = (
-            cases.filter(state=CaseState.AWAITING_PLACEMENT)
-            .order_by("id")
-            .values_list("id", flat=True)
-            .first()
+        # (A tiny municipality may have none: then its first open case, or any of its cases.)
+        case_id = next(
+            pk
+            for pk in (
+                cases.filter(state=CaseState.AWAITING_PLACEMENT)
+                .order_by("id")
+                .values_list("id", flat=True)
+                .first(),
+                cases.order_by("id").values_list("id", flat=True).first(),
+                Case.objects.filter(municipality=town)
+                .order_by("id")
+                .values_list("id", flat=True)
+                .first(),
+            )
+            if pk is not None
         )
         candidates = cases.filter(state__in=CANDIDATE_STATES).count()
         worklist = reverse("work:case_list")
