@@ -97,6 +97,23 @@ def valid_bsns(prefix: int):
         prefix += 1
 
 
+def reference_loop_ms() -> float:
+    """A fixed piece of pure Python, timed: how fast this machine runs Python, so figures of
+    runs on different machines can be compared (the pages are bound by Python's speed)."""
+
+    def step(value: int) -> int:
+        return value + 1
+
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        value = 0
+        for _ in range(1_000_000):
+            value = step(value)
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def zipf_sizes(total: int, count: int) -> list[int]:
     weights = [1 / (rank + 1) for rank in range(count)]
     scale = total / sum(weights)
@@ -141,6 +158,10 @@ class Command(BaseCommand):
             self.stdout.write(f"\nseeded in {time.perf_counter() - started:.1f} s")
             self.analyze()
         consultant, small_consultant, operator, urls, small_urls = self.setup()
+        self.stdout.write(
+            f"\nthis machine: {os.cpu_count()} cores; reference loop (1,000,000 Python calls, "
+            f"best of 5): {reference_loop_ms():.0f} ms"
+        )
         self.query_counts(consultant, small_consultant, operator, urls, small_urls)
         self.sequential(consultant, operator, urls)
         if options["users"] > 0:
