@@ -143,9 +143,9 @@ def _label_rows(rows) -> None:
     """What each row of the work list shows, from tables made once (``portal.display``)."""
     states, term_states = labels_of(CaseState), labels_of(TermState)
     for row in rows:
-        row.url = pk_url("work:case_detail", row.pk)
-        row.state_label = states.get(row.state, row.state)
-        row.term_label = term_states[row.term_state].lower() if row.term_state else ""
+        row["url"] = pk_url("work:case_detail", row["pk"])
+        row["state_label"] = states.get(row["state"], row["state"])
+        row["term_label"] = term_states[row["term_state"]].lower() if row["term_state"] else ""
 
 
 @municipal_view

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -168,7 +169,7 @@ def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality, s
     for _page in range(5):
         response = signed_in.get(url, params)
         rows = response.context["page"].rows
-        seen += [row.pk for row in rows]
+        seen += [row["pk"] for row in rows]
         if not response.context["page"].next_cursor:
             break
         params = {"sort": sort, "after": response.context["page"].next_cursor}
@@ -178,6 +179,34 @@ def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality, s
         *(("-state_since", "-id") if sort == "newest" else ("state_since", "id"))
     )
     assert seen == list(ordered.values_list("pk", flat=True))
+
+
+def test_work_list_rows_show_name_status_term_and_case_handler(signed_in, municipality):
+    named = UserFactory(
+        consultant=True, municipality=municipality, first_name="Anna", last_name="de Wit"
+    )
+    unnamed = UserFactory(consultant=True, municipality=municipality, first_name="", last_name="")
+    with_uwv = case_in(
+        municipality, CaseState.WITH_UWV, assignee=named, person={"first_name": "Piet"}
+    )
+    waiting = case_in(municipality, CaseState.AWAITING_PLACEMENT, assignee=unnamed)
+    nobody = case_in(municipality, CaseState.ADVICE_ISSUED)
+    end_on = Term.objects.get(case=with_uwv, kind=TermKind.UWV_ADVICE).end_on
+
+    html = signed_in.get(reverse("work:case_list")).content.decode()
+
+    def row(case) -> str:
+        return re.search(rf"<tr>\s*<td><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
+
+    rows = {case.reference: row(case) for case in (with_uwv, waiting, nobody)}
+    assert f'href="{reverse("work:case_detail", args=[with_uwv.pk])}"' in rows[with_uwv.reference]
+    assert f"Piet {with_uwv.person.last_name}" in rows[with_uwv.reference]
+    assert "In onderzoek bij UWV" in rows[with_uwv.reference]
+    with translation.override("nl"):
+        assert date_filter(end_on, "j F Y") in rows[with_uwv.reference]
+    assert "Anna de Wit" in rows[with_uwv.reference]
+    assert unnamed.email in rows[waiting.reference]  # no name: the e-mail address
+    assert re.search(r"<td>–</td>\s*</tr>$", rows[nobody.reference])
 
 
 def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
@@ -637,7 +666,7 @@ def test_work_list_shows_open_objections(signed_in, municipality):
     objection = case_in(municipality, CaseState.OBJECTION)
     other = case_in(municipality, CaseState.REJECTED)
     page = signed_in.get(reverse("work:case_list"), {"state": "objection_open"})
-    assert [row.pk for row in page.context["page"].rows] == [objection.pk]
+    assert [row["pk"] for row in page.context["page"].rows] == [objection.pk]
     assert other.reference not in page.content.decode()
 
 
@@ -649,7 +678,7 @@ def test_a_bsn_searched_for_never_appears_in_a_url(signed_in, municipality):
     assert case.person.bsn not in response["Location"]
     assert "state=advice_issued" in response["Location"]
     page = signed_in.get(response["Location"])
-    assert [row.pk for row in page.context["page"].rows] == [case.pk]
+    assert [row["pk"] for row in page.context["page"].rows] == [case.pk]
     html = page.content.decode()
     assert f"?{case.person.bsn}" not in html and f"={case.person.bsn}" not in html
     export = signed_in.get(reverse("work:export", args=["csv"]) + "?zoek=1")
