@@ -53,6 +53,9 @@ class SearchForm(forms.Form):
     """Search by name, BSN or reference. Sent by POST and kept in the session, so a BSN never
     appears in a URL or an access log."""
 
+    #: The empty form comes from the form cache; one showing a term is rendered each time.
+    never_cache_filled = ("q",)
+
     q = forms.CharField(
         label=_("Search"),
         required=False,

@@ -150,7 +150,7 @@ from django.db.models import (  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from portal.models import Role  # noqa: E402
+from portal.models import Role, User  # noqa: E402
 from portal.permissions import role_of, scope_to_user  # noqa: E402
 
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
@@ -231,9 +231,11 @@ def _worklist_row(values: dict, today: _dt.date) -> dict:
     """One row of the work list as plain values (no model instances: a page is 25 of them,
     on the consultants' busiest page)."""
     assignee = None
-    if values["assignee__email"] is not None:  # as ``User.__str__``
-        full_name = f"{values['assignee__first_name']} {values['assignee__last_name']}".strip()
-        assignee = full_name or values["assignee__email"]
+    if values["assignee__email"] is not None:
+        assignee = User.name_or_email(
+            values["assignee__first_name"], values["assignee__last_name"],
+            values["assignee__email"],
+        )
     term_end = values["term_end"]
     return {
         "pk": values["id"],
@@ -335,7 +337,7 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
 
 def colleagues_of(user) -> QuerySet:
     """Active consultants and administrators of the user's municipality (for assigning)."""
-    from portal.models import MUNICIPAL_ROLES, User
+    from portal.models import MUNICIPAL_ROLES
 
     return User.objects.filter(
         municipality_id=user.municipality_id, role__in=sorted(MUNICIPAL_ROLES), is_active=True

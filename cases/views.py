@@ -250,31 +250,6 @@ def available_actions(case, *, pending_objection) -> list[str]:
     return [action for action in ACTION_PAGES if action in allowed]
 
 
-def _unbound_form(action: str, case, user):
-    """The empty form of an action, with what it starts from."""
-    today = timezone.localdate()
-    if action == "assign":
-        return forms.AssignForm(
-            colleagues=selectors.colleagues_of(user), initial={"assignee": case.assignee_id}
-        )
-    if action == "place":
-        return forms.PlacementForm(
-            initial={"start_on": today},
-            employers=municipality_selectors.active_employers_for(user),
-        )
-    if action == "end_employment":
-        return forms.EndEmploymentForm(initial={"end_on": today})
-    if action == "move":
-        return forms.MoveForm(municipality_id=case.municipality_id)
-    return {
-        "decide": forms.DecisionForm,
-        "unavailable": forms.UnavailableForm,
-        "available": forms.AvailableForm,
-        "object": forms.ObjectionForm,
-        "decide_objection": forms.ObjectionOutcomeForm,
-    }[action]()
-
-
 def action_url(pk: int, action: str) -> str:
     if action == "move":
         return pk_url("work:case_move", pk)
@@ -338,7 +313,8 @@ def _action_page(request, pk: int, action: str):
     if action not in available_actions(case, pending_objection=pending):
         raise Http404
     audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
-    return _render_action(request, case, action, _unbound_form(action, case, request.user))
+    make_form = ACTIONS[action][0]
+    return _render_action(request, case, action, make_form(case, request.user, None))
 
 
 @municipal_view
@@ -397,10 +373,15 @@ def _decide_objection(case, data, actor, origin):
     )
 
 
-#: action name -> (form factory, service call, message on success)
+#: action name -> (form factory, service call, message on success). The factory gets the
+#: POST data, or None for the empty form of the action's page (then its ``initial`` counts).
 ACTIONS = {
     "assign": (
-        lambda case, user, data: forms.AssignForm(data, colleagues=selectors.colleagues_of(user)),
+        lambda case, user, data: forms.AssignForm(
+            data,
+            colleagues=selectors.colleagues_of(user),
+            initial={"assignee": case.assignee_id},
+        ),
         lambda case, d, actor, origin: services.assign_case(
             case_id=case.pk, assignee=d["assignee"], actor=actor, origin=origin
         ),
@@ -453,13 +434,17 @@ ACTIONS = {
     ),
     "place": (
         lambda case, user, data: forms.PlacementForm(
-            data, employers=municipality_selectors.active_employers_for(user)
+            data,
+            employers=municipality_selectors.active_employers_for(user),
+            initial={"start_on": timezone.localdate()},
         ),
         _place,
         _("The person has been placed."),
     ),
     "end_employment": (
-        lambda case, user, data: forms.EndEmploymentForm(data),
+        lambda case, user, data: forms.EndEmploymentForm(
+            data, initial={"end_on": timezone.localdate()}
+        ),
         _end_employment,
         _("The job has ended. The person is waiting for a new place again."),
     ),

@@ -85,7 +85,13 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.name_or_email(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def name_or_email(first_name: str, last_name: str, email: str) -> str:
+        """How a user is named on every page: the full name, else the e-mail address (also
+        for rows read as plain values)."""
+        return f"{first_name} {last_name}".strip() or email
 
     @property
     def is_staff_role(self) -> bool:

@@ -85,9 +85,12 @@ def crispy_cached(form):
 
     Only unbound forms, and bound forms that say so (``cache_html_when_bound``, e.g. a GET
     filter form: its values are in the URL anyway). A form bound to a POST is never cached:
-    what a person typed stays out of the cache.
+    what a person typed stays out of the cache, and so does an unbound form whose fields in
+    ``never_cache_filled`` hold a value (a search term kept in the session, maybe a BSN).
     """
     if form.is_bound and not getattr(form, "cache_html_when_bound", False):
+        return as_crispy_form(form)
+    if any(form[name].value() for name in getattr(form, "never_cache_filled", ())):
         return as_crispy_form(form)
     key = form_html_key(form)
     html = cache.get(key)

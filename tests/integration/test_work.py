@@ -788,6 +788,18 @@ def test_the_assign_page_shows_the_current_case_handler(signed_in, municipality)
     assert selected_option(page, "assign-assignee") == str(colleague.pk)
 
 
+def test_a_search_term_is_shown_but_never_cached(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    from cases.forms import SearchForm
+
+    html = search(signed_in, reverse("work:case_list"), case.person.bsn)
+    assert f'value="{case.person.bsn}"' in html and case.reference in html
+    assert cache.get(form_html_key(SearchForm(initial={"q": case.person.bsn}))) is None
+    # The empty search form does come from the cache.
+    signed_in.get(reverse("work:case_list"))
+    assert cache.get(form_html_key(SearchForm(initial={"q": ""}))) is not None
+
+
 def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, municipality):
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     assert post_action(signed_in, case, "place", placement()).status_code == 302
