@@ -102,12 +102,14 @@ class WorklistFilterForm(forms.Form):
     )
 
     def __init__(self, *args, colleagues=(), **kwargs):
+        """``colleagues``: (pk, name) choices (``selectors.colleague_choices``)."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
             ("", _("Everyone")),
             ("me", _("Assigned to me")),
             ("none", _("Not assigned")),
-        ] + [(str(user.pk), str(user)) for user in colleagues]
+            *colleagues,
+        ]
 
     def filters(self) -> dict:
         if not self.is_valid():

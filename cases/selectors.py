@@ -344,6 +344,35 @@ def colleagues_of(user) -> QuerySet:
     ).order_by("last_name", "first_name", "id")
 
 
+#: Moves on whenever a user is saved or deleted (``cases.signals``): the cached lists of
+#: colleagues of an older version are stale.
+STAFF_VERSION_KEY = "staff:version"
+
+
+def staff_changed() -> None:
+    """A user was saved or deleted (call after the commit): every cached list of colleagues
+    is counted as stale."""
+    try:
+        cache.incr(STAFF_VERSION_KEY)
+    except ValueError:
+        cache.set(STAFF_VERSION_KEY, 1, timeout=None)
+
+
+def colleague_choices(user) -> list[tuple[str, str]]:
+    """``colleagues_of`` as (pk, name) choices for the work list's filter, which is on every
+    view of the busiest page: one cache read (the version and the list together), the query
+    only when the list is missing or of an older version. Staff names only, no case data."""
+    key = f"colleagues:{user.municipality_id}"
+    found = cache.get_many([STAFF_VERSION_KEY, key])
+    version = found.get(STAFF_VERSION_KEY) or 0
+    entry = found.get(key)
+    if isinstance(entry, tuple) and entry[0] == version:
+        return entry[1]
+    choices = [(str(colleague.pk), str(colleague)) for colleague in colleagues_of(user)]
+    cache.set(key, (version, choices), timeout=3600)
+    return choices
+
+
 def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
     """The consultant's dashboard counts in one query over the open cases of their
     municipality (index ``case_municipality_state``); no count over closed history."""
@@ -519,10 +548,27 @@ def verordening_for(user, pk: int | None) -> Verordening | None:
     return scope_to_user(Verordening.objects.all(), user).filter(pk=pk).first()
 
 
-def saved_filters_for(user):
+def _saved_filters_key(user_id: int) -> str:
+    return f"saved-filters:{user_id}"
+
+
+def saved_filters_for(user) -> list[dict]:
+    """The consultant's saved filters (name and query string), on every view of the work
+    list: from the cache, which ``forget_saved_filters`` empties on every change."""
     from .models import SavedFilter
 
-    return SavedFilter.objects.filter(owner=user).order_by("name", "id")
+    key = _saved_filters_key(user.pk)
+    saved = cache.get(key)
+    if saved is None:
+        saved = list(
+            SavedFilter.objects.filter(owner=user).order_by("name", "id").values("name", "query")
+        )
+        cache.set(key, saved, timeout=3600)
+    return saved
+
+
+def forget_saved_filters(user_id: int) -> None:
+    cache.delete(_saved_filters_key(user_id))
 
 
 def running_employment(case: Case) -> Employment | None:

@@ -1,14 +1,18 @@
-"""Keep the cached dashboard figures (``cases.figures``) right: whatever they count that is
-saved or deleted moves its municipality's generation on."""
+"""Keep what is cached right: whatever the dashboard figures (``cases.figures``) count that
+is saved or deleted moves its municipality's generation on; a saved or deleted user makes
+the cached lists of colleagues (``selectors.colleague_choices``) stale, a saved or deleted
+filter its owner's cached saved filters."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from municipalities.models import Verordening, YearlyQuota
+from portal.models import User
 
-from . import figures
-from .models import Advice, Application, Case, Employment, Objection, Person, Term
+from . import figures, selectors
+from .models import Advice, Application, Case, Employment, Objection, Person, SavedFilter, Term
 
 #: Models with their own municipality.
 OWN_MUNICIPALITY = (Case, Person, Employment, YearlyQuota, Verordening)
@@ -30,7 +34,30 @@ def _case_part_changed(sender, instance, **kwargs) -> None:
     figures.changed(municipality_id)
 
 
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """Names, roles, activity or municipality may have changed: the cached lists of
+    colleagues (``selectors.colleague_choices``) are stale once this commits. A sign-in,
+    which saves only ``last_login``, changes none of that."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    # Now, for this transaction's own next read; and after the commit again, in case another
+    # request cached the list as it was before the commit in between.
+    selectors.staff_changed()
+    transaction.on_commit(selectors.staff_changed)
+
+
+def _saved_filter_changed(sender, instance, **kwargs) -> None:
+    """The owner's cached saved filters (``selectors.saved_filters_for``) are stale: now, and
+    after the commit again (another request may have cached them in between)."""
+    selectors.forget_saved_filters(instance.owner_id)
+    transaction.on_commit(lambda: selectors.forget_saved_filters(instance.owner_id))
+
+
 def connect() -> None:
+    post_save.connect(_saved_filter_changed, sender=SavedFilter, dispatch_uid="saved-filters")
+    post_delete.connect(_saved_filter_changed, sender=SavedFilter, dispatch_uid="saved-del")
+    post_save.connect(_user_changed, sender=User, dispatch_uid="colleagues-user")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="colleagues-user-del")
     for model in OWN_MUNICIPALITY:
         post_save.connect(_own_municipality_changed, sender=model, dispatch_uid=f"figures-{model}")
         post_delete.connect(

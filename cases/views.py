@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from municipalities import selectors as municipality_selectors
-from portal.display import labels_of, pk_url
+from portal.display import labels_of, long_date, pk_url
 from portal.models import Role
 from portal.permissions import role_required
 
@@ -71,7 +71,7 @@ def dashboard(request):
 
 def _worklist_form(request):
     return forms.WorklistFilterForm(
-        request.GET or None, colleagues=selectors.colleagues_of(request.user)
+        request.GET or None, colleagues=selectors.colleague_choices(request.user)
     )
 
 
@@ -145,6 +145,8 @@ def _label_rows(rows) -> None:
     for row in rows:
         row["url"] = pk_url("work:case_detail", row["pk"])
         row["state_label"] = states.get(row["state"], row["state"])
+        row["since_label"] = long_date(timezone.localtime(row["state_since"]))
+        row["term_end_label"] = long_date(row["term_end"])
         row["term_label"] = term_states[row["term_state"]].lower() if row["term_state"] else ""
 
 
@@ -257,7 +259,9 @@ def action_url(pk: int, action: str) -> str:
 
 
 def _render_case(request, case):
-    objections = list(case.objections.order_by("filed_on", "id"))
+    # An objection is against the decision (services.file_objection): none without one.
+    decision = getattr(case, "decision", None)
+    objections = list(case.objections.order_by("filed_on", "id")) if decision else []
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     show_content = selectors.may_see_application_content(request.user, case)
     today = timezone.localdate()
@@ -274,7 +278,7 @@ def _render_case(request, case):
         "case": case,
         "application": getattr(case, "application", None),
         "advice": getattr(case, "advice", None),
-        "decision": getattr(case, "decision", None),
+        "decision": decision,
         "show_content": show_content,
         "documents": list(case.documents.order_by("uploaded_at", "id")) if show_content else [],
         "history": _history(case),

@@ -171,6 +171,16 @@ else:
         }
     }
 
+# The HTML of forms on busy pages (``nlds.crispy_cached``): in each process's memory. Its key
+# holds everything the HTML depends on, so processes need not share it, and a read costs no
+# round trip to Redis. Never personal data: what a person typed is never cached.
+CACHES["forms"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-forms",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
 # -- i18n ---------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"

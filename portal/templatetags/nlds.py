@@ -4,7 +4,7 @@ import hashlib
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
-from django.core.cache import cache
+from django.core.cache import caches
 from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -93,6 +93,7 @@ def crispy_cached(form):
     if any(form[name].value() for name in getattr(form, "never_cache_filled", ())):
         return as_crispy_form(form)
     key = form_html_key(form)
+    cache = caches["forms"]
     html = cache.get(key)
     if html is None:
         html = str(as_crispy_form(form))

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -210,6 +210,8 @@ def test_work_list_rows_show_name_status_term_and_case_handler(signed_in, munici
 
 
 def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
+    # The list is cached before the filter exists: saving it must show it at once.
+    assert "Te beslissen" not in signed_in.get(reverse("work:case_list")).content.decode()
     response = signed_in.post(
         reverse("work:save_filter"), {"name": "Te beslissen", "query": "state=advice_issued"}
     )
@@ -218,6 +220,22 @@ def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
     assert saved.query == "state=advice_issued"
     page = signed_in.get(reverse("work:case_list")).content.decode()
     assert "Te beslissen" in page and "?state=advice_issued" in page
+    # Changed or deleted anywhere (here: not through a page), the list follows.
+    saved.query = "state=employed"
+    saved.save()
+    assert "?state=employed" in signed_in.get(reverse("work:case_list")).content.decode()
+    saved.delete()
+    assert "Te beslissen" not in signed_in.get(reverse("work:case_list")).content.decode()
+
+
+def test_saved_filters_are_not_shown_to_a_colleague(signed_in, consultant, municipality):
+    from django.test import Client
+
+    SavedFilter.objects.create(owner=consultant, name="Alleen van mij", query="state=employed")
+    colleague = Client()
+    sign_in(colleague, UserFactory(consultant=True, municipality=municipality))
+    page = colleague.get(reverse("work:case_list")).content.decode()
+    assert "Alleen van mij" not in page
 
 
 def test_export_neutralises_formulas(signed_in, municipality):
@@ -769,6 +787,42 @@ def test_a_new_colleague_is_in_the_work_list_filter_at_once(signed_in, municipal
     assert f'<option value="{colleague.pk}">Nieuwe Collega</option>' in page
 
 
+def test_a_renamed_or_departed_colleague_changes_the_filter_at_once(signed_in, municipality):
+    colleague = UserFactory(
+        consultant=True, municipality=municipality, first_name="Oude", last_name="Naam"
+    )
+    assert "Oude Naam" in signed_in.get(reverse("work:case_list")).content.decode()
+    colleague.first_name = "Nieuwe"
+    colleague.save()
+    page = signed_in.get(reverse("work:case_list")).content.decode()
+    assert "Nieuwe Naam" in page and "Oude Naam" not in page
+    colleague.is_active = False
+    colleague.save()
+    assert "Nieuwe Naam" not in signed_in.get(reverse("work:case_list")).content.decode()
+
+
+def test_a_colleague_signing_in_keeps_the_filter_cached(signed_in, municipality):
+    from django.contrib.auth.signals import user_logged_in
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    signed_in.get(reverse("work:case_list"))
+    user_logged_in.send(sender=type(colleague), request=None, user=colleague)  # saves last_login
+    with CaptureQueriesContext(connection) as context:
+        signed_in.get(reverse("work:case_list"))
+    colleague_queries = [
+        q for q in context.captured_queries if '"portal_user"."role" IN' in q["sql"]
+    ]
+    assert colleague_queries == []
+    # A change of the colleague does ask again.
+    colleague.last_name = "Anders"
+    colleague.save()
+    with CaptureQueriesContext(connection) as context:
+        signed_in.get(reverse("work:case_list"))
+    assert [q for q in context.captured_queries if '"portal_user"."role" IN' in q["sql"]]
+
+
 def test_the_filter_shows_what_was_asked_for(signed_in):
     plain = signed_in.get(reverse("work:case_list")).content.decode()
     employed = signed_in.get(reverse("work:case_list"), {"state": "employed"}).content.decode()
@@ -794,10 +848,10 @@ def test_a_search_term_is_shown_but_never_cached(signed_in, municipality):
 
     html = search(signed_in, reverse("work:case_list"), case.person.bsn)
     assert f'value="{case.person.bsn}"' in html and case.reference in html
-    assert cache.get(form_html_key(SearchForm(initial={"q": case.person.bsn}))) is None
+    assert caches["forms"].get(form_html_key(SearchForm(initial={"q": case.person.bsn}))) is None
     # The empty search form does come from the cache.
     signed_in.get(reverse("work:case_list"))
-    assert cache.get(form_html_key(SearchForm(initial={"q": ""}))) is not None
+    assert caches["forms"].get(form_html_key(SearchForm(initial={"q": ""}))) is not None
 
 
 def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, municipality):
@@ -816,7 +870,7 @@ def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, munici
     assert typed in page and "einddatum kan niet voor de begindatum" in page
     form = response.context["form"]
     assert form.is_bound
-    assert cache.get(form_html_key(form)) is None
+    assert caches["forms"].get(form_html_key(form)) is None
     # The next, unbound form is empty again.
     url = reverse("work:case_action", args=[case.pk, "end_employment"])
     page = signed_in.get(url).content.decode()
@@ -829,7 +883,7 @@ def test_the_key_follows_language_values_and_choices():
         dutch_again = form_html_key(WorklistFilterForm())
         employed = form_html_key(WorklistFilterForm({"state": "employed"}))
         with_colleague = form_html_key(
-            WorklistFilterForm(colleagues=[UserFactory.build(pk=99, first_name="A")])
+            WorklistFilterForm(colleagues=[("99", "A")])
         )
     with translation.override("en"):
         english = form_html_key(WorklistFilterForm())
