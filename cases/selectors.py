@@ -350,8 +350,8 @@ STAFF_VERSION_KEY = "staff:version"
 
 
 def staff_changed() -> None:
-    """A user was saved or deleted (call after the commit): every cached list of colleagues
-    is counted as stale."""
+    """A user was saved or deleted: every cached list of colleagues is counted as stale
+    (``cases.signals`` calls this at once and again after the commit)."""
     try:
         cache.incr(STAFF_VERSION_KEY)
     except ValueError:
