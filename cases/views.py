@@ -276,6 +276,7 @@ def _render_case(request, case):
     ]
     context = {
         "case": case,
+        "case_handler": selectors.case_handler_name(request.user, case),
         "application": getattr(case, "application", None),
         "advice": getattr(case, "advice", None),
         "decision": decision,

@@ -432,6 +432,28 @@ def test_assign_only_to_a_colleague(signed_in, municipality, other_consultant):
     assert Case.objects.get(pk=case.pk).assignee == colleague
 
 
+def case_handler_shown(client, case) -> str:
+    page = client.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    return re.search(r"<dt>Behandelaar</dt><dd>(.*?)</dd>", page)[1]
+
+
+def test_the_case_page_names_the_case_handler(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    assert case_handler_shown(signed_in, case) == "Niemand"
+    colleague = UserFactory(
+        consultant=True, municipality=municipality, first_name="Bea", last_name="Bakker"
+    )
+    assert post_action(signed_in, case, "assign", {"assignee": colleague.pk}).status_code == 302
+    assert case_handler_shown(signed_in, case) == "Bea Bakker"
+    colleague.last_name = "de Boer"
+    colleague.save()
+    assert case_handler_shown(signed_in, case) == "Bea de Boer"
+    # No longer an active colleague (not in the cached list): still named, from the database.
+    colleague.is_active = False
+    colleague.save()
+    assert case_handler_shown(signed_in, case) == "Bea de Boer"
+
+
 def test_move_with_the_job_ending_hands_the_case_to_the_new_municipality(signed_in, municipality):
     case = case_in(municipality, CaseState.EMPLOYED)
     new = MunicipalityFactory()

@@ -186,7 +186,13 @@ class Command(BaseCommand):
         consultant = self.user(Role.CONSULTANT, large, "bench-consultant@example.nl")
         small_consultant = self.user(Role.CONSULTANT, small, "bench-small@example.nl")
         operator = self.user(Role.OPERATOR, None, "bench-operator@example.nl")
-        return consultant, small_consultant, operator, self.urls(large), self.urls(small)
+        return (
+            consultant,
+            small_consultant,
+            operator,
+            self.urls(large, consultant),
+            self.urls(small, small_consultant),
+        )
 
     # -- seeding -----------------------------------------------------------------------------
 
@@ -323,7 +329,7 @@ class Command(BaseCommand):
 
     # -- measuring ---------------------------------------------------------------------------
 
-    def urls(self, town) -> dict[str, str]:
+    def urls(self, town, handler) -> dict[str, str]:
         cases = Case.objects.filter(municipality=town).exclude(
             state__in=[CaseState.WITHDRAWN, CaseState.CLOSED]
         )
@@ -347,6 +353,8 @@ class Command(BaseCommand):
             )
             if pk is not None
         )
+        # As most cases have one, the measured case has a case handler (its name is shown).
+        Case.objects.filter(pk=case_id).update(assignee=handler)
         candidates = cases.filter(state__in=CANDIDATE_STATES).count()
         worklist = reverse("work:case_list")
         waiting_list = reverse("work:waiting_list")
