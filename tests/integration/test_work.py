@@ -21,6 +21,7 @@ from cases.models import (
     Advice,
     AuditEntry,
     Case,
+    CaseEvent,
     Decision,
     Employment,
     Objection,
@@ -430,6 +431,26 @@ def test_assign_only_to_a_colleague(signed_in, municipality, other_consultant):
     response = post_action(signed_in, case, "assign", {"assignee": other_consultant.pk})
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).assignee == colleague
+
+
+def test_the_case_history_dates_each_event_as_django_writes_it(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    moments = [
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),  # 01:30 in winter time, then summer
+        dt.datetime(2026, 12, 31, 23, 5, 7, 1234, tzinfo=dt.UTC),  # already next year here
+    ]
+    for moment in moments:
+        event = CaseEvent.objects.create(case=case, action="assigned")
+        CaseEvent.objects.filter(pk=event.pk).update(at=moment)
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    with translation.override("nl"):
+        for moment in moments:
+            local = timezone.localtime(moment)
+            expected = (
+                f'<time datetime="{date_filter(local, "c")}">'
+                f'{date_filter(local, "j F Y H:i")}</time>'
+            )
+            assert expected in page
 
 
 def case_handler_shown(client, case) -> str:
