@@ -2,10 +2,11 @@
 
 Seeds cases over many municipalities of skewed (Zipf-like) sizes with ``bulk_create``, starts
 gunicorn on loopback with DEBUG off, and drives it with concurrent users (connections from
-wrk, Debian's package ``wrk``; without think time unless ``--think-ms``). Prints the queries
-per page at 1,000 cases and at all of them, p50/p95 latency and requests per second for the
-dashboard, the work list (first and a deep page), the case page and the Django admin
-changelist of the same cases, and whether the targets of issue #5 are met.
+wrk, Debian's package ``wrk``; without think time unless ``--think-ms``), in ``--rounds``
+rounds over the pages in turns. Prints the queries per page at 1,000 cases and at all of
+them, p50/p95 latency and requests per second (the median of the rounds) for the dashboard,
+the work list (first and a deep page), the case page and the Django admin changelist of the
+same cases, and whether the targets of issue #5 are met.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
     REDIS_URL=redis://127.0.0.1:6379/0 \\
@@ -133,6 +134,13 @@ class Command(BaseCommand):
             "--seconds", type=int, default=10, help="seconds of load per page (after 2 s warm-up)"
         )
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=3,
+            help="rounds over all pages (in turns, so a drift of the machine's speed hits "
+            "every page alike); the median of the rounds is printed",
+        )
         parser.add_argument(
             "--think-ms",
             type=int,
@@ -484,23 +492,35 @@ class Command(BaseCommand):
                 if options["think_ms"]
                 else "without think time"
             )
+            rounds = max(1, options["rounds"])
             self.stdout.write(
                 f"\nload (wrk): {options['users']} concurrent users, {think}, "
-                f"{options['seconds']} s per page, gunicorn {options['workers']} workers, "
+                f"{options['seconds']} s per page, {rounds} rounds over the pages in turns "
+                f"(median of the rounds), gunicorn {options['workers']} workers, "
                 "DEBUG off, loopback"
             )
-            self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s} {'req/s':>8s}")
+            pages = {k: v for k, v in urls.items() if not k.startswith("waiting list")}
+            # (The waiting list is not a page of the target; its time is printed in-process.)
+            runs = {name: [] for name in pages}
+            for _round in range(rounds):
+                for name, url in pages.items():
+                    cookie = cookies["admin" if name.startswith("admin") else "user"]
+                    self.run_load(port, url, cookie, options["users"], 2)  # warm-up
+                    runs[name].append(
+                        self.run_load(
+                            port, url, cookie, options["users"], options["seconds"],
+                            options["think_ms"],
+                        )
+                    )
+            self.stdout.write(
+                f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s} {'req/s':>8s}  p95 of the rounds"
+            )
             results = {}
-            for name, url in urls.items():
-                if name.startswith("waiting list"):
-                    continue  # not a page of the target; its time is printed in-process
-                cookie = cookies["admin" if name.startswith("admin") else "user"]
-                self.run_load(port, url, cookie, options["users"], 2)  # warm-up
-                p50, p95, rps = self.run_load(
-                    port, url, cookie, options["users"], options["seconds"], options["think_ms"]
-                )
+            for name, measured in runs.items():
+                p50, p95, rps = (statistics.median(run[i] for run in measured) for i in range(3))
                 results[name] = p95
-                self.stdout.write(f"  {name:32s} {p50:8.1f} {p95:8.1f} {rps:8.1f}")
+                spread = " / ".join(f"{run[1]:.0f}" for run in measured)
+                self.stdout.write(f"  {name:32s} {p50:8.1f} {p95:8.1f} {rps:8.1f}  {spread}")
             portal = {k: v for k, v in results.items() if not k.startswith("admin")}
             slowest = max(portal, key=portal.get)
             self.stdout.write(
