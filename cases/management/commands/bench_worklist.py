@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from cases import figures
 from cases.choices import (
+    AdviceOutcome,
     ApplicantKind,
     BenefitKind,
     CandidateSource,
@@ -49,7 +50,17 @@ from cases.choices import (
     TermKind,
     WorkplaceKind,
 )
-from cases.models import CANDIDATE_STATES, Application, Case, Employment, Person, Term
+from cases.models import (
+    CANDIDATE_STATES,
+    Advice,
+    Application,
+    Case,
+    CaseEvent,
+    Decision,
+    Employment,
+    Person,
+    Term,
+)
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.models import Role, User
 
@@ -344,7 +355,8 @@ class Command(BaseCommand):
         ordered = cases.order_by("state_since", "id").values_list("state_since", "id")
         depth = max(0, min(9_000, cases.count() - 30))
         deep = ordered[depth : depth + 1].first() if depth else None  # setup only
-        # The case page with the most on it: a person waiting for a place (placement form).
+        # The case page with the most on it: a person waiting for a place (with a decision,
+        # terms and history: ``complete_history``).
         # (A tiny municipality may have none: then its first open case, or any of its cases.)
         case_id = next(
             pk
@@ -363,6 +375,7 @@ class Command(BaseCommand):
         )
         # As most cases have one, the measured case has a case handler (its name is shown).
         Case.objects.filter(pk=case_id).update(assignee=handler)
+        self.complete_history(Case.objects.get(pk=case_id), handler)
         candidates = cases.filter(state__in=CANDIDATE_STATES).count()
         worklist = reverse("work:case_list")
         waiting_list = reverse("work:waiting_list")
@@ -380,6 +393,44 @@ class Command(BaseCommand):
             + f"?municipality__id__exact={town.pk}&p={depth // 100 + 1}",
             "admin changelist, all cases": changelist,
         }
+
+    def complete_history(self, case: Case, handler: User) -> None:
+        """What a real case waiting for a place has and its page shows (the bulk seed leaves
+        it out): UWV's advice, the decision, its terms and its history. Idempotent."""
+        if case.state != CaseState.AWAITING_PLACEMENT or hasattr(case, "decision"):
+            return
+        assessor = self.user(Role.UWV_ASSESSOR, None, "bench-assessor@example.nl")
+        decided = case.positive_decision_on or timezone.localdate()
+        received, advised = decided - dt.timedelta(weeks=10), decided - dt.timedelta(weeks=4)
+        Advice.objects.create(
+            case=case, outcome=AdviceOutcome.POSITIVE, needs_supervision=True,
+            can_perform_task=True, basic_employee_skills=True, hours_at_a_stretch=Decimal(2),
+            hours_per_day=Decimal(6), reasons="Onderzocht.", issued_on=advised,
+            assessor=assessor,
+        )
+        Decision.objects.create(
+            case=case, positive=True, follows_advice=True, sent_on=decided,
+            verordening=case.municipality.verordeningen.order_by("in_force_from").first(),
+            decided_by=handler,
+        )
+        for kind, start, weeks, met in (
+            (TermKind.UWV_ADVICE, received, 8, advised),
+            (TermKind.DECISION, advised, 8, decided),
+            (TermKind.OBJECTION, decided, 6, None),
+        ):
+            Term.objects.get_or_create(
+                case=case, kind=kind,
+                defaults={"starts_on": start, "weeks": weeks,
+                          "end_on": start + dt.timedelta(weeks=weeks), "met_on": met},
+            )
+        for action, actor, to_state in (
+            ("application_created", assessor, CaseState.SUBMITTED),
+            ("investigation_started", assessor, CaseState.WITH_UWV),
+            ("advice_issued", assessor, CaseState.ADVICE_ISSUED),
+            ("decision_recorded", handler, CaseState.AWAITING_PLACEMENT),
+            ("assigned", handler, ""),
+        ):
+            CaseEvent.objects.create(case=case, actor=actor, action=action, to_state=to_state)
 
     def client(self, user) -> Client:
         client = Client(HTTP_HOST="127.0.0.1")
