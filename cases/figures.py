@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
+
+from portal import cache as versions
 
 from . import capacity, selectors
 
@@ -49,15 +50,6 @@ def _figures_key(municipality_id: int, today: _dt.date, generation: int) -> str:
     return f"figures:dashboard:{municipality_id}:{today.isoformat()}:{generation}"
 
 
-def _bump(municipality_id: int) -> None:
-    key = _generation_key(municipality_id)
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=None)
-
-
 def changed(municipality_id: int | None) -> None:
     """Something the figures of ``municipality_id`` count has changed.
 
@@ -66,8 +58,7 @@ def changed(municipality_id: int | None) -> None:
     """
     if municipality_id is None:
         return
-    _bump(municipality_id)
-    transaction.on_commit(lambda: _bump(municipality_id))
+    versions.changed(_generation_key(municipality_id))
 
 
 def dashboard_figures(user, *, today: _dt.date | None = None) -> DashboardFigures:

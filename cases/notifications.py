@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from portal import cache as versions
 from portal.models import Role, User
 
 from .choices import TermKind
@@ -671,10 +672,7 @@ def _count_new(user_ids: list[int]) -> None:
 
 def forget_unread_counts() -> None:
     """After a sweep: every cached unread count is stale."""
-    try:
-        cache.incr(UNREAD_VERSION_KEY)
-    except ValueError:
-        cache.set(UNREAD_VERSION_KEY, 1, timeout=None)
+    versions.bump(UNREAD_VERSION_KEY)
 
 
 def _store_unread_count(user, version: int) -> int:
@@ -686,13 +684,9 @@ def _store_unread_count(user, version: int) -> int:
 def cached_unread_count(user) -> int:
     """The header's unread count: one cache read on every page (the version and the count
     together); counted (one query) only when it is missing or of an older version."""
-    key = _unread_key(user.pk)
-    found = cache.get_many([UNREAD_VERSION_KEY, key])
-    version = found.get(UNREAD_VERSION_KEY) or 0
-    entry = found.get(key)
-    if isinstance(entry, tuple) and entry[0] == version:
-        return entry[1]
-    return _store_unread_count(user, version)
+    return versions.versioned(
+        _unread_key(user.pk), UNREAD_VERSION_KEY, lambda: unread_count(user), 3600
+    )
 
 
 def inbox_for(user) -> list[Notification]:

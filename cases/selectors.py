@@ -150,6 +150,7 @@ from django.db.models import (  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from portal.cache import versioned  # noqa: E402
 from portal.models import Role, User  # noqa: E402
 from portal.permissions import role_of, scope_to_user  # noqa: E402
 
@@ -359,28 +360,16 @@ def colleagues_of(user) -> QuerySet:
 STAFF_VERSION_KEY = "staff:version"
 
 
-def staff_changed() -> None:
-    """A user was saved or deleted: every cached list of colleagues is counted as stale
-    (``cases.signals`` calls this at once and again after the commit)."""
-    try:
-        cache.incr(STAFF_VERSION_KEY)
-    except ValueError:
-        cache.set(STAFF_VERSION_KEY, 1, timeout=None)
-
-
 def colleague_choices(user) -> list[tuple[str, str]]:
-    """``colleagues_of`` as (pk, name) choices for the work list's filter, which is on every
-    view of the busiest page: one cache read (the version and the list together), the query
-    only when the list is missing or of an older version. Staff names only, no case data."""
-    key = f"colleagues:{user.municipality_id}"
-    found = cache.get_many([STAFF_VERSION_KEY, key])
-    version = found.get(STAFF_VERSION_KEY) or 0
-    entry = found.get(key)
-    if isinstance(entry, tuple) and entry[0] == version:
-        return entry[1]
-    choices = [(str(colleague.pk), str(colleague)) for colleague in colleagues_of(user)]
-    cache.set(key, (version, choices), timeout=3600)
-    return choices
+    """``colleagues_of`` as (pk, name) choices for the work list's filter and the case
+    page's case handler, on every view of the busiest pages: one cache read, the query only
+    when the list is missing or stale. Staff names only, no case data."""
+    return versioned(
+        f"colleagues:{user.municipality_id}",
+        STAFF_VERSION_KEY,
+        lambda: [(str(colleague.pk), str(colleague)) for colleague in colleagues_of(user)],
+        3600,
+    )
 
 
 def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
@@ -558,27 +547,24 @@ def verordening_for(user, pk: int | None) -> Verordening | None:
     return scope_to_user(Verordening.objects.all(), user).filter(pk=pk).first()
 
 
-def _saved_filters_key(user_id: int) -> str:
-    return f"saved-filters:{user_id}"
+def saved_filters_version_key(user_id: int) -> str:
+    """Moves on whenever one of the user's saved filters is saved or deleted."""
+    return f"saved-filters:version:{user_id}"
 
 
 def saved_filters_for(user) -> list[dict]:
     """The consultant's saved filters (name and query string), on every view of the work
-    list: from the cache, which ``forget_saved_filters`` empties on every change."""
+    list: from the cache while none of them has changed."""
     from .models import SavedFilter
 
-    key = _saved_filters_key(user.pk)
-    saved = cache.get(key)
-    if saved is None:
-        saved = list(
+    return versioned(
+        f"saved-filters:{user.pk}",
+        saved_filters_version_key(user.pk),
+        lambda: list(
             SavedFilter.objects.filter(owner=user).order_by("name", "id").values("name", "query")
-        )
-        cache.set(key, saved, timeout=3600)
-    return saved
-
-
-def forget_saved_filters(user_id: int) -> None:
-    cache.delete(_saved_filters_key(user_id))
+        ),
+        3600,
+    )
 
 
 def running_employment(case: Case) -> Employment | None:

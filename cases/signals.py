@@ -5,10 +5,10 @@ filter its owner's cached saved filters."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from municipalities.models import Verordening, YearlyQuota
+from portal import cache as versions
 from portal.models import User
 
 from . import figures, selectors
@@ -36,21 +36,16 @@ def _case_part_changed(sender, instance, **kwargs) -> None:
 
 def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
     """Names, roles, activity or municipality may have changed: the cached lists of
-    colleagues (``selectors.colleague_choices``) are stale once this commits. A sign-in,
-    which saves only ``last_login``, changes none of that."""
+    colleagues (``selectors.colleague_choices``) are stale. A sign-in, which saves only
+    ``last_login``, changes none of that."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    # Now, for this transaction's own next read; and after the commit again, in case another
-    # request cached the list as it was before the commit in between.
-    selectors.staff_changed()
-    transaction.on_commit(selectors.staff_changed)
+    versions.changed(selectors.STAFF_VERSION_KEY)
 
 
 def _saved_filter_changed(sender, instance, **kwargs) -> None:
-    """The owner's cached saved filters (``selectors.saved_filters_for``) are stale: now, and
-    after the commit again (another request may have cached them in between)."""
-    selectors.forget_saved_filters(instance.owner_id)
-    transaction.on_commit(lambda: selectors.forget_saved_filters(instance.owner_id))
+    """The owner's cached saved filters (``selectors.saved_filters_for``) are stale."""
+    versions.changed(selectors.saved_filters_version_key(instance.owner_id))
 
 
 def connect() -> None:

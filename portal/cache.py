@@ -29,3 +29,45 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+# -- values cached under a version ----------------------------------------------------------
+# A cached value is good while the version it was stored under is the current one: a change
+# moves the version on (``changed``) instead of deleting entries, so a request that read the
+# old rows just before a commit cannot put them back as current.
+
+
+def bump(version_key: str) -> None:
+    """Move a version on (a missing or evicted version starts again at 1)."""
+    from django.core.cache import cache
+
+    cache.add(version_key, 0, timeout=None)
+    try:
+        cache.incr(version_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(version_key, 1, timeout=None)
+
+
+def changed(version_key: str) -> None:
+    """What the entries under ``version_key`` hold has changed: stale now, for this
+    transaction's own next read, and again after the commit, for any request that cached the
+    rows as they were before the commit in between."""
+    from django.db import transaction
+
+    bump(version_key)
+    transaction.on_commit(lambda: bump(version_key))
+
+
+def versioned(key: str, version_key: str, compute, timeout: int):
+    """The value under ``key`` if stored under the current version, else ``compute()``,
+    stored. One cache read (the version and the entry together)."""
+    from django.core.cache import cache
+
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key) or 0
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1]
+    value = compute()
+    cache.set(key, (version, value), timeout)
+    return value
