@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from portal.display import labels_of, long_date, pk_url
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, documents, exports, forms, selectors, services
+from . import audit, documents, exports, forms, pages, selectors, services
 from . import capacity as capacity_module
 from . import figures as figures_module
 from .audit import origin_of
@@ -264,11 +265,22 @@ def action_url(pk: int, action: str) -> str:
 
 
 def _render_case(request, case):
+    show_content = selectors.may_see_application_content(request.user, case)
+    content = pages.case_content(
+        case,
+        show_content=show_content,
+        render=lambda: _render_case_content(request.user, case, show_content),
+    )
+    return render(request, "cases/case_detail.html", {"case": case, "content": content})
+
+
+def _render_case_content(user, case, show_content: bool) -> str:
+    """What the case page shows between its header and footer (kept by ``cases.pages``:
+    it may depend on nothing but the case, the day, the language and ``show_content``)."""
     # An objection is against the decision (services.file_objection): none without one.
     decision = getattr(case, "decision", None)
     objections = list(case.objections.order_by("filed_on", "id")) if decision else []
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
-    show_content = selectors.may_see_application_content(request.user, case)
     today = timezone.localdate()
     terms = list(selectors.case_terms(case))
     for term in terms:
@@ -281,7 +293,7 @@ def _render_case(request, case):
     ]
     context = {
         "case": case,
-        "case_handler": selectors.case_handler_name(request.user, case),
+        "case_handler": selectors.case_handler_name(user, case),
         "application": getattr(case, "application", None),
         "advice": getattr(case, "advice", None),
         "decision": decision,
@@ -296,7 +308,7 @@ def _render_case(request, case):
         "actions": actions,
         "letter_available": _letters_module() is not None,
     }
-    return render(request, "cases/case_detail.html", context)
+    return render_to_string("cases/case_content.html", context)
 
 
 def _render_action(request, case, action: str, form, *, status=200):

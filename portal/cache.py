@@ -9,6 +9,8 @@ Django keeps a cache object per thread, so reusing it is safe.
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -37,15 +39,35 @@ class ReusingRedisCache(RedisCache):
 # old rows just before a commit cannot put them back as current.
 
 
+def _fresh_start() -> int:
+    """Where a missing version starts: the clock in microseconds, so a version that Redis lost
+    (a restart, an eviction) never comes back as a value it had before, which an entry kept
+    elsewhere (``current``: in a process's own memory) could still carry."""
+    return time.time_ns() // 1000
+
+
 def bump(version_key: str) -> None:
-    """Move a version on (a missing or evicted version starts again at 1)."""
+    """Move a version on (a missing or evicted version starts again from the clock)."""
     from django.core.cache import cache
 
-    cache.add(version_key, 0, timeout=None)
+    cache.add(version_key, _fresh_start(), timeout=None)
     try:
         cache.incr(version_key)
     except ValueError:  # evicted between add and incr
-        cache.set(version_key, 1, timeout=None)
+        cache.set(version_key, _fresh_start(), timeout=None)
+
+
+def current(version_keys: list[str]) -> tuple[int, ...]:
+    """The current value of each version (one cache read; a missing one is started)."""
+    from django.core.cache import cache
+
+    found = cache.get_many(version_keys)
+    missing = [key for key in version_keys if found.get(key) is None]
+    for key in missing:
+        cache.add(key, _fresh_start(), timeout=None)
+    if missing:
+        found.update(cache.get_many(missing))
+    return tuple(found.get(key) for key in version_keys)
 
 
 def changed(version_key: str) -> None:

@@ -180,6 +180,15 @@ CACHES["forms"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# The case page's content, rendered (``cases.pages``): in each process's memory only, never
+# in Redis, as it holds personal data. At most ten minutes old; stale at once when the case
+# changes (its versions are in the default cache, shared by all processes).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # -- i18n ---------------------------------------------------------------------------------
 

@@ -39,39 +39,14 @@ from tests.factories import (
     YearlyQuotaFactory,
     valid_bsn,
 )
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
-    return client
-
-
-@pytest.fixture
-def municipality():
-    municipality = MunicipalityFactory()
-    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
-    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year, places=5)
-    return municipality
-
-
-@pytest.fixture
-def consultant(municipality):
-    return UserFactory(consultant=True, municipality=municipality)
 
 
 @pytest.fixture
 def other_consultant():
     return UserFactory(consultant=True)
-
-
-@pytest.fixture
-def signed_in(client, consultant):
-    return sign_in(client, consultant)
 
 
 def case_in(municipality, state, **kwargs):

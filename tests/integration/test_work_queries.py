@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import figures
+from cases import figures, pages
 from cases.choices import CaseState
 from tests.factories import (
     CaseFactory,
@@ -35,6 +36,9 @@ PINNED = {
     "waiting_list": 5,
     "waiting_list_deep": 5,
     "case_detail": 9,  # includes the audit entry for viewing personal data; no action forms
+    # Viewed again, unchanged: the page's content is kept (cases.pages): the user, the case
+    # and the audit entry.
+    "case_detail_kept": 3,
     # Before the decision there can be no objection: not asked for. Its term has events.
     "case_detail_before_decision": 8,
     "uwv_queue": 3,
@@ -59,6 +63,7 @@ def count_queries(client, url) -> int:
 def measure(client, assessor_client, case, at_uwv) -> dict[str, int]:
     # bulk_create sends no signals: say that the figures are stale, as a save would.
     figures.changed(case.municipality_id)
+    caches[pages.PAGE_CACHE].clear()  # the case pages are counted as rendered, then kept
     first = client.get(reverse("work:case_list"))
     cursor = first.context["page"].next_cursor
     assert cursor, "the list must have a second page"
@@ -72,6 +77,7 @@ def measure(client, assessor_client, case, at_uwv) -> dict[str, int]:
         "waiting_list": count_queries(client, reverse("work:waiting_list")),
         "waiting_list_deep": count_queries(client, reverse("work:waiting_list") + "?from=51"),
         "case_detail": count_queries(client, reverse("work:case_detail", args=[case.pk])),
+        "case_detail_kept": count_queries(client, reverse("work:case_detail", args=[case.pk])),
         "case_detail_before_decision": count_queries(
             client, reverse("work:case_detail", args=[at_uwv.pk])
         ),

@@ -1,0 +1,252 @@
+"""The case page is rendered once for each state of its case and kept (``cases.pages``):
+every change a consultant, UWV or the admin makes shows at once, whatever path it took."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cases import pages, services
+from cases.choices import AdviceOutcome, CaseState, ContractKind, TermKind, WorkplaceKind
+from cases.models import Case, CaseEvent, Document, Person, Term
+from cases.rules import WorkCapacity
+from portal import cache as versions
+from tests.factories import (
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+)
+from tests.integration.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def case_in(municipality, state):
+    return CaseFactory(person=PersonFactory(municipality=municipality), state=state)
+
+
+def case_page(client, case, **headers) -> str:
+    response = client.get(reverse("work:case_detail", args=[case.pk]), headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_is_kept_in_the_processs_own_memory_only():
+    """It holds personal data: never in the shared cache (Redis)."""
+    assert settings.CACHES[pages.PAGE_CACHE]["BACKEND"].endswith("LocMemCache")
+
+
+def test_a_second_view_is_served_from_the_kept_page(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    case_page(signed_in, case)
+    with CaptureQueriesContext(connection) as queries:
+        page = case_page(signed_in, case)
+    # The user, the case with its person, application, advice and decision, and the audit
+    # entry: none of the page's lists.
+    assert len(queries) == 3
+    assert case.person.last_name in page
+
+
+# Each change is made after the page was viewed (and kept), by the path a user takes.
+
+
+def suspend(case, actor):
+    services.suspend_term(
+        case_id=case.pk,
+        kind=TermKind.UWV_ADVICE,
+        on=timezone.localdate(),
+        reason="Wacht op stukken",
+        actor=actor,
+    )
+    return "Wacht op stukken"
+
+
+def advise(case, actor):
+    services.record_advice(
+        case_id=case.pk,
+        outcome=AdviceOutcome.POSITIVE,
+        reasons="Past bij beschut werk.",
+        needs_supervision=True,
+        work_capacity=WorkCapacity(True, True, Decimal(2), Decimal(6)),
+        actor=UserFactory(uwv_assessor=True),
+    )
+    return "Past bij beschut werk."
+
+
+def object_to(case, actor):
+    services.file_objection(case_id=case.pk, grounds="Niet eens.", actor=actor)
+    return "Bezwaren"
+
+
+def unavailable(case, actor):
+    services.mark_unavailable(case_id=case.pk, reason="illness", actor=actor)
+    return "<h2>Tijdelijk niet beschikbaar</h2>"
+
+
+def place(case, actor):
+    services.place_person(
+        case_id=case.pk,
+        employer_name="Groenbedrijf Noord",
+        workplace_kind=WorkplaceKind.SOCIAL_ENTERPRISE,
+        hours_per_week=Decimal(20),
+        start_on=timezone.localdate(),
+        contract_kind=ContractKind.INDEFINITE,
+        wage_value_pct=Decimal(50),
+        actor=actor,
+    )
+    return "Groenbedrijf Noord"
+
+
+def history(case, actor):
+    CaseEvent.objects.create(case=case, actor=actor, action="assigned")
+    return "Behandelaar gewijzigd"
+
+
+def document(case, actor):
+    Document.objects.create(
+        case=case,
+        stored_name="x" * 32,
+        original_name="verslag-school.pdf",
+        content_type="application/pdf",
+        size=10,
+        uploaded_by=actor,
+    )
+    return "verslag-school.pdf"
+
+
+def renamed_by_update(case, actor):
+    """Past every signal: the person's row is fetched fresh with the case on every view."""
+    Person.objects.filter(pk=case.person_id).update(last_name="Vermeulen-Stap")
+    return "Vermeulen-Stap"
+
+
+def state_by_update(case, actor):
+    Case.objects.filter(pk=case.pk).update(state=CaseState.UNAVAILABLE)
+    with translation.override("nl"):
+        return f"<dt>Status</dt><dd>{CaseState.UNAVAILABLE.label} ("
+
+
+@pytest.mark.parametrize(
+    ("state", "change"),
+    [
+        (CaseState.WITH_UWV, suspend),
+        (CaseState.WITH_UWV, advise),
+        (CaseState.REJECTED, object_to),
+        (CaseState.AWAITING_PLACEMENT, unavailable),
+        (CaseState.AWAITING_PLACEMENT, place),
+        (CaseState.AWAITING_PLACEMENT, history),
+        (CaseState.AWAITING_PLACEMENT, document),
+        (CaseState.AWAITING_PLACEMENT, renamed_by_update),
+        (CaseState.AWAITING_PLACEMENT, state_by_update),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_every_change_shows_at_once(signed_in, consultant, municipality, state, change):
+    case = case_in(municipality, state)
+    before = case_page(signed_in, case)
+    shown = change(case, consultant)
+    assert shown not in before
+    assert shown in case_page(signed_in, case)
+
+
+def test_the_end_of_an_unavailability_shows_at_once(signed_in, consultant, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    services.mark_unavailable(case_id=case.pk, reason="illness", actor=consultant)
+    assert "Sinds" in case_page(signed_in, case)
+    services.mark_available(case_id=case.pk, actor=consultant)  # an update of the period
+    page = case_page(signed_in, case)
+    assert "Sinds" not in page
+    assert "Van " in page
+
+
+def test_the_content_of_a_direct_application_shows_once_uwv_advised(
+    signed_in, consultant, municipality
+):
+    case = case_in(municipality, CaseState.WITH_UWV)
+    page = case_page(signed_in, case)
+    assert 'data-testid="content-hidden"' in page
+    assert "Begeleiding op de werkvloer." not in page
+    advise(case, consultant)
+    page = case_page(signed_in, case)
+    assert 'data-testid="content-hidden"' not in page
+    assert "Begeleiding op de werkvloer." in page
+
+
+def test_a_change_made_by_another_process_shows(signed_in, municipality):
+    """Another process moves the case's version in the shared cache: this process's kept
+    page is stale. (A row changed without a signal, then the version moved as a service
+    does after a bulk update.)"""
+    case = case_in(municipality, CaseState.WITH_UWV)
+    case_page(signed_in, case)
+    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
+    pages.changed(case.pk)
+    assert "7 mei 2031" in case_page(signed_in, case)
+
+
+def test_a_lost_version_never_brings_back_an_older_page(signed_in, municipality):
+    """Redis restarted: the versions are gone, while the process still keeps its page. A
+    version starts again from the clock, never from a value an older page carries."""
+    case = case_in(municipality, CaseState.WITH_UWV)
+    case_page(signed_in, case)
+    key = pages.case_version_key(case.pk)
+    kept_at = cache.get(key)
+    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
+    cache.delete(key)
+    # As many changes after the restart as before it: a counter from 0 would be back at
+    # the kept page's version.
+    for _ in range(kept_at if kept_at < 1000 else 3):
+        versions.bump(key)
+    assert "7 mei 2031" in case_page(signed_in, case)
+
+
+def test_a_term_turns_overdue_the_day_after_its_end(signed_in, municipality):
+    case = case_in(municipality, CaseState.WITH_UWV)
+    term = case.terms.get()
+    with time_machine.travel(dt.datetime.combine(term.end_on, dt.time(12), dt.UTC)):
+        assert "(verlopen)" not in case_page(signed_in, case)
+    with time_machine.travel(
+        dt.datetime.combine(term.end_on + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    ):
+        assert "(verlopen)" in case_page(signed_in, case)
+
+
+def test_the_page_is_kept_per_language(signed_in, municipality):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    assert "Persoon" in case_page(signed_in, case, accept_language="nl")
+    page = case_page(signed_in, case, accept_language="en")
+    assert "<h2>Person</h2>" in page
+    assert "<h2>Persoon</h2>" not in page
+
+
+def test_no_page_is_kept_longer_than_its_timeout(signed_in, municipality):
+    """What no signal and no version sees (a change straight in the database) shows after
+    ``pages.TIMEOUT`` at the latest."""
+    case = case_in(municipality, CaseState.WITH_UWV)
+    case_page(signed_in, case)
+    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
+    assert "7 mei 2031" not in case_page(signed_in, case)  # kept (the point of keeping it)
+    later = timezone.now() + dt.timedelta(seconds=pages.TIMEOUT + 1)
+    with time_machine.travel(later):
+        assert "7 mei 2031" in case_page(signed_in, case)
+
+
+def test_each_municipality_sees_only_its_own_cases(client, municipality):
+    """A kept page is never a way round the scope: the case is fetched for the user first."""
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    owner = UserFactory(consultant=True, municipality=municipality)
+    other = UserFactory(consultant=True, municipality=MunicipalityFactory())
+    for user, status in ((owner, 200), (other, 404)):
+        sign_in(client, user)
+        response = client.get(reverse("work:case_detail", args=[case.pk]))
+        assert response.status_code == status
+    assert caches[pages.PAGE_CACHE].get(f"case-page:{case.pk}:nl:1") is not None
