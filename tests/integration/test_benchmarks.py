@@ -39,7 +39,8 @@ def test_bench_worklist_counts_the_same_queries_for_few_and_many_cases():
         "dashboard",
         "work list, first page",
         "work list, deep page",
-        "case page",
+        "case page, rendered",
+        "case page, kept",
         "waiting list, first page",
         "admin changelist",
     }
@@ -48,4 +49,6 @@ def test_bench_worklist_counts_the_same_queries_for_few_and_many_cases():
         assert counts.count("(200)") == 2, (page, counts)
     dashboard = int(small["dashboard"].split()[0])
     assert dashboard < int(small["dashboard, figures counted"].split()[0])
+    kept = int(small["case page, kept"].split()[0])
+    assert kept < int(small["case page, rendered"].split()[0])
     assert "one user in-process" in output

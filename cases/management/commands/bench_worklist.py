@@ -31,6 +31,7 @@ from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -38,7 +39,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import figures
+from cases import figures, pages
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -75,6 +76,20 @@ think = tonumber(os.getenv("BENCH_THINK_MS") or "0")
 if think > 0 then
   delay = function() return think end
 end
+-- BENCH_PATHS: a file of paths, one a line, asked for in turn (else the URL given).
+local paths = {}
+local file = os.getenv("BENCH_PATHS") or ""
+if file ~= "" then
+  for line in io.lines(file) do paths[#paths + 1] = line end
+end
+if #paths > 0 then
+  local turn = 0
+  init = function(args) turn = math.random(#paths) end
+  request = function()
+    turn = turn % #paths + 1
+    return wrk.format(nil, paths[turn])
+  end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d\\n",
@@ -82,6 +97,9 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status))
 end
 """
+#: The page of many cases in turn (under load only; in-process: "case page, rendered").
+MANY_CASES = 5_000
+MANY_CASES_PAGE = "case page, 5,000 cases in turn"
 CBS_BASE = 6000
 BSN_PREFIX_BASE = 70_000_000
 
@@ -205,13 +223,11 @@ class Command(BaseCommand):
         consultant = self.user(Role.CONSULTANT, large, "bench-consultant@example.nl")
         small_consultant = self.user(Role.CONSULTANT, small, "bench-small@example.nl")
         operator = self.user(Role.OPERATOR, None, "bench-operator@example.nl")
-        return (
-            consultant,
-            small_consultant,
-            operator,
-            self.urls(large, consultant),
-            self.urls(small, small_consultant),
-        )
+        urls = self.urls(large, consultant)
+        path_lists = self.path_lists  # the pages under load are the largest municipality's
+        small_urls = self.urls(small, small_consultant)
+        self.path_lists = path_lists
+        return consultant, small_consultant, operator, urls, small_urls
 
     # -- seeding -----------------------------------------------------------------------------
 
@@ -376,6 +392,16 @@ class Command(BaseCommand):
         # As most cases have one, the measured case has a case handler (its name is shown).
         Case.objects.filter(pk=case_id).update(assignee=handler)
         self.complete_history(Case.objects.get(pk=case_id), handler)
+        # Consultants open one case after another: the case page of many cases in turn, each
+        # view then the first of its case in the process that answers it (rendered, not kept).
+        many = list(
+            cases.filter(state=CaseState.AWAITING_PLACEMENT)
+            .order_by("id")
+            .values_list("id", flat=True)[:MANY_CASES]
+        ) or [case_id]
+        self.path_lists = {
+            MANY_CASES_PAGE: [reverse("work:case_detail", args=[pk]) for pk in many]
+        }
         candidates = cases.filter(state__in=CANDIDATE_STATES).count()
         worklist = reverse("work:case_list")
         waiting_list = reverse("work:waiting_list")
@@ -386,6 +412,7 @@ class Command(BaseCommand):
             "work list, deep page": worklist
             + (f"?after={deep[0].isoformat()}~{deep[1]}" if deep else ""),
             "case page": reverse("work:case_detail", args=[case_id]),
+            MANY_CASES_PAGE: self.path_lists[MANY_CASES_PAGE][0],
             "waiting list, first page": waiting_list,
             "waiting list, deep page": waiting_list + f"?from={max(1, candidates // 2)}",
             "admin changelist": changelist + f"?municipality__id__exact={town.pk}",
@@ -444,9 +471,13 @@ class Command(BaseCommand):
         self.stdout.write("queries per page (largest vs smallest municipality):")
         pairs = ((consultant, urls), (small_consultant, small_urls))
         for name in urls:
+            if name == MANY_CASES_PAGE:
+                continue
             variants = [(name, False)]
             if name == "dashboard":
                 variants = [("dashboard, figures counted", True), ("dashboard", False)]
+            elif name == "case page":
+                variants = [("case page, rendered", True), ("case page, kept", False)]
             for label, recount in variants:
                 counts = []
                 for user, user_urls in pairs:
@@ -455,7 +486,7 @@ class Command(BaseCommand):
                     # user's colleagues and saved filters) is there from the request before.
                     client.get(user_urls[name])
                     if recount:
-                        figures.changed(user.municipality_id)
+                        self.forget(name, user)
                     connection.queries_log.clear()  # the seeding filled it to its limit
                     with CaptureQueriesContext(connection) as context:
                         response = client.get(user_urls[name])
@@ -471,20 +502,29 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
         rows = [("dashboard, figures counted", "dashboard", True)]
-        rows += [(name, name, False) for name in urls]
+        rows += [("case page, rendered", "case page", True)]
+        rows += [(name, name, False) for name in urls if name != MANY_CASES_PAGE]
         for label, name, recount in rows:
             client = self.client(operator if name.startswith("admin") else consultant)
             client.get(urls[name])  # warm-up
             timings = []
             for _ in range(repeat):
                 if recount:
-                    figures.changed(consultant.municipality_id)
+                    self.forget(name, consultant)
                 started = time.perf_counter()
                 client.get(urls[name])
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
             self.stdout.write(f"  {label:32s} {statistics.median(timings):8.1f} {p95:8.1f}")
+
+    def forget(self, name, user) -> None:
+        """What the page keeps is gone: the dashboard counts its figures again, the case
+        page is rendered again."""
+        if name == "dashboard":
+            figures.changed(user.municipality_id)
+        else:
+            caches[pages.PAGE_CACHE].clear()
 
     def session_cookie(self, user) -> str:
         store = import_module(settings.SESSION_ENGINE).SessionStore()
@@ -550,17 +590,18 @@ class Command(BaseCommand):
                 f"(median of the rounds), gunicorn {options['workers']} workers, "
                 "DEBUG off, loopback"
             )
-            pages = {k: v for k, v in urls.items() if not k.startswith("waiting list")}
+            loaded = {k: v for k, v in urls.items() if not k.startswith("waiting list")}
             # (The waiting list is not a page of the target; its time is printed in-process.)
-            runs = {name: [] for name in pages}
+            runs = {name: [] for name in loaded}
             for _round in range(rounds):
-                for name, url in pages.items():
+                for name, url in loaded.items():
                     cookie = cookies["admin" if name.startswith("admin") else "user"]
-                    self.run_load(port, url, cookie, options["users"], 2)  # warm-up
+                    paths = self.path_lists.get(name)
+                    self.run_load(port, url, cookie, options["users"], 2, paths=paths)  # warm-up
                     runs[name].append(
                         self.run_load(
                             port, url, cookie, options["users"], options["seconds"],
-                            options["think_ms"],
+                            options["think_ms"], paths=paths,
                         )
                     )
             self.stdout.write(
@@ -601,12 +642,15 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start")
 
     def run_load(
-        self, port, url, cookie, users, seconds, think_ms=0
+        self, port, url, cookie, users, seconds, think_ms=0, paths=None
     ) -> tuple[float, float, float]:
-        """Drive ``url`` with wrk: ``users`` connections, each sending its next request as
-        soon as the answer is in (the worst case) or ``think_ms`` after it."""
+        """Drive ``url`` (or each of ``paths`` in turn) with wrk: ``users`` connections, each
+        sending its next request as soon as the answer is in (the worst case) or
+        ``think_ms`` after it."""
         script = Path(settings.BASE_DIR) / "var" / "bench-wrk.lua"
         script.write_text(WRK_SCRIPT)
+        paths_file = Path(settings.BASE_DIR) / "var" / "bench-paths.txt"
+        paths_file.write_text("\n".join(paths or []) + "\n")
         result = subprocess.run(  # noqa: S603 - wrk with fixed arguments
             [
                 self.wrk,
@@ -622,7 +666,11 @@ class Command(BaseCommand):
             capture_output=True,
             text=True,
             check=True,
-            env={**os.environ, "BENCH_THINK_MS": str(think_ms)},
+            env={
+                **os.environ,
+                "BENCH_THINK_MS": str(think_ms),
+                "BENCH_PATHS": str(paths_file) if paths else "",
+            },
         )
         line = next(
             (row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None
