@@ -97,9 +97,10 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status))
 end
 """
-#: The page of many cases in turn (under load only; in-process: "case page, rendered").
+#: The page of up to MANY_CASES cases in turn (under load only; in-process: "case page,
+#: rendered").
 MANY_CASES = 5_000
-MANY_CASES_PAGE = "case page, 5,000 cases in turn"
+MANY_CASES_PAGE = "case page, cases in turn"
 CBS_BASE = 6000
 BSN_PREFIX_BASE = 70_000_000
 
