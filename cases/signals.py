@@ -88,8 +88,8 @@ def connect() -> None:
     for model in CASE_PAGE_LISTS:
         post_save.connect(_case_list_changed, sender=model, dispatch_uid=f"page-{model}")
         post_delete.connect(_case_list_changed, sender=model, dispatch_uid=f"page-del-{model}")
-    for signal in (post_save, post_delete):
-        signal.connect(_term_event_changed, sender=TermEvent, dispatch_uid=f"page-te-{signal}")
+    post_save.connect(_term_event_changed, sender=TermEvent, dispatch_uid="page-term-event")
+    post_delete.connect(_term_event_changed, sender=TermEvent, dispatch_uid="page-term-event-del")
     for model in OF_A_CASE:
         post_save.connect(_case_part_changed, sender=model, dispatch_uid=f"figures-{model}")
         post_delete.connect(_case_part_changed, sender=model, dispatch_uid=f"figures-del-{model}")

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cases import pages, services
 from cases.choices import AdviceOutcome, CaseState, ContractKind, TermKind, WorkplaceKind
-from cases.models import Case, CaseEvent, Document, Person, Term
+from cases.models import Case, CaseEvent, Document, Person, Term, TermEvent
 from cases.rules import WorkCapacity
 from portal import cache as versions
 from tests.factories import (
@@ -124,6 +124,15 @@ def document(case, actor):
     return "verslag-school.pdf"
 
 
+def term_event(case, actor):
+    """A term event alone (as the admin could add one): the page lists it under its term."""
+    TermEvent.objects.create(
+        term=case.terms.get(), kind=TermEvent.Kind.SUSPENDED, on=timezone.localdate(),
+        reason="Wacht op het schoolverslag", actor=actor,
+    )
+    return "Wacht op het schoolverslag"
+
+
 def renamed_by_update(case, actor):
     """Past every signal: the person's row is fetched fresh with the case on every view."""
     Person.objects.filter(pk=case.person_id).update(last_name="Vermeulen-Stap")
@@ -146,6 +155,7 @@ def state_by_update(case, actor):
         (CaseState.AWAITING_PLACEMENT, place),
         (CaseState.AWAITING_PLACEMENT, history),
         (CaseState.AWAITING_PLACEMENT, document),
+        (CaseState.WITH_UWV, term_event),
         (CaseState.AWAITING_PLACEMENT, renamed_by_update),
         (CaseState.AWAITING_PLACEMENT, state_by_update),
     ],
