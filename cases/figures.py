@@ -67,7 +67,7 @@ def dashboard_figures(user, *, today: _dt.date | None = None) -> DashboardFigure
     ``selectors.average_days_to_employment``) and stored."""
     today = today or timezone.localdate()
     municipality_id = user.municipality_id
-    generation = cache.get(_generation_key(municipality_id), 0)
+    (generation,) = versions.current([_generation_key(municipality_id)])
     key = _figures_key(municipality_id, today, generation)
     figures = cache.get(key)
     if figures is None:

@@ -731,7 +731,7 @@ def delivery_problems():
 def _warm_unread_count(sender, request, user, **kwargs) -> None:
     """Count once at sign-in, so pages read the header's count from the cache."""
     try:
-        _store_unread_count(user, cache.get(UNREAD_VERSION_KEY) or 0)
+        _store_unread_count(user, versions.current([UNREAD_VERSION_KEY])[0])
     except Exception:  # noqa: BLE001 - a cache outage must not block signing in
         logger.warning("could not cache the unread count at sign-in")
 

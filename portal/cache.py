@@ -82,11 +82,14 @@ def changed(version_key: str) -> None:
 
 def versioned(key: str, version_key: str, compute, timeout: int):
     """The value under ``key`` if stored under the current version, else ``compute()``,
-    stored. One cache read (the version and the entry together)."""
+    stored. One cache read (the version and the entry together); a missing version is
+    started as ``current`` starts it, so no entry stored before it went missing matches."""
     from django.core.cache import cache
 
     found = cache.get_many([version_key, key])
-    version = found.get(version_key) or 0
+    version = found.get(version_key)
+    if version is None:
+        (version,) = current([version_key])
     entry = found.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
         return entry[1]

@@ -40,6 +40,7 @@ from tests.factories import (
     VerordeningFactory,
     YearlyQuotaFactory,
 )
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +70,7 @@ def operator():
 
 @pytest.fixture
 def operator_client(client, operator):
-    client.force_login(operator)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
-    return client
+    return sign_in(client, operator)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from tests.factories import (
     VerordeningFactory,
     YearlyQuotaFactory,
 )
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,14 +60,6 @@ def _frozen_day():
         yield
 
 
-def staff_client(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
-    return client
-
-
 @pytest.fixture
 def admin(db):
     return UserFactory(municipal_admin=True, totp=False)
@@ -79,7 +72,7 @@ def municipality(admin):
 
 @pytest.fixture
 def admin_client(client, admin):
-    return staff_client(client, admin)
+    return sign_in(client, admin)
 
 
 def url(name, municipality, **kwargs):
@@ -164,7 +157,7 @@ def test_other_roles_may_not_open_the_administration(client, municipality, trait
     if trait == "consultant":
         user.municipality = municipality
         user.save()
-    staff_client(client, user)
+    sign_in(client, user)
 
     assert client.get(reverse("manage:index")).status_code == 403
     assert client.get(url("verordening_list", municipality)).status_code == 403
@@ -184,7 +177,7 @@ def test_administrator_goes_straight_to_their_municipality(admin_client, municip
 
 def test_operator_sees_every_municipality(client, municipality):
     other = MunicipalityFactory()
-    staff_client(client, UserFactory(operator=True, totp=False))
+    sign_in(client, UserFactory(operator=True, totp=False))
 
     response = client.get(reverse("manage:index"))
 

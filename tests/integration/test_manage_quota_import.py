@@ -14,6 +14,7 @@ from django.utils import translation
 from municipalities import services
 from municipalities.models import QuotaChange, YearlyQuota
 from tests.factories import MunicipalityFactory, UserFactory, YearlyQuotaFactory
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,6 @@ def _fast_password_hashing(settings):
 
 IMPORT = reverse("manage:quota_import")
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "quota-2026.csv"
-
-
-def staff_client(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def operator(db):
 
 @pytest.fixture
 def operator_client(client, operator):
-    return staff_client(client, operator)
+    return sign_in(client, operator)
 
 
 def upload(client, text: str, year: int = 2027):
@@ -149,7 +142,7 @@ def test_a_tampered_confirmation_is_checked_again_and_writes_nothing(operator_cl
 
 def test_administrator_applies_only_their_own_row_of_the_national_file(client, towns):
     admin = UserFactory(municipal_admin=True, municipality=towns[0], totp=False)
-    staff_client(client, admin)
+    sign_in(client, admin)
 
     response = upload(client, GOOD)
     assert [item["row"].cbs_code for item in response.context["preview"]] == ["GM0363"]
@@ -163,7 +156,7 @@ def test_administrator_applies_only_their_own_row_of_the_national_file(client, t
 
 def test_administrator_file_without_their_row_is_refused(client, towns):
     admin = UserFactory(municipal_admin=True, municipality=towns[2], totp=False)
-    staff_client(client, admin)
+    sign_in(client, admin)
 
     response = upload(client, GOOD)
 

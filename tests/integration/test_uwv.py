@@ -17,16 +17,9 @@ from tests.factories import (
     UserFactory,
     VerordeningFactory,
 )
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from tests.factories import (
     YearlyQuotaFactory,
     bulk_candidate_cases,
 )
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +45,6 @@ PINNED = {
     "uwv_queue": 3,
     "uwv_queue_deep": 3,
 }
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_staff_mfa_ok"] = True
-    session.save()
 
 
 def count_queries(client, url) -> int:
