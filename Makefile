@@ -2,12 +2,14 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# The interpreter is part of the stamp: `make install PYTHON=/usr/bin/python3.11` builds the
+# venv again on that interpreter (README, "Which Python").
+STAMP  := $(VENV)/.installed-$(shell (cat requirements.lock pyproject.toml; command -v $(PYTHON)) | cksum | cut -d' ' -f1)
 
 .PHONY: install run test test-fast lint browser migrations-check clean
 
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --requirement requirements.lock
 	rm -f $(VENV)/.installed-*

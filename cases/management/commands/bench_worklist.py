@@ -6,7 +6,9 @@ wrk, Debian's package ``wrk``; without think time unless ``--think-ms``), in ``-
 rounds over the pages in turns. Prints the queries per page at 1,000 cases and at all of
 them, p50/p95 latency and requests per second (the median of the rounds) for the dashboard,
 the work list (first and a deep page), the case page and the Django admin changelist of the
-same cases, and whether the targets of issue #5 are met.
+same cases, and whether the targets of issue #5 are met. With ``--instructions`` it also
+counts the CPU instructions per request of each page under valgrind (repeatable, unlike the
+times on a machine whose speed drifts).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
     REDIS_URL=redis://127.0.0.1:6379/0 \\
@@ -18,9 +20,11 @@ Run it against a database of its own: it adds data (municipalities named "Benchg
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import http.client
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -178,12 +182,24 @@ class Command(BaseCommand):
             help="pause of each user between an answer and the next request (default none)",
         )
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--instructions",
+            action="store_true",
+            help="also count the CPU instructions per request of each page, in-process under "
+            "valgrind (callgrind): unlike times, the same from run to run and machine to machine",
+        )
+        # (What --instructions runs under valgrind: PAGE asked for N times, then exit.)
+        parser.add_argument("--requests-of", metavar="PAGE", help=argparse.SUPPRESS)
+        parser.add_argument("--requests", type=int, default=0, help=argparse.SUPPRESS)
         parser.add_argument("--no-seed", action="store_true", help="reuse the seeded data")
         parser.add_argument("--allow-sqlite", action="store_true")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql" and not options["allow_sqlite"]:
             raise CommandError("Run the benchmark on PostgreSQL (set DATABASE_URL).")
+        if options["requests_of"]:
+            self.ask(options["requests_of"], options["requests"])
+            return
         if not options["no_seed"]:
             # First a small set, to count the queries per page, then the rest: the counts
             # must be the same.
@@ -202,6 +218,8 @@ class Command(BaseCommand):
         )
         self.query_counts(consultant, small_consultant, operator, urls, small_urls)
         self.sequential(consultant, operator, urls)
+        if options["instructions"]:
+            self.instructions(options)
         if options["users"] > 0:
             self.load(urls, consultant, operator, options)
 
@@ -536,11 +554,78 @@ class Command(BaseCommand):
         store.save()
         return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
-    def load(self, urls, consultant, operator, options) -> None:
-        self.wrk = shutil.which("wrk")
-        if self.wrk is None:
-            raise CommandError("wrk is not installed (Debian: apt-get install wrk).")
-        port = options["port"]
+    #: The pages whose instructions ``--instructions`` counts, and how many requests it
+    #: counts of each (after a warm-up).
+    COUNTED_PAGES = (
+        "dashboard",
+        "work list, first page",
+        "work list, deep page",
+        "case page, kept",
+        "case page, rendered",
+        MANY_CASES_PAGE,
+    )
+    COUNTED_REQUESTS = 40
+
+    def instructions(self, options) -> None:
+        """The CPU instructions per request of each page: the page asked for 1 and 1 + N
+        times by a process under valgrind's callgrind, the difference divided by N (so the
+        start of the process and the warm-up drop out). Python's own speed (time) varies by
+        a factor of two on this project's machine; the instructions of the same code on the
+        same data differ by about 1%."""
+        valgrind = shutil.which("valgrind")
+        if valgrind is None:
+            raise CommandError("valgrind is not installed (Debian: apt-get install valgrind).")
+        env = self.server_env()
+        n = self.COUNTED_REQUESTS
+        self.stdout.write(
+            f"\nCPU instructions per request, in-process (valgrind callgrind, {n} requests "
+            "after a warm-up; PostgreSQL's and Redis's own work not included):"
+        )
+        for page in self.COUNTED_PAGES:
+            counts = []
+            for requests in (1, 1 + n):
+                result = subprocess.run(  # noqa: S603 - valgrind on our own manage.py
+                    [
+                        valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                        sys.executable, "manage.py", "bench_worklist", "--no-seed",
+                        f"--requests-of={page}", f"--requests={requests}",
+                    ],
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                found = re.search(r"Collected : (\d+)", result.stderr)
+                if found is None:
+                    raise CommandError(f"valgrind printed no count:\n{result.stderr[-2000:]}")
+                counts.append(int(found[1]))
+            per_request = (counts[1] - counts[0]) / n / 1e6
+            self.stdout.write(f"  {page:32s} {per_request:6.1f} M")
+
+    def ask(self, page: str, requests: int) -> None:
+        """Ask for ``page`` ``requests`` times after a warm-up, as the consultant (in-process,
+        as ``sequential``); what ``--instructions`` counts."""
+        consultant, _small, _operator, urls, _small_urls = self.setup()
+        client = self.client(consultant)
+        name = {"case page, kept": "case page", "case page, rendered": "case page"}.get(
+            page, page
+        )
+        if page not in self.COUNTED_PAGES:
+            raise CommandError(f"Not a counted page: {page!r} ({', '.join(self.COUNTED_PAGES)})")
+        paths = self.path_lists.get(name) or [urls[name]]
+        for turn in range(5):  # warm-up: every cache the page uses is filled
+            client.get(paths[turn % len(paths)])
+        for turn in range(requests):
+            if page == "case page, rendered":
+                self.forget("case page", consultant)
+            path = paths[(5 + turn) % len(paths)] if name == MANY_CASES_PAGE else paths[0]
+            response = client.get(path)
+            if response.status_code != 200:
+                raise CommandError(f"{page}: {response.status_code}")
+
+    def server_env(self) -> dict[str, str]:
+        """The environment of the measured server (DEBUG off), its static files collected."""
         env = {
             **os.environ,
             "DEBUG": "false",
@@ -558,6 +643,14 @@ class Command(BaseCommand):
             cwd=settings.BASE_DIR,
             check=True,
         )
+        return env
+
+    def load(self, urls, consultant, operator, options) -> None:
+        self.wrk = shutil.which("wrk")
+        if self.wrk is None:
+            raise CommandError("wrk is not installed (Debian: apt-get install wrk).")
+        port = options["port"]
+        env = self.server_env()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [
