@@ -186,7 +186,8 @@ class Command(BaseCommand):
             "--instructions",
             action="store_true",
             help="also count the CPU instructions per request of each page, in-process under "
-            "valgrind (callgrind): unlike times, the same from run to run and machine to machine",
+            "valgrind (callgrind): unlike times, the same from run to run whatever the machine's "
+            "speed",
         )
         # (What --instructions runs under valgrind: PAGE asked for N times, then exit.)
         parser.add_argument("--requests-of", metavar="PAGE", help=argparse.SUPPRESS)
@@ -589,6 +590,7 @@ class Command(BaseCommand):
                         valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
                         sys.executable, "manage.py", "bench_worklist", "--no-seed",
                         f"--requests-of={page}", f"--requests={requests}",
+                        *(["--allow-sqlite"] if options["allow_sqlite"] else []),
                     ],
                     env=env,
                     cwd=settings.BASE_DIR,
@@ -606,13 +608,13 @@ class Command(BaseCommand):
     def ask(self, page: str, requests: int) -> None:
         """Ask for ``page`` ``requests`` times after a warm-up, as the consultant (in-process,
         as ``sequential``); what ``--instructions`` counts."""
+        if page not in self.COUNTED_PAGES:
+            raise CommandError(f"Not a counted page: {page!r} ({', '.join(self.COUNTED_PAGES)})")
         consultant, _small, _operator, urls, _small_urls = self.setup()
         client = self.client(consultant)
         name = {"case page, kept": "case page", "case page, rendered": "case page"}.get(
             page, page
         )
-        if page not in self.COUNTED_PAGES:
-            raise CommandError(f"Not a counted page: {page!r} ({', '.join(self.COUNTED_PAGES)})")
         paths = self.path_lists.get(name) or [urls[name]]
         for turn in range(5):  # warm-up: every cache the page uses is filled
             client.get(paths[turn % len(paths)])
