@@ -627,7 +627,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{page}: {response.status_code}")
 
     def server_env(self) -> dict[str, str]:
-        """The environment of the measured server (DEBUG off), its static files collected."""
+        """The environment of the measured server (DEBUG off), its static files collected
+        (once per run: ``--instructions`` and the load both ask for it)."""
+        if getattr(self, "_server_env", None) is not None:
+            return self._server_env
         env = {
             **os.environ,
             "DEBUG": "false",
@@ -645,6 +648,7 @@ class Command(BaseCommand):
             cwd=settings.BASE_DIR,
             check=True,
         )
+        self._server_env = env
         return env
 
     def load(self, urls, consultant, operator, options) -> None:
