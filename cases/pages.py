@@ -1,5 +1,5 @@
-"""The case page's content, rendered once for each state of the case (issue #5: the case
-page is the busiest page with the most on it).
+"""The case page's content, rendered once for each state of the case, and the work list's
+table, rendered once for each set of rows (issue #5: the busiest pages).
 
 The rendered content (everything between the page header and footer) is kept in the
 memory of the process that rendered it (cache ``pages``; never in Redis: it holds personal
@@ -18,11 +18,20 @@ data). An entry is used only while all of this is as it was when it was rendered
 
 The versions live in the shared cache, so a change made through one process makes every
 process's entry stale. No entry is older than ``TIMEOUT``, whatever happens.
+
+The work list's table (``worklist_table``) needs no versions: its rows are fetched on every
+request, and its key is made of them (every value the table shows a row by), of the links
+around them and of the language. The same rows give the same table, whoever asked for them:
+a page with other rows, or with a row that changed, is another key. A list searched for
+(a name, a BSN) is never kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.cache import caches
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -82,3 +91,21 @@ def case_content(case, *, show_content: bool, render) -> str:
     html = mark_safe(render())  # noqa: S308 - rendered by our own template, escaped there
     store.set(key, (stamp, html), TIMEOUT)
     return html
+
+
+def worklist_table(rows: list[dict], links: tuple, *, render) -> str:
+    """The work list's table of ``rows`` (``selectors.worklist``, as they came from the
+    database) with ``links`` (the query and pager links it shows): from this process's
+    cache if rendered for the same of both, else ``render()``, kept."""
+    # repr: the rows are plain values (ints, strings, dates, None), each written in full.
+    identity = repr(
+        (get_language(), timezone.get_current_timezone_name(), get_script_prefix(), links,
+         [tuple(row.items()) for row in rows])
+    )
+    key = "worklist-table:" + hashlib.sha256(identity.encode()).hexdigest()
+    store = caches[PAGE_CACHE]
+    html = store.get(key)
+    if html is None:
+        html = str(render())
+        store.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there

@@ -119,20 +119,33 @@ def worklist(request):
     page = selectors.worklist(
         request.user, filters, cursor=request.GET.get("after"), limit=PAGE_SIZE
     )
-    _label_rows(page.rows)
     query = {k: v for k, v in request.GET.items() if k != "after"}
     next_url = None
     if page.next_cursor:
         next_url = "?" + urlencode({**query, "after": page.next_cursor})
     saved_query = {k: v for k, v in query.items() if k != SEARCH_FLAG}
-    context = {
-        "form": form,
-        "search_form": forms.SearchForm(initial={"q": filters.get("q", "")}),
+    table = {
         "page": page,
         "next_url": next_url,
         "is_deep": bool(request.GET.get("after")),
         "first_url": "?" + urlencode(query) if query else "?",
         "query": urlencode(query),
+    }
+
+    def render_table():
+        _label_rows(page.rows)
+        return render_to_string("cases/worklist_table.html", table)
+
+    if filters.get("q"):  # a list searched for (a name, a BSN) is never kept
+        table_html = render_table()
+    else:
+        links = (table["next_url"], table["is_deep"], table["first_url"], table["query"])
+        table_html = pages.worklist_table(page.rows, links, render=render_table)
+    context = {
+        "form": form,
+        "search_form": forms.SearchForm(initial={"q": filters.get("q", "")}),
+        "query": table["query"],
+        "table": table_html,
         "saved_query": urlencode(saved_query),
         "saved_filters": selectors.saved_filters_for(request.user),
         "save_form": forms.SaveFilterForm(),

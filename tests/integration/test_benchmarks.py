@@ -75,3 +75,34 @@ def test_what_instructions_counts_asks_for_the_page_the_given_number_of_times():
             "bench_worklist", no_seed=True, allow_sqlite=True, requests_of="admin changelist",
             requests=1, stdout=io.StringIO(),
         )
+
+
+def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
+    """Each measured page of the work list shows the cases it is named for (a cursor the
+    list cannot read would give its first page again)."""
+    import re as regex
+
+    from cases.management.commands.bench_worklist import MANY_PAGES_PAGE, Command
+
+    call_command(
+        "bench_worklist", cases=400, municipalities=1, users=0, allow_sqlite=True,
+        stdout=io.StringIO(),
+    )
+    command = Command(stdout=io.StringIO())
+    consultant, _small, _operator, urls, _small_urls = command.setup()
+    client = command.client(consultant)
+
+    def cases_on(path) -> list[str]:
+        response = client.get(path)
+        assert response.status_code == 200
+        return regex.findall(r'<td><a href="/werk/zaken/(\d+)/">', response.content.decode())
+
+    first = cases_on(urls["work list, first page"])
+    deep = cases_on(urls["work list, deep page"])
+    assert len(first) == len(deep) == 25
+    assert not set(first) & set(deep)
+    in_turn = command.path_lists[MANY_PAGES_PAGE]
+    assert len(in_turn) == len(set(in_turn)) > 10
+    seen = [cases_on(path) for path in in_turn[1:4]]
+    assert all(len(rows) == 25 for rows in seen)
+    assert len({pk for rows in seen for pk in rows}) == 75

@@ -42,6 +42,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from cases import figures, pages
 from cases.choices import (
@@ -66,6 +67,7 @@ from cases.models import (
     Person,
     Term,
 )
+from cases.selectors import encode_cursor
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.models import Role, User
 
@@ -105,6 +107,12 @@ end
 #: rendered").
 MANY_CASES = 5_000
 MANY_CASES_PAGE = "case page, cases in turn"
+#: The work list's pages in turn: up to MANY_PAGES of its first pages (its table then
+#: rendered, not kept, as the case page of cases in turn; in-process: "work list, rendered").
+MANY_PAGES = 2_000
+MANY_PAGES_PAGE = "work list, pages in turn"
+#: The pages asked for one after another (the others: one URL each).
+IN_TURN = (MANY_CASES_PAGE, MANY_PAGES_PAGE)
 CBS_BASE = 6000
 BSN_PREFIX_BASE = 70_000_000
 
@@ -391,6 +399,13 @@ class Command(BaseCommand):
         ordered = cases.order_by("state_since", "id").values_list("state_since", "id")
         depth = max(0, min(9_000, cases.count() - 30))
         deep = ordered[depth : depth + 1].first() if depth else None  # setup only
+        worklist = reverse("work:case_list")
+
+        def after(row) -> str:  # the cursor as the list's own links write it (urlencoded)
+            return worklist + "?" + urlencode({"after": encode_cursor(*row)})
+
+        # The pages of a consultant paging on: each the first 25 after a case.
+        pages_in_turn = [after(row) for row in ordered[: MANY_PAGES * 25 : 25]]
         # The case page with the most on it: a person waiting for a place (with a decision,
         # terms and history: ``complete_history``).
         # (A tiny municipality may have none: then its first open case, or any of its cases.)
@@ -420,17 +435,17 @@ class Command(BaseCommand):
             .values_list("id", flat=True)[:MANY_CASES]
         ) or [case_id]
         self.path_lists = {
-            MANY_CASES_PAGE: [reverse("work:case_detail", args=[pk]) for pk in many]
+            MANY_CASES_PAGE: [reverse("work:case_detail", args=[pk]) for pk in many],
+            MANY_PAGES_PAGE: pages_in_turn or [worklist],
         }
         candidates = cases.filter(state__in=CANDIDATE_STATES).count()
-        worklist = reverse("work:case_list")
         waiting_list = reverse("work:waiting_list")
         changelist = reverse("admin:cases_case_changelist")
         return {
             "dashboard": reverse("work:dashboard"),
             "work list, first page": worklist,
-            "work list, deep page": worklist
-            + (f"?after={deep[0].isoformat()}~{deep[1]}" if deep else ""),
+            "work list, deep page": after(deep) if deep else worklist,
+            MANY_PAGES_PAGE: self.path_lists[MANY_PAGES_PAGE][0],
             "case page": reverse("work:case_detail", args=[case_id]),
             MANY_CASES_PAGE: self.path_lists[MANY_CASES_PAGE][0],
             "waiting list, first page": waiting_list,
@@ -491,7 +506,7 @@ class Command(BaseCommand):
         self.stdout.write("queries per page (largest vs smallest municipality):")
         pairs = ((consultant, urls), (small_consultant, small_urls))
         for name in urls:
-            if name == MANY_CASES_PAGE:
+            if name in IN_TURN:
                 continue
             variants = [(name, False)]
             if name == "dashboard":
@@ -523,7 +538,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
         rows = [("dashboard, figures counted", "dashboard", True)]
         rows += [("case page, rendered", "case page", True)]
-        rows += [(name, name, False) for name in urls if name != MANY_CASES_PAGE]
+        rows += [("work list, rendered", "work list, first page", True)]
+        rows += [(name, name, False) for name in urls if name not in IN_TURN]
         for label, name, recount in rows:
             client = self.client(operator if name.startswith("admin") else consultant)
             client.get(urls[name])  # warm-up
@@ -540,7 +556,7 @@ class Command(BaseCommand):
 
     def forget(self, name, user) -> None:
         """What the page keeps is gone: the dashboard counts its figures again, the case
-        page is rendered again."""
+        page and the work list's table are rendered again."""
         if name == "dashboard":
             figures.changed(user.municipality_id)
         else:
@@ -560,12 +576,21 @@ class Command(BaseCommand):
     COUNTED_PAGES = (
         "dashboard",
         "work list, first page",
+        "work list, rendered",
         "work list, deep page",
         "case page, kept",
         "case page, rendered",
         MANY_CASES_PAGE,
     )
     COUNTED_REQUESTS = 40
+    #: The counted pages that are another page: kept (as it is), or rendered (what it keeps
+    #: dropped before each view).
+    VARIANT_OF = {
+        "case page, kept": "case page",
+        "case page, rendered": "case page",
+        "work list, rendered": "work list, first page",
+    }
+    RENDERED = ("case page, rendered", "work list, rendered")
 
     def instructions(self, options) -> None:
         """The CPU instructions per request of each page: the page asked for 1 and 1 + N
@@ -612,16 +637,14 @@ class Command(BaseCommand):
             raise CommandError(f"Not a counted page: {page!r} ({', '.join(self.COUNTED_PAGES)})")
         consultant, _small, _operator, urls, _small_urls = self.setup()
         client = self.client(consultant)
-        name = {"case page, kept": "case page", "case page, rendered": "case page"}.get(
-            page, page
-        )
+        name = self.VARIANT_OF.get(page, page)
         paths = self.path_lists.get(name) or [urls[name]]
         for turn in range(5):  # warm-up: every cache the page uses is filled
             client.get(paths[turn % len(paths)])
         for turn in range(requests):
-            if page == "case page, rendered":
-                self.forget("case page", consultant)
-            path = paths[(5 + turn) % len(paths)] if name == MANY_CASES_PAGE else paths[0]
+            if page in self.RENDERED:
+                self.forget(name, consultant)
+            path = paths[(5 + turn) % len(paths)] if name in IN_TURN else paths[0]
             response = client.get(path)
             if response.status_code != 200:
                 raise CommandError(f"{page}: {response.status_code}")
