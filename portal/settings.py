@@ -180,9 +180,10 @@ CACHES["forms"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
-# The case page's content, rendered (``cases.pages``): in each process's memory only, never
-# in Redis, as it holds personal data. At most ten minutes old; stale at once when the case
-# changes (its versions are in the default cache, shared by all processes).
+# The case page's content and the work list's table, rendered (``cases.pages``): in each
+# process's memory only, never in Redis, as they hold personal data. At most ten minutes old;
+# a case page is stale at once when the case changes (its versions are in the default cache,
+# shared by all processes), a table is keyed by its rows. An entry is 4 to 7 KB.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "portal-pages",
