@@ -97,7 +97,7 @@ def case_content(case, *, show_content: bool, render) -> str:
 def worklist_table(rows: list[dict], links: tuple, *, render) -> str:
     """The work list's table of ``rows`` (``selectors.worklist``, as they came from the
     database) with ``links`` (the query and pager links it shows): from this process's
-    cache if rendered for the same of both, else ``render()``, kept."""
+    cache if it was rendered for the same rows and links, else ``render()``, kept."""
     # The rows are plain values (ints, strings, dates, None), which pickle writes in full
     # and unambiguously: other values are other bytes (a third of the time repr takes).
     identity = pickle.dumps(
