@@ -80,8 +80,6 @@ def test_what_instructions_counts_asks_for_the_page_the_given_number_of_times():
 def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
     """Each measured page of the work list shows the cases it is named for (a cursor the
     list cannot read would give its first page again)."""
-    import re as regex
-
     from cases.management.commands.bench_worklist import MANY_PAGES_PAGE, Command
 
     call_command(
@@ -95,7 +93,7 @@ def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
     def cases_on(path) -> list[str]:
         response = client.get(path)
         assert response.status_code == 200
-        return regex.findall(r'<td><a href="/werk/zaken/(\d+)/">', response.content.decode())
+        return re.findall(r'<td><a href="/werk/zaken/(\d+)/">', response.content.decode())
 
     first = cases_on(urls["work list, first page"])
     deep = cases_on(urls["work list, deep page"])
