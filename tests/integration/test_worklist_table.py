@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import pages, services
 from cases.choices import CaseState
 from cases.models import Case, Person
 from tests.factories import CaseFactory, PersonFactory, UserFactory
@@ -19,6 +20,13 @@ from tests.integration.conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 TABLE = "cases/worklist_table.html"
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_tables():
+    """The kept tables live in this process's memory, across tests: an empty table of an
+    earlier test has the same key as an empty one here (rightly: the same rows)."""
+    caches[pages.PAGE_CACHE].clear()
 
 
 def case_in(municipality, state, **person):
