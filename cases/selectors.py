@@ -136,8 +136,10 @@ def person_for_account(user):
 # -- professionals (issue #5): work list, UWV queue, dashboard, case page -------------------
 
 import datetime as _dt  # noqa: E402
+import functools  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
+from django.db import connection  # noqa: E402
 from django.db.models import (  # noqa: E402
     Avg,
     Count,
@@ -434,6 +436,36 @@ def case_document(case: Case, document_pk: int):
 
 def case_history(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "id")
+
+
+#: The lists of the case page that most cases have no row in: a person waiting for a place
+#: has had no job, no time away and no objection yet, and often no document.
+SPARSE_LISTS = ("employments", "unavailability", "objections", "documents")
+
+
+@functools.cache
+def _sparse_lists_sql(vendor: str) -> str:
+    # One EXISTS per list, on the index of each list's key to the case; names from the
+    # models, so a renamed table or column cannot be missed.
+    quote = connection.ops.quote_name
+    probes = []
+    for name in SPARSE_LISTS:
+        relation = Case._meta.get_field(name)
+        table = quote(relation.related_model._meta.db_table)
+        column = quote(relation.field.column)
+        probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608
+    return "SELECT " + ", ".join(probes)
+
+
+def case_lists_with_rows(case: Case) -> set[str]:
+    """Which of ``SPARSE_LISTS`` have a row for ``case``: one small statement, so the case
+    page asks for the rows only of the lists that have any (a query per empty list cost
+    it about a twentieth of its time each; the same probes written with the ORM's
+    ``Exists`` took seven times as long as this statement to build and run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sparse_lists_sql(connection.vendor), [case.pk] * len(SPARSE_LISTS))
+        found = cursor.fetchone()
+    return {name for name, present in zip(SPARSE_LISTS, found, strict=True) if present}
 
 
 def case_terms(case: Case) -> QuerySet[Term]:

@@ -290,9 +290,15 @@ def _render_case(request, case):
 def _render_case_content(user, case, show_content: bool) -> str:
     """What the case page shows between its header and footer (kept by ``cases.pages``:
     it may depend on nothing but the case, the day, the language and ``show_content``)."""
+    # Rows are asked for only from the lists that have any (most have none).
+    present = selectors.case_lists_with_rows(case)
     # An objection is against the decision (services.file_objection): none without one.
     decision = getattr(case, "decision", None)
-    objections = list(case.objections.order_by("filed_on", "id")) if decision else []
+    objections = (
+        list(case.objections.order_by("filed_on", "id"))
+        if decision and "objections" in present
+        else []
+    )
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     today = timezone.localdate()
     terms = list(selectors.case_terms(case))
@@ -311,13 +317,25 @@ def _render_case_content(user, case, show_content: bool) -> str:
         "advice": getattr(case, "advice", None),
         "decision": decision,
         "show_content": show_content,
-        "documents": list(case.documents.order_by("uploaded_at", "id")) if show_content else [],
+        "documents": (
+            list(case.documents.order_by("uploaded_at", "id"))
+            if show_content and "documents" in present
+            else []
+        ),
         "history": _history(case),
         "terms": terms,
         "objections": objections,
         "pending_objection": pending,
-        "employments": list(case.employments.order_by("-start_on", "-id")),
-        "unavailability": list(case.unavailability.order_by("-unavailable_from", "-id")),
+        "employments": (
+            list(case.employments.order_by("-start_on", "-id"))
+            if "employments" in present
+            else []
+        ),
+        "unavailability": (
+            list(case.unavailability.order_by("-unavailable_from", "-id"))
+            if "unavailability" in present
+            else []
+        ),
         "actions": actions,
         "letter_available": _letters_module() is not None,
     }

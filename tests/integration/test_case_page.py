@@ -57,6 +57,30 @@ def test_a_second_view_is_served_from_the_kept_page(signed_in, municipality):
     assert case.person.last_name in page
 
 
+def tables_read(queries) -> set[str]:
+    """The tables whose rows a page asked for (``SELECT "table"."column" ...``)."""
+    return {
+        q["sql"].split('"', 2)[1] for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "')
+    }
+
+
+def test_the_page_asks_for_the_rows_only_of_the_lists_that_have_any(
+    signed_in, consultant, municipality
+):
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    with CaptureQueriesContext(connection) as queries:
+        page = case_page(signed_in, case)
+    assert not tables_read(queries) & {"cases_employment", "cases_availabilityperiod"}
+    assert "Sinds" not in page
+    services.mark_unavailable(case_id=case.pk, reason="illness", actor=consultant)
+    with CaptureQueriesContext(connection) as queries:
+        page = case_page(signed_in, case)
+    assert "cases_availabilityperiod" in tables_read(queries)
+    assert "cases_employment" not in tables_read(queries)
+    assert "Sinds" in page
+
+
 # Each change is made after the page was viewed (and kept), by the path a user takes.
 
 
