@@ -146,6 +146,7 @@ from django.db.models import (  # noqa: E402
     DurationField,
     Exists,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
 )
@@ -157,7 +158,7 @@ from portal.models import Role, User  # noqa: E402
 from portal.permissions import role_of, scope_to_user  # noqa: E402
 
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
-from .models import Case, CaseEvent, Objection, Term  # noqa: E402
+from .models import Case, CaseEvent, Objection, Term, TermEvent  # noqa: E402
 
 #: States in which a case is at UWV (the assessor's queue).
 AT_UWV_STATES = [CaseState.SUBMITTED, CaseState.WITH_UWV]
@@ -439,8 +440,9 @@ def case_history(case: Case) -> QuerySet[CaseEvent]:
 
 
 #: The lists of the case page that most cases have no row in: a person waiting for a place
-#: has had no job, no time away and no objection yet, and often no document.
-SPARSE_LISTS = ("employments", "unavailability", "objections", "documents")
+#: has had no job, no time away and no objection yet, and often no document; most terms
+#: were never suspended ("term_events": the events of the case's terms).
+SPARSE_LISTS = ("employments", "unavailability", "objections", "documents", "term_events")
 
 
 @functools.cache
@@ -448,12 +450,20 @@ def _sparse_lists_sql(vendor: str) -> str:
     # One EXISTS per list, on the index of each list's key to the case; names from the
     # models, so a renamed table or column cannot be missed.
     quote = connection.ops.quote_name
+
+    def key_to(model, field: str) -> tuple[str, str]:
+        return quote(model._meta.db_table), quote(model._meta.get_field(field).column)
+
     probes = []
-    for name in SPARSE_LISTS:
-        relation = Case._meta.get_field(name)
-        table = quote(relation.related_model._meta.db_table)
-        column = quote(relation.field.column)
+    for name in SPARSE_LISTS[:-1]:
+        table, column = key_to(Case._meta.get_field(name).related_model, "case")
         probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608
+    events, event_term = key_to(TermEvent, "term")
+    terms, term_case = key_to(Term, "case")
+    probes.append(
+        f"EXISTS (SELECT 1 FROM {events} WHERE {event_term} IN "  # noqa: S608
+        f"(SELECT {quote(Term._meta.pk.column)} FROM {terms} WHERE {term_case} = %s))"
+    )
     return "SELECT " + ", ".join(probes)
 
 
@@ -468,8 +478,13 @@ def case_lists_with_rows(case: Case) -> set[str]:
     return {name for name, present in zip(SPARSE_LISTS, found, strict=True) if present}
 
 
-def case_terms(case: Case) -> QuerySet[Term]:
-    return case.terms.prefetch_related("events").order_by("starts_on", "id")
+def case_terms(case: Case, *, with_events: bool = True) -> QuerySet[Term]:
+    """The case's terms with their events (suspended, resumed); ``with_events=False`` when
+    none has any (``case_lists_with_rows``): then they are not asked for."""
+    events = TermEvent.objects.all() if with_events else TermEvent.objects.none()
+    return case.terms.prefetch_related(Prefetch("events", queryset=events)).order_by(
+        "starts_on", "id"
+    )
 
 
 def may_see_application_content(user, case: Case) -> bool:

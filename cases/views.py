@@ -301,7 +301,7 @@ def _render_case_content(user, case, show_content: bool) -> str:
     )
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     today = timezone.localdate()
-    terms = list(selectors.case_terms(case))
+    terms = list(selectors.case_terms(case, with_events="term_events" in present))
     for term in terms:
         term.state = selectors.rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None

@@ -71,7 +71,9 @@ def test_the_page_asks_for_the_rows_only_of_the_lists_that_have_any(
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     with CaptureQueriesContext(connection) as queries:
         page = case_page(signed_in, case)
-    assert not tables_read(queries) & {"cases_employment", "cases_availabilityperiod"}
+    assert not tables_read(queries) & {
+        "cases_employment", "cases_availabilityperiod", "cases_termevent"
+    }
     assert "Sinds" not in page
     services.mark_unavailable(case_id=case.pk, reason="illness", actor=consultant)
     with CaptureQueriesContext(connection) as queries:

@@ -37,16 +37,16 @@ PINNED = {
     "waiting_list": 5,
     "waiting_list_deep": 5,
     # The user, the case, the audit entry for viewing personal data, which of the mostly
-    # empty lists (jobs, unavailability, objections, documents) have rows, the terms, the
-    # history and the rows of the one list that has any (this person has a job); no action
-    # forms.
+    # empty lists (jobs, unavailability, objections, documents, term events) have rows, the
+    # terms, the history and the rows of the one list that has any (this person has a job);
+    # no action forms.
     "case_detail": 7,
     # Viewed again, unchanged: the page's content is kept (cases.pages): the user, the case
     # and the audit entry.
     "case_detail_kept": 3,
-    # At UWV: no job, no unavailability, no objection, so no list's rows are asked for; its
-    # term has events, which are.
-    "case_detail_before_decision": 7,
+    # At UWV: no job, no unavailability, no objection, its term never suspended: no list's
+    # rows are asked for but the terms and the history.
+    "case_detail_before_decision": 6,
     "uwv_queue": 3,
     "uwv_queue_deep": 3,
 }
