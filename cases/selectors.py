@@ -448,7 +448,8 @@ SPARSE_LISTS = ("employments", "unavailability", "objections", "documents", "ter
 @functools.cache
 def _sparse_lists_sql(vendor: str) -> str:
     # One EXISTS per list, on the index of each list's key to the case; names from the
-    # models, so a renamed table or column cannot be missed.
+    # models, so a renamed table or column cannot be missed. (``vendor`` only keys the
+    # cache: the quoting is the database's.)
     quote = connection.ops.quote_name
 
     def key_to(model, field: str) -> tuple[str, str]:
