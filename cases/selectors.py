@@ -442,7 +442,8 @@ def case_history(case: Case) -> QuerySet[CaseEvent]:
 #: The lists of the case page that most cases have no row in: a person waiting for a place
 #: has had no job, no time away and no objection yet, and often no document; most terms
 #: were never suspended ("term_events": the events of the case's terms).
-SPARSE_LISTS = ("employments", "unavailability", "objections", "documents", "term_events")
+_CASE_LISTS = ("employments", "unavailability", "objections", "documents")  # key: the case
+SPARSE_LISTS = (*_CASE_LISTS, "term_events")  # key: a term of the case
 
 
 @functools.cache
@@ -456,7 +457,7 @@ def _sparse_lists_sql(vendor: str) -> str:
         return quote(model._meta.db_table), quote(model._meta.get_field(field).column)
 
     probes = []
-    for name in SPARSE_LISTS[:-1]:
+    for name in _CASE_LISTS:
         table, column = key_to(Case._meta.get_field(name).related_model, "case")
         probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608
     events, event_term = key_to(TermEvent, "term")

@@ -290,14 +290,12 @@ def _render_case(request, case):
 def _render_case_content(user, case, show_content: bool) -> str:
     """What the case page shows between its header and footer (kept by ``cases.pages``:
     it may depend on nothing but the case, the day, the language and ``show_content``)."""
-    # Rows are asked for only from the lists that have any (most have none).
+    # Rows are asked for only from the lists that have any (most have none; an objection,
+    # for one, needs a decision first).
     present = selectors.case_lists_with_rows(case)
-    # An objection is against the decision (services.file_objection): none without one.
     decision = getattr(case, "decision", None)
     objections = (
-        list(case.objections.order_by("filed_on", "id"))
-        if decision and "objections" in present
-        else []
+        list(case.objections.order_by("filed_on", "id")) if "objections" in present else []
     )
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     today = timezone.localdate()
