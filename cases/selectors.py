@@ -139,22 +139,23 @@ import datetime as _dt  # noqa: E402
 import functools  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
-from django.db import connection  # noqa: E402
+from django.db import connection, models  # noqa: E402
 from django.db.models import (  # noqa: E402
     Avg,
     Count,
     DurationField,
     Exists,
     OuterRef,
-    Prefetch,
     QuerySet,
+    prefetch_related_objects,
     Subquery,
 )
 from django.shortcuts import get_object_or_404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.cache import versioned  # noqa: E402
-from portal.models import Role, User  # noqa: E402
+from portal.compiled import Slot, compiled_values, model_columns  # noqa: E402
+from portal.models import MUNICIPAL_ROLES, Role, User  # noqa: E402
 from portal.permissions import role_of, scope_to_user  # noqa: E402
 
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
@@ -265,34 +266,138 @@ def _worklist_row(values: dict, today: _dt.date) -> dict:
     }
 
 
+#: The work list's values, bound when its compiled query runs (``portal.compiled``), and
+#: the fields that turn each into what the database takes.
+_WORKLIST_SLOTS = {
+    "town": models.BigIntegerField(),
+    "state": models.CharField(),
+    "today": models.DateField(),
+    "source": models.CharField(),
+    "me": models.BigIntegerField(),
+    "assignee": models.BigIntegerField(),
+    "after_when": models.DateTimeField(),
+    "after_pk": models.BigIntegerField(),
+}
+
+
+def _worklist_slot(name: str) -> Slot:
+    return Slot(name, _WORKLIST_SLOTS[name])
+
+
+def _worklist_shape(user, filters: dict, today: _dt.date) -> tuple[tuple, dict]:
+    """What of ``filters`` decides the work list's SQL (its shape), and the values that
+    go into it, by slot name (``_worklist_cases`` reads the one and asks for the other)."""
+    values: dict = {"town": user.municipality_id}
+    state = filters.get("state") or None
+    if state is not None and state not in ("at_uwv", "objection_open"):
+        values["state"], state = state, "state"
+    term_state = filters.get("term_state")
+    if term_state not in (TermState.OVERDUE, TermState.SUSPENDED, TermState.RUNNING):
+        term_state = None
+    elif term_state != TermState.SUSPENDED:
+        values["today"] = today
+    if filters.get("source"):
+        values["source"] = filters["source"]
+    assignee = filters.get("assignee") or None
+    if assignee == "me":
+        values["me"] = user.pk
+    elif assignee is not None and assignee != "none":
+        values["assignee"], assignee = assignee, "colleague"
+    shape = (
+        state,
+        term_state,
+        bool(filters.get("source")),
+        assignee,
+        bool(filters.get("school_leavers")),
+        filters.get("sort") == "newest",
+    )
+    return shape, values
+
+
+def _worklist_cases(queryset: QuerySet[Case], shape: tuple, value) -> QuerySet[Case]:
+    """The work list of ``shape`` (``_worklist_shape``), filtered and ordered: ``value(name)``
+    gives each value, the value itself or a ``Slot`` for it. Nothing else may change it."""
+    state, term_state, source, assignee, school_leavers, newest_first = shape
+    if state == "at_uwv":
+        queryset = queryset.filter(state__in=AT_UWV_STATES)
+    elif state == "objection_open":
+        queryset = queryset.filter(
+            Exists(Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING))
+        )
+    elif state == "state":
+        queryset = queryset.filter(state=value("state"))
+    else:
+        queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
+    if term_state is not None:
+        today = value("today") if term_state != TermState.SUSPENDED else None
+        queryset = queryset.filter(_term_state_q(term_state, today))
+    if source:
+        queryset = queryset.filter(application__source=value("source"))
+    if assignee == "me":
+        queryset = queryset.filter(assignee_id=value("me"))
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee == "colleague":
+        queryset = queryset.filter(assignee_id=value("assignee"))
+    if school_leavers:
+        queryset = queryset.filter(
+            Q(application__source=CandidateSource.SCHOOL) | Q(priority_group=True)
+        )
+    first_term = _open_terms().order_by("end_on", "id")
+    queryset = queryset.annotate(
+        term_end=Subquery(first_term.values("end_on")[:1]),
+        term_suspended=Subquery(first_term.values("suspended_since")[:1]),
+    )
+    order = ("-state_since", "-id") if newest_first else ("state_since", "id")
+    return queryset.order_by(*order)
+
+
+def _after(queryset: QuerySet[Case], newest_first: bool, value) -> QuerySet[Case]:
+    """The rows after the cursor (``value("after_when")``, ``value("after_pk")``)."""
+    when, pk = value("after_when"), value("after_pk")
+    # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would be a
+    # filter over every row before it.
+    if newest_first:
+        return queryset.filter(state_since__lte=when).filter(
+            Q(state_since__lt=when) | Q(id__lt=pk)
+        )
+    return queryset.filter(state_since__gte=when).filter(Q(state_since__gt=when) | Q(id__gt=pk))
+
+
 def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
              today: _dt.date | None = None) -> Page:
     """The consultant's work list: filtered, keyset-paginated on (state_since, id); each row
     a dict (``_worklist_row``).
 
-    One query per page whatever the size of the caseload; never an OFFSET or a COUNT.
+    One query per page whatever the size of the caseload; never an OFFSET or a COUNT. The
+    query of each shape is compiled once (``portal.compiled``); a list searched for is built
+    through the ORM each time (its words are part of its SQL).
     """
     today = today or timezone.localdate()
-    newest_first = filters.get("sort") == "newest"
-    # Only what the page shows: a page of rows without the application's contents.
-    queryset = worklist_queryset(user, filters, today=today).select_related(None)
+    shape, values = _worklist_shape(user, filters, today)
+    newest_first = shape[-1]
     after = decode_cursor(cursor, _dt.datetime.fromisoformat)
     if after is not None:
-        when, pk = after
-        # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would
-        # be a filter over every row before it.
-        if newest_first:
-            queryset = queryset.filter(state_since__lte=when).filter(
-                Q(state_since__lt=when) | Q(id__lt=pk)
-            )
-        else:
-            queryset = queryset.filter(state_since__gte=when).filter(
-                Q(state_since__gt=when) | Q(id__gt=pk)
-            )
-    rows = [
-        _worklist_row(values, today)
-        for values in queryset.values(*WORKLIST_COLUMNS)[: limit + 1]
-    ]
+        values["after_when"], values["after_pk"] = after
+    if (filters.get("q") or "").strip() or role_of(user) not in MUNICIPAL_ROLES:
+        # Only what the page shows: a page of rows without the application's contents.
+        queryset = worklist_queryset(user, filters, today=today).select_related(None)
+        if after is not None:
+            queryset = _after(queryset, newest_first, values.__getitem__)
+        found = list(queryset.values(*WORKLIST_COLUMNS)[: limit + 1])
+    else:
+
+        def build() -> QuerySet:
+            # The user's own municipality, as ``scope_to_user`` scopes a municipal role.
+            cases = Case.objects.filter(municipality_id=_worklist_slot("town"))
+            cases = _worklist_cases(cases, shape, _worklist_slot)
+            if after is not None:
+                cases = _after(cases, newest_first, _worklist_slot)
+            return cases.values(*WORKLIST_COLUMNS)[: limit + 1]
+
+        key = ("worklist", shape, after is not None, limit)
+        found = compiled_values(key, build).run(**values)
+    rows = [_worklist_row(row, today) for row in found]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -301,34 +406,11 @@ def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
 
 
 def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]:
-    """The filtered, ordered work list (no page limit): the page and the exports use it."""
-    newest_first = filters.get("sort") == "newest"
+    """The filtered, ordered work list (no page limit), through the ORM: the exports and a
+    list searched for use it."""
+    shape, values = _worklist_shape(user, filters, today)
     queryset = work_cases_for(user).select_related("person", "assignee", "application")
-    if filters.get("state") == "at_uwv":
-        queryset = queryset.filter(state__in=AT_UWV_STATES)
-    elif filters.get("state") == "objection_open":
-        queryset = queryset.filter(
-            Exists(Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING))
-        )
-    elif filters.get("state"):
-        queryset = queryset.filter(state=filters["state"])
-    else:
-        queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
-    if filters.get("term_state"):
-        queryset = queryset.filter(_term_state_q(filters["term_state"], today))
-    if filters.get("source"):
-        queryset = queryset.filter(application__source=filters["source"])
-    assignee = filters.get("assignee")
-    if assignee == "me":
-        queryset = queryset.filter(assignee=user)
-    elif assignee == "none":
-        queryset = queryset.filter(assignee__isnull=True)
-    elif assignee:
-        queryset = queryset.filter(assignee_id=assignee)
-    if filters.get("school_leavers"):
-        queryset = queryset.filter(
-            Q(application__source=CandidateSource.SCHOOL) | Q(priority_group=True)
-        )
+    queryset = _worklist_cases(queryset, shape, values.__getitem__)
     search = (filters.get("q") or "").strip()
     if search:
         if search.isdigit() and len(search) == 9:
@@ -340,19 +422,11 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
                 queryset = queryset.filter(
                     Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
                 )
-    first_term = _open_terms().order_by("end_on", "id")
-    queryset = queryset.annotate(
-        term_end=Subquery(first_term.values("end_on")[:1]),
-        term_suspended=Subquery(first_term.values("suspended_since")[:1]),
-    )
-    order = ("-state_since", "-id") if newest_first else ("state_since", "id")
-    return queryset.order_by(*order)
+    return queryset
 
 
 def colleagues_of(user) -> QuerySet:
     """Active consultants and administrators of the user's municipality (for assigning)."""
-    from portal.models import MUNICIPAL_ROLES
-
     return User.objects.filter(
         municipality_id=user.municipality_id, role__in=sorted(MUNICIPAL_ROLES), is_active=True
     ).order_by("last_name", "first_name", "id")
@@ -435,8 +509,26 @@ def case_document(case: Case, document_pk: int):
     return get_object_or_404(case.documents.all(), pk=document_pk)
 
 
-def case_history(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("at", "id")
+def case_history(case: Case) -> list[dict]:
+    """The case's history, oldest first: per event when, what, the state it led to and the
+    name of who did it (None: the system). One compiled query (``portal.compiled``)."""
+
+    def build() -> QuerySet:
+        return (
+            CaseEvent.objects.filter(case_id=Slot("case", models.BigIntegerField()))
+            .order_by("at", "id")
+            .values(
+                "at", "action", "to_state",
+                "actor__first_name", "actor__last_name", "actor__email",
+            )
+        )
+
+    events = compiled_values("case_history", build).run(case=case.pk)
+    for event in events:
+        email = event.pop("actor__email")
+        first, last = event.pop("actor__first_name"), event.pop("actor__last_name")
+        event["actor"] = None if email is None else User.name_or_email(first, last, email)
+    return events
 
 
 #: The lists of the case page that most cases have no row in: a person waiting for a place
@@ -480,13 +572,24 @@ def case_lists_with_rows(case: Case) -> set[str]:
     return {name for name, present in zip(SPARSE_LISTS, found, strict=True) if present}
 
 
-def case_terms(case: Case, *, with_events: bool = True) -> QuerySet[Term]:
-    """The case's terms with their events (suspended, resumed); ``with_events=False`` when
-    none has any (``case_lists_with_rows``): then they are not asked for."""
-    events = TermEvent.objects.all() if with_events else TermEvent.objects.none()
-    return case.terms.prefetch_related(Prefetch("events", queryset=events)).order_by(
-        "starts_on", "id"
-    )
+def case_terms(case: Case, *, with_events: bool = True) -> list[Term]:
+    """The case's terms, each with its events (suspended, resumed) as ``term.event_list``;
+    ``with_events=False`` when none has any (``case_lists_with_rows``): then they are not
+    asked for. The terms are one compiled query (``portal.compiled``)."""
+
+    def build() -> QuerySet:
+        return (
+            Term.objects.filter(case_id=Slot("case", models.BigIntegerField()))
+            .order_by("starts_on", "id")
+            .values(*model_columns(Term))
+        )
+
+    terms = compiled_values("case_terms", build).run_models(Term, case=case.pk)
+    if with_events and terms:
+        prefetch_related_objects(terms, "events")
+    for term in terms:
+        term.event_list = list(term.events.all()) if with_events else []
+    return terms
 
 
 def may_see_application_content(user, case: Case) -> bool:

@@ -214,16 +214,16 @@ EVENT_LABELS = {
 }
 
 
-def _history(case) -> list:
-    events = list(selectors.case_history(case))
+def _history(case) -> list[dict]:
+    events = selectors.case_history(case)
     for event in events:
-        local = timezone.localtime(event.at)
+        local = timezone.localtime(event["at"])
         # As |date:"j F Y H:i" and |date:"c" write them (portal.display: at a fraction of
         # the cost; a case page has a line per event).
-        event.at_label = f"{long_date(local)} {local:%H:%M}"
-        event.at_iso = local.isoformat()
-        event.label = EVENT_LABELS.get(event.action, event.action)
-        event.to_label = CaseState(event.to_state).label if event.to_state else ""
+        event["at_label"] = f"{long_date(local)} {local:%H:%M}"
+        event["at_iso"] = local.isoformat()
+        event["label"] = EVENT_LABELS.get(event["action"], event["action"])
+        event["to_label"] = CaseState(event["to_state"]).label if event["to_state"] else ""
     return events
 
 
@@ -299,7 +299,7 @@ def _render_case_content(user, case, show_content: bool) -> str:
     )
     pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     today = timezone.localdate()
-    terms = list(selectors.case_terms(case, with_events="term_events" in present))
+    terms = selectors.case_terms(case, with_events="term_events" in present)
     for term in terms:
         term.state = selectors.rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
