@@ -12,12 +12,15 @@ the function that builds the queryset may read nothing else (values only through
 Tests compare each compiled query with the plain ORM on every shape.
 
 What is returned is what ``values()`` returns (dicts, the database's values converted as
-the ORM converts them), or model instances through ``Model.from_db`` (``run_models``).
+the ORM converts them), or model instances through ``Model.from_db``: of one model
+(``run_models``), or with related rows joined in, as ``select_related`` gives them
+(``run_related``).
 Compiled queries are kept per thread and connection object: a thread never shares one.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -105,8 +108,33 @@ class CompiledValues:
 
     def run_models(self, model: type[Model], **values) -> list[Model]:
         """The rows as instances of ``model``: the query must select exactly its concrete
-        fields (by their ``attname``)."""
+        fields (by their ``attname``), ``model_columns(model)``."""
+        if self.names != model_columns(model):
+            raise TypeError(f"The query does not select the columns of {model.__name__}.")
         return [model.from_db(self.using, self.names, row) for row in self.rows(**values)]
+
+    def run_related(self, model: type[Model], related: tuple[str, ...], **values) -> list[Model]:
+        """The rows as instances of ``model`` with each relation of ``related`` (forward
+        foreign keys and one-to-one relations, either way) already there, as
+        ``select_related`` leaves them: None where there is no related row. The query must
+        select ``related_columns(model, related)``."""
+        if self.names != related_columns(model, related):
+            raise TypeError(f"The query does not select the columns of {model.__name__} "
+                            f"and {', '.join(related)}.")
+        spans = _related_spans(model, related)
+        own = len(model._meta.concrete_fields)
+        instances = []
+        for row in self.rows(**values):
+            instance = model.from_db(self.using, self.names[:own], row[:own])
+            for field, target, start, end, pk_at in spans:
+                other = None
+                if row[pk_at] is not None:
+                    other = target.from_db(self.using, model_columns(target), row[start:end])
+                    if field.one_to_one:  # the way back is known too, as select_related does
+                        field.remote_field.set_cached_value(other, instance)
+                field.set_cached_value(instance, other)
+            instances.append(instance)
+        return instances
 
 
 #: Each thread's compiled queries, by alias and key: Django gives each thread its own
@@ -129,6 +157,33 @@ def compiled_values(
     return query
 
 
+@functools.cache
 def model_columns(model: type[Model]) -> list[str]:
     """The columns ``run_models`` takes: the model's concrete fields, by ``attname``."""
     return [field.attname for field in model._meta.concrete_fields]
+
+
+@functools.cache
+def related_columns(model: type[Model], related: tuple[str, ...]) -> list[str]:
+    """The columns ``run_related`` takes: ``model``'s, then each related model's (through
+    the relation's name)."""
+    columns = list(model_columns(model))
+    for name in related:
+        target = model._meta.get_field(name).related_model
+        columns += [f"{name}__{column}" for column in model_columns(target)]
+    return columns
+
+
+@functools.cache
+def _related_spans(model: type[Model], related: tuple[str, ...]) -> list[tuple]:
+    """Per relation: the field, its model, where its columns start and end in a row, and
+    where its primary key is."""
+    spans, start = [], len(model._meta.concrete_fields)
+    for name in related:
+        field = model._meta.get_field(name)
+        target = field.related_model
+        columns = model_columns(target)
+        end = start + len(columns)
+        spans.append((field, target, start, end, start + columns.index(target._meta.pk.attname)))
+        start = end
+    return spans
