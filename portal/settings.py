@@ -225,9 +225,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 # -- accounts (django-allauth) --------------------------------------------------------------
 
+# Django's and allauth's backends, reading the signed-in user with a compiled query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth.ModelBackend",
+    "portal.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
