@@ -9,7 +9,9 @@ connection, and run again and again with the values bound (``CompiledValues.run`
 
 The caller names the shape in the key: everything that changes the SQL must be in it, and
 the function that builds the queryset may read nothing else (values only through slots).
-Tests compare each compiled query with the plain ORM on every shape.
+Tests compare each compiled query with the plain ORM on every shape. A slot's value cannot
+be None (the ORM writes ``IS NULL`` for one), and a query that can never match (``pk__in=[]``)
+cannot be compiled (Django raises ``EmptyResultSet``): such shapes stay with the ORM.
 
 What is returned is what ``values()`` returns (dicts, the database's values converted as
 the ORM converts them), or model instances through ``Model.from_db``: of one model
@@ -65,7 +67,7 @@ class CompiledValues:
 
     def __init__(self, queryset: QuerySet, using: str) -> None:
         query = queryset.query
-        if not (query.values_select or query.annotation_select):
+        if not query.selected:
             raise TypeError("Only a values() queryset can be compiled.")
         self.connection = connections[using]
         self.using = using
@@ -75,7 +77,7 @@ class CompiledValues:
         self.slots = [(i, p) for i, p in enumerate(self.params) if isinstance(p, _Marker)]
         self.slot_names = frozenset(marker.name for _i, marker in self.slots)
         # As ``ValuesIterable`` names and converts the columns.
-        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        self.names = list(query.selected)
         self._compiler = compiler
         self._converters = compiler.get_converters(
             [column[0] for column in compiler.select[: compiler.col_count]]
@@ -86,6 +88,9 @@ class CompiledValues:
             raise TypeError(
                 f"The query's slots are {sorted(self.slot_names)}, not {sorted(values)}."
             )
+        if None in values.values():
+            # The ORM writes ``IS NULL`` for a None; a slot would compare with NULL.
+            raise TypeError("A slot's value cannot be None.")
         params = list(self.params)
         for position, marker in self.slots:
             params[position] = marker.field.get_db_prep_value(
