@@ -145,6 +145,9 @@ class CompiledValues:
 #: Each thread's compiled queries, by alias and key: Django gives each thread its own
 #: connection object, which a compiled query keeps (its converters are the connection's).
 _compiled = threading.local()
+#: Compiled queries a thread keeps at most (the oldest made goes first): one is some 40 KB
+#: (the query it was compiled from), and the work list has some hundreds of shapes.
+MAX_PER_THREAD = 200
 
 
 def compiled_values(
@@ -158,7 +161,11 @@ def compiled_values(
         queries = _compiled.queries = {}
     query = queries.get((using, key))
     if query is None or query.connection is not connections[using]:
-        query = queries[using, key] = CompiledValues(build(), using)
+        query = CompiledValues(build(), using)
+        queries.pop((using, key), None)
+        while len(queries) >= MAX_PER_THREAD:
+            del queries[next(iter(queries))]
+        queries[using, key] = query
     return query
 
 

@@ -909,3 +909,29 @@ def test_the_signed_in_user_is_read_by_the_compiled_query_and_checked_every_requ
     assert client.get("/").wsgi_request.user.pk == other.pk
     other.delete()
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_thread_keeps_at_most_so_many_compiled_queries(caseload, monkeypatch):
+    """The oldest compiled query goes first; one asked for again is compiled again."""
+    from portal import compiled
+
+    monkeypatch.setattr(compiled, "MAX_PER_THREAD", 3)
+    builds = []
+
+    def build_for(key):
+        def build():
+            builds.append(key)
+            return Case.objects.filter(pk=Slot("case", models.BigIntegerField())).values("id")
+
+        return build
+
+    keys = [fresh_key() for _ in range(4)]
+    for key in keys:
+        assert compiled_values(key, build_for(key)).run(case=caseload.a.pk) == [
+            {"id": caseload.a.pk}
+        ]
+    assert builds == keys
+    assert len(compiled._compiled.queries) == 3
+    compiled_values(keys[3], build_for(keys[3]))  # kept
+    compiled_values(keys[0], build_for(keys[0]))  # gone: compiled again
+    assert builds == [*keys, keys[0]]
