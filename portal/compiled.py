@@ -77,7 +77,7 @@ class CompiledValues:
         self.slots = [(i, p) for i, p in enumerate(self.params) if isinstance(p, _Marker)]
         self.slot_names = frozenset(marker.name for _i, marker in self.slots)
         # As ``ValuesIterable`` names and converts the columns.
-        self.names = list(query.selected)
+        self.names = tuple(query.selected)
         self._compiler = compiler
         self._converters = compiler.get_converters(
             [column[0] for column in compiler.select[: compiler.col_count]]
@@ -170,20 +170,20 @@ def compiled_values(
 
 
 @functools.cache
-def model_columns(model: type[Model]) -> list[str]:
+def model_columns(model: type[Model]) -> tuple[str, ...]:
     """The columns ``run_models`` takes: the model's concrete fields, by ``attname``."""
-    return [field.attname for field in model._meta.concrete_fields]
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 @functools.cache
-def related_columns(model: type[Model], related: tuple[str, ...]) -> list[str]:
+def related_columns(model: type[Model], related: tuple[str, ...]) -> tuple[str, ...]:
     """The columns ``run_related`` takes: ``model``'s, then each related model's (through
     the relation's name)."""
     columns = list(model_columns(model))
     for name in related:
         target = model._meta.get_field(name).related_model
         columns += [f"{name}__{column}" for column in model_columns(target)]
-    return columns
+    return tuple(columns)
 
 
 @functools.cache
