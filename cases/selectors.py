@@ -162,7 +162,7 @@ from portal.compiled import (  # noqa: E402
     related_columns,
 )
 from portal.models import MUNICIPAL_ROLES, Role, User  # noqa: E402
-from portal.permissions import role_of, scope_to_user  # noqa: E402
+from portal.permissions import role_of, scope_to_municipality, scope_to_user  # noqa: E402
 
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
 from .models import Case, CaseEvent, Objection, Term, TermEvent  # noqa: E402
@@ -230,10 +230,10 @@ def get_work_case_for(user, pk: int) -> Case:
 
     def build() -> QuerySet:
         # The user's own municipality, as ``scope_to_user`` scopes a municipal role.
-        return Case.objects.filter(
-            municipality_id=Slot("town", models.BigIntegerField()),
-            pk=Slot("case", models.BigIntegerField()),
-        ).values(*related_columns(Case, CASE_PAGE_RELATED))
+        cases = scope_to_municipality(Case.objects.all(), Slot("town", models.BigIntegerField()))
+        return cases.filter(pk=Slot("case", models.BigIntegerField())).values(
+            *related_columns(Case, CASE_PAGE_RELATED)
+        )
 
     found = compiled_values("work_case", build).run_related(
         Case, CASE_PAGE_RELATED, town=user.municipality_id, case=pk
@@ -416,7 +416,7 @@ def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
 
         def build() -> QuerySet:
             # The user's own municipality, as ``scope_to_user`` scopes a municipal role.
-            cases = Case.objects.filter(municipality_id=_worklist_slot("town"))
+            cases = scope_to_municipality(Case.objects.all(), _worklist_slot("town"))
             cases = _worklist_cases(cases, shape, _worklist_slot)
             if after is not None:
                 cases = _after(cases, newest_first, _worklist_slot)
