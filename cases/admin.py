@@ -11,6 +11,7 @@ A BSN is searchable (exact match) but never shown in a list.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Advice,
@@ -24,6 +25,7 @@ from .models import (
     DecreeHoliday,
     Employment,
     NationalQuota,
+    Notification,
     Objection,
     Person,
     Term,
@@ -243,21 +245,21 @@ class NationalQuotaAdmin(admin.ModelAdmin):
     list_filter = ["year"]
 
 
-# -- notifications (issue 7): operators see failed and uncertain deliveries --------------------
-
-from .models import Notification as _Notification  # noqa: E402
+# -- notifications: operators see failed deliveries and send them again --------------------------
 
 
-@admin.register(_Notification)
+@admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """Failed and uncertain e-mails are listed for operators (filter on delivery). Nothing is
-    resent from here: an uncertain mail may have arrived."""
+    """Failed and uncertain e-mails are listed for operators (filter on delivery) and can be
+    sent again, with the same Message-ID."""
+
+    actions = ["send_again"]
 
     list_display = ["created_at", "case", "kind", "channel", "state", "attempts", "last_error"]
     list_filter = ["state", "channel", "kind"]
     search_fields = ["=case__reference"]
     list_select_related = ["case"]
-    readonly_fields = [field.name for field in _Notification._meta.fields]
+    readonly_fields = [field.name for field in Notification._meta.fields]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
@@ -265,3 +267,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.action(description=_("Send the selected failed e-mails again"))
+    def send_again(self, request, queryset):
+        from . import notifications
+
+        count = notifications.send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)s e-mails will be sent again.") % {"count": count})

@@ -11,15 +11,14 @@ Three parts:
   (case, kind, term end date, recipient, channel).
 - ``drain_outbox`` and ``deliver``: the outbox is drained by a task that enqueues one send
   task per message after commit; ``deliver`` claims a notification, sends it and records the
-  outcome. A send that may have happened when its worker died is marked *uncertain*, never
-  resent blindly.
+  outcome. Delivery is at least once: a send cut by a dying worker or a broker outage is
+  made again with the same ``Message-ID``, so the rare duplicate folds in the mail client.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -511,17 +510,6 @@ class TemporaryDeliveryError(Exception):
     """The mail server could not be reached or asked to try later: retry with backoff."""
 
 
-#: Errors that prove the message was not accepted: safe to try again later.
-RETRYABLE = (
-    ConnectionRefusedError,
-    socket.gaierror,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPSenderRefused,
-    smtplib.SMTPRecipientsRefused,
-)
-
-
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     """Dutch plain text and HTML with the municipality's contact texts."""
     case = notification.case
@@ -558,8 +546,9 @@ def message_id(notification: Notification) -> str:
 def claim(notification_id: int, now: datetime | None = None) -> Notification | None:
     """Take a notification for sending, or ``None`` if there is nothing to send.
 
-    A notification found *sending* with an expired lease belonged to a worker that died during
-    the send: the mail may have left, so it is marked uncertain for an operator, not resent.
+    A notification found *sending* with an expired lease belonged to a worker that died
+    during the send. Legal mail is delivered at least once: it is sent again, with the same
+    ``Message-ID``, so that a mail client folds the rare duplicate of a send the death cut.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -568,22 +557,20 @@ def claim(notification_id: int, now: datetime | None = None) -> Notification | N
             .filter(pk=notification_id, channel=NotificationChannel.EMAIL)
             .first()
         )
-        if notification is None:
-            OutboxMessage.objects.filter(notification_id=notification_id).delete()
-            return None
-        if notification.state in FINAL_STATES:
+        if notification is None or notification.state in FINAL_STATES:
             OutboxMessage.objects.filter(notification_id=notification_id).delete()
             return None
         if notification.state == DeliveryState.SENDING:
             if notification.lease_until and notification.lease_until > now:
                 return None  # another worker is sending it right now
-            notification.state = DeliveryState.UNCERTAIN
-            notification.last_error = "worker stopped while sending; check by hand"
-            notification.lease_until = None
-            notification.save(update_fields=["state", "last_error", "lease_until"])
-            OutboxMessage.objects.filter(notification_id=notification_id).delete()
-            logger.warning("notification %s marked uncertain", notification_id)
-            return None
+            logger.warning("notification %s: its worker stopped while sending", notification_id)
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.state = DeliveryState.FAILED
+                notification.last_error = "worker stopped while sending, too often"
+                notification.lease_until = None
+                notification.save(update_fields=["state", "last_error", "lease_until"])
+                OutboxMessage.objects.filter(notification_id=notification_id).delete()
+                return None
         notification.state = DeliveryState.SENDING
         notification.attempts += 1
         notification.lease_until = now + timedelta(seconds=settings.NOTIFICATION_SEND_LEASE)
@@ -602,36 +589,36 @@ def _finish(notification: Notification, state: DeliveryState, error: str = "") -
 
 
 def deliver(notification_id: int) -> str:
-    """Send one e-mail notification at most once. Raises ``TemporaryDeliveryError`` when the
-    caller should retry later (the notification is pending again)."""
+    """Send one e-mail notification. Raises ``TemporaryDeliveryError`` when the caller should
+    retry later (the notification is pending again).
+
+    At least once: any error short of a permanent refusal by the mail server is tried again,
+    up to ``NOTIFICATION_MAX_ATTEMPTS``, and then shown to operators as failed.
+    """
     notification = claim(notification_id)
     if notification is None:
         return "skipped"
     notification = Notification.objects.select_related(
         "case__municipality", "case__application"
     ).get(pk=notification.pk)
-    mail = build_email(notification)
     try:
-        mail.send()
-    except RETRYABLE as error:
-        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-            _finish(notification, DeliveryState.FAILED, f"{type(error).__name__}: {error}")
-            return "failed"
-        _finish(notification, DeliveryState.PENDING, f"{type(error).__name__}: {error}")
-        raise TemporaryDeliveryError(str(error)) from error
+        build_email(notification).send()
     except smtplib.SMTPResponseException as error:
-        if 400 <= error.smtp_code < 500 and (
-            notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS
-        ):
-            _finish(notification, DeliveryState.PENDING, f"SMTP {error.smtp_code}")
-            raise TemporaryDeliveryError(str(error)) from error
-        _finish(notification, DeliveryState.FAILED, f"SMTP {error.smtp_code}")
-        return "failed"
-    except Exception as error:  # noqa: BLE001 - the message may have left: do not resend
-        _finish(notification, DeliveryState.UNCERTAIN, f"{type(error).__name__}: {error}")
-        return "uncertain"
+        permanent = error.smtp_code >= 500
+        return _retry_or_fail(notification, f"SMTP {error.smtp_code}", error, permanent)
+    except Exception as error:  # noqa: BLE001 - not refused: worth another try
+        return _retry_or_fail(notification, f"{type(error).__name__}: {error}", error, False)
     _finish(notification, DeliveryState.SENT)
     return "sent"
+
+
+def _retry_or_fail(notification: Notification, reason: str, error: Exception, permanent: bool):
+    if permanent or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        _finish(notification, DeliveryState.FAILED, reason)
+        logger.error("notification %s failed: %s", notification.pk, reason)
+        return "failed"
+    _finish(notification, DeliveryState.PENDING, reason)
+    raise TemporaryDeliveryError(reason) from error
 
 
 def claim_outbox(limit: int = 500, now: datetime | None = None) -> list[int]:
@@ -719,6 +706,30 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     changed = qs.update(read_at=timezone.now())
     cache.delete(_unread_key(user.pk))
     return changed
+
+
+def send_again(notification_ids: list[int]) -> int:
+    """An operator has the failed (or, from before at-least-once delivery, uncertain) e-mails
+    ``notification_ids`` sent again: pending, with a fresh count of attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(
+                pk__in=notification_ids,
+                channel=NotificationChannel.EMAIL,
+                state__in=[DeliveryState.FAILED, DeliveryState.UNCERTAIN],
+            )
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            state=DeliveryState.PENDING, attempts=0, lease_until=None, last_error=""
+        )
+        OutboxMessage.objects.bulk_create(
+            [OutboxMessage(notification_id=pk, created_at=now) for pk in ids],
+            ignore_conflicts=True,
+        )
+    return len(ids)
 
 
 def delivery_problems():

@@ -41,6 +41,18 @@ def _broker_ok() -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    """Redis answers (the cache backend itself turns its errors into misses, so ask it)."""
+    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        return True
+    try:
+        from django_redis import get_redis_connection
+
+        return bool(get_redis_connection("default").ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _worker_heartbeat_age() -> int | None:
     try:
         value = cache.get(HEARTBEAT_KEY)
@@ -54,20 +66,25 @@ def _worker_heartbeat_age() -> int | None:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: the database and the broker answer (503 otherwise).
+    """Ready to serve: 503 only when the database does not answer.
 
-    The age of the worker's last heartbeat is reported too; it does not make the web tier
-    unready (the portal keeps accepting applications while workers are down).
+    PostgreSQL is the one critical dependency. The cache, the broker and the workers are
+    reported, and make the status *degraded* (still 200): pages work without the cache, and
+    applications and mails wait in the outbox table until the broker and a worker are back.
+    Take a node out of the load balancer on 503; alert on *degraded*.
     """
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
     age = _worker_heartbeat_age()
-    ready = all(checks.values())
+    worker_ok = age is not None and age <= settings.WORKER_HEARTBEAT_MAX_AGE
+    checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
+    if not checks["database"]:
+        status = "unavailable"
+    elif all(checks.values()) and worker_ok:
+        status = "ok"
+    else:
+        status = "degraded"
     body = {
-        "status": "ok" if ready else "unavailable",
+        "status": status,
         "checks": checks,
-        "worker": {
-            "last_heartbeat_seconds_ago": age,
-            "ok": age is not None and age <= settings.WORKER_HEARTBEAT_MAX_AGE,
-        },
+        "worker": {"last_heartbeat_seconds_ago": age, "ok": worker_ok},
     }
-    return JsonResponse(body, status=200 if ready else 503)
+    return JsonResponse(body, status=503 if status == "unavailable" else 200)

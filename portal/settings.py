@@ -155,13 +155,23 @@ AUTH_USER_MODEL = "portal.User"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # Redis speeds pages up; it is never needed for one to work. django-redis turns a
+    # connection error into a cache miss (IGNORE_EXCEPTIONS), and the short timeouts keep an
+    # unreachable Redis from holding up a request. Sessions are in PostgreSQL (below).
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.ReusingRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": float(env("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(env("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "portal.cache"
 else:
     # A real, shared cache for the embedded default: allauth's rate limits need one.
     CACHES = {
@@ -306,6 +316,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker waits for the broker however long it is away (Celery's default gives up after 100
+# tries, about 50 minutes), and reconnects within 30 s of its return.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
@@ -322,9 +336,9 @@ WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 300)
 # -- security -----------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the cache (no query per request) and written through to the
-# database, so a cache restart signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL, the one critical dependency: a Redis outage or restart signs
+# nobody out, and a sign-out during an outage cannot come back from a stale cache entry.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -397,7 +411,7 @@ CELERY_BEAT_SCHEDULE["drain-outbox"] = {
 # Seconds a worker may take to send one mail before another worker may judge the send
 # "uncertain" (never resent blindly), and after which an enqueued outbox row is enqueued again.
 NOTIFICATION_SEND_LEASE = float(env("NOTIFICATION_SEND_LEASE", "120"))
-OUTBOX_REDELIVER_AFTER = float(env("OUTBOX_REDELIVER_AFTER", "180"))
+OUTBOX_REDELIVER_AFTER = float(env("OUTBOX_REDELIVER_AFTER", "45"))
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 # Celery's Django fixup closes the database connection before and after every task unless
 # DB_REUSE_MAX is set; cases.tasks closes only unusable or obsolete connections instead, so

@@ -51,9 +51,9 @@ def test_a_second_view_is_served_from_the_kept_page(signed_in, municipality):
     case_page(signed_in, case)
     with CaptureQueriesContext(connection) as queries:
         page = case_page(signed_in, case)
-    # The user, the case with its person, application, advice and decision, and the audit
-    # entry: none of the page's lists.
-    assert len(queries) == 3
+    # The session, the user, the case with its person, application, advice and decision, and
+    # the audit entry: none of the page's lists.
+    assert len(queries) == 4
     assert case.person.last_name in page
 
 

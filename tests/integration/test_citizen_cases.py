@@ -52,15 +52,15 @@ def test_the_list_shows_only_my_cases_in_a_fixed_number_of_queries(
     theirs = CaseFactory(state=CaseState.SUBMITTED)
     client.force_login(citizen)
 
-    # user (the session comes from the cache), drafts, cases, terms (prefetch)
-    with django_assert_num_queries(4):
+    # session, user, drafts, cases, terms (prefetch)
+    with django_assert_num_queries(5):
         response = client.get(reverse("citizen:case_list"))
 
     page = response.content.decode()
     assert all(case.reference in page for case in mine)
     assert theirs.reference not in page
     case_of(citizen, CaseState.WITH_UWV)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("citizen:case_list"))
 
 
@@ -73,9 +73,9 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
     url = reverse("citizen:case_detail", args=[case.pk])
     client.get(url)
 
-    # user (the session comes from the cache), case (with application, advice, decision),
+    # session, user, case (with application, advice, decision),
     # audit entry of the view, terms, objections, messages, documents
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
@@ -83,7 +83,7 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         case_id=case.pk, subject="Afspraak", body="Welkom.", actor=UserFactory(consultant=True)
     )
     # one more: marking the new message read
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "Afspraak" in response.content.decode()
 

@@ -11,15 +11,17 @@ def test_healthz_answers_without_touching_anything(client, django_assert_num_que
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_is_ok_when_database_and_broker_answer(client):
+def test_readyz_checks_database_cache_and_broker(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
     body = response.json()
-    assert body["checks"] == {"database": True, "broker": True}
+    assert body["checks"] == {"database": True, "cache": True, "broker": True}
+    # No worker has run the heartbeat in this test: degraded, not unavailable.
+    assert body["status"] == "degraded"
 
 
-def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
+def test_readyz_is_degraded_not_unavailable_when_the_broker_is_unreachable(client, settings):
     from portal.celery import app
 
     app.conf.broker_url = "redis://127.0.0.1:1/0"
@@ -28,8 +30,34 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
     finally:
         app.conf.broker_url = settings.CELERY_BROKER_URL
 
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["broker"] is False
+
+
+def test_readyz_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db import connection
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    client.get("/healthz")  # the test client's request machinery set up first
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] is False
+
+
+def test_readyz_is_ok_when_everything_answers_and_a_worker_beats(client):
+    from portal.tasks import heartbeat
+
+    heartbeat.apply()
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
 
 
 def test_readyz_reports_the_worker_heartbeat_after_the_task_ran(client):

@@ -386,10 +386,10 @@ def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
 def test_verordening_list_query_count(admin_client, municipality, django_assert_num_queries):
     for year in range(2020, 2026):
         VerordeningFactory(municipality=municipality, in_force_from=dt.date(year, 1, 1))
-    # user (the session comes from the cache), municipality, versions
+    # session, user, municipality, versions
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("verordening_list", municipality))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = admin_client.get(url("verordening_list", municipality))
     assert len(response.context["rows"]) == 6
 
@@ -421,10 +421,10 @@ def test_quota_below_one_is_refused(admin_client, municipality):
 def test_quota_list_query_count(admin_client, admin, municipality, django_assert_num_queries):
     for year in range(2020, 2027):
         services.set_quota(municipality=municipality, year=year, places=year - 2000, actor=admin)
-    # user (the session comes from the cache), municipality, quotas, history (with who changed it)
+    # session, user, municipality, quotas, history (with who changed it)
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("quota_list", municipality))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = admin_client.get(url("quota_list", municipality))
     assert len(response.context["history"]) == 7
 
@@ -471,7 +471,7 @@ def test_employer_list_query_count(admin_client, municipality, django_assert_num
         )
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("employer_list", municipality))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = admin_client.get(url("employer_list", municipality))
     assert response.content.count(b"Bedrijf nummer ") == 5
 
@@ -569,7 +569,7 @@ def test_staff_list_shows_mfa_in_one_query(admin_client, municipality, django_as
 
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("staff_list", municipality))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = admin_client.get(url("staff_list", municipality))
 
     shown = {u.email: u.mfa_enabled for u in response.context["staff"]}
@@ -618,10 +618,10 @@ def test_chain_list_query_count(admin_client, municipality, django_assert_num_qu
         agreement = ChainAgreement.objects.create(municipality=municipality, title=f"Afspraak {i}")
         ChainPartner.objects.create(agreement=agreement, name="UWV", kind="uwv", role="Advies")
         ChainTarget.objects.create(agreement=agreement, year=2026, target_places=5)
-    # user (the session comes from the cache), municipality, agreements, partners, targets
+    # session, user, municipality, agreements, partners, targets
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("chain_list", municipality))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         admin_client.get(url("chain_list", municipality))
 
 

@@ -215,7 +215,7 @@ def test_the_sample_file_in_the_repository_is_valid(operator_client):
 
 def test_import_page_query_count(operator_client, towns, django_assert_num_queries):
     upload(operator_client, GOOD)  # warm-up: per-user caches of the page chrome fill once
-    # user (the session comes from the cache), then: all CBS codes, current quotas of the rows
-    with django_assert_num_queries(3):
+    # session, user, then: all CBS codes, current quotas of the rows
+    with django_assert_num_queries(4):
         response = upload(operator_client, GOOD)
     assert len(response.context["preview"]) == 2

@@ -7,6 +7,7 @@ import datetime as dt
 import smtplib
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -243,21 +244,78 @@ def test_deliver_sends_once_and_clears_the_outbox(email_notification):
     assert not OutboxMessage.objects.filter(notification=email_notification).exists()
 
 
-def test_a_send_interrupted_by_a_dead_worker_is_marked_uncertain_not_resent(
+def test_a_send_interrupted_by_a_dead_worker_is_sent_again_with_the_same_message_id(
     email_notification, settings
 ):
     claimed = notifications.claim(email_notification.pk)
     assert claimed.state == DeliveryState.SENDING
     # The worker dies here. While its lease runs, nobody else touches the notification.
     assert notifications.deliver(email_notification.pk) == "skipped"
+    assert mail.outbox == []
 
     later = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_SEND_LEASE + 1)
-    assert notifications.claim(email_notification.pk, now=later) is None
+    with time_machine.travel(later, tick=False):
+        assert notifications.deliver(email_notification.pk) == "sent"
 
     email_notification.refresh_from_db()
-    assert email_notification.state == DeliveryState.UNCERTAIN
-    assert mail.outbox == []
+    assert email_notification.state == DeliveryState.SENT
+    assert email_notification.attempts == 2
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
+        notifications.message_id(email_notification)
+    ]
+    assert email_notification not in notifications.delivery_problems()
+
+
+def test_a_mail_whose_workers_keep_dying_fails_visibly_after_the_last_attempt(
+    email_notification, settings
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    now = timezone.now()
+    for attempt in range(2):
+        moment = now + dt.timedelta(seconds=attempt * (settings.NOTIFICATION_SEND_LEASE + 1))
+        assert notifications.claim(email_notification.pk, now=moment) is not None
+
+    after_lease = now + dt.timedelta(seconds=3 * (settings.NOTIFICATION_SEND_LEASE + 1))
+    assert notifications.claim(email_notification.pk, now=after_lease) is None
+
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.FAILED
     assert email_notification in notifications.delivery_problems()
+
+
+def test_an_unknown_error_during_the_send_is_tried_again(email_notification, monkeypatch):
+    def cut(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection closed during DATA")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", cut)
+    with pytest.raises(notifications.TemporaryDeliveryError):
+        notifications.deliver(email_notification.pk)
+
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.PENDING
+    monkeypatch.undo()
+    assert notifications.deliver(email_notification.pk) == "sent"
+
+
+def test_operators_send_failed_mails_again(client, email_notification):
+    Notification.objects.filter(pk=email_notification.pk).update(
+        state=DeliveryState.FAILED, attempts=6, last_error="SMTP 554"
+    )
+    OutboxMessage.objects.filter(notification=email_notification).delete()
+    operator = UserFactory(operator=True)
+    staff_login(client, operator)
+
+    response = client.post(
+        "/admin/cases/notification/",
+        {"action": "send_again", "_selected_action": [email_notification.pk]},
+    )
+
+    assert response.status_code == 302
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.PENDING
+    assert email_notification.attempts == 0
+    assert OutboxMessage.objects.filter(notification=email_notification).exists()
+    assert notifications.deliver(email_notification.pk) == "sent"
 
 
 def test_smtp_trouble_is_retried_then_marked_failed(email_notification, settings, monkeypatch):
@@ -339,10 +397,10 @@ def test_the_inbox_lists_own_messages_with_a_pinned_query_count(
     submitted_case(municipality, other)
     client.force_login(citizen)
 
-    # User (the session comes from the cache), notifications with their cases and
+    # The session, the user, notifications with their cases and
     # applications: the header's unread count comes from the cache (warmed at sign-in), so
     # it costs no query.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get("/meldingen/")
 
     assert response.status_code == 200
