@@ -696,23 +696,41 @@ def start_draft(*, actor, origin: str = ""):
 
 
 def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
-    """Check (type by content, 10 MB) and store a supporting document (DOMAIN §1.6)."""
+    """Check and store a supporting document (DOMAIN §1.6, issue #18): its type by content,
+    its size and content (``documents.inspect``: active PDF content, bombs, a virus scanner
+    if configured), then, under the row lock of the draft or case, the caps per case, so
+    that parallel uploads cannot pass them together."""
+    from django.db.models import Count, Sum
+
     from . import documents
-    from .models import Document
+    from .models import ApplicationDraft, Document
 
     with audited("add_document", actor=actor, object_type="document",
                  origin=origin) as record:
-        checked = documents.check_upload(upload)
-        stored_name = documents.store(upload, checked)
-        try:
-            document = Document.objects.create(
-                draft=draft, case=case, stored_name=stored_name,
-                original_name=(upload.name or "document")[-255:],
-                content_type=checked.content_type, size=checked.size, uploaded_by=actor,
-            )
-        except Exception:
-            documents.remove(stored_name)
-            raise
+        checked = documents.inspect(upload)  # the slow part, before any lock is taken
+        with transaction.atomic():
+            if draft is not None:
+                draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+                if draft.owner_id != actor.pk or draft.submitted_at is not None:
+                    raise _refuse(_("This application can no longer be changed."),
+                                  "draft_closed")
+                siblings = Document.objects.filter(draft=draft, case__isnull=True)
+            else:
+                case = _lock_case(case.pk)
+                siblings = Document.objects.filter(case=case)
+            present = siblings.aggregate(count=Count("id"), total=Sum("size"))
+            documents.check_room(count=present["count"], total_bytes=present["total"] or 0,
+                                 size=checked.size)
+            stored_name = documents.store(upload, checked)
+            try:
+                document = Document.objects.create(
+                    draft=draft, case=case, stored_name=stored_name,
+                    original_name=(upload.name or "document")[-255:],
+                    content_type=checked.content_type, size=checked.size, uploaded_by=actor,
+                )
+            except Exception:
+                documents.remove(stored_name)
+                raise
         record.object_id = str(document.pk)
         return document
 

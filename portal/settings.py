@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",  # before anything reads the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,6 +233,27 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "uploads")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+# Supporting documents (cases.documents): limits per file and per case (or application draft).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+DOCUMENTS_MAX_PER_CASE = env_int("DOCUMENTS_MAX_PER_CASE", 20)
+DOCUMENTS_MAX_TOTAL_BYTES = env_int("DOCUMENTS_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
+# A request body larger than this is refused with 413 before it is read (the file plus room
+# for the form around it); a file part is never kept beyond DOCUMENT_MAX_BYTES either.
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "portal.uploads.CappedTemporaryFileUploadHandler",
+]
+# What a PDF's streams may inflate to, in all (images excepted: their pixels count instead),
+# and the pixels an image (or an image inside a PDF) may have.
+PDF_MAX_INFLATED_BYTES = env_int("PDF_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# Optional virus scanner (ClamAV's clamd, INSTREAM): a TCP host and port or a Unix socket.
+# When set, every document is scanned before it is stored; unreachable means refused.
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_SOCKET = env("CLAMD_SOCKET")
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 
 # -- accounts (django-allauth) --------------------------------------------------------------
 

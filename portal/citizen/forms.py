@@ -279,16 +279,21 @@ class SupportForm(StepForm):
 class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Choose a file"),
-        help_text=_(
-            "PDF, JPEG or PNG, at most 10 MB. For example a letter from your doctor, "
-            "a school report or a report from a job coach."
-        ),
         error_messages={
             "required": _("Choose a file first."),
             "empty": _("The file is empty. Choose another file."),
         },
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "PDF, JPEG or PNG, at most %(megabytes)s MB. For example a letter from your "
+            "doctor, a school report or a report from a job coach."
+        ) % {"megabytes": max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
 
     def clean_file(self):
         from cases.documents import check_upload

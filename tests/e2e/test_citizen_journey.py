@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from cases import rules, services
 from cases.choices import AdviceOutcome
 from cases.models import AowAge, Case, Objection
+from tests.documents import pdf_bytes
 from tests.factories import (
     PASSWORD,
     MunicipalityFactory,
@@ -39,7 +40,7 @@ def aow_ages():
         )
 
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def sign_in(page, user) -> None:

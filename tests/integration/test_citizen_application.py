@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.choices import CaseState, TermKind
 from cases.models import Application, ApplicationDraft, Case, Document
+from tests.documents import image_bytes, pdf_bytes
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,8 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG = image_bytes("PNG")
+PDF = pdf_bytes()
 
 
 @pytest.fixture
