@@ -92,6 +92,22 @@ def test_service_urls_switch_to_postgresql_redis_and_smtp(tmp_path):
     assert show_setting("CELERY_BROKER_URL", env, tmp_path) == "'redis://127.0.0.1:6379/0'"
     assert "RedisCache" in show_setting("CACHES['default']['BACKEND']", env, tmp_path)
     assert "smtp" in show_setting("EMAIL_BACKEND", env, tmp_path)
+    assert show_setting("CACHES['default']['OPTIONS']['IGNORE_EXCEPTIONS']", env, tmp_path) == (
+        "True"
+    )
+    assert show_setting("SESSION_ENGINE", env, tmp_path) == "'django.contrib.sessions.backends.db'"
+
+
+def test_server_side_cursors_can_be_switched_off_for_pgbouncer(tmp_path):
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal"}
+    key = "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']"
+    assert show_setting(key, env, tmp_path) == "False"
+    assert show_setting(key, {**env, "DISABLE_SERVER_SIDE_CURSORS": "1"}, tmp_path) == "True"
+
+
+def test_the_embedded_broker_keeps_its_control_folder_under_var_dir(tmp_path):
+    options = show_setting("CELERY_BROKER_TRANSPORT_OPTIONS", {}, tmp_path)
+    assert f"'control_folder': '{tmp_path}" in options
 
 
 def test_pages_carry_security_headers_and_a_csp_without_unsafe_inline(client):
