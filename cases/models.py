@@ -729,7 +729,7 @@ class ApplicationDraft(ChoiceLabels, models.Model):
         return f"draft {self.pk}"
 
 
-class BsnEntry(models.Model):
+class BsnEntry(ChoiceLabels, models.Model):
     """A BSN a citizen's account entered in the application, per day (issue #18): the number
     of different BSNs an account may enter a day is limited (``CITIZEN_BSNS_PER_DAY``). Only
     a keyed hash of the BSN is kept."""
