@@ -391,3 +391,16 @@ class CollegeApplicationForm(forms.Form):
     needs_supervision = forms.BooleanField(
         label=_("Guidance or supervision needed"), required=False
     )
+
+
+class LinkPersonForm(forms.Form):
+    """Staff link a citizen's application to the person already on file (issue #18)."""
+
+    identity_checked = forms.BooleanField(
+        label=_("I have checked that this is the same person"),
+        help_text=_(
+            "For example with the person's identity document, or by calling the person "
+            "at a number the municipality already had."
+        ),
+        error_messages={"required": _("Check the identity of the person first.")},
+    )

@@ -58,9 +58,15 @@ def choices_constraint(field: str, choices: type[models.TextChoices], name: str)
 
 class Person(ChoiceLabels, models.Model):
     """The person the case is about. A BSN is personal data: it never appears in a log line,
-    an audit row or a URL."""
+    an audit row or a URL.
 
-    bsn = models.CharField(_("BSN"), max_length=9, unique=True, validators=[validate_bsn])
+    One person per BSN, except a *possible duplicate*: a citizen sent an application with the
+    BSN of a person of another account or registered by the municipality. The citizen is not
+    told (whether someone has a file is health data, AVG art. 9) and sees only their own new
+    application; municipal staff verify identity and link it (``services.link_duplicate_person``).
+    """
+
+    bsn = models.CharField(_("BSN"), max_length=9, db_index=True, validators=[validate_bsn])
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=150)
     birth_date = models.DateField(_("date of birth"))
@@ -93,11 +99,23 @@ class Person(ChoiceLabels, models.Model):
         verbose_name=_("account"),
         help_text=_("The account of the person or of their representative."),
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        verbose_name=_("possible duplicate of"),
+        help_text=_("The person already on file under the same BSN, until staff link them."),
+    )
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         constraints = [
+            models.UniqueConstraint(
+                fields=["bsn"], condition=Q(duplicate_of__isnull=True), name="person_bsn_unique"
+            ),
             choices_constraint("benefit_kind", BenefitKind, "person_benefit_kind_valid"),
             models.CheckConstraint(
                 condition=Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
@@ -679,8 +697,9 @@ class SavedFilter(ChoiceLabels, models.Model):
 
 class ApplicationDraft(ChoiceLabels, models.Model):
     """A citizen's application in progress (issue #4). The answers of every step are stored
-    as submitted (raw form data per step), so the draft survives closing the browser and
-    logging out; ``submitted_at`` is claimed once, so a double submission makes one case."""
+    after the step's form checked them (only the fields that passed, as strings the form reads
+    again), so the draft survives closing the browser and logging out; ``submitted_at`` is
+    claimed once, so a double submission makes one case."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -708,6 +727,33 @@ class ApplicationDraft(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk}"
+
+
+class BsnEntry(ChoiceLabels, models.Model):
+    """A BSN a citizen's account entered in the application, per day (issue #18): the number
+    of different BSNs an account may enter a day is limited (``CITIZEN_BSNS_PER_DAY``). Only
+    a keyed hash of the BSN is kept."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bsn_entries",
+        verbose_name=_("account"),
+    )
+    day = models.DateField(_("day"))
+    digest = models.CharField(_("keyed hash of the BSN"), max_length=64)
+
+    class Meta:
+        verbose_name = _("BSN entry")
+        verbose_name_plural = _("BSN entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "day", "digest"], name="bsn_entry_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}"
 
 
 class Document(ChoiceLabels, models.Model):

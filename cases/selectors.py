@@ -133,6 +133,24 @@ def person_for_account(user):
     return Person.objects.filter(account=user).order_by("-id").first()
 
 
+def possible_duplicate_of(case: Case):
+    """For a case the caller already fetched for the user (``get_work_case_for``): the person
+    on file under the same BSN as the case's person, with ``case_count``, while staff have not
+    linked them (issue #18); else None."""
+    from django.db.models import Count
+
+    from .models import Person
+
+    if case.person.duplicate_of_id is None:
+        return None
+    return (
+        Person.objects.filter(pk=case.person.duplicate_of_id)
+        .select_related("municipality")
+        .annotate(case_count=Count("cases"))
+        .first()
+    )
+
+
 # -- professionals (issue #5): work list, UWV queue, dashboard, case page -------------------
 
 import datetime as _dt  # noqa: E402

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from municipalities.models import Municipality, YearlyQuota
 
 from . import figures, notifications, pages, rules, selectors
-from .audit import audited
+from .audit import audited, write_entry
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -33,6 +33,7 @@ from .choices import (
 from .models import (
     Advice,
     Application,
+    AuditEntry,
     AvailabilityPeriod,
     Case,
     CaseEvent,
@@ -591,7 +592,7 @@ def apply_on_behalf_of_college(*, bsn: str, first_name: str, last_name: str,
             raise _refuse(_("The pre-selection cannot be in the future."),
                           "preselection_future")
         person, _created = Person.objects.get_or_create(
-            bsn=bsn,
+            bsn=bsn, duplicate_of__isnull=True,
             defaults={"first_name": first_name, "last_name": last_name,
                       "birth_date": birth_date, "benefit_kind": benefit_kind,
                       "municipality_id": municipality_id},
@@ -769,25 +770,108 @@ def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: d
             if draft.case_id is None:
                 raise _refuse(_("This application is already being sent."), "draft_busy")
             return draft.case
-        person = Person.objects.select_for_update().filter(bsn=person_data["bsn"]).first()
-        if person is not None and person.account_id != actor.pk:
-            raise _refuse(
-                _("A file already exists for this BSN. Please contact your municipality."),
-                "bsn_in_use")
-        if person is None:
-            person = Person(account=actor)
-        for field, value in person_data.items():
-            setattr(person, field, value)
-        person.full_clean(validate_unique=False)
-        person.save()
+        person = _person_for_submission(person_data, actor)
         case = create_application(person=person, actor=actor, origin=origin,
                                   **application_data)
+        if person.duplicate_of_id is not None:
+            _event(case, actor=actor, action="possible_duplicate_person")
         Document.objects.filter(draft=draft, case__isnull=True).update(case=case)
         pages.changed(case.pk)  # (an update sends no signal)
         submit_application(case_id=case.pk, actor=actor, origin=origin)
         draft.case = case
         draft.save(update_fields=["case"])
         return Case.objects.get(pk=case.pk)
+
+
+def _person_for_submission(person_data: dict, actor) -> Person:
+    """The person a citizen's application is about, saved with what the citizen typed: their
+    own record under this BSN, else a new one. If the BSN is already on file for another
+    account or a person the municipality registered, the new record is a *possible
+    duplicate* of that person (issue #18): the citizen is not told and gets no access to the
+    other file; staff verify identity and link them (``link_duplicate_person``)."""
+    bsn = person_data["bsn"]
+    person = (Person.objects.select_for_update().filter(bsn=bsn, account=actor)
+              .order_by("id").first())
+    if person is None:
+        existing = (Person.objects.select_for_update()
+                    .filter(bsn=bsn, duplicate_of__isnull=True).first())
+        person = Person(account=actor, duplicate_of=existing)
+    for field, value in person_data.items():
+        setattr(person, field, value)
+    # Uniqueness is the database's: a person registered at the same moment makes this one
+    # a possible duplicate, never an error that would tell the citizen the BSN is on file.
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        if person.pk is not None or person.duplicate_of_id is not None:
+            raise
+        person.duplicate_of = Person.objects.get(bsn=bsn, duplicate_of__isnull=True)
+        person.save()
+    return person
+
+
+def record_bsn_entry(*, actor, bsn: str, on: date | None = None) -> None:
+    """Count a BSN a citizen entered in the application (issue #18): at most
+    ``CITIZEN_BSNS_PER_DAY`` different BSNs per account a day. The same BSN again is free.
+    Only a keyed hash of the BSN is stored; entries of earlier days are dropped."""
+    from django.utils.crypto import salted_hmac
+
+    from .models import BsnEntry
+
+    today = on or _today()
+    digest = salted_hmac("cases.BsnEntry", bsn).hexdigest()
+    with transaction.atomic():
+        entries = BsnEntry.objects.filter(account=actor)
+        entries.filter(day__lt=today).delete()
+        known = set(entries.filter(day=today).values_list("digest", flat=True))
+        allowed = digest in known or len(known) < settings.CITIZEN_BSNS_PER_DAY
+        if allowed and digest not in known:
+            BsnEntry.objects.get_or_create(account=actor, day=today, digest=digest)
+    if not allowed:
+        write_entry(action="enter_bsn", actor=actor, object_type="user", object_id=actor.pk,
+                    result=AuditEntry.Result.REFUSED, message="bsn_rate_limited")
+        raise _refuse(
+            _("You have entered too many different citizen service numbers today. "
+              "Please try again tomorrow, or contact your municipality."),
+            "bsn_rate_limited")
+
+
+def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
+    """Staff verified that the person of a citizen's application (a possible duplicate) is
+    the person already on file under the same BSN: the applications of the duplicate move to
+    that person's file. If that person had no account (registered by the municipality), the
+    citizen's account is attached to it, so they follow their cases themselves (DOMAIN §1.1);
+    if it has an account of its own, that stays, and the account that sent the application no
+    longer sees it."""
+    with audited("link_duplicate_person", actor=actor, object_type="case", object_id=case_id,
+                 origin=origin), transaction.atomic():
+        case = _lock_case(case_id)
+        if getattr(actor, "municipality_id", None) != case.municipality_id:
+            raise _refuse(_("This case does not exist."), "case_not_found")
+        duplicate = Person.objects.select_for_update().get(pk=case.person_id)
+        if duplicate.duplicate_of_id is None:
+            raise _refuse(_("This person is not marked as a possible duplicate."),
+                          "not_a_duplicate")
+        person = Person.objects.select_for_update().get(pk=duplicate.duplicate_of_id)
+        if person.municipality_id != case.municipality_id:
+            raise _refuse(_("The person on file lives in another municipality. Contact that "
+                            "municipality to link them."), "person_other_municipality")
+        account_attached = person.account_id is None and duplicate.account_id is not None
+        if account_attached:
+            person.account_id = duplicate.account_id
+            person.email = person.email or duplicate.email
+            person.phone = person.phone or duplicate.phone
+            person.save(update_fields=["account", "email", "phone"])
+        moved = list(Case.objects.select_for_update().filter(person=duplicate))
+        Case.objects.filter(person=duplicate).update(person=person)
+        for moved_case in moved:
+            _event(moved_case, actor=actor, action="person_linked",
+                   details={"account_attached": account_attached})
+            pages.changed(moved_case.pk)
+        Person.objects.filter(pk=duplicate.pk).delete()
+        return person
 
 
 def update_contact_details(*, person_id: int, email: str, phone: str, actor,

@@ -17,6 +17,7 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
+    path("zaken/<int:pk>/persoon-koppelen/", views.case_link_person, name="case_link_person"),
     path("zaken/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path("aanvraag/", views.college_application, name="application_create"),
     path("wachtlijst/", views.waiting_list, name="waiting_list"),

@@ -211,6 +211,8 @@ EVENT_LABELS = {
     "employment_ended": _("Job ended"),
     "assigned": _("Case handler changed"),
     "moved": _("Moved to another municipality"),
+    "possible_duplicate_person": _("Possibly the same person as a person already on file"),
+    "person_linked": _("Linked to the person already on file"),
 }
 
 
@@ -542,6 +544,39 @@ def case_action(request, pk: int, action: str):
             return redirect("work:case_detail", pk=case.pk)
     case = selectors.get_work_case_for(request.user, pk)
     return _render_action(request, case, action, form, status=400)
+
+
+@municipal_view
+@require_http_methods(["GET", "POST"])
+def case_link_person(request, pk: int):
+    """A citizen's application whose BSN was already on file (issue #18): staff compare it with
+    the person on file and, once they checked the identity, link the two (audited)."""
+    case = selectors.get_work_case_for(request.user, pk)
+    existing = selectors.possible_duplicate_of(case)
+    if existing is None:
+        raise Http404
+    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    form = forms.LinkPersonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.link_duplicate_person(
+                    case_id=case.pk, actor=request.user, origin=origin_of(request)
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("The application is now in the file of the person."))
+                return redirect("work:case_detail", pk=case.pk)
+    context = {
+        "case": case,
+        "existing": existing,
+        "same_municipality": existing.municipality_id == case.municipality_id,
+        "form": form,
+    }
+    return render(request, "cases/case_link_person.html", context, status=status)
 
 
 def _letters_module():

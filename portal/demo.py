@@ -595,7 +595,9 @@ def _demo_person(number: int, municipality, spec: DemoCase, **fields) -> tuple[P
         "in_jobs_register": spec.state == CaseState.DRAFT,
         **fields,
     }
-    return Person.objects.get_or_create(bsn=demo_bsn(number), defaults=defaults)
+    return Person.objects.get_or_create(
+        bsn=demo_bsn(number), duplicate_of__isnull=True, defaults=defaults
+    )
 
 
 def seed_demo_cases(today: date | None = None) -> dict[str, int]:

@@ -413,6 +413,8 @@ LOGGING = {
 WML_MONTHLY = Decimal(env("WML_MONTHLY", "2294.40"))
 # DOMAIN §6.3: the planned flat rate of 68% of WML without wage-value measurement (from 2027).
 WAGE_SUBSIDY_FLAT_RATE = env_bool("WAGE_SUBSIDY_FLAT_RATE", False)
+# Issue #18: how many different BSNs one citizen account may enter in the application a day.
+CITIZEN_BSNS_PER_DAY = env_int("CITIZEN_BSNS_PER_DAY", 5)
 
 # -- terms and notifications (issue 7) ---------------------------------------------------------
 

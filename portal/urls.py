@@ -23,5 +23,6 @@ urlpatterns = [
     path("meldingen/", include("cases.urls_notifications")),
 ]
 
+handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"

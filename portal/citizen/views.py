@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +23,29 @@ from portal.models import Role
 from portal.permissions import role_required
 
 from . import forms, timeline
-from .wizard import BY_SLUG, Wizard, raw_data
+from .wizard import BY_SLUG, Wizard, storable
+
+
+def _without_nul(view):
+    """A NUL character in the query string, a posted field or a file name is refused with 400
+    before the view runs (issue #18): no field accepts it and the database cannot store it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        for data in (request.GET, request.POST):
+            for name, values in data.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    raise BadRequest("NUL character in the request")
+        for upload in request.FILES.values():
+            if "\x00" in (upload.name or ""):
+                raise BadRequest("NUL character in a file name")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def citizen_view(view):
-    return login_required(role_required(Role.CITIZEN)(view))
+    return login_required(role_required(Role.CITIZEN)(_without_nul(view)))
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -253,19 +273,28 @@ def draft_step(request, pk, step):
     wizard = Wizard(draft, request.user)
     if step not in [s.slug for s in wizard.steps()]:
         raise Http404
-    form_class = BY_SLUG[step].form_class
     notice = None
     if request.method == "POST":
-        data = raw_data(form_class, request.POST)
-        services.save_draft_answers(draft=draft, step=step, data=data, actor=request.user)
+        # Checked before anything is stored: only the fields that pass are kept (issue #18).
+        form = wizard.form(step, data=request.POST)
+        valid = form.is_valid()
+        answers = storable(form)
+        if "bsn" in answers:
+            try:
+                services.record_bsn_entry(actor=request.user, bsn=answers["bsn"])
+            except ValidationError as error:
+                form.add_error("bsn", _errors(error))
+                context = _wizard_context(wizard, step)
+                context.update(form=form, from_review="review" in request.GET)
+                return render(request, "portal/draft_step.html", context, status=429)
+        services.save_draft_answers(draft=draft, step=step, data=answers, actor=request.user)
         wizard = Wizard(draft, request.user)
         previous, _following = wizard.neighbours(step)
         if "previous" in request.POST and previous is not None:
             return redirect(_step_url(draft, previous.slug))
-        form = wizard.form(step, data=data)
-        if form.is_valid():
+        if valid:
             wizard.check(step, form)
-        if form.is_valid() and not form.errors:
+        if valid and not form.errors:
             if step == "person":
                 notice = wizard.age_notice()
                 if notice:
@@ -291,7 +320,10 @@ def draft_documents(request, pk):
     form = forms.DocumentForm()
     if request.method == "POST":
         if "remove" in request.POST:
-            document = get_object_or_404(draft.documents.all(), pk=request.POST.get("remove"))
+            remove = request.POST.get("remove", "")
+            if not remove.isascii() or not remove.isdigit():
+                raise BadRequest("not a document number")
+            document = get_object_or_404(draft.documents.all(), pk=int(remove))
             services.remove_draft_document(
                 document=document, actor=request.user, origin=origin_of(request)
             )

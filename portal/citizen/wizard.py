@@ -1,11 +1,15 @@
 """The steps of the application and what each step needs. Answers live in
-``ApplicationDraft.answers`` as typed (raw form data per step); a step is complete when its
-form validates on the stored answers, so going back and forth never loses anything."""
+``ApplicationDraft.answers`` per step: the fields that passed the step's form, as strings the
+form reads again (``storable``). A step is complete when its form validates on the stored
+answers. Answers an older version stored as typed (lists, control characters) are read
+leniently (``readable``), so every draft can be opened and what is wrong is asked again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +52,8 @@ class Wizard:
 
     # -- answers -------------------------------------------------------------------------
     def raw(self, slug: str) -> dict:
-        return dict(self.draft.answers.get(slug) or {})
+        answers = self.draft.answers if isinstance(self.draft.answers, dict) else {}
+        return readable(answers.get(slug))
 
     def is_representative(self) -> bool:
         return self.raw("applicant").get("applicant_kind") == ApplicantKind.REPRESENTATIVE
@@ -140,11 +145,8 @@ class Wizard:
                 "tell you what is possible for you."
             )
             form.add_error("birth_date", f"{age.notice} {what_now}")
-        other = Person.objects.filter(bsn=data["bsn"]).exclude(account=self.user).exists()
-        if other:
-            form.add_error(
-                "bsn", _("A file already exists for this BSN. Please contact your municipality.")
-            )
+        # No look-up of the BSN among other people's files here: the step answers the same
+        # for every valid BSN (issue #18). A BSN on file elsewhere is settled after sending.
 
     def age_notice(self):
         """The non-blocking notice for 16- and 17-year-olds, if it applies."""
@@ -213,11 +215,42 @@ class Wizard:
         return person_data, application_data
 
 
-def raw_data(form_class, post) -> dict:
-    """The posted values of a step's fields, as typed (lists for multi-valued fields)."""
-    data = {}
-    for name in form_class.base_fields:
-        values = post.getlist(name)
-        if values:
-            data[name] = values[0] if len(values) == 1 else values
-    return data
+def storable(form) -> dict:
+    """The answers of a bound, validated step form worth keeping: the fields that passed, as
+    JSON-safe values the form reads again (a date as day-month-year, a choice of a row as its
+    key, a tick box as a boolean). A field that failed is left out, so it is asked again."""
+    stored = {}
+    for name in form.fields:
+        if name not in form.cleaned_data:
+            continue
+        value = form.cleaned_data[name]
+        if isinstance(value, bool):
+            stored[name] = value
+        elif value is None:
+            stored[name] = ""
+        elif isinstance(value, date):
+            stored[name] = value.strftime(forms.DATE_FORMATS[0])
+        elif isinstance(value, models.Model):
+            stored[name] = str(value.pk)
+        else:
+            stored[name] = str(value)
+    return stored
+
+
+def readable(stored) -> dict:
+    """A step's stored answers as a form can read them, whatever an older version stored:
+    one value per field (the last, as a form takes it from a query string), only strings and
+    booleans, nothing with a NUL character (which no field accepts)."""
+    if not isinstance(stored, dict):
+        return {}
+    result = {}
+    for name, value in stored.items():
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if isinstance(value, bool):
+            result[name] = value
+        elif isinstance(value, int | float):
+            result[name] = str(value)
+        elif isinstance(value, str) and "\x00" not in value:
+            result[name] = value
+    return result

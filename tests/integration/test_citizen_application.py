@@ -246,20 +246,6 @@ def test_twelve_month_rule_asks_for_changes_and_explains_the_alternative(
     )
 
 
-def test_a_bsn_of_another_account_is_refused_without_showing_its_data(
-    client, citizen, municipality
-):
-    other = PersonFactory(account=UserFactory(), municipality=municipality)
-    client.force_login(citizen)
-    draft = start(client)
-
-    response = client.post(step_url(draft, "person"), person_answers(municipality, bsn=other.bsn))
-
-    page = response.content.decode()
-    assert "neem contact op met uw gemeente" in page.lower()
-    assert other.last_name not in page
-
-
 def test_someone_elses_draft_answers_404(client, citizen):
     other = UserFactory()
     draft = ApplicationDraft.objects.create(owner=other)
