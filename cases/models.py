@@ -159,9 +159,7 @@ class Case(models.Model):
                 condition=Q(state__in=CANDIDATE_STATES),
             ),
             # The consultant's work list: keyset pagination on (state_since, id).
-            models.Index(
-                fields=["municipality", "state_since", "id"], name="case_worklist"
-            ),
+            models.Index(fields=["municipality", "state_since", "id"], name="case_worklist"),
         ]
 
     def __str__(self) -> str:

@@ -254,9 +254,7 @@ def _render_case(request, case):
         term.state = selectors.rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
         )
-    pending = next(
-        (o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None
-    )
+    pending = next((o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None)
     actions = [
         (action_url(case.pk, action), ACTION_PAGES[action][0])
         for action in available_actions(case, pending_objection=pending)

@@ -110,8 +110,9 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def can_see_application_content(user: User | AnonymousUser, *, is_direct: bool,
-                                advice_issued: bool) -> bool:
+def can_see_application_content(
+    user: User | AnonymousUser, *, is_direct: bool, advice_issued: bool
+) -> bool:
     """DOMAIN, actors (004 §5): when a person applies directly to UWV, the municipality learns
     only that an application exists. Its staff see the substantive content (help needed,
     needs, documents) once UWV has issued the advice. UWV assessors always see it."""

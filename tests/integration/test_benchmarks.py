@@ -57,7 +57,11 @@ def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
     from cases.management.commands.bench_worklist import MANY_PAGES_PAGE, Command
 
     call_command(
-        "bench_worklist", cases=400, municipalities=1, users=0, allow_sqlite=True,
+        "bench_worklist",
+        cases=400,
+        municipalities=1,
+        users=0,
+        allow_sqlite=True,
         stdout=io.StringIO(),
     )
     command = Command(stdout=io.StringIO())

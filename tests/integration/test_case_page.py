@@ -106,8 +106,11 @@ def document(case, actor):
 def term_event(case, actor):
     """A term event alone (as the admin could add one): the page lists it under its term."""
     TermEvent.objects.create(
-        term=case.terms.get(), kind=TermEvent.Kind.SUSPENDED, on=timezone.localdate(),
-        reason="Wacht op het schoolverslag", actor=actor,
+        term=case.terms.get(),
+        kind=TermEvent.Kind.SUSPENDED,
+        on=timezone.localdate(),
+        reason="Wacht op het schoolverslag",
+        actor=actor,
     )
     return "Wacht op het schoolverslag"
 

@@ -440,7 +440,7 @@ def test_the_case_history_dates_each_event_as_django_writes_it(signed_in, munici
             local = timezone.localtime(moment)
             expected = (
                 f'<time datetime="{date_filter(local, "c")}">'
-                f'{date_filter(local, "j F Y H:i")}</time>'
+                f"{date_filter(local, 'j F Y H:i')}</time>"
             )
             assert expected in page
 
@@ -678,7 +678,9 @@ def test_dashboard_figures_come_from_the_cache_until_something_changes(
 
     # A legal step through the page: the next dashboard counts again, at once.
     response = post_action(
-        signed_in, case, "unavailable",
+        signed_in,
+        case,
+        "unavailable",
         {"reason": "illness", "from_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302

@@ -442,13 +442,22 @@ class Command(BaseCommand):
         decided = case.positive_decision_on or timezone.localdate()
         received, advised = decided - dt.timedelta(weeks=10), decided - dt.timedelta(weeks=4)
         Advice.objects.create(
-            case=case, outcome=AdviceOutcome.POSITIVE, needs_supervision=True,
-            can_perform_task=True, basic_employee_skills=True, hours_at_a_stretch=Decimal(2),
-            hours_per_day=Decimal(6), reasons="Onderzocht.", issued_on=advised,
+            case=case,
+            outcome=AdviceOutcome.POSITIVE,
+            needs_supervision=True,
+            can_perform_task=True,
+            basic_employee_skills=True,
+            hours_at_a_stretch=Decimal(2),
+            hours_per_day=Decimal(6),
+            reasons="Onderzocht.",
+            issued_on=advised,
             assessor=assessor,
         )
         Decision.objects.create(
-            case=case, positive=True, follows_advice=True, sent_on=decided,
+            case=case,
+            positive=True,
+            follows_advice=True,
+            sent_on=decided,
             verordening=case.municipality.verordeningen.order_by("in_force_from").first(),
             decided_by=handler,
         )
@@ -458,9 +467,14 @@ class Command(BaseCommand):
             (TermKind.OBJECTION, decided, 6, None),
         ):
             Term.objects.get_or_create(
-                case=case, kind=kind,
-                defaults={"starts_on": start, "weeks": weeks,
-                          "end_on": start + dt.timedelta(weeks=weeks), "met_on": met},
+                case=case,
+                kind=kind,
+                defaults={
+                    "starts_on": start,
+                    "weeks": weeks,
+                    "end_on": start + dt.timedelta(weeks=weeks),
+                    "met_on": met,
+                },
             )
         for action, actor, to_state in (
             ("application_created", assessor, CaseState.SUBMITTED),
@@ -615,8 +629,13 @@ class Command(BaseCommand):
                     self.run_load(port, url, cookie, options["users"], 2, paths=paths)  # warm-up
                     runs[name].append(
                         self.run_load(
-                            port, url, cookie, options["users"], options["seconds"],
-                            options["think_ms"], paths=paths,
+                            port,
+                            url,
+                            cookie,
+                            options["users"],
+                            options["seconds"],
+                            options["think_ms"],
+                            paths=paths,
                         )
                     )
             self.stdout.write(
@@ -687,9 +706,7 @@ class Command(BaseCommand):
                 "BENCH_PATHS": str(paths_file) if paths else "",
             },
         )
-        line = next(
-            (row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None
-        )
+        line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None)
         if line is None:
             raise CommandError(f"wrk printed no result:\n{result.stdout}{result.stderr}")
         p50, p95, requests, duration_us, errors = (int(v) for v in line.split()[1:])
