@@ -53,9 +53,6 @@ class SearchForm(forms.Form):
     """Search by name, BSN or reference. Sent by POST and kept in the session, so a BSN never
     appears in a URL or an access log."""
 
-    #: The empty form comes from the form cache; one showing a term is rendered each time.
-    never_cache_filled = ("q",)
-
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -66,9 +63,6 @@ class SearchForm(forms.Form):
 
 class WorklistFilterForm(forms.Form):
     """GET filters of the work list. Unknown or invalid values are simply ignored."""
-
-    #: Its values are in the URL anyway: its HTML may be cached (``nlds.crispy_cached``).
-    cache_html_when_bound = True
 
     state = forms.ChoiceField(
         label=_("Status"),
@@ -102,7 +96,7 @@ class WorklistFilterForm(forms.Form):
     )
 
     def __init__(self, *args, colleagues=(), **kwargs):
-        """``colleagues``: (pk, name) choices (``selectors.colleague_choices``)."""
+        """``colleagues``: (pk, name) choices of the user's colleagues."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [
             ("", _("Everyone")),
@@ -122,9 +116,6 @@ class SaveFilterForm(forms.Form):
 
 
 class UwvQueueFilterForm(forms.Form):
-    #: Its values are in the URL anyway: its HTML may be cached (``nlds.crispy_cached``).
-    cache_html_when_bound = True
-
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,

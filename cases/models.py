@@ -14,8 +14,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.nl import bsn as stdnum_bsn
 
-from portal.display import ChoiceLabels
-
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -56,7 +54,7 @@ def choices_constraint(field: str, choices: type[models.TextChoices], name: str)
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
-class Person(ChoiceLabels, models.Model):
+class Person(models.Model):
     """The person the case is about. A BSN is personal data: it never appears in a log line,
     an audit row or a URL.
 
@@ -126,7 +124,7 @@ class Person(ChoiceLabels, models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class Case(ChoiceLabels, models.Model):
+class Case(models.Model):
     """One application's way through the process, from draft to employment or closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
@@ -179,16 +177,14 @@ class Case(ChoiceLabels, models.Model):
                 condition=Q(state__in=CANDIDATE_STATES),
             ),
             # The consultant's work list: keyset pagination on (state_since, id).
-            models.Index(
-                fields=["municipality", "state_since", "id"], name="case_worklist"
-            ),
+            models.Index(fields=["municipality", "state_since", "id"], name="case_worklist"),
         ]
 
     def __str__(self) -> str:
         return self.reference
 
 
-class Application(ChoiceLabels, models.Model):
+class Application(models.Model):
     """The request to UWV for an advice (DOMAIN §1), by the person, a representative, or the
     college after its own pre-selection."""
 
@@ -244,7 +240,7 @@ class Application(ChoiceLabels, models.Model):
         return self.applicant_kind != ApplicantKind.MUNICIPALITY
 
 
-class Advice(ChoiceLabels, models.Model):
+class Advice(models.Model):
     """UWV's advice (DOMAIN §2). Not a decision; no objection against it."""
 
     case = models.OneToOneField(
@@ -292,7 +288,7 @@ class Advice(ChoiceLabels, models.Model):
         return f"{self.case}: {self.get_outcome_display()}"
 
 
-class Decision(ChoiceLabels, models.Model):
+class Decision(models.Model):
     """The college's formal decision after the advice (DOMAIN §3). One per advice."""
 
     case = models.OneToOneField(
@@ -335,7 +331,7 @@ class Decision(ChoiceLabels, models.Model):
         return f"{self.case}: {self.sent_on:%d-%m-%Y}"
 
 
-class Objection(ChoiceLabels, models.Model):
+class Objection(models.Model):
     """A bezwaar against the decision (DOMAIN §3.3)."""
 
     class Outcome(models.TextChoices):
@@ -377,7 +373,7 @@ class Objection(ChoiceLabels, models.Model):
         return f"{self.case}: {self.filed_on:%d-%m-%Y}"
 
 
-class AvailabilityPeriod(ChoiceLabels, models.Model):
+class AvailabilityPeriod(models.Model):
     """A period in which a person with a positive decision is temporarily unavailable
     (DOMAIN §4.4). The case pauses; it keeps its turn."""
 
@@ -419,7 +415,7 @@ class AvailabilityPeriod(ChoiceLabels, models.Model):
         return f"{self.case}: {self.unavailable_from:%d-%m-%Y}"
 
 
-class Employment(ChoiceLabels, models.Model):
+class Employment(models.Model):
     """The sheltered job: always an employment contract (DOMAIN §6)."""
 
     case = models.ForeignKey(
@@ -484,7 +480,7 @@ class Employment(ChoiceLabels, models.Model):
         return f"{self.case}: {self.employer_name}"
 
 
-class Term(ChoiceLabels, models.Model):
+class Term(models.Model):
     """A legal term on a case (DOMAIN §0). ``end_on`` and ``suspended_since`` are derived from
     the start and the ``TermEvent`` rows by ``services`` (never edited by hand), and stored so
     that work lists and the sweep filter on an index instead of recomputing."""
@@ -528,7 +524,7 @@ class Term(ChoiceLabels, models.Model):
         return f"{self.case}: {self.get_kind_display()} {self.end_on:%d-%m-%Y}"
 
 
-class TermEvent(ChoiceLabels, models.Model):
+class TermEvent(models.Model):
     """Append-only: a term was suspended or resumed on a date (DOMAIN §0)."""
 
     class Kind(models.TextChoices):
@@ -554,7 +550,7 @@ class TermEvent(ChoiceLabels, models.Model):
         return f"{self.get_kind_display()} {self.on:%d-%m-%Y}"
 
 
-class CaseEvent(ChoiceLabels, models.Model):
+class CaseEvent(models.Model):
     """Append-only case history: what happened, when, by whom. Shown as the timeline.
 
     ``details`` never holds a BSN or health text; it holds ids, dates and outcomes.
@@ -579,7 +575,7 @@ class CaseEvent(ChoiceLabels, models.Model):
         return f"{self.case_id}: {self.action}"
 
 
-class DecreeHoliday(ChoiceLabels, models.Model):
+class DecreeHoliday(models.Model):
     """A day equated with a general holiday by royal decree (Algemene termijnenwet art. 3(3)).
     Operators add the days of each new decree; ``rules`` extends terms over them."""
 
@@ -595,7 +591,7 @@ class DecreeHoliday(ChoiceLabels, models.Model):
         return f"{self.day:%d-%m-%Y}"
 
 
-class AowAge(ChoiceLabels, models.Model):
+class AowAge(models.Model):
     """The state-pension age per year, set five years ahead by law (DOMAIN §1.3)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -614,7 +610,7 @@ class AowAge(ChoiceLabels, models.Model):
         return f"{self.year}: {self.years}j {self.months}m"
 
 
-class NationalQuota(ChoiceLabels, models.Model):
+class NationalQuota(models.Model):
     """National total of places per year (DOMAIN §4.1), for reference and benchmarks."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -629,7 +625,7 @@ class NationalQuota(ChoiceLabels, models.Model):
         return f"{self.year}: {self.places}"
 
 
-class AuditEntry(ChoiceLabels, models.Model):
+class AuditEntry(models.Model):
     """Who did or viewed what, with what result, from where, when (UTC).
 
     Written after the action's own transaction ends, so an entry survives a rollback of the
@@ -667,7 +663,7 @@ class AuditEntry(ChoiceLabels, models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
-class SavedFilter(ChoiceLabels, models.Model):
+class SavedFilter(models.Model):
     """A consultant's saved work-list filter (issue #5): a name and the query string."""
 
     owner = models.ForeignKey(
@@ -695,7 +691,7 @@ class SavedFilter(ChoiceLabels, models.Model):
 # -- citizens (issue #4): the application draft, documents and messages ----------------------
 
 
-class ApplicationDraft(ChoiceLabels, models.Model):
+class ApplicationDraft(models.Model):
     """A citizen's application in progress (issue #4). The answers of every step are stored
     after the step's form checked them (only the fields that passed, as strings the form reads
     again), so the draft survives closing the browser and logging out; ``submitted_at`` is
@@ -729,7 +725,7 @@ class ApplicationDraft(ChoiceLabels, models.Model):
         return f"draft {self.pk}"
 
 
-class BsnEntry(ChoiceLabels, models.Model):
+class BsnEntry(models.Model):
     """A BSN a citizen's account entered in the application, per day (issue #18): the number
     of different BSNs an account may enter a day is limited (``CITIZEN_BSNS_PER_DAY``). Only
     a keyed hash of the BSN is kept."""
@@ -756,7 +752,7 @@ class BsnEntry(ChoiceLabels, models.Model):
         return f"{self.account_id} {self.day}"
 
 
-class Document(ChoiceLabels, models.Model):
+class Document(models.Model):
     """A supporting document (DOMAIN §1.6). Stored under a generated name in MEDIA_ROOT
     (outside the web root) and served only through a permission-checked view."""
 
@@ -803,7 +799,7 @@ class Document(ChoiceLabels, models.Model):
         return self.original_name
 
 
-class Message(ChoiceLabels, models.Model):
+class Message(models.Model):
     """A message from the municipality to the citizen about a case (issue #4)."""
 
     case = models.ForeignKey(
@@ -871,7 +867,7 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(ChoiceLabels, models.Model):
+class Notification(models.Model):
     """One message to one recipient over one channel, at most once.
 
     The unique key (case, kind, term end date, recipient, channel) is enforced by the
@@ -957,7 +953,7 @@ class Notification(ChoiceLabels, models.Model):
         return f"{self.case_id}: {self.kind} → {self.recipient_key} ({self.channel})"
 
 
-class OutboxMessage(ChoiceLabels, models.Model):
+class OutboxMessage(models.Model):
     """The transactional outbox: written in the same transaction as its notification, drained
     by ``cases.tasks.drain_outbox`` after commit. The web request never talks to the broker.
     Deleted once the notification reaches a final state."""
@@ -976,7 +972,7 @@ class OutboxMessage(ChoiceLabels, models.Model):
         return f"outbox {self.notification_id}"
 
 
-class NotificationPreference(ChoiceLabels, models.Model):
+class NotificationPreference(models.Model):
     """A staff member switched e-mail off (or back on) for one kind. The in-app inbox always
     receives it; legally required mail to citizens cannot be switched off."""
 
@@ -997,7 +993,7 @@ class NotificationPreference(ChoiceLabels, models.Model):
         return f"{self.user_id}: {self.kind} email={self.email}"
 
 
-class SweepMark(ChoiceLabels, models.Model):
+class SweepMark(models.Model):
     """How far the sweep got, per notification kind: the local date it last ran for and the
     highest term and term-event ids it had seen. A rerun then only looks at terms that
     entered a window since, that are new, or that moved (an event), instead of every open

@@ -154,36 +154,34 @@ def possible_duplicate_of(case: Case):
 # -- professionals (issue #5): work list, UWV queue, dashboard, case page -------------------
 
 import datetime as _dt  # noqa: E402
-import functools  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
-from django.db import connection, models  # noqa: E402
 from django.db.models import (  # noqa: E402
     Avg,
     Count,
     DurationField,
     Exists,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
-from django.http import Http404  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.cache import versioned  # noqa: E402
-from portal.compiled import (  # noqa: E402
-    Slot,
-    compiled_values,
-    model_columns,
-    related_columns,
-)
 from portal.models import MUNICIPAL_ROLES, Role, User  # noqa: E402
-from portal.permissions import role_of, scope_to_municipality, scope_to_user  # noqa: E402
+from portal.permissions import role_of, scope_to_user  # noqa: E402
 
 from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
-from .models import Case, CaseEvent, Objection, Term, TermEvent  # noqa: E402
+from .models import (  # noqa: E402
+    AvailabilityPeriod,
+    Case,
+    CaseEvent,
+    Document,
+    Objection,
+    Term,
+)
 
 #: States in which a case is at UWV (the assessor's queue).
 AT_UWV_STATES = [CaseState.SUBMITTED, CaseState.WITH_UWV]
@@ -232,230 +230,96 @@ def work_cases_for(user) -> QuerySet[Case]:
     return scope_to_user(Case.objects.all(), user)
 
 
-#: What the case page shows of a case, fetched with it. Not the case handler:
-#: ``case_handler_name`` (a join that doubled the planning time).
-CASE_PAGE_RELATED = ("person", "municipality", "application", "advice", "decision")
+#: The rows every page about one case shows, fetched with it.
+CASE_RELATED = ("person", "municipality", "application", "advice", "decision")
 
 
 def get_work_case_for(user, pk: int) -> Case:
-    """One case of the user's municipality with what the case page shows; 404 otherwise.
+    """One case of the user's municipality with its person, municipality, application,
+    advice and decision; 404 for any other case."""
+    return get_object_or_404(work_cases_for(user).select_related(*CASE_RELATED), pk=pk)
 
-    For a municipal role one compiled query (``portal.compiled``), as ``select_related``
-    would fetch it: on the case pages building and compiling the query through the ORM
-    cost more than running it."""
-    if role_of(user) not in MUNICIPAL_ROLES:
-        return get_object_or_404(work_cases_for(user).select_related(*CASE_PAGE_RELATED), pk=pk)
 
-    def build() -> QuerySet:
-        # The user's own municipality, as ``scope_to_user`` scopes a municipal role.
-        cases = scope_to_municipality(Case.objects.all(), Slot("town", models.BigIntegerField()))
-        return cases.filter(pk=Slot("case", models.BigIntegerField())).values(
-            *related_columns(Case, CASE_PAGE_RELATED)
-        )
-
-    found = compiled_values("work_case", build).run_related(
-        Case, CASE_PAGE_RELATED, town=user.municipality_id, case=pk
+def terms_with_events() -> QuerySet[Term]:
+    """A case's terms in the order the pages show them, each with its events (suspended,
+    resumed) as ``term.event_list``."""
+    return Term.objects.order_by("starts_on", "id").prefetch_related(
+        Prefetch("events", to_attr="event_list")
     )
-    if not found:
-        raise Http404
-    return found[0]
 
 
-def case_handler_name(user, case: Case) -> str | None:
-    """The name of the case's handler: from the cached colleagues of the user's municipality
-    (a case of one's own municipality), or, for a handler who is no longer an active
-    colleague, from the database."""
-    if case.assignee_id is None:
-        return None
-    name = dict(colleague_choices(user)).get(str(case.assignee_id))
-    return name if name is not None else str(case.assignee)
-
-
-#: The columns a work-list page shows.
-WORKLIST_COLUMNS = (
-    "id",
-    "reference",
-    "state",
-    "state_since",
-    "person__first_name",
-    "person__last_name",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
-    "term_end",
-    "term_suspended",
-)
-
-
-def _worklist_row(values: dict, today: _dt.date) -> dict:
-    """One row of the work list as plain values (no model instances: a page is 25 of them,
-    on the consultants' busiest page)."""
-    assignee = None
-    if values["assignee__email"] is not None:
-        assignee = User.name_or_email(
-            values["assignee__first_name"], values["assignee__last_name"],
-            values["assignee__email"],
+def get_case_page_for(user, pk: int) -> Case:
+    """``get_work_case_for`` with the case handler and every list the case page shows, each
+    list in one query whatever its length: ``term_list`` (with each term's ``event_list``),
+    ``objection_list``, ``employment_list``, ``unavailability_list``, ``document_list`` and
+    ``history`` (the case's events, oldest first, with who did each)."""
+    queryset = (
+        work_cases_for(user)
+        .select_related(*CASE_RELATED, "assignee")
+        .prefetch_related(
+            Prefetch("terms", queryset=terms_with_events(), to_attr="term_list"),
+            Prefetch(
+                "objections",
+                queryset=Objection.objects.order_by("filed_on", "id"),
+                to_attr="objection_list",
+            ),
+            Prefetch(
+                "employments",
+                queryset=Employment.objects.order_by("-start_on", "-id"),
+                to_attr="employment_list",
+            ),
+            Prefetch(
+                "unavailability",
+                queryset=AvailabilityPeriod.objects.order_by("-unavailable_from", "-id"),
+                to_attr="unavailability_list",
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.order_by("uploaded_at", "id"),
+                to_attr="document_list",
+            ),
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.select_related("actor").order_by("at", "id"),
+                to_attr="history",
+            ),
         )
-    term_end = values["term_end"]
-    return {
-        "pk": values["id"],
-        "reference": values["reference"],
-        "state": values["state"],
-        "state_since": values["state_since"],
-        "name": f"{values['person__first_name']} {values['person__last_name']}",
-        "assignee": assignee,
-        "term_end": term_end,
-        "term_state": None
-        if term_end is None
-        else rules.term_state(term_end, today, None, values["term_suspended"] is not None),
-    }
-
-
-#: The work list's values, bound when its compiled query runs (``portal.compiled``), and
-#: the fields that turn each into what the database takes.
-_WORKLIST_SLOTS = {
-    "town": models.BigIntegerField(),
-    "state": models.CharField(),
-    "today": models.DateField(),
-    "source": models.CharField(),
-    "me": models.BigIntegerField(),
-    "assignee": models.BigIntegerField(),
-    "after_when": models.DateTimeField(),
-    "after_pk": models.BigIntegerField(),
-}
-
-
-def _worklist_slot(name: str) -> Slot:
-    return Slot(name, _WORKLIST_SLOTS[name])
-
-
-def _worklist_shape(user, filters: dict, today: _dt.date) -> tuple[tuple, dict]:
-    """What of ``filters`` decides the work list's SQL (its shape), and the values that
-    go into it, by slot name (``_worklist_cases`` reads the one and asks for the other)."""
-    values: dict = {"town": user.municipality_id}
-    state = filters.get("state") or None
-    if state is not None and state not in ("at_uwv", "objection_open"):
-        values["state"], state = state, "state"
-    term_state = filters.get("term_state")
-    if term_state not in (TermState.OVERDUE, TermState.SUSPENDED, TermState.RUNNING):
-        term_state = None
-    elif term_state != TermState.SUSPENDED:
-        values["today"] = today
-    if filters.get("source"):
-        values["source"] = filters["source"]
-    assignee = filters.get("assignee") or None
-    if assignee == "me":
-        values["me"] = user.pk
-    elif assignee is not None and assignee != "none":
-        values["assignee"], assignee = assignee, "colleague"
-    shape = (
-        state,
-        term_state,
-        bool(filters.get("source")),
-        assignee,
-        bool(filters.get("school_leavers")),
-        filters.get("sort") == "newest",
     )
-    return shape, values
+    return get_object_or_404(queryset, pk=pk)
 
 
-def _worklist_cases(queryset: QuerySet[Case], shape: tuple, value) -> QuerySet[Case]:
-    """The work list of ``shape`` (``_worklist_shape``), filtered and ordered: ``value(name)``
-    gives each value, the value itself or a ``Slot`` for it. Nothing else may change it."""
-    state, term_state, source, assignee, school_leavers, newest_first = shape
+def _worklist_filtered(
+    queryset: QuerySet[Case], user, filters: dict, today: _dt.date
+) -> QuerySet[Case]:
+    """``queryset`` with the work list's ``filters`` (the filter form's and the search term
+    ``q``), each row's first open term (``term_end``, ``term_suspended``), in the list's
+    order."""
+    state = filters.get("state")
     if state == "at_uwv":
         queryset = queryset.filter(state__in=AT_UWV_STATES)
     elif state == "objection_open":
         queryset = queryset.filter(
             Exists(Objection.objects.filter(case=OuterRef("pk"), outcome=Objection.Outcome.PENDING))
         )
-    elif state == "state":
-        queryset = queryset.filter(state=value("state"))
+    elif state:
+        queryset = queryset.filter(state=state)
     else:
         queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
-    if term_state is not None:
-        today = value("today") if term_state != TermState.SUSPENDED else None
-        queryset = queryset.filter(_term_state_q(term_state, today))
-    if source:
-        queryset = queryset.filter(application__source=value("source"))
+    if filters.get("term_state"):
+        queryset = queryset.filter(_term_state_q(filters["term_state"], today))
+    if filters.get("source"):
+        queryset = queryset.filter(application__source=filters["source"])
+    assignee = filters.get("assignee")
     if assignee == "me":
-        queryset = queryset.filter(assignee_id=value("me"))
+        queryset = queryset.filter(assignee_id=user.pk)
     elif assignee == "none":
         queryset = queryset.filter(assignee__isnull=True)
-    elif assignee == "colleague":
-        queryset = queryset.filter(assignee_id=value("assignee"))
-    if school_leavers:
+    elif assignee:
+        queryset = queryset.filter(assignee_id=assignee)
+    if filters.get("school_leavers"):
         queryset = queryset.filter(
             Q(application__source=CandidateSource.SCHOOL) | Q(priority_group=True)
         )
-    first_term = _open_terms().order_by("end_on", "id")
-    queryset = queryset.annotate(
-        term_end=Subquery(first_term.values("end_on")[:1]),
-        term_suspended=Subquery(first_term.values("suspended_since")[:1]),
-    )
-    order = ("-state_since", "-id") if newest_first else ("state_since", "id")
-    return queryset.order_by(*order)
-
-
-def _after(queryset: QuerySet[Case], newest_first: bool, value) -> QuerySet[Case]:
-    """The rows after the cursor (``value("after_when")``, ``value("after_pk")``)."""
-    when, pk = value("after_when"), value("after_pk")
-    # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would be a
-    # filter over every row before it.
-    if newest_first:
-        return queryset.filter(state_since__lte=when).filter(
-            Q(state_since__lt=when) | Q(id__lt=pk)
-        )
-    return queryset.filter(state_since__gte=when).filter(Q(state_since__gt=when) | Q(id__gt=pk))
-
-
-def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
-             today: _dt.date | None = None) -> Page:
-    """The consultant's work list: filtered, keyset-paginated on (state_since, id); each row
-    a dict (``_worklist_row``).
-
-    One query per page whatever the size of the caseload; never an OFFSET or a COUNT. The
-    query of each shape is compiled once (``portal.compiled``); a list searched for is built
-    through the ORM each time (its words are part of its SQL).
-    """
-    today = today or timezone.localdate()
-    shape, values = _worklist_shape(user, filters, today)
-    newest_first = shape[-1]
-    after = decode_cursor(cursor, _dt.datetime.fromisoformat)
-    if after is not None:
-        values["after_when"], values["after_pk"] = after
-    if (filters.get("q") or "").strip() or role_of(user) not in MUNICIPAL_ROLES:
-        # Only what the page shows: a page of rows without the application's contents.
-        queryset = worklist_queryset(user, filters, today=today).select_related(None)
-        if after is not None:
-            queryset = _after(queryset, newest_first, values.__getitem__)
-        found = list(queryset.values(*WORKLIST_COLUMNS)[: limit + 1])
-    else:
-
-        def build() -> QuerySet:
-            # The user's own municipality, as ``scope_to_user`` scopes a municipal role.
-            cases = scope_to_municipality(Case.objects.all(), _worklist_slot("town"))
-            cases = _worklist_cases(cases, shape, _worklist_slot)
-            if after is not None:
-                cases = _after(cases, newest_first, _worklist_slot)
-            return cases.values(*WORKLIST_COLUMNS)[: limit + 1]
-
-        key = ("worklist", shape, after is not None, limit)
-        found = compiled_values(key, build).run(**values)
-    rows = [_worklist_row(row, today) for row in found]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["state_since"], rows[-1]["pk"])
-    return Page(rows, next_cursor)
-
-
-def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]:
-    """The filtered, ordered work list (no page limit), through the ORM: the exports and a
-    list searched for use it."""
-    shape, values = _worklist_shape(user, filters, today)
-    queryset = work_cases_for(user).select_related("person", "assignee", "application")
-    queryset = _worklist_cases(queryset, shape, values.__getitem__)
     search = (filters.get("q") or "").strip()
     if search:
         if search.isdigit() and len(search) == 9:
@@ -467,7 +331,77 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
                 queryset = queryset.filter(
                     Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
                 )
-    return queryset
+    first_term = _open_terms().order_by("end_on", "id")
+    queryset = queryset.annotate(
+        term_end=Subquery(first_term.values("end_on")[:1]),
+        term_suspended=Subquery(first_term.values("suspended_since")[:1]),
+    )
+    newest_first = filters.get("sort") == "newest"
+    return queryset.order_by(*(("-state_since", "-id") if newest_first else ("state_since", "id")))
+
+
+def _after(queryset: QuerySet[Case], newest_first: bool, when, pk: int) -> QuerySet[Case]:
+    """The rows after the cursor (``when``, ``pk``)."""
+    # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would be a
+    # filter over every row before it.
+    if newest_first:
+        return queryset.filter(state_since__lte=when).filter(
+            Q(state_since__lt=when) | Q(id__lt=pk)
+        )
+    return queryset.filter(state_since__gte=when).filter(Q(state_since__gt=when) | Q(id__gt=pk))
+
+
+#: What a work-list page shows of each case (``only``: not the person's other data).
+WORKLIST_FIELDS = (
+    "reference",
+    "state",
+    "state_since",
+    "person",
+    "person__first_name",
+    "person__last_name",
+    "assignee",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
+
+def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
+             today: _dt.date | None = None) -> Page:
+    """The consultant's work list: filtered, keyset-paginated on (state_since, id); each row
+    a ``Case`` with its person, case handler, ``term_end`` and ``term_state`` (None: no open
+    term).
+
+    One query per page whatever the size of the caseload; never an OFFSET or a COUNT.
+    """
+    today = today or timezone.localdate()
+    queryset = (
+        worklist_queryset(user, filters, today=today)
+        .select_related(None)
+        .select_related("person", "assignee")
+        .only(*WORKLIST_FIELDS)
+    )
+    after = decode_cursor(cursor, _dt.datetime.fromisoformat)
+    if after is not None:
+        queryset = _after(queryset, filters.get("sort") == "newest", *after)
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].state_since, rows[-1].pk)
+    for case in rows:
+        case.term_state = None
+        if case.term_end is not None:
+            case.term_state = rules.term_state(
+                case.term_end, today, None, case.term_suspended is not None
+            )
+    return Page(rows, next_cursor)
+
+
+def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]:
+    """The filtered, ordered work list (no page limit): the page and the exports."""
+    queryset = work_cases_for(user).select_related("person", "assignee", "application")
+    return _worklist_filtered(queryset, user, filters, today)
 
 
 def colleagues_of(user) -> QuerySet:
@@ -475,23 +409,6 @@ def colleagues_of(user) -> QuerySet:
     return User.objects.filter(
         municipality_id=user.municipality_id, role__in=sorted(MUNICIPAL_ROLES), is_active=True
     ).order_by("last_name", "first_name", "id")
-
-
-#: Moves on whenever a user is saved or deleted (``cases.signals``): the cached lists of
-#: colleagues of an older version are stale.
-STAFF_VERSION_KEY = "staff:version"
-
-
-def colleague_choices(user) -> list[tuple[str, str]]:
-    """``colleagues_of`` as (pk, name) choices for the work list's filter and the case
-    page's case handler, on every view of the busiest pages: one cache read, the query only
-    when the list is missing or stale. Staff names only, no case data."""
-    return versioned(
-        f"colleagues:{user.municipality_id}",
-        STAFF_VERSION_KEY,
-        lambda: [(str(colleague.pk), str(colleague)) for colleague in colleagues_of(user)],
-        3600,
-    )
 
 
 def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
@@ -554,87 +471,9 @@ def case_document(case: Case, document_pk: int):
     return get_object_or_404(case.documents.all(), pk=document_pk)
 
 
-def case_history(case: Case) -> list[dict]:
-    """The case's history, oldest first: per event when, what, the state it led to and the
-    name of who did it (None: the system). One compiled query (``portal.compiled``)."""
-
-    def build() -> QuerySet:
-        return (
-            CaseEvent.objects.filter(case_id=Slot("case", models.BigIntegerField()))
-            .order_by("at", "id")
-            .values(
-                "at", "action", "to_state",
-                "actor__first_name", "actor__last_name", "actor__email",
-            )
-        )
-
-    events = compiled_values("case_history", build).run(case=case.pk)
-    for event in events:
-        email = event.pop("actor__email")
-        first, last = event.pop("actor__first_name"), event.pop("actor__last_name")
-        event["actor"] = None if email is None else User.name_or_email(first, last, email)
-    return events
-
-
-#: The lists of the case page that most cases have no row in: a person waiting for a place
-#: has had no job, no time away and no objection yet, and often no document; most terms
-#: were never suspended ("term_events": the events of the case's terms).
-_CASE_LISTS = ("employments", "unavailability", "objections", "documents")  # key: the case
-SPARSE_LISTS = (*_CASE_LISTS, "term_events")  # key: a term of the case
-
-
-@functools.cache
-def _sparse_lists_sql(vendor: str) -> str:
-    # One EXISTS per list, on the index of each list's key to the case; names from the
-    # models, so a renamed table or column cannot be missed. (``vendor`` only keys the
-    # cache: the quoting is the database's.)
-    quote = connection.ops.quote_name
-
-    def key_to(model, field: str) -> tuple[str, str]:
-        return quote(model._meta.db_table), quote(model._meta.get_field(field).column)
-
-    probes = []
-    for name in _CASE_LISTS:
-        table, column = key_to(Case._meta.get_field(name).related_model, "case")
-        probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608
-    events, event_term = key_to(TermEvent, "term")
-    terms, term_case = key_to(Term, "case")
-    probes.append(
-        f"EXISTS (SELECT 1 FROM {events} WHERE {event_term} IN "  # noqa: S608
-        f"(SELECT {quote(Term._meta.pk.column)} FROM {terms} WHERE {term_case} = %s))"
-    )
-    return "SELECT " + ", ".join(probes)
-
-
-def case_lists_with_rows(case: Case) -> set[str]:
-    """Which of ``SPARSE_LISTS`` have a row for ``case``: one small statement, so the case
-    page asks for the rows only of the lists that have any (a query per empty list cost
-    it about a twentieth of its time each; the same probes written with the ORM's
-    ``Exists`` took seven times as long as this statement to build and run)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sparse_lists_sql(connection.vendor), [case.pk] * len(SPARSE_LISTS))
-        found = cursor.fetchone()
-    return {name for name, present in zip(SPARSE_LISTS, found, strict=True) if present}
-
-
-def case_terms(case: Case, *, with_events: bool = True) -> list[Term]:
-    """The case's terms, each with its events (suspended, resumed) as ``term.event_list``;
-    ``with_events=False`` when none has any (``case_lists_with_rows``): then they are not
-    asked for. The terms are one compiled query (``portal.compiled``)."""
-
-    def build() -> QuerySet:
-        return (
-            Term.objects.filter(case_id=Slot("case", models.BigIntegerField()))
-            .order_by("starts_on", "id")
-            .values(*model_columns(Term))
-        )
-
-    terms = compiled_values("case_terms", build).run_models(Term, case=case.pk)
-    if with_events and terms:
-        prefetch_related_objects(terms, "events")
-    for term in terms:
-        term.event_list = list(term.events.all()) if with_events else []
-    return terms
+def case_terms(case: Case) -> list[Term]:
+    """The case's terms, each with its events as ``term.event_list``."""
+    return list(terms_with_events().filter(case=case))
 
 
 def may_see_application_content(user, case: Case) -> bool:

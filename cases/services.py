@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, YearlyQuota
 
-from . import figures, notifications, pages, rules, selectors
+from . import figures, notifications, rules, selectors
 from .audit import audited, write_entry
 from .choices import (
     AdviceOutcome,
@@ -255,7 +255,6 @@ def withdraw_application(*, case_id: int, actor, origin: str = "") -> Case:
         case = _lock_case(case_id)
         transition(case, CaseState.WITHDRAWN, actor=actor, action="application_withdrawn")
         Term.objects.filter(case=case, met_on__isnull=True).update(met_on=_today())
-        pages.changed(case.pk)  # (an update sends no signal)
         return case
 
 
@@ -460,7 +459,6 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
             available_again_on=on or _today()
         )
-        pages.changed(case.pk)  # (an update sends no signal)
         notifications.notify_case_event(case, notifications.K.AVAILABLE_AGAIN, on=_today())
         return case
 
@@ -649,7 +647,6 @@ def record_move(*, case_id: int, new_municipality_id: int, moved_on: date, actor
             case.save(update_fields=["municipality", "assignee"])
             Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).update(
                 met_on=moved_on)
-            pages.changed(case.pk)  # (an update sends no signal)
             if case.state == CaseState.AWAITING_PLACEMENT:
                 _start_term(case, TermKind.PLACEMENT, starts_on=moved_on, weeks=None,
                             end_on=rules.placement_signal_date(moved_on))
@@ -776,7 +773,6 @@ def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: d
         if person.duplicate_of_id is not None:
             _event(case, actor=actor, action="possible_duplicate_person")
         Document.objects.filter(draft=draft, case__isnull=True).update(case=case)
-        pages.changed(case.pk)  # (an update sends no signal)
         submit_application(case_id=case.pk, actor=actor, origin=origin)
         draft.case = case
         draft.save(update_fields=["case"])
@@ -869,7 +865,6 @@ def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
         for moved_case in moved:
             _event(moved_case, actor=actor, action="person_linked",
                    details={"account_attached": account_attached})
-            pages.changed(moved_case.pk)
         Person.objects.filter(pk=duplicate.pk).delete()
         return person
 

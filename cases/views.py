@@ -11,22 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from municipalities import selectors as municipality_selectors
-from portal.display import labels_of, long_date, pk_url
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, documents, exports, forms, pages, selectors, services
+from . import audit, documents, exports, forms, selectors, services
 from . import capacity as capacity_module
 from . import figures as figures_module
 from .audit import origin_of
-from .choices import CaseState, TermState
+from .choices import CaseState
 from .models import Objection
 
 MUNICIPAL = (Role.CONSULTANT, Role.MUNICIPAL_ADMIN)
@@ -72,7 +70,8 @@ def dashboard(request):
 
 def _worklist_form(request):
     return forms.WorklistFilterForm(
-        request.GET or None, colleagues=selectors.colleague_choices(request.user)
+        request.GET or None,
+        colleagues=[(str(user.pk), str(user)) for user in selectors.colleagues_of(request.user)],
     )
 
 
@@ -124,44 +123,19 @@ def worklist(request):
     if page.next_cursor:
         next_url = "?" + urlencode({**query, "after": page.next_cursor})
     saved_query = {k: v for k, v in query.items() if k != SEARCH_FLAG}
-    table = {
+    context = {
+        "form": form,
+        "search_form": forms.SearchForm(initial={"q": filters.get("q", "")}),
+        "query": urlencode(query),
         "page": page,
         "next_url": next_url,
         "is_deep": bool(request.GET.get("after")),
         "first_url": "?" + urlencode(query) if query else "?",
-        "query": urlencode(query),
-    }
-
-    def render_table():
-        _label_rows(page.rows)
-        return render_to_string("cases/worklist_table.html", table)
-
-    if filters.get("q"):  # a list searched for (a name, a BSN) is never kept
-        table_html = render_table()
-    else:
-        links = (table["next_url"], table["is_deep"], table["first_url"], table["query"])
-        table_html = pages.worklist_table(page.rows, links, render=render_table)
-    context = {
-        "form": form,
-        "search_form": forms.SearchForm(initial={"q": filters.get("q", "")}),
-        "query": table["query"],
-        "table": table_html,
         "saved_query": urlencode(saved_query),
         "saved_filters": selectors.saved_filters_for(request.user),
         "save_form": forms.SaveFilterForm(),
     }
     return render(request, "cases/case_list.html", context)
-
-
-def _label_rows(rows) -> None:
-    """What each row of the work list shows, from tables made once (``portal.display``)."""
-    states, term_states = labels_of(CaseState), labels_of(TermState)
-    for row in rows:
-        row["url"] = pk_url("work:case_detail", row["pk"])
-        row["state_label"] = states.get(row["state"], row["state"])
-        row["since_label"] = long_date(timezone.localtime(row["state_since"]))
-        row["term_end_label"] = long_date(row["term_end"])
-        row["term_label"] = term_states[row["term_state"]].lower() if row["term_state"] else ""
 
 
 @municipal_view
@@ -216,17 +190,12 @@ EVENT_LABELS = {
 }
 
 
-def _history(case) -> list[dict]:
-    events = selectors.case_history(case)
-    for event in events:
-        local = timezone.localtime(event["at"])
-        # As |date:"j F Y H:i" and |date:"c" write them (portal.display: at a fraction of
-        # the cost; a case page has a line per event).
-        event["at_label"] = f"{long_date(local)} {local:%H:%M}"
-        event["at_iso"] = local.isoformat()
-        event["label"] = EVENT_LABELS.get(event["action"], event["action"])
-        event["to_label"] = CaseState(event["to_state"]).label if event["to_state"] else ""
-    return events
+def _history(case) -> list:
+    """The case's events (``selectors.get_case_page_for``), each with what the page calls it."""
+    for event in case.history:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.to_label = CaseState(event.to_state).label if event.to_state else ""
+    return case.history
 
 
 #: The actions of the case page, in the order the page offers them: each has a page of its
@@ -275,71 +244,40 @@ def available_actions(case, *, pending_objection) -> list[str]:
 
 def action_url(pk: int, action: str) -> str:
     if action == "move":
-        return pk_url("work:case_move", pk)
+        return reverse("work:case_move", args=[pk])
     return reverse("work:case_action", args=[pk, action])
 
 
 def _render_case(request, case):
+    """The case page (``case`` from ``selectors.get_case_page_for``)."""
     show_content = selectors.may_see_application_content(request.user, case)
-    content = pages.case_content(
-        case,
-        show_content=show_content,
-        render=lambda: _render_case_content(request.user, case, show_content),
-    )
-    return render(request, "cases/case_detail.html", {"case": case, "content": content})
-
-
-def _render_case_content(user, case, show_content: bool) -> str:
-    """What the case page shows between its header and footer (kept by ``cases.pages``:
-    it may depend on nothing but the case, the day, the language and ``show_content``)."""
-    # Rows are asked for only from the lists that have any (most have none; an objection,
-    # for one, needs a decision first).
-    present = selectors.case_lists_with_rows(case)
-    decision = getattr(case, "decision", None)
-    objections = (
-        list(case.objections.order_by("filed_on", "id")) if "objections" in present else []
-    )
-    pending = next((o for o in objections if o.outcome == Objection.Outcome.PENDING), None)
     today = timezone.localdate()
-    terms = selectors.case_terms(case, with_events="term_events" in present)
-    for term in terms:
+    for term in case.term_list:
         term.state = selectors.rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
         )
+    pending = next((o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None)
     actions = [
         (action_url(case.pk, action), ACTION_PAGES[action][0])
         for action in available_actions(case, pending_objection=pending)
     ]
     context = {
         "case": case,
-        "case_handler": selectors.case_handler_name(user, case),
         "application": getattr(case, "application", None),
         "advice": getattr(case, "advice", None),
-        "decision": decision,
+        "decision": getattr(case, "decision", None),
         "show_content": show_content,
-        "documents": (
-            list(case.documents.order_by("uploaded_at", "id"))
-            if show_content and "documents" in present
-            else []
-        ),
+        "documents": case.document_list if show_content else [],
         "history": _history(case),
-        "terms": terms,
-        "objections": objections,
+        "terms": case.term_list,
+        "objections": case.objection_list,
         "pending_objection": pending,
-        "employments": (
-            list(case.employments.order_by("-start_on", "-id"))
-            if "employments" in present
-            else []
-        ),
-        "unavailability": (
-            list(case.unavailability.order_by("-unavailable_from", "-id"))
-            if "unavailability" in present
-            else []
-        ),
+        "employments": case.employment_list,
+        "unavailability": case.unavailability_list,
         "actions": actions,
         "letter_available": _letters_module() is not None,
     }
-    return render_to_string("cases/case_content.html", context)
+    return render(request, "cases/case_detail.html", context)
 
 
 def _render_action(request, case, action: str, form, *, status=200):
@@ -380,7 +318,7 @@ def case_move(request, pk: int):
 @municipal_view
 @require_GET
 def case_detail(request, pk: int):
-    case = selectors.get_work_case_for(request.user, pk)
+    case = selectors.get_case_page_for(request.user, pk)
     audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
 

@@ -5,14 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OrderingRule, WorkplaceKind
-from portal.display import ChoiceLabels
 
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
 )
 
 
-class Municipality(ChoiceLabels, models.Model):
+class Municipality(models.Model):
     """A municipality: the college that decides, and the owner of its own caseload."""
 
     cbs_code = models.CharField(
@@ -46,7 +45,7 @@ class Municipality(ChoiceLabels, models.Model):
         return self.name
 
 
-class YearlyQuota(ChoiceLabels, models.Model):
+class YearlyQuota(models.Model):
     """The ministerial regulation's cumulative number of places to realise by year end
     (DOMAIN §4.1). Every municipality has at least 1."""
 
@@ -72,7 +71,7 @@ class YearlyQuota(ChoiceLabels, models.Model):
         return f"{self.municipality} {self.year}: {self.places}"
 
 
-class Verordening(ChoiceLabels, models.Model):
+class Verordening(models.Model):
     """The municipality's own rules (DOMAIN §5), one row per version by date of entry into
     force. A case is judged under the version in force at its date; versions are never edited
     once they are in force (a new version is added instead)."""
@@ -138,7 +137,7 @@ class Verordening(ChoiceLabels, models.Model):
 # -- municipal administration (issue 6): employers, quota history, chain agreements ----------
 
 
-class Employer(ChoiceLabels, models.Model):
+class Employer(models.Model):
     """An employer or workplace where people work in sheltered employment (DOMAIN §6.2)."""
 
     municipality = models.ForeignKey(
@@ -174,7 +173,7 @@ class Employer(ChoiceLabels, models.Model):
         return self.name
 
 
-class QuotaChange(ChoiceLabels, models.Model):
+class QuotaChange(models.Model):
     """Append-only history of a municipality's quota: who changed which year from what to
     what, when, and how (by hand or by importing the ministerial regulation)."""
 
@@ -219,7 +218,7 @@ class QuotaChange(ChoiceLabels, models.Model):
         return f"{self.municipality} {self.year}: {self.old_places} → {self.new_places}"
 
 
-class ChainAgreement(ChoiceLabels, models.Model):
+class ChainAgreement(models.Model):
     """A local chain agreement (seed 001, measure 5): partners, their roles, and target places
     per year."""
 
@@ -242,7 +241,7 @@ class ChainAgreement(ChoiceLabels, models.Model):
         return self.title
 
 
-class ChainPartner(ChoiceLabels, models.Model):
+class ChainPartner(models.Model):
     """A partner in a chain agreement and its role."""
 
     class Kind(models.TextChoices):
@@ -280,7 +279,7 @@ class ChainPartner(ChoiceLabels, models.Model):
         return self.name
 
 
-class ChainTarget(ChoiceLabels, models.Model):
+class ChainTarget(models.Model):
     """Target number of places of a chain agreement in one year."""
 
     agreement = models.ForeignKey(

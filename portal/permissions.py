@@ -87,25 +87,9 @@ def scope_to_user(
     if role is Role.OPERATOR:
         return queryset
     if role in MUNICIPAL_ROLES:
-        return scope_to_municipality(
-            queryset, user.municipality_id, municipality_field=municipality_field
-        )
+        lookup = f"{municipality_field}_id" if municipality_field else "pk"
+        return queryset.filter(**{lookup: user.municipality_id})
     return queryset.none()
-
-
-def scope_to_municipality(
-    queryset: QuerySet[M],
-    municipality_id,
-    *,
-    municipality_field: str | None = "municipality",
-) -> QuerySet[M]:
-    """Only the rows of one municipality: how ``scope_to_user`` scopes a municipal role.
-
-    A compiled query (``portal.compiled``) passes a ``Slot`` that is bound to the user's own
-    municipality when it runs; it is compiled for municipal roles only.
-    """
-    lookup = f"{municipality_field}_id" if municipality_field else "pk"
-    return queryset.filter(**{lookup: municipality_id})
 
 
 def role_required(*roles: Role) -> Callable:
@@ -126,8 +110,9 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def can_see_application_content(user: User | AnonymousUser, *, is_direct: bool,
-                                advice_issued: bool) -> bool:
+def can_see_application_content(
+    user: User | AnonymousUser, *, is_direct: bool, advice_issued: bool
+) -> bool:
     """DOMAIN, actors (004 §5): when a person applies directly to UWV, the municipality learns
     only that an application exists. Its staff see the substantive content (help needed,
     needs, documents) once UWV has issued the advice. UWV assessors always see it."""

@@ -184,26 +184,6 @@ else:
         }
     }
 
-# The HTML of forms on busy pages (``nlds.crispy_cached``): in each process's memory. Its key
-# holds everything the HTML depends on, so processes need not share it, and a read costs no
-# round trip to Redis. Never personal data: what a person typed is never cached.
-CACHES["forms"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "portal-forms",
-    "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 1000},
-}
-# The case page's content and the work list's table, rendered (``cases.pages``): in each
-# process's memory only, never in Redis, as they hold personal data. At most ten minutes old;
-# a case page is stale at once when the case changes (its versions are in the default cache,
-# shared by all processes), a table is keyed by its rows. An entry is 4 to 7 KB.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "portal-pages",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 500},
-}
-
 # -- i18n ---------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
@@ -259,10 +239,9 @@ CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 
 # -- accounts (django-allauth) --------------------------------------------------------------
 
-# Django's and allauth's backends, reading the signed-in user with a compiled query.
 AUTHENTICATION_BACKENDS = [
-    "portal.auth.ModelBackend",
-    "portal.auth.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

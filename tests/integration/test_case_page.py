@@ -1,5 +1,5 @@
-"""The case page is rendered once for each state of its case and kept (``cases.pages``):
-every change a consultant, UWV or the admin makes shows at once, whatever path it took."""
+"""The case page shows every change a consultant, UWV or the admin makes at once, whatever
+path it took, in the viewer's language, to the case's own municipality only."""
 
 from __future__ import annotations
 
@@ -8,18 +8,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.core.cache import cache, caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import pages, services
+from cases import services
 from cases.choices import AdviceOutcome, CaseState, ContractKind, TermKind, WorkplaceKind
-from cases.models import Case, CaseEvent, Document, Person, Term, TermEvent
+from cases.models import Case, CaseEvent, Document, Person, TermEvent
 from cases.rules import WorkCapacity
-from portal import cache as versions
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -41,49 +36,7 @@ def case_page(client, case, **headers) -> str:
     return response.content.decode()
 
 
-def test_the_page_is_kept_in_the_processs_own_memory_only():
-    """It holds personal data: never in the shared cache (Redis)."""
-    assert settings.CACHES[pages.PAGE_CACHE]["BACKEND"].endswith("LocMemCache")
-
-
-def test_a_second_view_is_served_from_the_kept_page(signed_in, municipality):
-    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
-    case_page(signed_in, case)
-    with CaptureQueriesContext(connection) as queries:
-        page = case_page(signed_in, case)
-    # The session, the user, the case with its person, application, advice and decision, and
-    # the audit entry: none of the page's lists.
-    assert len(queries) == 4
-    assert case.person.last_name in page
-
-
-def tables_read(queries) -> set[str]:
-    """The tables whose rows a page asked for (``SELECT "table"."column" ...``)."""
-    return {
-        q["sql"].split('"', 2)[1] for q in queries.captured_queries
-        if q["sql"].startswith('SELECT "')
-    }
-
-
-def test_the_page_asks_for_the_rows_only_of_the_lists_that_have_any(
-    signed_in, consultant, municipality
-):
-    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
-    with CaptureQueriesContext(connection) as queries:
-        page = case_page(signed_in, case)
-    assert not tables_read(queries) & {
-        "cases_employment", "cases_availabilityperiod", "cases_termevent"
-    }
-    assert "Sinds" not in page
-    services.mark_unavailable(case_id=case.pk, reason="illness", actor=consultant)
-    with CaptureQueriesContext(connection) as queries:
-        page = case_page(signed_in, case)
-    assert "cases_availabilityperiod" in tables_read(queries)
-    assert "cases_employment" not in tables_read(queries)
-    assert "Sinds" in page
-
-
-# Each change is made after the page was viewed (and kept), by the path a user takes.
+# Each change is made after the page was viewed, by the path a user takes.
 
 
 def suspend(case, actor):
@@ -153,8 +106,11 @@ def document(case, actor):
 def term_event(case, actor):
     """A term event alone (as the admin could add one): the page lists it under its term."""
     TermEvent.objects.create(
-        term=case.terms.get(), kind=TermEvent.Kind.SUSPENDED, on=timezone.localdate(),
-        reason="Wacht op het schoolverslag", actor=actor,
+        term=case.terms.get(),
+        kind=TermEvent.Kind.SUSPENDED,
+        on=timezone.localdate(),
+        reason="Wacht op het schoolverslag",
+        actor=actor,
     )
     return "Wacht op het schoolverslag"
 
@@ -163,6 +119,14 @@ def renamed_by_update(case, actor):
     """Past every signal: the person's row is fetched fresh with the case on every view."""
     Person.objects.filter(pk=case.person_id).update(last_name="Vermeulen-Stap")
     return "Vermeulen-Stap"
+
+
+def handler_renamed(case, actor):
+    """The case handler's name as it is now, past every signal, whoever views the page."""
+    handler = UserFactory(consultant=True, municipality=case.municipality, last_name="Eerst")
+    Case.objects.filter(pk=case.pk).update(assignee=handler)
+    type(handler).objects.filter(pk=handler.pk).update(is_active=False, last_name="Daarna")
+    return f"<dd>{handler.first_name} Daarna</dd>"
 
 
 def state_by_update(case, actor):
@@ -183,6 +147,7 @@ def state_by_update(case, actor):
         (CaseState.AWAITING_PLACEMENT, document),
         (CaseState.WITH_UWV, term_event),
         (CaseState.AWAITING_PLACEMENT, renamed_by_update),
+        (CaseState.AWAITING_PLACEMENT, handler_renamed),
         (CaseState.AWAITING_PLACEMENT, state_by_update),
     ],
     ids=lambda value: getattr(value, "__name__", str(value)),
@@ -218,33 +183,6 @@ def test_the_content_of_a_direct_application_shows_once_uwv_advised(
     assert "Begeleiding op de werkvloer." in page
 
 
-def test_a_change_made_by_another_process_shows(signed_in, municipality):
-    """Another process moves the case's version in the shared cache: this process's kept
-    page is stale. (A row changed without a signal, then the version moved as a service
-    does after a bulk update.)"""
-    case = case_in(municipality, CaseState.WITH_UWV)
-    case_page(signed_in, case)
-    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
-    pages.changed(case.pk)
-    assert "7 mei 2031" in case_page(signed_in, case)
-
-
-def test_a_lost_version_never_brings_back_an_older_page(signed_in, municipality):
-    """Redis restarted: the versions are gone, while the process still keeps its page. A
-    version starts again from the clock, never from a value an older page carries."""
-    case = case_in(municipality, CaseState.WITH_UWV)
-    case_page(signed_in, case)
-    key = pages.case_version_key(case.pk)
-    kept_at = cache.get(key)
-    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
-    cache.delete(key)
-    # As many changes after the restart as before it: a counter from 0 would be back at
-    # the kept page's version.
-    for _ in range(kept_at if kept_at < 1000 else 3):
-        versions.bump(key)
-    assert "7 mei 2031" in case_page(signed_in, case)
-
-
 def test_a_term_turns_overdue_the_day_after_its_end(signed_in, municipality):
     case = case_in(municipality, CaseState.WITH_UWV)
     term = case.terms.get()
@@ -256,7 +194,7 @@ def test_a_term_turns_overdue_the_day_after_its_end(signed_in, municipality):
         assert "(verlopen)" in case_page(signed_in, case)
 
 
-def test_the_page_is_kept_per_language(signed_in, municipality):
+def test_the_page_follows_the_language(signed_in, municipality):
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     assert "Persoon" in case_page(signed_in, case, accept_language="nl")
     page = case_page(signed_in, case, accept_language="en")
@@ -264,20 +202,7 @@ def test_the_page_is_kept_per_language(signed_in, municipality):
     assert "<h2>Persoon</h2>" not in page
 
 
-def test_no_page_is_kept_longer_than_its_timeout(signed_in, municipality):
-    """What no signal and no version sees (a change straight in the database) shows after
-    ``pages.TIMEOUT`` at the latest."""
-    case = case_in(municipality, CaseState.WITH_UWV)
-    case_page(signed_in, case)
-    Term.objects.filter(case=case).update(end_on=dt.date(2031, 5, 7))
-    assert "7 mei 2031" not in case_page(signed_in, case)  # kept (the point of keeping it)
-    later = timezone.now() + dt.timedelta(seconds=pages.TIMEOUT + 1)
-    with time_machine.travel(later):
-        assert "7 mei 2031" in case_page(signed_in, case)
-
-
 def test_each_municipality_sees_only_its_own_cases(client, municipality):
-    """A kept page is never a way round the scope: the case is fetched for the user first."""
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     owner = UserFactory(consultant=True, municipality=municipality)
     other = UserFactory(consultant=True, municipality=MunicipalityFactory())
@@ -285,4 +210,3 @@ def test_each_municipality_sees_only_its_own_cases(client, municipality):
         sign_in(client, user)
         response = client.get(reverse("work:case_detail", args=[case.pk]))
         assert response.status_code == status
-    assert caches[pages.PAGE_CACHE].get(f"case-page:{case.pk}:nl:1") is not None

@@ -9,14 +9,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import caches
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import services, views
 from cases.choices import ApplicantKind, CaseState, TermKind
-from cases.forms import DecisionForm, WorklistFilterForm
 from cases.models import (
     Advice,
     AuditEntry,
@@ -29,7 +27,6 @@ from cases.models import (
     Term,
 )
 from portal.permissions import can_see_application_content
-from portal.templatetags.nlds import form_html_key
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -145,7 +142,7 @@ def test_work_list_keyset_pages_cover_every_case_once(signed_in, municipality, s
     for _page in range(5):
         response = signed_in.get(url, params)
         rows = response.context["page"].rows
-        seen += [row["pk"] for row in rows]
+        seen += [row.pk for row in rows]
         if not response.context["page"].next_cursor:
             break
         params = {"sort": sort, "after": response.context["page"].next_cursor}
@@ -183,6 +180,26 @@ def test_work_list_rows_show_name_status_term_and_case_handler(signed_in, munici
     assert "Anna de Wit" in rows[with_uwv.reference]
     assert unnamed.email in rows[waiting.reference]  # no name: the e-mail address
     assert re.search(r"<td>–</td>\s*</tr>$", rows[nobody.reference])
+
+
+def test_work_list_rows_show_since_when_and_the_terms_state(signed_in, municipality):
+    case = case_in(municipality, CaseState.WITH_UWV)  # its UWV term ended weeks ago
+    since = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    Case.objects.filter(pk=case.pk).update(state_since=since)
+    html = signed_in.get(reverse("work:case_list")).content.decode()
+    row = re.search(rf"<tr>\s*<td><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
+    assert "<td>2 maart 2026</td>" in row  # local time: already the next day
+    assert 'class="term-status term-status--overdue"' in row and "(verlopen)" in row
+
+
+def test_the_work_list_follows_the_language_and_its_links_the_filter(signed_in, municipality):
+    case = case_in(municipality, CaseState.ADVICE_ISSUED)
+    filtered = signed_in.get(reverse("work:case_list"), {"state": "employed"}).content.decode()
+    assert case.reference not in filtered
+    assert reverse("work:export", args=["csv"]) + "?state=employed" in filtered
+    signed_in.cookies["django_language"] = "en"
+    english = signed_in.get(reverse("work:case_list")).content.decode()
+    assert "Download this list as CSV" in english and case.reference in english
 
 
 def test_saved_filter_is_kept_per_consultant(signed_in, consultant):
@@ -423,7 +440,7 @@ def test_the_case_history_dates_each_event_as_django_writes_it(signed_in, munici
             local = timezone.localtime(moment)
             expected = (
                 f'<time datetime="{date_filter(local, "c")}">'
-                f'{date_filter(local, "j F Y H:i")}</time>'
+                f"{date_filter(local, 'j F Y H:i')}</time>"
             )
             assert expected in page
 
@@ -661,7 +678,9 @@ def test_dashboard_figures_come_from_the_cache_until_something_changes(
 
     # A legal step through the page: the next dashboard counts again, at once.
     response = post_action(
-        signed_in, case, "unavailable",
+        signed_in,
+        case,
+        "unavailable",
         {"reason": "illness", "from_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
@@ -702,7 +721,7 @@ def test_work_list_shows_open_objections(signed_in, municipality):
     objection = case_in(municipality, CaseState.OBJECTION)
     other = case_in(municipality, CaseState.REJECTED)
     page = signed_in.get(reverse("work:case_list"), {"state": "objection_open"})
-    assert [row["pk"] for row in page.context["page"].rows] == [objection.pk]
+    assert [row.pk for row in page.context["page"].rows] == [objection.pk]
     assert other.reference not in page.content.decode()
 
 
@@ -714,7 +733,7 @@ def test_a_bsn_searched_for_never_appears_in_a_url(signed_in, municipality):
     assert case.person.bsn not in response["Location"]
     assert "state=advice_issued" in response["Location"]
     page = signed_in.get(response["Location"])
-    assert [row["pk"] for row in page.context["page"].rows] == [case.pk]
+    assert [row.pk for row in page.context["page"].rows] == [case.pk]
     html = page.content.decode()
     assert f"?{case.person.bsn}" not in html and f"={case.person.bsn}" not in html
     export = signed_in.get(reverse("work:export", args=["csv"]) + "?zoek=1")
@@ -783,9 +802,7 @@ def test_placement_without_any_employer_is_refused_in_dutch(signed_in, municipal
     assert not Employment.objects.filter(case=case).exists()
 
 
-# -- forms from the cache (nlds.crispy_cached) -------------------------------------------------
-# Forms on the busy pages come from the cache, and are never stale: what their HTML depends on
-# is in the key. What a person typed never goes into the cache.
+# -- the forms of the work list and the action pages ------------------------------------------
 
 
 def selected_option(html: str, name: str) -> str | None:
@@ -819,28 +836,6 @@ def test_a_renamed_or_departed_colleague_changes_the_filter_at_once(signed_in, m
     assert "Nieuwe Naam" not in signed_in.get(reverse("work:case_list")).content.decode()
 
 
-def test_a_colleague_signing_in_keeps_the_filter_cached(signed_in, municipality):
-    from django.contrib.auth.signals import user_logged_in
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    colleague = UserFactory(consultant=True, municipality=municipality)
-    signed_in.get(reverse("work:case_list"))
-    user_logged_in.send(sender=type(colleague), request=None, user=colleague)  # saves last_login
-    with CaptureQueriesContext(connection) as context:
-        signed_in.get(reverse("work:case_list"))
-    colleague_queries = [
-        q for q in context.captured_queries if '"portal_user"."role" IN' in q["sql"]
-    ]
-    assert colleague_queries == []
-    # A change of the colleague does ask again.
-    colleague.last_name = "Anders"
-    colleague.save()
-    with CaptureQueriesContext(connection) as context:
-        signed_in.get(reverse("work:case_list"))
-    assert [q for q in context.captured_queries if '"portal_user"."role" IN' in q["sql"]]
-
-
 def test_the_filter_shows_what_was_asked_for(signed_in):
     plain = signed_in.get(reverse("work:case_list")).content.decode()
     employed = signed_in.get(reverse("work:case_list"), {"state": "employed"}).content.decode()
@@ -860,19 +855,14 @@ def test_the_assign_page_shows_the_current_case_handler(signed_in, municipality)
     assert selected_option(page, "assign-assignee") == str(colleague.pk)
 
 
-def test_a_search_term_is_shown_but_never_cached(signed_in, municipality):
+def test_a_search_term_is_shown_in_its_form(signed_in, municipality):
     case = case_in(municipality, CaseState.ADVICE_ISSUED)
-    from cases.forms import SearchForm
-
     html = search(signed_in, reverse("work:case_list"), case.person.bsn)
     assert f'value="{case.person.bsn}"' in html and case.reference in html
-    assert caches["forms"].get(form_html_key(SearchForm(initial={"q": case.person.bsn}))) is None
-    # The empty search form does come from the cache.
-    signed_in.get(reverse("work:case_list"))
-    assert caches["forms"].get(form_html_key(SearchForm(initial={"q": ""}))) is not None
+    assert case.person.bsn not in signed_in.get(reverse("work:case_list")).content.decode()
 
 
-def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, municipality):
+def test_a_refused_form_shows_what_was_typed(signed_in, municipality):
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     assert post_action(signed_in, case, "place", placement()).status_code == 302
     start_on = case.employments.get().start_on
@@ -886,26 +876,7 @@ def test_a_refused_form_shows_what_was_typed_and_is_not_cached(signed_in, munici
     assert response.status_code == 400
     page = response.content.decode()
     assert typed in page and "einddatum kan niet voor de begindatum" in page
-    form = response.context["form"]
-    assert form.is_bound
-    assert caches["forms"].get(form_html_key(form)) is None
     # The next, unbound form is empty again.
     url = reverse("work:case_action", args=[case.pk, "end_employment"])
     page = signed_in.get(url).content.decode()
     assert typed not in page and 'name="end_employment-reason"' in page
-
-
-def test_the_key_follows_language_values_and_choices():
-    with translation.override("nl"):
-        dutch = form_html_key(WorklistFilterForm())
-        dutch_again = form_html_key(WorklistFilterForm())
-        employed = form_html_key(WorklistFilterForm({"state": "employed"}))
-        with_colleague = form_html_key(
-            WorklistFilterForm(colleagues=[("99", "A")])
-        )
-    with translation.override("en"):
-        english = form_html_key(WorklistFilterForm())
-    assert dutch == dutch_again
-    assert len({dutch, employed, with_colleague, english}) == 4
-    with translation.override("nl"):
-        assert form_html_key(DecisionForm()) != dutch

@@ -6,9 +6,7 @@ wrk, Debian's package ``wrk``; without think time unless ``--think-ms``), in ``-
 rounds over the pages in turns. Prints the queries per page at 1,000 cases and at all of
 them, p50/p95 latency and requests per second (the median of the rounds) for the dashboard,
 the work list (first and a deep page), the case page and the Django admin changelist of the
-same cases, and whether the targets of issue #5 are met. With ``--instructions`` it also
-counts the CPU instructions per request of each page under valgrind (repeatable, unlike the
-times on a machine whose speed drifts).
+same cases, and whether the targets of issue #5 are met.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
     REDIS_URL=redis://127.0.0.1:6379/0 \\
@@ -20,11 +18,9 @@ Run it against a database of its own: it adds data (municipalities named "Benchg
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import http.client
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -35,7 +31,6 @@ from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -44,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from cases import figures, pages
+from cases import figures
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -103,12 +98,10 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status))
 end
 """
-#: The page of up to MANY_CASES cases in turn (under load only; in-process: "case page,
-#: rendered").
+#: The page of up to MANY_CASES cases in turn (under load only).
 MANY_CASES = 5_000
 MANY_CASES_PAGE = "case page, cases in turn"
-#: The work list's pages in turn: up to MANY_PAGES of its first pages (its table then
-#: rendered, not kept, as the case page of cases in turn; in-process: "work list, rendered").
+#: The work list's pages in turn: up to MANY_PAGES of its first pages (under load only).
 MANY_PAGES = 2_000
 MANY_PAGES_PAGE = "work list, pages in turn"
 #: The pages asked for one after another (the others: one URL each).
@@ -190,25 +183,12 @@ class Command(BaseCommand):
             help="pause of each user between an answer and the next request (default none)",
         )
         parser.add_argument("--port", type=int, default=8765)
-        parser.add_argument(
-            "--instructions",
-            action="store_true",
-            help="also count the CPU instructions per request of each page, in-process under "
-            "valgrind (callgrind): unlike times, the same from run to run whatever the machine's "
-            "speed",
-        )
-        # (What --instructions runs under valgrind: PAGE asked for N times, then exit.)
-        parser.add_argument("--requests-of", metavar="PAGE", help=argparse.SUPPRESS)
-        parser.add_argument("--requests", type=int, default=0, help=argparse.SUPPRESS)
         parser.add_argument("--no-seed", action="store_true", help="reuse the seeded data")
         parser.add_argument("--allow-sqlite", action="store_true")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql" and not options["allow_sqlite"]:
             raise CommandError("Run the benchmark on PostgreSQL (set DATABASE_URL).")
-        if options["requests_of"]:
-            self.ask(options["requests_of"], options["requests"])
-            return
         if not options["no_seed"]:
             # First a small set, to count the queries per page, then the rest: the counts
             # must be the same.
@@ -227,8 +207,6 @@ class Command(BaseCommand):
         )
         self.query_counts(consultant, small_consultant, operator, urls, small_urls)
         self.sequential(consultant, operator, urls)
-        if options["instructions"]:
-            self.instructions(options)
         if options["users"] > 0:
             self.load(urls, consultant, operator, options)
 
@@ -427,8 +405,7 @@ class Command(BaseCommand):
         # As most cases have one, the measured case has a case handler (its name is shown).
         Case.objects.filter(pk=case_id).update(assignee=handler)
         self.complete_history(Case.objects.get(pk=case_id), handler)
-        # Consultants open one case after another: the case page of many cases in turn, each
-        # view then the first of its case in the process that answers it (rendered, not kept).
+        # Consultants open one case after another: the case page of many cases in turn.
         many = list(
             cases.filter(state=CaseState.AWAITING_PLACEMENT)
             .order_by("id")
@@ -465,13 +442,22 @@ class Command(BaseCommand):
         decided = case.positive_decision_on or timezone.localdate()
         received, advised = decided - dt.timedelta(weeks=10), decided - dt.timedelta(weeks=4)
         Advice.objects.create(
-            case=case, outcome=AdviceOutcome.POSITIVE, needs_supervision=True,
-            can_perform_task=True, basic_employee_skills=True, hours_at_a_stretch=Decimal(2),
-            hours_per_day=Decimal(6), reasons="Onderzocht.", issued_on=advised,
+            case=case,
+            outcome=AdviceOutcome.POSITIVE,
+            needs_supervision=True,
+            can_perform_task=True,
+            basic_employee_skills=True,
+            hours_at_a_stretch=Decimal(2),
+            hours_per_day=Decimal(6),
+            reasons="Onderzocht.",
+            issued_on=advised,
             assessor=assessor,
         )
         Decision.objects.create(
-            case=case, positive=True, follows_advice=True, sent_on=decided,
+            case=case,
+            positive=True,
+            follows_advice=True,
+            sent_on=decided,
             verordening=case.municipality.verordeningen.order_by("in_force_from").first(),
             decided_by=handler,
         )
@@ -481,9 +467,14 @@ class Command(BaseCommand):
             (TermKind.OBJECTION, decided, 6, None),
         ):
             Term.objects.get_or_create(
-                case=case, kind=kind,
-                defaults={"starts_on": start, "weeks": weeks,
-                          "end_on": start + dt.timedelta(weeks=weeks), "met_on": met},
+                case=case,
+                kind=kind,
+                defaults={
+                    "starts_on": start,
+                    "weeks": weeks,
+                    "end_on": start + dt.timedelta(weeks=weeks),
+                    "met_on": met,
+                },
             )
         for action, actor, to_state in (
             ("application_created", assessor, CaseState.SUBMITTED),
@@ -511,14 +502,13 @@ class Command(BaseCommand):
             variants = [(name, False)]
             if name == "dashboard":
                 variants = [("dashboard, figures counted", True), ("dashboard", False)]
-            elif name == "case page":
-                variants = [("case page, rendered", True), ("case page, kept", False)]
             for label, recount in variants:
                 counts = []
                 for user, user_urls in pairs:
                     client = self.client(operator if name.startswith("admin") else user)
-                    # Counted in the steady state: what the page keeps in the cache (its
-                    # user's colleagues and saved filters) is there from the request before.
+                    # Counted in the steady state: what the page keeps in the cache (the
+                    # dashboard's figures, the user's saved filters) is there from the request
+                    # before.
                     client.get(user_urls[name])
                     if recount:
                         self.forget(name, user)
@@ -537,8 +527,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {'page':32s} {'p50 ms':>8s} {'p95 ms':>8s}")
         rows = [("dashboard, figures counted", "dashboard", True)]
-        rows += [("case page, rendered", "case page", True)]
-        rows += [("work list, rendered", "work list, first page", True)]
         rows += [(name, name, False) for name in urls if name not in IN_TURN]
         for label, name, recount in rows:
             client = self.client(operator if name.startswith("admin") else consultant)
@@ -555,12 +543,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:32s} {statistics.median(timings):8.1f} {p95:8.1f}")
 
     def forget(self, name, user) -> None:
-        """What the page keeps is gone: the dashboard counts its figures again, the case
-        page and the work list's table are rendered again."""
+        """The dashboard counts its figures again."""
         if name == "dashboard":
             figures.changed(user.municipality_id)
-        else:
-            caches[pages.PAGE_CACHE].clear()
 
     def session_cookie(self, user) -> str:
         store = import_module(settings.SESSION_ENGINE).SessionStore()
@@ -571,87 +556,8 @@ class Command(BaseCommand):
         store.save()
         return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
-    #: The pages whose instructions ``--instructions`` counts, and how many requests it
-    #: counts of each (after a warm-up).
-    COUNTED_PAGES = (
-        "dashboard",
-        "work list, first page",
-        "work list, rendered",
-        "work list, deep page",
-        "case page, kept",
-        "case page, rendered",
-        MANY_CASES_PAGE,
-    )
-    COUNTED_REQUESTS = 40
-    #: The counted pages that are another page: kept (as it is), or rendered (what it keeps
-    #: dropped before each view).
-    VARIANT_OF = {
-        "case page, kept": "case page",
-        "case page, rendered": "case page",
-        "work list, rendered": "work list, first page",
-    }
-    RENDERED = ("case page, rendered", "work list, rendered")
-
-    def instructions(self, options) -> None:
-        """The CPU instructions per request of each page: the page asked for 1 and 1 + N
-        times by a process under valgrind's callgrind, the difference divided by N (so the
-        start of the process and the warm-up drop out). Python's own speed (time) varies by
-        a factor of two on this project's machine; the instructions of the same code on the
-        same data differ by about 1%."""
-        valgrind = shutil.which("valgrind")
-        if valgrind is None:
-            raise CommandError("valgrind is not installed (Debian: apt-get install valgrind).")
-        env = self.server_env()
-        n = self.COUNTED_REQUESTS
-        self.stdout.write(
-            f"\nCPU instructions per request, in-process (valgrind callgrind, {n} requests "
-            "after a warm-up; PostgreSQL's and Redis's own work not included):"
-        )
-        for page in self.COUNTED_PAGES:
-            counts = []
-            for requests in (1, 1 + n):
-                result = subprocess.run(  # noqa: S603 - valgrind on our own manage.py
-                    [
-                        valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                        sys.executable, "manage.py", "bench_worklist", "--no-seed",
-                        f"--requests-of={page}", f"--requests={requests}",
-                        *(["--allow-sqlite"] if options["allow_sqlite"] else []),
-                    ],
-                    env=env,
-                    cwd=settings.BASE_DIR,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                found = re.search(r"Collected : (\d+)", result.stderr)
-                if found is None:
-                    raise CommandError(f"valgrind printed no count:\n{result.stderr[-2000:]}")
-                counts.append(int(found[1]))
-            per_request = (counts[1] - counts[0]) / n / 1e6
-            self.stdout.write(f"  {page:32s} {per_request:6.1f} M")
-
-    def ask(self, page: str, requests: int) -> None:
-        """Ask for ``page`` ``requests`` times after a warm-up, as the consultant (in-process,
-        as ``sequential``); what ``--instructions`` counts."""
-        if page not in self.COUNTED_PAGES:
-            raise CommandError(f"Not a counted page: {page!r} ({', '.join(self.COUNTED_PAGES)})")
-        consultant, _small, _operator, urls, _small_urls = self.setup()
-        client = self.client(consultant)
-        name = self.VARIANT_OF.get(page, page)
-        paths = self.path_lists.get(name) or [urls[name]]
-        for turn in range(5):  # warm-up: every cache the page uses is filled
-            client.get(paths[turn % len(paths)])
-        for turn in range(requests):
-            if page in self.RENDERED:
-                self.forget(name, consultant)
-            path = paths[(5 + turn) % len(paths)] if name in IN_TURN else paths[0]
-            response = client.get(path)
-            if response.status_code != 200:
-                raise CommandError(f"{page}: {response.status_code}")
-
     def server_env(self) -> dict[str, str]:
-        """The environment of the measured server (DEBUG off), its static files collected
-        (once per run: ``--instructions`` and the load both ask for it)."""
+        """The environment of the measured server (DEBUG off), its static files collected."""
         if getattr(self, "_server_env", None) is not None:
             return self._server_env
         env = {
@@ -723,8 +629,13 @@ class Command(BaseCommand):
                     self.run_load(port, url, cookie, options["users"], 2, paths=paths)  # warm-up
                     runs[name].append(
                         self.run_load(
-                            port, url, cookie, options["users"], options["seconds"],
-                            options["think_ms"], paths=paths,
+                            port,
+                            url,
+                            cookie,
+                            options["users"],
+                            options["seconds"],
+                            options["think_ms"],
+                            paths=paths,
                         )
                     )
             self.stdout.write(
@@ -795,9 +706,7 @@ class Command(BaseCommand):
                 "BENCH_PATHS": str(paths_file) if paths else "",
             },
         )
-        line = next(
-            (row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None
-        )
+        line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT ")), None)
         if line is None:
             raise CommandError(f"wrk printed no result:\n{result.stdout}{result.stderr}")
         p50, p95, requests, duration_us, errors = (int(v) for v in line.split()[1:])
