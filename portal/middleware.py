@@ -100,12 +100,12 @@ class SessionTimeoutMiddleware:
             if last is None or now - last >= ACTIVITY_WRITE_INTERVAL:
                 session[LAST_ACTIVITY_KEY] = last = now
             idle_ends_at = last + idle
+            absolute_first = ends_at is not None and ends_at <= idle_ends_at
+            end = ends_at if absolute_first else idle_ends_at
             request.session_ends_at = SessionEnd(
-                at=datetime.datetime.fromtimestamp(
-                    min(idle_ends_at, ends_at or idle_ends_at), tz=datetime.UTC
-                ),
-                seconds_left=min(idle_ends_at, ends_at or idle_ends_at) - now,
-                absolute=ends_at is not None and ends_at <= idle_ends_at,
+                at=datetime.datetime.fromtimestamp(end, tz=datetime.UTC),
+                seconds_left=end - now,
+                absolute=absolute_first,
             )
         return self.get_response(request)
 
