@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,6 +82,13 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(is_staff=False) | Q(role=Role.OPERATOR),
                 name="user_only_operators_are_admin_staff",
+            ),
+            # Addresses are stored in lower case (portal.signals); this keeps "Jan@…" and
+            # "jan@…" from ever being two accounts, however a row is written.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message=_("There is already an account with this e-mail address."),
             ),
         ]
 
