@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # venv again on that interpreter (README, "Which Python").
 STAMP  := $(VENV)/.installed-$(shell (cat requirements.lock pyproject.toml; command -v $(PYTHON)) | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-fast lint browser migrations-check clean
+.PHONY: install run test test-fast lint format messages browser migrations-check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv --clear $(VENV)
@@ -35,12 +35,21 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-## Everything but the browser tests, for iterating.
+## Everything but the browser tests and the tests that seed thousands of rows, for iterating.
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not slow"
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+## After changing a user-facing string: Dutch to translate in locale/nl; English is the source.
+messages: install
+	$(BIN)/python manage.py makemessages -l nl -l en --ignore=.venv --no-obsolete
+	msgen -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var

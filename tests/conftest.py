@@ -42,6 +42,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("timeout_sensitive"):
+            item.add_marker(pytest.mark.slow)  # real processes: left out of make test-fast
 
 
 # -- browser layer ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def query_tables(output: str) -> list[dict[str, str]]:

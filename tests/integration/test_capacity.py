@@ -478,6 +478,7 @@ def test_capacity_of_an_unknown_municipality_raises():
 # -- (e) a constant number of queries -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_capacity_uses_the_same_number_of_queries_for_10_and_10000_candidates(
     django_assert_num_queries,
 ):

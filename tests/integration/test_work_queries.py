@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.integration.conftest import sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 #: Queries per page, the session and the user lookup included. Pinned: a
 #: change here is a change in how the page scales, and must be deliberate.
