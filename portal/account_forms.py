@@ -8,9 +8,9 @@ from django.contrib.auth.hashers import make_password
 
 class SignupForm(AllauthSignupForm):
     """Sign-up for an address that has an account makes no account: allauth mails the address
-    instead (``ACCOUNT_PREVENT_ENUMERATION``) and shows the same page. Its answer came 20 times
-    faster, though, as only a new account's password is hashed (issue #18: 31 against 550 ms).
-    Hash the submitted password in that case too, so the time tells the two apart no more.
+    instead (``ACCOUNT_PREVENT_ENUMERATION``) and shows the same page. Its answer would come
+    much faster, though, as only a new account's password is hashed. Hash the submitted
+    password in that case too, so that the time tells the two apart no more.
     ``scripts/measure_signup_timing.py`` measures both."""
 
     def try_save(self, request):

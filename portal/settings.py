@@ -152,8 +152,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Short queries only: PostgreSQL's JIT compiler costs more (100-400 ms per query over a
-    # large municipality's candidates) than it could save on them.
+    # Short queries only: PostgreSQL's JIT compiler costs more on them than it could save.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
