@@ -23,7 +23,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
-    """Rate-limit counters and used TOTP codes must not leak from one test to the next.
+    """Rate-limit counters and cached values must not leak from one test to the next.
 
     Each test gets its own key prefix on the real cache (file or Redis), so nothing is flushed
     that another process (a Celery worker on the same Redis) relies on.
@@ -126,8 +126,8 @@ def page(browser, live_server, browser_context_options):
     from django.core.cache import cache
 
     # The live server thread keeps the cache it opened first (with an earlier test's key
-    # prefix), so per-test prefixes do not isolate it: used TOTP codes and rate-limit counters
-    # of an earlier test (whose user ids the database reuses) would leak in. Start clean.
+    # prefix), so per-test prefixes do not isolate it: rate-limit counters of an earlier test
+    # (whose user ids the database reuses) would leak in. Start clean.
     cache.clear()
     context = browser.new_context(base_url=live_server.url, **browser_context_options)
     context.set_default_timeout(10_000)
