@@ -419,6 +419,8 @@ def test_with_redis_down_every_page_works_and_applications_are_mailed_once_it_is
     YearlyQuotaFactory(municipality=municipality)
     consultant = UserFactory(consultant=True, municipality=municipality)
     staff = sign_in(Client(), consultant)
+    assessor = sign_in(Client(), UserFactory(uwv_assessor=True))
+    administrator = sign_in(Client(), UserFactory(municipal_admin=True, municipality=municipality))
     citizens = []
     for n in range(10):
         client = Client()
@@ -448,6 +450,8 @@ def test_with_redis_down_every_page_works_and_applications_are_mailed_once_it_is
         (staff, reverse("work:case_detail", args=[cases[0].pk])),
         (staff, reverse("work:waiting_list")),
         (staff, reverse("notifications:list")),
+        (assessor, reverse("uwv:queue")),
+        (administrator, reverse("manage:municipality", args=[municipality.pk])),
     ]
     for client, url in pages:
         assert client.get(url).status_code == 200, url
