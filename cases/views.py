@@ -275,10 +275,7 @@ def case_detail(request, pk: int):
 def document_download(request, pk: int, document_pk: int):
     """A supporting document, for the case's municipality, once it may see the application's
     content (DOMAIN, actors: not before UWV's advice on an application the person made)."""
-    case = selectors.get_work_case_for(request.user, pk)
-    if not selectors.may_see_application_content(request.user, case):
-        raise Http404
-    document = selectors.case_document(case, document_pk)
+    document = selectors.get_case_document_for(request.user, pk, document_pk)
     audit.record_view(
         actor=request.user, object_type="document", object_id=document.pk, request=request
     )
@@ -299,17 +296,12 @@ def case_action_view(action: CaseAction):
         @require_http_methods(["GET", "POST"])
         @wraps(view)
         def wrapper(request, pk: int):
-            case = selectors.get_work_case_for(request.user, pk)
-            if request.method == "GET":
-                decided = getattr(case, "decision", None) is not None
-                pending = decided and selectors.pending_objection(case) is not None
-                if action not in rules.allowed_actions(
-                    case.state, decided=decided, objection_pending=pending
-                ):
-                    raise Http404
-                audit.record_view(
-                    actor=request.user, object_type="case", object_id=case.pk, request=request
-                )
+            if request.method == "POST":
+                return view(request, selectors.get_work_case_for(request.user, pk))
+            case = selectors.get_case_for_action(request.user, pk, action)
+            audit.record_view(
+                actor=request.user, object_type="case", object_id=case.pk, request=request
+            )
             return view(request, case)
 
         return wrapper

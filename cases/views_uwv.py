@@ -125,8 +125,7 @@ def case_detail(request, pk: int):
 @require_GET
 def document_download(request, pk: int, document_pk: int):
     """A supporting document of a case UWV has to advise on."""
-    case = selectors.get_uwv_case_for(request.user, pk)
-    document = selectors.case_document(case, document_pk)
+    document = selectors.get_uwv_case_document_for(request.user, pk, document_pk)
     audit.record_view(
         actor=request.user, object_type="document", object_id=document.pk, request=request
     )

@@ -133,8 +133,7 @@ def decision_letter(request, pk):
 
 @citizen_view
 def document_download(request, pk, document_pk):
-    case = selectors.get_case_for_citizen(request.user, pk)
-    return documents.download(selectors.case_document(case, document_pk))
+    return documents.download(selectors.get_document_for_citizen(request.user, pk, document_pk))
 
 
 @citizen_view

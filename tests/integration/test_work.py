@@ -81,10 +81,18 @@ def test_pages_need_a_municipal_role(client, name):
 
 
 def test_every_case_url_of_another_municipality_answers_404(client, municipality, other_consultant):
+    from cases.urls import urlpatterns
+
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     sign_in(client, other_consultant)
-    assert client.get(reverse("work:case_detail", args=[case.pk])).status_code == 404
-    assert client.get(reverse("work:decision_letter", args=[case.pk])).status_code == 404
+    case_patterns = [p for p in urlpatterns if "pk" in p.pattern.converters]
+    assert len(case_patterns) >= 13  # the case page, its letter, documents and every action
+    for pattern in case_patterns:
+        kwargs = {"pk": case.pk}
+        if "document_pk" in pattern.pattern.converters:
+            kwargs["document_pk"] = 1
+        url = reverse(f"work:{pattern.name}", kwargs=kwargs)
+        assert client.get(url).status_code == 404, url
     response = post_action(client, case, "unavailable", {"reason": "illness"})
     assert response.status_code == 404
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
