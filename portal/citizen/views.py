@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import audit, documents, rules, selectors, services
 from cases.audit import origin_of
 from cases.choices import CaseState, TermKind
+from cases.letters import decision_letter_pdf
 from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
@@ -120,8 +121,6 @@ def receipt(request, pk):
 
 @citizen_view
 def decision_letter(request, pk):
-    from cases.letters import decision_letter_pdf
-
     case = selectors.get_case_for_citizen(request.user, pk)
     decision = getattr(case, "decision", None)
     if decision is None:
