@@ -29,10 +29,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Chromium first: sudo apt-get install -y chromium"; exit 1; fi; }
 
-## The whole suite: rules, integration, browser tests, migrations check and lint.
+## The whole suite: rules, integration, browser tests, migrations check, lint and the
+## import layers (pyproject.toml, [tool.importlinter]).
 test: install browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 ## Everything but the browser tests and the tests that seed thousands of rows, for iterating.

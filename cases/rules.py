@@ -44,6 +44,7 @@ __all__ = [
     "HOURS_PER_PLACE",
     "MAX_HOURS_PER_WEEK",
     "MINIMUM_QUOTA",
+    "MOVABLE_STATES",
     "OBJECTION_TERM_WEEKS",
     "PARTICIPATIEWET_GROUP",
     "PLACEMENT_SIGNAL_MONTHS",
@@ -53,9 +54,11 @@ __all__ = [
     "AgeOutcome",
     "AowAge",
     "Candidate",
+    "CaseAction",
     "Funding",
     "FundingBasis",
     "Placement",
+    "STATE_ACTIONS",
     "RuleViolation",
     "Suspension",
     "TwelveMonthOutcome",
@@ -68,6 +71,7 @@ __all__ = [
     "after_employment_end",
     "age_check",
     "aow_age",
+    "allowed_actions",
     "aow_reached",
     "can_transition",
     "categorise",
@@ -533,9 +537,7 @@ _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
 )
 
 
-def age_check(
-    birth_date: date, on_date: date, aow_ages: Sequence[AowAge] = AOW_AGES
-) -> AgeOutcome:
+def age_check(birth_date: date, on_date: date, aow_ages: Sequence[AowAge] = AOW_AGES) -> AgeOutcome:
     """§1.3: under 16 is too young (school; blocking); 16 and 17 may apply with a notice about
     school and the start qualification; from the AOW age on, no more (blocking).
 
@@ -950,3 +952,57 @@ def check_transition(src: CaseState, dst: CaseState) -> None:
             src=CaseState(src).label,
             dst=CaseState(dst).label,
         )
+
+
+class CaseAction(StrEnum):
+    """What municipal staff can do to a case, in the order the case page offers it. The value
+    is the action's address on the case page (``/werk/zaken/<id>/<value>/``) and the prefix
+    of its form's fields."""
+
+    DECIDE = "decide"
+    PLACE = "place"
+    END_EMPLOYMENT = "end_employment"
+    MARK_UNAVAILABLE = "unavailable"
+    MARK_AVAILABLE = "available"
+    FILE_OBJECTION = "object"
+    DECIDE_OBJECTION = "decide_objection"
+    ASSIGN = "assign"
+    MOVE = "move"
+
+
+#: §6.5: the states in which a move to another municipality can be recorded.
+MOVABLE_STATES: frozenset[CaseState] = frozenset(
+    {CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE, CaseState.EMPLOYED}
+)
+
+A = CaseAction
+#: The actions each state allows by itself (besides the objection against a decision, which
+#: ``allowed_actions`` adds whatever the state). Final states allow nothing.
+STATE_ACTIONS: Mapping[CaseState, frozenset[CaseAction]] = MappingProxyType(
+    {
+        CaseState.DRAFT: frozenset({A.ASSIGN}),
+        CaseState.SUBMITTED: frozenset({A.ASSIGN}),
+        CaseState.WITH_UWV: frozenset({A.ASSIGN}),
+        CaseState.ADVICE_ISSUED: frozenset({A.DECIDE, A.ASSIGN}),
+        CaseState.REJECTED: frozenset({A.ASSIGN}),
+        CaseState.OBJECTION: frozenset({A.ASSIGN}),
+        CaseState.AWAITING_PLACEMENT: frozenset({A.PLACE, A.MARK_UNAVAILABLE, A.ASSIGN, A.MOVE}),
+        CaseState.UNAVAILABLE: frozenset({A.MARK_AVAILABLE, A.ASSIGN, A.MOVE}),
+        CaseState.EMPLOYED: frozenset({A.END_EMPLOYMENT, A.ASSIGN, A.MOVE}),
+        CaseState.WITHDRAWN: frozenset(),
+        CaseState.CLOSED: frozenset(),
+    }
+)
+del A
+
+
+def allowed_actions(
+    state: CaseState, *, decided: bool, objection_pending: bool
+) -> tuple[CaseAction, ...]:
+    """The actions a case in ``state`` allows, in the order of ``CaseAction``. Against a
+    recorded decision an objection can be filed (§3.3), or, while one is pending, its outcome
+    recorded; the services check the same rules when the action is carried out."""
+    allowed = set(STATE_ACTIONS[CaseState(state)])
+    if decided:
+        allowed.add(CaseAction.DECIDE_OBJECTION if objection_pending else CaseAction.FILE_OBJECTION)
+    return tuple(action for action in CaseAction if action in allowed)

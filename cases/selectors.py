@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass as _dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import ExpressionWrapper, F, Q, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from municipalities.models import Verordening
+from portal.cache import versioned
+from portal.models import MUNICIPAL_ROLES, Role, User
+from portal.permissions import can_see_application_content, role_of, scope_to_user
 
 from . import rules
-from .models import Advice, AowAge, DecreeHoliday, Employment
+from .capacity import places_sql, running_on
+from .choices import CandidateSource, CaseState, TermKind, TermState
+from .models import (
+    Advice,
+    AowAge,
+    ApplicationDraft,
+    AvailabilityPeriod,
+    Case,
+    CaseEvent,
+    DecreeHoliday,
+    Document,
+    Employment,
+    Message,
+    Objection,
+    Person,
+    SavedFilter,
+    Term,
+)
 
 DECREE_DAYS_CACHE_KEY = "cases:decree-days"
 
@@ -57,8 +95,6 @@ def last_advice_date(person_id: int, *, exclude_case_id: int | None = None) -> d
 def realised_places(municipality_id: int, *, on: date) -> Decimal:
     """Places realised on ``on``: the sum of hours/31 (per employment, ``rules.places``) of
     the employments running that day (DOMAIN §4.2)."""
-    from .capacity import places_sql, running_on
-
     total = Employment.objects.filter(running_on(on), municipality_id=municipality_id).aggregate(
         total=Sum(places_sql())
     )["total"]
@@ -70,13 +106,6 @@ def realised_places(municipality_id: int, *, on: date) -> Decimal:
 
 def cases_for_citizen(user):
     """The cases of the person(s) whose account is ``user``; nothing for anyone else."""
-    from django.db.models import Prefetch
-
-    from portal.models import Role
-    from portal.permissions import role_of
-
-    from .models import Case, Term
-
     if role_of(user) is not Role.CITIZEN:
         return Case.objects.none()
     return (
@@ -92,11 +121,6 @@ def cases_for_citizen(user):
 def get_case_for_citizen(user, pk):
     """One case of the citizen, with everything the case page shows, in a fixed number of
     queries (independent of the number of events); ``Http404`` for anyone else's case."""
-    from django.db.models import Prefetch
-    from django.shortcuts import get_object_or_404
-
-    from .models import Document, Message, Objection
-
     queryset = (
         cases_for_citizen(user)
         .select_related(
@@ -111,25 +135,24 @@ def get_case_for_citizen(user, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
+def get_document_for_citizen(user, pk: int, document_pk: int):
+    """A document of one of the citizen's own cases; 404 otherwise."""
+    return case_document(get_case_for_citizen(user, pk), document_pk)
+
+
 def drafts_for_citizen(user):
     """The citizen's applications not yet sent."""
-    from .models import ApplicationDraft
-
     return ApplicationDraft.objects.filter(owner=user, submitted_at__isnull=True).order_by(
         "-updated_at", "-id"
     )
 
 
 def get_draft_for_citizen(user, pk):
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(drafts_for_citizen(user), pk=pk)
 
 
 def person_for_account(user):
     """The person record linked to the citizen's account, if any (for prefilling)."""
-    from .models import Person
-
     return Person.objects.filter(account=user).order_by("-id").first()
 
 
@@ -137,10 +160,6 @@ def possible_duplicate_of(case: Case):
     """For a case the caller already fetched for the user (``get_work_case_for``): the person
     on file under the same BSN as the case's person, with ``case_count``, while staff have not
     linked them (issue #18); else None."""
-    from django.db.models import Count
-
-    from .models import Person
-
     if case.person.duplicate_of_id is None:
         return None
     return (
@@ -152,36 +171,6 @@ def possible_duplicate_of(case: Case):
 
 
 # -- professionals (issue #5): work list, UWV queue, dashboard, case page -------------------
-
-import datetime as _dt  # noqa: E402
-from dataclasses import dataclass as _dataclass  # noqa: E402
-
-from django.db.models import (  # noqa: E402
-    Avg,
-    Count,
-    DurationField,
-    Exists,
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-)
-from django.shortcuts import get_object_or_404  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from portal.cache import versioned  # noqa: E402
-from portal.models import MUNICIPAL_ROLES, Role, User  # noqa: E402
-from portal.permissions import role_of, scope_to_user  # noqa: E402
-
-from .choices import CandidateSource, CaseState, TermKind, TermState  # noqa: E402
-from .models import (  # noqa: E402
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Document,
-    Objection,
-    Term,
-)
 
 #: States in which a case is at UWV (the assessor's queue).
 AT_UWV_STATES = [CaseState.SUBMITTED, CaseState.WITH_UWV]
@@ -238,6 +227,26 @@ def get_work_case_for(user, pk: int) -> Case:
     """One case of the user's municipality with its person, municipality, application,
     advice and decision; 404 for any other case."""
     return get_object_or_404(work_cases_for(user).select_related(*CASE_RELATED), pk=pk)
+
+
+def get_case_for_action(user, pk: int, action: rules.CaseAction) -> Case:
+    """``get_work_case_for``, and 404 as well unless the case's state allows ``action``
+    (``rules.allowed_actions``): the case behind the page of one action."""
+    case = get_work_case_for(user, pk)
+    decided = getattr(case, "decision", None) is not None
+    pending = decided and pending_objection(case) is not None
+    if action not in rules.allowed_actions(case.state, decided=decided, objection_pending=pending):
+        raise Http404
+    return case
+
+
+def get_case_document_for(user, pk: int, document_pk: int) -> Document:
+    """A supporting document of a case of the user's municipality, once the municipality may
+    see the application's content (``may_see_application_content``); 404 otherwise."""
+    case = get_work_case_for(user, pk)
+    if not may_see_application_content(user, case):
+        raise Http404
+    return case_document(case, document_pk)
 
 
 def terms_with_events() -> QuerySet[Term]:
@@ -480,8 +489,6 @@ def may_see_application_content(user, case: Case) -> bool:
     """DOMAIN, actors: for a direct application, municipal staff see the substantive content
     (support needed, needs, documents) only once UWV has issued its advice; the rule itself
     is ``portal.permissions.can_see_application_content``."""
-    from portal.permissions import can_see_application_content
-
     application = getattr(case, "application", None)
     return can_see_application_content(
         user,
@@ -502,10 +509,16 @@ def uwv_cases_for(user) -> QuerySet[Case]:
 
 
 def get_uwv_case_for(user, pk: int) -> Case:
+    """One case sent to UWV, for a UWV assessor; 404 for anyone else or any other case."""
     queryset = uwv_cases_for(user).select_related(
         "person", "municipality", "application", "advice"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_uwv_case_document_for(user, pk: int, document_pk: int) -> Document:
+    """A supporting document of a case UWV has to advise on; 404 otherwise."""
+    return case_document(get_uwv_case_for(user, pk), document_pk)
 
 
 def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
@@ -567,8 +580,6 @@ def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25
 
 def person_names(user, person_ids: list[int]) -> dict[int, str]:
     """Names of persons of the user's municipality, for a page of the waiting list."""
-    from .models import Person
-
     rows = scope_to_user(Person.objects.all(), user).filter(pk__in=person_ids)
     return {
         pk: f"{first} {last}"
@@ -591,8 +602,6 @@ def saved_filters_version_key(user_id: int) -> str:
 def saved_filters_for(user) -> list[dict]:
     """The consultant's saved filters (name and query string), on every view of the work
     list: from the cache while none of them has changed."""
-    from .models import SavedFilter
-
     return versioned(
         f"saved-filters:{user.pk}",
         saved_filters_version_key(user.pk),
@@ -622,8 +631,6 @@ def committed_places(municipality_id: int, *, from_on: date) -> Decimal:
     with different start dates can overrun the last place) and on SQLite it divides the
     stored integer hours (25 h counts 0 places there).
     """
-    from .capacity import places_sql
-
     total = Employment.objects.filter(
         Q(end_on__isnull=True) | Q(end_on__gte=from_on), municipality_id=municipality_id
     ).aggregate(total=Sum(places_sql()))["total"]

@@ -11,14 +11,26 @@ urlpatterns = [
     path("zaken/export.<str:fmt>", views.export, name="export"),
     path("zaken/<int:pk>/", views.case_detail, name="case_detail"),
     path("zaken/<int:pk>/besluitbrief.pdf", views.decision_letter, name="decision_letter"),
-    path("zaken/<int:pk>/verhuizing/", views.case_move, name="case_move"),
     path(
         "zaken/<int:pk>/document/<int:document_pk>/",
         views.document_download,
         name="document_download",
     ),
     path("zaken/<int:pk>/persoon-koppelen/", views.case_link_person, name="case_link_person"),
-    path("zaken/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+    # The actions on a case, one view each (``rules.CaseAction``).
+    path("zaken/<int:pk>/decide/", views.case_decide, name="case_decide"),
+    path("zaken/<int:pk>/place/", views.case_place, name="case_place"),
+    path("zaken/<int:pk>/end_employment/", views.case_end_employment, name="case_end_employment"),
+    path("zaken/<int:pk>/unavailable/", views.case_mark_unavailable, name="case_unavailable"),
+    path("zaken/<int:pk>/available/", views.case_mark_available, name="case_available"),
+    path("zaken/<int:pk>/object/", views.case_file_objection, name="case_object"),
+    path(
+        "zaken/<int:pk>/decide_objection/",
+        views.case_decide_objection,
+        name="case_decide_objection",
+    ),
+    path("zaken/<int:pk>/assign/", views.case_assign, name="case_assign"),
+    path("zaken/<int:pk>/verhuizing/", views.case_move, name="case_move"),
     path("aanvraag/", views.college_application, name="application_create"),
     path("wachtlijst/", views.waiting_list, name="waiting_list"),
 ]

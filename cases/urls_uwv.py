@@ -12,5 +12,8 @@ urlpatterns = [
         views_uwv.document_download,
         name="document_download",
     ),
-    path("zaken/<int:pk>/<slug:action>/", views_uwv.case_action, name="case_action"),
+    path("zaken/<int:pk>/start/", views_uwv.case_start, name="case_start"),
+    path("zaken/<int:pk>/advice/", views_uwv.case_advice, name="case_advice"),
+    path("zaken/<int:pk>/suspend/", views_uwv.case_suspend, name="case_suspend"),
+    path("zaken/<int:pk>/resume/", views_uwv.case_resume, name="case_resume"),
 ]

@@ -4,6 +4,7 @@ form checks shape, one service acts, the result is a message and a redirect."""
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,17 +21,16 @@ from municipalities import selectors as municipality_selectors
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, documents, exports, forms, selectors, services
+from . import audit, documents, exports, forms, rules, selectors, services
 from . import capacity as capacity_module
 from . import figures as figures_module
 from .audit import origin_of
 from .choices import CaseState
 from .models import Objection
+from .rules import CaseAction
 
 MUNICIPAL = (Role.CONSULTANT, Role.MUNICIPAL_ADMIN)
 PAGE_SIZE = 25
-#: States in which a move to another municipality can be recorded (DOMAIN §6.5).
-MOVABLE_STATES = (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE, CaseState.EMPLOYED)
 WAITING_PAGE_SIZE = 50
 
 
@@ -198,19 +198,22 @@ def _history(case) -> list:
     return case.history
 
 
-#: The actions of the case page, in the order the page offers them: each has a page of its
-#: own with one form (the case page itself stays light: no form, no list of colleagues or
-#: employers). action -> (title, button text, text above the form).
-ACTION_PAGES = {
-    "decide": (_("Record the decision"), _("Record decision"), None),
-    "place": (_("Place the person"), _("Place"), None),
-    "end_employment": (_("End the job"), _("End job"), None),
-    "unavailable": (_("Mark as temporarily unavailable"), _("Mark unavailable"), None),
-    "available": (_("Available again"), _("Mark available"), None),
-    "object": (_("Register an objection"), _("Register objection"), None),
-    "decide_objection": (_("Outcome of the objection"), _("Record outcome"), None),
-    "assign": (_("Change the case handler"), _("Assign"), None),
-    "move": (
+#: What the page of each action says: its title, the text of its button and (for some) a
+#: text above the form. Which actions a case allows is ``rules.allowed_actions``.
+ACTION_TEXTS = {
+    CaseAction.DECIDE: (_("Record the decision"), _("Record decision"), None),
+    CaseAction.PLACE: (_("Place the person"), _("Place"), None),
+    CaseAction.END_EMPLOYMENT: (_("End the job"), _("End job"), None),
+    CaseAction.MARK_UNAVAILABLE: (
+        _("Mark as temporarily unavailable"),
+        _("Mark unavailable"),
+        None,
+    ),
+    CaseAction.MARK_AVAILABLE: (_("Available again"), _("Mark available"), None),
+    CaseAction.FILE_OBJECTION: (_("Register an objection"), _("Register objection"), None),
+    CaseAction.DECIDE_OBJECTION: (_("Outcome of the objection"), _("Record outcome"), None),
+    CaseAction.ASSIGN: (_("Change the case handler"), _("Assign"), None),
+    CaseAction.MOVE: (
         _("Record a move to another municipality"),
         _("Record move"),
         _(
@@ -221,31 +224,9 @@ ACTION_PAGES = {
 }
 
 
-def available_actions(case, *, pending_objection) -> list[str]:
-    """The actions the case's state allows, in the order of ``ACTION_PAGES``."""
-    state = CaseState(case.state)
-    allowed = set()
-    if state not in (CaseState.WITHDRAWN, CaseState.CLOSED):
-        allowed.add("assign")
-    if state == CaseState.ADVICE_ISSUED:
-        allowed.add("decide")
-    if state == CaseState.AWAITING_PLACEMENT:
-        allowed |= {"place", "unavailable"}
-    if state == CaseState.UNAVAILABLE:
-        allowed.add("available")
-    if state == CaseState.EMPLOYED:
-        allowed.add("end_employment")
-    if getattr(case, "decision", None) is not None:
-        allowed.add("decide_objection" if pending_objection else "object")
-    if state in MOVABLE_STATES:
-        allowed.add("move")
-    return [action for action in ACTION_PAGES if action in allowed]
-
-
-def action_url(pk: int, action: str) -> str:
-    if action == "move":
-        return reverse("work:case_move", args=[pk])
-    return reverse("work:case_action", args=[pk, action])
+def action_url(pk: int, action: CaseAction) -> str:
+    """The address of an action's page (``work:case_<action>``)."""
+    return reverse(f"work:case_{action}", args=[pk])
 
 
 def _render_case(request, case):
@@ -253,14 +234,15 @@ def _render_case(request, case):
     show_content = selectors.may_see_application_content(request.user, case)
     today = timezone.localdate()
     for term in case.term_list:
-        term.state = selectors.rules.term_state(
+        term.state = rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
         )
     pending = next((o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None)
-    actions = [
-        (action_url(case.pk, action), ACTION_PAGES[action][0])
-        for action in available_actions(case, pending_objection=pending)
-    ]
+    allowed = rules.allowed_actions(
+        case.state,
+        decided=getattr(case, "decision", None) is not None,
+        objection_pending=pending is not None,
+    )
     context = {
         "case": case,
         "application": getattr(case, "application", None),
@@ -274,45 +256,10 @@ def _render_case(request, case):
         "pending_objection": pending,
         "employments": case.employment_list,
         "unavailability": case.unavailability_list,
-        "actions": actions,
+        "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
         "letter_available": _letters_module() is not None,
     }
     return render(request, "cases/case_detail.html", context)
-
-
-def _render_action(request, case, action: str, form, *, status=200):
-    """The page of one action: what it is about, and its form (bound after a refusal)."""
-    form.prefix = action
-    title, submit, intro = ACTION_PAGES[action]
-    context = {
-        "case": case,
-        "action": action,
-        "title": title,
-        "submit": submit,
-        "intro": intro,
-        "form": form,
-        "advice": getattr(case, "advice", None) if action == "decide" else None,
-    }
-    return render(request, "cases/case_action.html", context, status=status)
-
-
-def _action_page(request, pk: int, action: str):
-    case = selectors.get_work_case_for(request.user, pk)
-    pending = None
-    if action in ("object", "decide_objection"):
-        pending = selectors.pending_objection(case)
-    if action not in available_actions(case, pending_objection=pending):
-        raise Http404
-    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
-    make_form = ACTIONS[action][0]
-    return _render_action(request, case, action, make_form(case, request.user, None))
-
-
-@municipal_view
-@require_GET
-def case_move(request, pk: int):
-    """The page of the move (DOMAIN §6.5), under a Dutch address of its own."""
-    return _action_page(request, pk, "move")
 
 
 @municipal_view
@@ -328,160 +275,262 @@ def case_detail(request, pk: int):
 def document_download(request, pk: int, document_pk: int):
     """A supporting document, for the case's municipality, once it may see the application's
     content (DOMAIN, actors: not before UWV's advice on an application the person made)."""
-    case = selectors.get_work_case_for(request.user, pk)
-    if not selectors.may_see_application_content(request.user, case):
-        raise Http404
-    document = selectors.case_document(case, document_pk)
+    document = selectors.get_case_document_for(request.user, pk, document_pk)
     audit.record_view(
         actor=request.user, object_type="document", object_id=document.pk, request=request
     )
     return documents.download(document)
 
 
-def _place(case, data, actor, origin):
-    return services.place_person(case_id=case.pk, actor=actor, origin=origin, **data)
+# -- the actions on a case: one view each ---------------------------------------------------
 
 
-def _end_employment(case, data, actor, origin):
-    employment = selectors.running_employment(case)
-    if employment is None:
-        raise ValidationError(_("This person has no running job."))
-    return services.end_employment(
-        employment_id=employment.pk,
-        end_on=data["end_on"],
-        reason=data["reason"],
-        actor=actor,
-        origin=origin,
-    )
+def case_action_view(action: CaseAction):
+    """Makes ``view(request, case)`` the view of ``action``, under the case's address. The
+    case is one of the user's municipality (404 for any other). A GET shows the action's page
+    where the case's state allows the action (``rules.allowed_actions``; 404 otherwise); a
+    POST goes to the view, whose service applies the same rules and refuses with a message."""
+
+    def decorator(view):
+        @municipal_view
+        @require_http_methods(["GET", "POST"])
+        @wraps(view)
+        def wrapper(request, pk: int):
+            if request.method == "POST":
+                return view(request, selectors.get_work_case_for(request.user, pk))
+            case = selectors.get_case_for_action(request.user, pk, action)
+            audit.record_view(
+                actor=request.user, object_type="case", object_id=case.pk, request=request
+            )
+            return view(request, case)
+
+        return wrapper
+
+    return decorator
 
 
-def _decide_objection(case, data, actor, origin):
-    objection = selectors.pending_objection(case)
-    if objection is None:
-        raise ValidationError(_("There is no objection to decide on."))
-    return services.decide_objection(
-        objection_id=objection.pk, outcome=data["outcome"], actor=actor, origin=origin
-    )
+def _posted(request):
+    """The form data of a POST; None on a GET (the form is then unbound: its ``initial``)."""
+    return request.POST if request.method == "POST" else None
 
 
-#: action name -> (form factory, service call, message on success). The factory gets the
-#: POST data, or None for the empty form of the action's page (then its ``initial`` counts).
-ACTIONS = {
-    "assign": (
-        lambda case, user, data: forms.AssignForm(
-            data,
-            colleagues=selectors.colleagues_of(user),
-            initial={"assignee": case.assignee_id},
-        ),
-        lambda case, d, actor, origin: services.assign_case(
-            case_id=case.pk, assignee=d["assignee"], actor=actor, origin=origin
-        ),
-        _("The case handler has been changed."),
-    ),
-    "decide": (
-        lambda case, user, data: forms.DecisionForm(data),
-        lambda case, d, actor, origin: services.record_decision(
-            case_id=case.pk,
-            positive=d["positive"],
-            deviation_reason=d["deviation_reason"],
-            actor=actor,
-            origin=origin,
-        ),
-        _("The decision has been recorded. You can now download the decision letter."),
-    ),
-    "object": (
-        lambda case, user, data: forms.ObjectionForm(data),
-        lambda case, d, actor, origin: services.file_objection(
-            case_id=case.pk,
-            grounds=d["grounds"],
-            filed_on=d["filed_on"],
-            actor=actor,
-            origin=origin,
-        ),
-        _("The objection has been registered."),
-    ),
-    "decide_objection": (
-        lambda case, user, data: forms.ObjectionOutcomeForm(data),
-        _decide_objection,
-        _("The outcome of the objection has been recorded."),
-    ),
-    "unavailable": (
-        lambda case, user, data: forms.UnavailableForm(data),
-        lambda case, d, actor, origin: services.mark_unavailable(
-            case_id=case.pk,
-            reason=d["reason"],
-            from_on=d["from_on"],
-            actor=actor,
-            origin=origin,
-        ),
-        _("The person is marked as temporarily unavailable. They keep their turn."),
-    ),
-    "available": (
-        lambda case, user, data: forms.AvailableForm(data),
-        lambda case, d, actor, origin: services.mark_available(
-            case_id=case.pk, on=d["on"], actor=actor, origin=origin
-        ),
-        _("The person is available again."),
-    ),
-    "place": (
-        lambda case, user, data: forms.PlacementForm(
-            data,
-            employers=municipality_selectors.active_employers_for(user),
-            initial={"start_on": timezone.localdate()},
-        ),
-        _place,
-        _("The person has been placed."),
-    ),
-    "end_employment": (
-        lambda case, user, data: forms.EndEmploymentForm(
-            data, initial={"end_on": timezone.localdate()}
-        ),
-        _end_employment,
-        _("The job has ended. The person is waiting for a new place again."),
-    ),
-    "move": (
-        lambda case, user, data: forms.MoveForm(data, municipality_id=case.municipality_id),
-        lambda case, d, actor, origin: services.record_move(
-            case_id=case.pk,
-            new_municipality_id=d["new_municipality"].pk,
-            moved_on=d["moved_on"],
-            employment_continues=d["employment_continues"],
-            actor=actor,
-            origin=origin,
-        ),
-        _("The move has been recorded."),
-    ),
-}
+def _render_action(request, case, action: CaseAction, form):
+    """The page of one action: what it is about, and its form. A bound form here is one the
+    view did not accept (its errors, or the service's refusal): status 400."""
+    title, submit, intro = ACTION_TEXTS[action]
+    context = {
+        "case": case,
+        "action_url": action_url(case.pk, action),
+        "title": title,
+        "submit": submit,
+        "intro": intro,
+        "form": form,
+        "advice": getattr(case, "advice", None) if action == CaseAction.DECIDE else None,
+    }
+    return render(request, "cases/case_action.html", context, status=400 if form.is_bound else 200)
 
 
-@municipal_view
-@require_http_methods(["GET", "POST"])
-def case_action(request, pk: int, action: str):
-    """GET: the action's page with its form (404 where the case's state does not allow it).
-    POST: the service acts; a refusal shows the page again with what was typed (400)."""
-    if action not in ACTIONS:
-        raise Http404
-    if request.method == "GET":
-        return _action_page(request, pk, action)
-    case = selectors.get_work_case_for(request.user, pk)
-    make_form, call, success = ACTIONS[action]
-    form = make_form(case, request.user, request.POST)
-    form.prefix = action
+def _act(request, case, action: CaseAction, form, service, *, success, **arguments):
+    """Carry out the action: ``service(**arguments)`` by the user, then back to the case with
+    ``success``; a refusal (``ValidationError``) shows the action's page again with it."""
+    try:
+        service(**arguments, actor=request.user, origin=origin_of(request))
+    except ValidationError as error:
+        form.add_error(None, _error_text(error))
+        return _render_action(request, case, action, form)
+    messages.success(request, success)
+    return redirect("work:case_detail", pk=case.pk)
+
+
+@case_action_view(CaseAction.DECIDE)
+def case_decide(request, case):
+    form = forms.DecisionForm(_posted(request), prefix=CaseAction.DECIDE)
     if form.is_valid():
-        try:
-            call(case, form.cleaned_data, request.user, origin_of(request))
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-        else:
-            messages.success(request, success)
-            if (
-                action == "move"
-                and not selectors.work_cases_for(request.user).filter(pk=case.pk).exists()
-            ):
-                return redirect("work:case_list")
-            return redirect("work:case_detail", pk=case.pk)
-    case = selectors.get_work_case_for(request.user, pk)
-    return _render_action(request, case, action, form, status=400)
+        return _act(
+            request,
+            case,
+            CaseAction.DECIDE,
+            form,
+            services.record_decision,
+            case_id=case.pk,
+            positive=form.cleaned_data["positive"],
+            deviation_reason=form.cleaned_data["deviation_reason"],
+            success=_("The decision has been recorded. You can now download the decision letter."),
+        )
+    return _render_action(request, case, CaseAction.DECIDE, form)
+
+
+@case_action_view(CaseAction.PLACE)
+def case_place(request, case):
+    form = forms.PlacementForm(
+        _posted(request),
+        prefix=CaseAction.PLACE,
+        employers=municipality_selectors.active_employers_for(request.user),
+        initial={"start_on": timezone.localdate()},
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.PLACE,
+            form,
+            services.place_person,
+            case_id=case.pk,
+            **form.cleaned_data,
+            success=_("The person has been placed."),
+        )
+    return _render_action(request, case, CaseAction.PLACE, form)
+
+
+@case_action_view(CaseAction.END_EMPLOYMENT)
+def case_end_employment(request, case):
+    form = forms.EndEmploymentForm(
+        _posted(request),
+        prefix=CaseAction.END_EMPLOYMENT,
+        initial={"end_on": timezone.localdate()},
+    )
+    if form.is_valid():
+        employment = selectors.running_employment(case)
+        if employment is None:
+            form.add_error(None, _("This person has no running job."))
+            return _render_action(request, case, CaseAction.END_EMPLOYMENT, form)
+        return _act(
+            request,
+            case,
+            CaseAction.END_EMPLOYMENT,
+            form,
+            services.end_employment,
+            employment_id=employment.pk,
+            end_on=form.cleaned_data["end_on"],
+            reason=form.cleaned_data["reason"],
+            success=_("The job has ended. The person is waiting for a new place again."),
+        )
+    return _render_action(request, case, CaseAction.END_EMPLOYMENT, form)
+
+
+@case_action_view(CaseAction.MARK_UNAVAILABLE)
+def case_mark_unavailable(request, case):
+    form = forms.UnavailableForm(_posted(request), prefix=CaseAction.MARK_UNAVAILABLE)
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.MARK_UNAVAILABLE,
+            form,
+            services.mark_unavailable,
+            case_id=case.pk,
+            reason=form.cleaned_data["reason"],
+            from_on=form.cleaned_data["from_on"],
+            success=_("The person is marked as temporarily unavailable. They keep their turn."),
+        )
+    return _render_action(request, case, CaseAction.MARK_UNAVAILABLE, form)
+
+
+@case_action_view(CaseAction.MARK_AVAILABLE)
+def case_mark_available(request, case):
+    form = forms.AvailableForm(_posted(request), prefix=CaseAction.MARK_AVAILABLE)
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.MARK_AVAILABLE,
+            form,
+            services.mark_available,
+            case_id=case.pk,
+            on=form.cleaned_data["on"],
+            success=_("The person is available again."),
+        )
+    return _render_action(request, case, CaseAction.MARK_AVAILABLE, form)
+
+
+@case_action_view(CaseAction.FILE_OBJECTION)
+def case_file_objection(request, case):
+    form = forms.ObjectionForm(_posted(request), prefix=CaseAction.FILE_OBJECTION)
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.FILE_OBJECTION,
+            form,
+            services.file_objection,
+            case_id=case.pk,
+            grounds=form.cleaned_data["grounds"],
+            filed_on=form.cleaned_data["filed_on"],
+            success=_("The objection has been registered."),
+        )
+    return _render_action(request, case, CaseAction.FILE_OBJECTION, form)
+
+
+@case_action_view(CaseAction.DECIDE_OBJECTION)
+def case_decide_objection(request, case):
+    form = forms.ObjectionOutcomeForm(_posted(request), prefix=CaseAction.DECIDE_OBJECTION)
+    if form.is_valid():
+        objection = selectors.pending_objection(case)
+        if objection is None:
+            form.add_error(None, _("There is no objection to decide on."))
+            return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)
+        return _act(
+            request,
+            case,
+            CaseAction.DECIDE_OBJECTION,
+            form,
+            services.decide_objection,
+            objection_id=objection.pk,
+            outcome=form.cleaned_data["outcome"],
+            success=_("The outcome of the objection has been recorded."),
+        )
+    return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)
+
+
+@case_action_view(CaseAction.ASSIGN)
+def case_assign(request, case):
+    form = forms.AssignForm(
+        _posted(request),
+        prefix=CaseAction.ASSIGN,
+        colleagues=selectors.colleagues_of(request.user),
+        initial={"assignee": case.assignee_id},
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.ASSIGN,
+            form,
+            services.assign_case,
+            case_id=case.pk,
+            assignee=form.cleaned_data["assignee"],
+            success=_("The case handler has been changed."),
+        )
+    return _render_action(request, case, CaseAction.ASSIGN, form)
+
+
+@case_action_view(CaseAction.MOVE)
+def case_move(request, case):
+    """The move to another municipality (DOMAIN §6.5). When the new municipality takes the
+    case over, it leaves this municipality's list: the user goes back to the list."""
+    form = forms.MoveForm(
+        _posted(request), prefix=CaseAction.MOVE, municipality_id=case.municipality_id
+    )
+    if form.is_valid():
+        response = _act(
+            request,
+            case,
+            CaseAction.MOVE,
+            form,
+            services.record_move,
+            case_id=case.pk,
+            new_municipality_id=form.cleaned_data["new_municipality"].pk,
+            moved_on=form.cleaned_data["moved_on"],
+            employment_continues=form.cleaned_data["employment_continues"],
+            success=_("The move has been recorded."),
+        )
+        if (
+            response.status_code == 302
+            and not selectors.work_cases_for(request.user).filter(pk=case.pk).exists()
+        ):
+            return redirect("work:case_list")
+        return response
+    return _render_action(request, case, CaseAction.MOVE, form)
 
 
 @municipal_view

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -126,16 +125,55 @@ def case_detail(request, pk: int):
 @require_GET
 def document_download(request, pk: int, document_pk: int):
     """A supporting document of a case UWV has to advise on."""
-    case = selectors.get_uwv_case_for(request.user, pk)
-    document = selectors.case_document(case, document_pk)
+    document = selectors.get_uwv_case_document_for(request.user, pk, document_pk)
     audit.record_view(
         actor=request.user, object_type="document", object_id=document.pk, request=request
     )
     return documents.download(document)
 
 
-def _record_advice(case, data, actor, origin):
+# -- the actions on a case: one view each, POST only (the forms are on the case page) --------
+
+
+def _act(request, case, name: str, form, service, *, success, **arguments):
+    """Carry out an action of the case page: ``service(**arguments)`` by the user, then back
+    to the case with ``success``; a refusal (``ValidationError``) shows the case page again
+    with the form bound and the refusal on it (400)."""
+    try:
+        service(**arguments, actor=request.user, origin=origin_of(request))
+    except ValidationError as error:
+        form.add_error(None, " ".join(error.messages))
+        return _refused(request, case, name, form)
+    messages.success(request, success)
+    return redirect("uwv:case_detail", pk=case.pk)
+
+
+def _refused(request, case, name: str, form):
+    return _render_case(request, case, bound=(name, form), status=400)
+
+
+@uwv_view
+@require_POST
+def case_start(request, pk: int):
+    case = selectors.get_uwv_case_for(request.user, pk)
+    try:
+        services.start_investigation(case_id=case.pk, actor=request.user, origin=origin_of(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The investigation has started."))
+    return redirect("uwv:case_detail", pk=case.pk)
+
+
+@uwv_view
+@require_POST
+def case_advice(request, pk: int):
+    case = selectors.get_uwv_case_for(request.user, pk)
     shortcut = _shortcut(case)
+    form = forms.AdviceForm(request.POST, prefix="advice", shortcut=shortcut)
+    if not form.is_valid():
+        return _refused(request, case, "advice", form)
+    data = form.cleaned_data
     work_capacity = None
     if shortcut is None:
         work_capacity = rules.WorkCapacity(
@@ -144,72 +182,58 @@ def _record_advice(case, data, actor, origin):
             data["hours_at_a_stretch"] or Decimal(0),
             data["hours_per_day"] or Decimal(0),
         )
-    return services.record_advice(
+    return _act(
+        request,
+        case,
+        "advice",
+        form,
+        services.record_advice,
         case_id=case.pk,
         outcome=AdviceOutcome(data["outcome"]),
         reasons=data["reasons"],
         needs_adaptations=data["needs_adaptations"],
         needs_supervision=data["needs_supervision"],
         work_capacity=work_capacity,
-        actor=actor,
-        origin=origin,
+        success=_("The advice has been issued. The municipality and the person are informed."),
     )
-
-
-ACTIONS = {
-    "advice": (
-        lambda case, data: forms.AdviceForm(data, shortcut=_shortcut(case)),
-        _record_advice,
-        _("The advice has been issued. The municipality and the person are informed."),
-    ),
-    "suspend": (
-        lambda case, data: forms.SuspendTermForm(data),
-        lambda case, d, actor, origin: services.suspend_term(
-            case_id=case.pk,
-            kind=TermKind.UWV_ADVICE,
-            on=d["on"],
-            reason=d["reason"],
-            actor=actor,
-            origin=origin,
-        ),
-        _("The term has been suspended. The end date moves by the days it is suspended."),
-    ),
-    "resume": (
-        lambda case, data: forms.ResumeTermForm(data),
-        lambda case, d, actor, origin: services.resume_term(
-            case_id=case.pk, kind=TermKind.UWV_ADVICE, on=d["on"], actor=actor, origin=origin
-        ),
-        _("The term runs again. The new end date is shown below."),
-    ),
-}
 
 
 @uwv_view
 @require_POST
-def case_action(request, pk: int, action: str):
+def case_suspend(request, pk: int):
     case = selectors.get_uwv_case_for(request.user, pk)
-    if action == "start":
-        try:
-            services.start_investigation(
-                case_id=case.pk, actor=request.user, origin=origin_of(request)
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The investigation has started."))
-        return redirect("uwv:case_detail", pk=case.pk)
-    if action not in ACTIONS:
-        raise Http404
-    make_form, call, success = ACTIONS[action]
-    form = make_form(case, request.POST)
-    form.prefix = action
-    if form.is_valid():
-        try:
-            call(case, form.cleaned_data, request.user, origin_of(request))
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-        else:
-            messages.success(request, success)
-            return redirect("uwv:case_detail", pk=case.pk)
+    form = forms.SuspendTermForm(request.POST, prefix="suspend")
+    if not form.is_valid():
+        return _refused(request, case, "suspend", form)
+    return _act(
+        request,
+        case,
+        "suspend",
+        form,
+        services.suspend_term,
+        case_id=case.pk,
+        kind=TermKind.UWV_ADVICE,
+        on=form.cleaned_data["on"],
+        reason=form.cleaned_data["reason"],
+        success=_("The term has been suspended. The end date moves by the days it is suspended."),
+    )
+
+
+@uwv_view
+@require_POST
+def case_resume(request, pk: int):
     case = selectors.get_uwv_case_for(request.user, pk)
-    return _render_case(request, case, bound=(action, form), status=400)
+    form = forms.ResumeTermForm(request.POST, prefix="resume")
+    if not form.is_valid():
+        return _refused(request, case, "resume", form)
+    return _act(
+        request,
+        case,
+        "resume",
+        form,
+        services.resume_term,
+        case_id=case.pk,
+        kind=TermKind.UWV_ADVICE,
+        on=form.cleaned_data["on"],
+        success=_("The term runs again. The new end date is shown below."),
+    )

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -439,8 +440,6 @@ WAGE_SUBSIDY_FLAT_RATE = env_bool("WAGE_SUBSIDY_FLAT_RATE", False)
 CITIZEN_BSNS_PER_DAY = env_int("CITIZEN_BSNS_PER_DAY", 5)
 
 # -- terms and notifications (issue 7) ---------------------------------------------------------
-
-from celery.schedules import crontab  # noqa: E402
 
 # The sweep is idempotent (INSERT … ON CONFLICT DO NOTHING), so it runs hourly: a missed run
 # costs at most an hour. Dates are the local (Europe/Amsterdam) date; the schedule is UTC.

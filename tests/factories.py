@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
+from stdnum.nl import bsn as _bsn
 
+from cases.choices import (
+    AdviceOutcome,
+    ApplicantKind,
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    ContractKind,
+    FundingKind,
+    TermKind,
+    WorkplaceKind,
+)
+from cases.models import (
+    Advice,
+    Application,
+    AvailabilityPeriod,
+    Case,
+    Decision,
+    Employment,
+    Objection,
+    Person,
+    Term,
+)
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.models import Role, User
 
@@ -82,35 +109,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 # -- the case domain ------------------------------------------------------------------------
-
-import datetime as _dt  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-from stdnum.nl import bsn as _bsn  # noqa: E402
-
-from cases.choices import (  # noqa: E402
-    AdviceOutcome,
-    ApplicantKind,
-    BenefitKind,
-    CandidateSource,
-    CaseState,
-    ContractKind,
-    FundingKind,
-    TermKind,
-    WorkplaceKind,
-)
-from cases.models import (  # noqa: E402
-    Advice,
-    Application,
-    AvailabilityPeriod,
-    Case,
-    Decision,
-    Employment,
-    Objection,
-    Person,
-    Term,
-)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

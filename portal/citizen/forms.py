@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import ApplicantKind, BenefitKind, CandidateSource
+from cases.documents import check_upload
 from cases.models import validate_bsn
 from municipalities.models import Municipality
 
@@ -287,8 +289,6 @@ class DocumentForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from django.conf import settings
-
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "PDF, JPEG or PNG, at most %(megabytes)s MB. For example a letter from your "
@@ -296,8 +296,6 @@ class DocumentForm(forms.Form):
         ) % {"megabytes": max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
 
     def clean_file(self):
-        from cases.documents import check_upload
-
         upload = self.cleaned_data["file"]
         self.checked = check_upload(upload)
         return upload

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import audit, documents, rules, selectors, services
 from cases.audit import origin_of
 from cases.choices import CaseState, TermKind
+from cases.letters import decision_letter_pdf
 from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
@@ -120,8 +121,6 @@ def receipt(request, pk):
 
 @citizen_view
 def decision_letter(request, pk):
-    from cases.letters import decision_letter_pdf
-
     case = selectors.get_case_for_citizen(request.user, pk)
     decision = getattr(case, "decision", None)
     if decision is None:
@@ -133,8 +132,7 @@ def decision_letter(request, pk):
 
 @citizen_view
 def document_download(request, pk, document_pk):
-    case = selectors.get_case_for_citizen(request.user, pk)
-    return documents.download(selectors.case_document(case, document_pk))
+    return documents.download(selectors.get_document_for_citizen(request.user, pk, document_pk))
 
 
 @citizen_view

@@ -2,8 +2,18 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
+from cases.choices import CaseState
+from cases.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    Decision,
+    Employment,
+    Person,
+    Term,
+)
 from municipalities.models import Municipality, Verordening, YearlyQuota
-from portal.demo import DEMO_PASSWORD, demo_accounts
+from portal.demo import DEMO_CITIZEN_EMAIL, DEMO_PASSWORD, MUNICIPALITIES, demo_accounts
 from portal.models import STAFF_ROLES, User
 
 pytestmark = pytest.mark.django_db
@@ -41,18 +51,6 @@ def test_every_demo_account_signs_in_with_the_published_password_and_staff_have_
 
 
 # -- demo cases -------------------------------------------------------------------------------
-
-from cases.choices import CaseState  # noqa: E402
-from cases.models import (  # noqa: E402
-    AuditEntry,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Person,
-    Term,
-)
-from portal.demo import DEMO_CITIZEN_EMAIL, MUNICIPALITIES  # noqa: E402
 
 
 def case_counts():

@@ -76,7 +76,7 @@ def test_assessor_records_a_positive_advice(client, assessor):
     case = at_uwv(ends_in_days=10)
     VerordeningFactory(municipality=case.municipality, in_force_from=dt.date(2020, 1, 1))
     response = client.post(
-        reverse("uwv:case_action", args=[case.pk, "advice"]),
+        reverse("uwv:case_advice", args=[case.pk]),
         {
             "advice-outcome": "positive",
             "advice-needs_supervision": "on",
@@ -98,7 +98,7 @@ def test_assessor_records_a_positive_advice(client, assessor):
 def test_advice_that_does_not_match_the_findings_is_refused(client, assessor):
     case = at_uwv(ends_in_days=10)
     response = client.post(
-        reverse("uwv:case_action", args=[case.pk, "advice"]),
+        reverse("uwv:case_advice", args=[case.pk]),
         {
             "advice-outcome": "positive",
             "advice-can_perform_task": "on",
@@ -119,7 +119,7 @@ def test_valid_wsw_indication_prefills_the_advice(client, assessor):
     assert 'data-testid="wsw-shortcut"' in response.content.decode()
     assert response.context["forms"]["advice"]["outcome"].value() == "positive"
     response = client.post(
-        reverse("uwv:case_action", args=[case.pk, "advice"]),
+        reverse("uwv:case_advice", args=[case.pk]),
         {
             "advice-outcome": "positive",
             "advice-reasons": "Geldige Wsw-indicatie.",
@@ -135,7 +135,7 @@ def test_suspend_and_resume_move_the_end_date(client, assessor):
     today = timezone.localdate()
     suspended_on = today - dt.timedelta(days=5)
     response = client.post(
-        reverse("uwv:case_action", args=[case.pk, "suspend"]),
+        reverse("uwv:case_suspend", args=[case.pk]),
         {
             "suspend-on": suspended_on.isoformat(),
             "suspend-reason": "Wacht op stukken",
@@ -145,7 +145,7 @@ def test_suspend_and_resume_move_the_end_date(client, assessor):
     term.refresh_from_db()
     assert term.suspended_since == suspended_on
     response = client.post(
-        reverse("uwv:case_action", args=[case.pk, "resume"]),
+        reverse("uwv:case_resume", args=[case.pk]),
         {
             "resume-on": today.isoformat(),
         },
@@ -162,7 +162,7 @@ def test_suspend_and_resume_move_the_end_date(client, assessor):
 
 def test_start_investigation(client, assessor):
     case = CaseFactory(state=CaseState.SUBMITTED)
-    response = client.post(reverse("uwv:case_action", args=[case.pk, "start"]))
+    response = client.post(reverse("uwv:case_start", args=[case.pk]))
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == CaseState.WITH_UWV
 

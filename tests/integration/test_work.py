@@ -13,7 +13,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import services, views
+from cases import rules, services, views
 from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.models import (
     Advice,
@@ -61,7 +61,7 @@ def search(client, url, term: str) -> str:
 
 def post_action(client, case, action, data):
     return client.post(
-        reverse("work:case_action", args=[case.pk, action]),
+        views.action_url(case.pk, action),
         {f"{action}-{key}": value for key, value in data.items()},
     )
 
@@ -81,10 +81,18 @@ def test_pages_need_a_municipal_role(client, name):
 
 
 def test_every_case_url_of_another_municipality_answers_404(client, municipality, other_consultant):
+    from cases.urls import urlpatterns
+
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     sign_in(client, other_consultant)
-    assert client.get(reverse("work:case_detail", args=[case.pk])).status_code == 404
-    assert client.get(reverse("work:decision_letter", args=[case.pk])).status_code == 404
+    case_patterns = [p for p in urlpatterns if "pk" in p.pattern.converters]
+    assert len(case_patterns) >= 13  # the case page, its letter, documents and every action
+    for pattern in case_patterns:
+        kwargs = {"pk": case.pk}
+        if "document_pk" in pattern.pattern.converters:
+            kwargs["document_pk"] = 1
+        url = reverse(f"work:{pattern.name}", kwargs=kwargs)
+        assert client.get(url).status_code == 404, url
     response = post_action(client, case, "unavailable", {"reason": "illness"})
     assert response.status_code == 404
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
@@ -577,9 +585,7 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
     assert reverse("work:case_move", args=[case.pk]) in page
     response = signed_in.get(reverse("work:case_move", args=[case.pk]))
     assert response.status_code == 200
-    assert f'action="{reverse("work:case_action", args=[case.pk, "move"])}"' in (
-        response.content.decode()
-    )
+    assert f'action="{reverse("work:case_move", args=[case.pk])}"' in (response.content.decode())
     decided = case_in(municipality, CaseState.ADVICE_ISSUED)
     assert signed_in.get(reverse("work:case_move", args=[decided.pk])).status_code == 404
     sign_in(client, other_consultant)
@@ -604,14 +610,14 @@ def test_each_action_has_a_page_of_its_own_where_the_state_allows_it(
         allowed = [*allowed, "object"]  # against the decision, whatever the state
     page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
     assert "<form" not in page.split("<main", 1)[1].split("</main>", 1)[0]
-    for action in views.ACTION_PAGES:
+    for action in rules.CaseAction:
         url = views.action_url(case.pk, action)
         response = signed_in.get(url)
         if action in allowed:
             assert f'href="{url}"' in page, action
             assert response.status_code == 200, action
             html = response.content.decode()
-            assert f'action="{reverse("work:case_action", args=[case.pk, action])}"' in html
+            assert f'action="{url}"' in html
             assert f'name="{action}-' in html and case.person.last_name in html
         else:
             assert f'href="{url}"' not in page, action
@@ -635,7 +641,7 @@ def test_the_decision_page_shows_the_advice_it_decides_on(signed_in, municipalit
             "assessor": UserFactory(uwv_assessor=True),
         },
     )
-    html = signed_in.get(reverse("work:case_action", args=[case.pk, "decide"])).content.decode()
+    html = signed_in.get(reverse("work:case_decide", args=[case.pk])).content.decode()
     assert "Advies van UWV" in html and "2 maart 2026" in html
 
 
@@ -777,7 +783,7 @@ def test_placement_offers_the_municipalitys_own_employers(signed_in, municipalit
     )
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
 
-    page = signed_in.get(reverse("work:case_action", args=[case.pk, "place"])).content.decode()
+    page = signed_in.get(reverse("work:case_place", args=[case.pk])).content.decode()
     assert "Werkbedrijf Noord" in page
     assert "Elders BV" not in page
 
@@ -847,7 +853,7 @@ def test_the_filter_shows_what_was_asked_for(signed_in):
 
 def test_the_assign_page_shows_the_current_case_handler(signed_in, municipality):
     case = case_in(municipality, CaseState.ADVICE_ISSUED)
-    url = reverse("work:case_action", args=[case.pk, "assign"])
+    url = reverse("work:case_assign", args=[case.pk])
     assert selected_option(signed_in.get(url).content.decode(), "assign-assignee") == ""
     colleague = UserFactory(consultant=True, municipality=municipality)
     assert post_action(signed_in, case, "assign", {"assignee": colleague.pk}).status_code == 302
@@ -877,6 +883,6 @@ def test_a_refused_form_shows_what_was_typed(signed_in, municipality):
     page = response.content.decode()
     assert typed in page and "einddatum kan niet voor de begindatum" in page
     # The next, unbound form is empty again.
-    url = reverse("work:case_action", args=[case.pk, "end_employment"])
+    url = reverse("work:case_end_employment", args=[case.pk])
     page = signed_in.get(url).content.decode()
     assert typed not in page and 'name="end_employment-reason"' in page

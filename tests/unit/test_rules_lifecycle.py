@@ -5,7 +5,16 @@ import itertools
 import pytest
 
 from cases.choices import CaseState
-from cases.rules import TRANSITIONS, RuleViolation, can_transition, check_transition
+from cases.rules import (
+    MOVABLE_STATES,
+    STATE_ACTIONS,
+    TRANSITIONS,
+    CaseAction,
+    RuleViolation,
+    allowed_actions,
+    can_transition,
+    check_transition,
+)
 
 S = CaseState
 EXPECTED = {
@@ -72,3 +81,48 @@ def test_lifecycle_check_transition_refuses_an_unlisted_move():
         "dst": S.AWAITING_PLACEMENT.label,
     }
     assert "%(" not in str(excinfo.value)
+
+
+# -- the actions each state allows (next to the transitions) --------------------------------
+
+A = CaseAction
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (S.DRAFT, [A.ASSIGN]),
+        (S.WITH_UWV, [A.ASSIGN]),
+        (S.ADVICE_ISSUED, [A.DECIDE, A.ASSIGN]),
+        (S.AWAITING_PLACEMENT, [A.PLACE, A.MARK_UNAVAILABLE, A.ASSIGN, A.MOVE]),
+        (S.UNAVAILABLE, [A.MARK_AVAILABLE, A.ASSIGN, A.MOVE]),
+        (S.EMPLOYED, [A.END_EMPLOYMENT, A.ASSIGN, A.MOVE]),
+        (S.WITHDRAWN, []),
+        (S.CLOSED, []),
+    ],
+)
+def test_actions_follow_the_state_in_the_order_of_the_page(state, expected):
+    assert list(allowed_actions(state, decided=False, objection_pending=False)) == expected
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_actions_a_decision_allows_an_objection_then_its_outcome_whatever_the_state(state):
+    filed = allowed_actions(state, decided=True, objection_pending=False)
+    pending = allowed_actions(state, decided=True, objection_pending=True)
+    assert A.FILE_OBJECTION in filed and A.DECIDE_OBJECTION not in filed
+    assert A.DECIDE_OBJECTION in pending and A.FILE_OBJECTION not in pending
+
+
+def test_actions_every_state_has_a_row_and_a_move_only_where_6_5_allows_it():
+    assert set(STATE_ACTIONS) == set(CaseState)
+    assert {s for s, actions in STATE_ACTIONS.items() if A.MOVE in actions} == MOVABLE_STATES
+
+
+def test_actions_a_state_that_allows_a_transition_to_placement_allows_no_action_that_skips_it():
+    # Placing needs a state from which the case can become employed (TRANSITIONS).
+    for state, actions in STATE_ACTIONS.items():
+        if A.PLACE in actions:
+            assert can_transition(state, S.EMPLOYED)
+        if A.DECIDE in actions:
+            assert can_transition(state, S.AWAITING_PLACEMENT)
+            assert can_transition(state, S.REJECTED)
