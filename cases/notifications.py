@@ -172,18 +172,20 @@ DIRECT_NOTE = _(
 
 
 @dataclass(frozen=True)
-class Message:
+class NotificationText:
+    """What a notification says, in the active language: the same in the inbox and the mail."""
+
     subject: str
     body: str
 
 
-def message_for(notification: Notification) -> Message:
+def text_of(notification: Notification) -> NotificationText:
     """The subject and body of a notification, in the active language."""
     subject, body = TEXTS[notification.kind]
     text = body % {"date": notification.term_end.strftime("%d-%m-%Y")}
     if notification.kind == K.NEW_APPLICATION and _is_direct(notification.case):
         text = f"{text} {DIRECT_NOTE}"
-    return Message(subject=str(subject), body=str(text))
+    return NotificationText(subject=str(subject), body=str(text))
 
 
 def _is_direct(case: Case) -> bool:
@@ -515,7 +517,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     case = notification.case
     municipality = case.municipality
     with translation.override(settings.LANGUAGE_CODE):
-        message = message_for(notification)
+        message = text_of(notification)
         context = {
             "message": message,
             "notification": notification,

@@ -956,8 +956,7 @@ def check_transition(src: CaseState, dst: CaseState) -> None:
 
 class CaseAction(StrEnum):
     """What municipal staff can do to a case, in the order the case page offers it. The value
-    is the action's address on the case page (``/werk/zaken/<id>/<value>/``) and the prefix
-    of its form's fields."""
+    names the action's page (``work:case_<value>``) and prefixes its form's fields."""
 
     DECIDE = "decide"
     PLACE = "place"

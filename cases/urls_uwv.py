@@ -12,8 +12,8 @@ urlpatterns = [
         views_uwv.document_download,
         name="document_download",
     ),
-    path("zaken/<int:pk>/start/", views_uwv.case_start, name="case_start"),
-    path("zaken/<int:pk>/advice/", views_uwv.case_advice, name="case_advice"),
-    path("zaken/<int:pk>/suspend/", views_uwv.case_suspend, name="case_suspend"),
-    path("zaken/<int:pk>/resume/", views_uwv.case_resume, name="case_resume"),
+    path("zaken/<int:pk>/onderzoek-starten/", views_uwv.case_start, name="case_start"),
+    path("zaken/<int:pk>/advies/", views_uwv.case_advice, name="case_advice"),
+    path("zaken/<int:pk>/termijn-opschorten/", views_uwv.case_suspend, name="case_suspend"),
+    path("zaken/<int:pk>/termijn-hervatten/", views_uwv.case_resume, name="case_resume"),
 ]

@@ -52,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         return redirect("notifications:list")
     items = [
-        (notification, notifications.message_for(notification))
+        (notification, notifications.text_of(notification))
         for notification in notifications.inbox_for(user)
     ]
     unread = sum(1 for notification, _message in items if notification.read_at is None)

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Role
 
-from .models import ChainAgreement, ChainPartner, Employer, Municipality, Verordening
+from .models import (
+    VERORDENING_FIELDS,
+    ChainAgreement,
+    ChainPartner,
+    Employer,
+    Municipality,
+    Verordening,
+)
 from .quota_import import MAX_BYTES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,18 +25,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class VerordeningForm(forms.ModelForm):
     class Meta:
         model = Verordening
-        fields = [
-            "in_force_from",
-            "discussed_with_target_group_on",
-            "provisions",
-            "provisions_until_employment",
-            "provisions_while_waiting",
-            "offers_additional_places",
-            "additional_places_per_year",
-            "ordering_rule",
-            "decision_term_weeks",
-            "advice_revives_on_fallback",
-        ]
+        fields = list(VERORDENING_FIELDS)
         widgets = {
             "in_force_from": DATE_INPUT,
             "discussed_with_target_group_on": DATE_INPUT,

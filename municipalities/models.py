@@ -71,6 +71,22 @@ class YearlyQuota(models.Model):
         return f"{self.municipality} {self.year}: {self.places}"
 
 
+#: What a municipality settles in (a version of) its verordening: the fields its form shows
+#: and its services copy from one version to the next.
+VERORDENING_FIELDS = (
+    "in_force_from",
+    "discussed_with_target_group_on",
+    "provisions",
+    "provisions_until_employment",
+    "provisions_while_waiting",
+    "offers_additional_places",
+    "additional_places_per_year",
+    "ordering_rule",
+    "decision_term_weeks",
+    "advice_revives_on_fallback",
+)
+
+
 class Verordening(models.Model):
     """The municipality's own rules (DOMAIN §5), one row per version by date of entry into
     force. A case is judged under the version in force at its date; versions are never edited

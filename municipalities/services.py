@@ -30,6 +30,7 @@ from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    VERORDENING_FIELDS,
     ChainAgreement,
     ChainPartner,
     ChainTarget,
@@ -38,19 +39,6 @@ from .models import (
     QuotaChange,
     Verordening,
     YearlyQuota,
-)
-
-VERORDENING_FIELDS = (
-    "in_force_from",
-    "discussed_with_target_group_on",
-    "provisions",
-    "provisions_until_employment",
-    "provisions_while_waiting",
-    "offers_additional_places",
-    "additional_places_per_year",
-    "ordering_rule",
-    "decision_term_weeks",
-    "advice_revives_on_fallback",
 )
 
 

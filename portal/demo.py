@@ -16,9 +16,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from stdnum.nl import bsn as stdnum_bsn
 
 from cases import rules, selectors
+from cases.bsn import valid_bsn
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -304,16 +304,6 @@ def demo_cases(offset: int) -> list[DemoCase]:
     ]
 
 
-def demo_bsn(number: int) -> str:
-    """A valid, deterministic demo BSN (11-proef) for ``number``."""
-    prefix = DEMO_BSN_PREFIX + number
-    for suffix in range(100):
-        candidate = f"{prefix * 100 + suffix:09d}"
-        if stdnum_bsn.is_valid(candidate):
-            return candidate
-    raise AssertionError(prefix)  # pragma: no cover - every run of 100 has one
-
-
 class _CaseBuilder:
     """Writes one demo case and its rows; dates are days before ``today``."""
 
@@ -596,7 +586,7 @@ def _demo_person(number: int, municipality, spec: DemoCase, **fields) -> tuple[P
         **fields,
     }
     return Person.objects.get_or_create(
-        bsn=demo_bsn(number), duplicate_of__isnull=True, defaults=defaults
+        bsn=valid_bsn(number, base=DEMO_BSN_PREFIX), duplicate_of__isnull=True, defaults=defaults
     )
 
 

@@ -9,8 +9,8 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
-from stdnum.nl import bsn as _bsn
 
+from cases.bsn import valid_bsn
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -285,22 +285,6 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
 
 
 # -- appended: unique BSNs and bulk candidates ----------------------------------------------
-
-
-def valid_bsn(n: int, *, base: int = 1_000_000) -> str:
-    """The n-th valid BSN (11-proef), unique per ``n``, deterministic for tests.
-
-    ``base + n`` gives the first seven digits and the last two are searched: every run of 100
-    holds a valid BSN, and different ``n`` never share a prefix.
-    """
-    prefix = base + n
-    if not 0 <= prefix < 10_000_000:
-        raise ValueError(f"no nine-digit BSN for n={n} from base {base}")
-    for suffix in range(100):
-        candidate = f"{prefix * 100 + suffix:09d}"
-        if _bsn.is_valid(candidate):
-            return candidate
-    raise AssertionError(f"no valid BSN with prefix {prefix}")  # pragma: no cover
 
 
 def bulk_candidate_cases(

@@ -23,30 +23,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import notifications
+from cases.bsn import valid_bsn
 from cases.choices import BenefitKind, CaseState, TermKind
 from cases.models import Case, Notification, NotificationChannel, OutboxMessage, Person, Term
 from municipalities.models import Municipality
 from portal.models import Role, User
 
 PREFIX = "BENCH"
+#: Where the benchmark's BSNs start (``cases.bsn.valid_bsn``), apart from demo and test data.
+BSN_BASE = 2_000_000
 TERM_MIX = [
     (TermKind.UWV_ADVICE, CaseState.WITH_UWV, 50),
     (TermKind.DECISION, CaseState.ADVICE_ISSUED, 25),
     (TermKind.OBJECTION, CaseState.REJECTED, 15),
     (TermKind.PLACEMENT, CaseState.AWAITING_PLACEMENT, 10),
 ]
-
-
-def bsn(n: int) -> str:
-    """A valid BSN (11-proef) from ``n``: eight digits and a check digit, skipping misses."""
-    base = 20_000_000 + n * 10
-    while True:
-        digits = f"{base:08d}"
-        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-        check = total % 11
-        if check < 10:
-            return f"{digits}{check}"
-        base += 1
 
 
 class Command(BaseCommand):
@@ -135,7 +126,7 @@ class Command(BaseCommand):
             persons = Person.objects.bulk_create(
                 [
                     Person(
-                        bsn=bsn(start + i),
+                        bsn=valid_bsn(start + i, base=BSN_BASE),
                         first_name="Bench",
                         last_name=str(start + i),
                         birth_date=today.replace(year=today.year - 30),
