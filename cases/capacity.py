@@ -398,7 +398,11 @@ def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False)
             ),
         )
         .annotate(category=category, responsible=responsible)
-        .order_by("position")
+        # The window's own order (total: it ends with the id), not ``position``: the same
+        # rows in the same order, but PostgreSQL can then read the candidates in that order
+        # from the index ``case_candidates`` and stop after the page (a LIMIT), where an
+        # ORDER BY the row number makes it rank every candidate and sort them again.
+        .order_by(*order)
     )
 
 
@@ -511,6 +515,7 @@ def candidate_page(
     from_position: int = 1,
     limit: int = 50,
     uwv_agreement: bool = False,
+    header: CapacityHeader | None = None,
 ) -> CandidatePage:
     """The figures of ``capacity`` and the candidates at positions ``from_position`` ..
     ``from_position + limit - 1``. Two queries, whatever the number of candidates.
@@ -525,12 +530,22 @@ def candidate_page(
     windowed query in a subquery, whose select list (with the person and application
     lookups) PostgreSQL then evaluates for every candidate; with the LIMIT in the same query
     it evaluates those lookups after the sort, for the rows up to the end of the page only.
+    Under the verordening's order by the date of the positive decision (the default) the
+    candidates are read in that order from an index, so only the rows up to the end of the
+    page are ranked at all.
+
+    ``header``: the quota, places and verordening (``_header``) if the caller has them, such
+    as the dashboard's figures (``cases.figures``): they count every running job of the
+    municipality, which is the costly part of a page.
     """
     if from_position < 1:
         raise ValueError("from_position must be 1 or more")
     if limit < 1:
         raise ValueError("limit must be 1 or more")
-    header = _header(municipality_id, year, on or timezone.localdate())
+    if header is None:
+        header = _header(municipality_id, year, on or timezone.localdate())
+    elif (header.municipality_id, header.year) != (municipality_id, year):
+        raise ValueError("the header is of another municipality or year")
     windowed = _windowed_candidates(header, uwv_agreement=uwv_agreement)
     # OFFSET and LIMIT are 64-bit integers in SQL (a start of 10**30 is an empty page anyway).
     offset = min(from_position - 1, _MAX_SQL_ROWS)

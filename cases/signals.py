@@ -25,10 +25,24 @@ from .models import (
 OWN_MUNICIPALITY = (Case, Person, Employment, YearlyQuota, Verordening)
 #: Models that belong to a case.
 OF_A_CASE = (Application, Advice, Objection, Term)
+#: Columns the figures do not count: a save of only these (``update_fields``) leaves them
+#: current, so that assigning a case or editing contact details costs no recount.
+NOT_COUNTED = {
+    Case: frozenset({"assignee", "reference"}),
+    Person: frozenset({"account", "email", "phone", "in_jobs_register"}),
+}
 
 
-def _own_municipality_changed(sender, instance, **kwargs) -> None:
-    figures.changed(instance.municipality_id)
+def _counted(sender, update_fields) -> bool:
+    """Whether a save with ``update_fields`` (None: every column) may change the figures."""
+    if update_fields is None:
+        return True
+    return not frozenset(update_fields) <= NOT_COUNTED.get(sender, frozenset())
+
+
+def _own_municipality_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    if _counted(sender, update_fields):
+        figures.changed(instance.municipality_id)
 
 
 def _parent_value(sender, instance, parent: str, model, column: str):

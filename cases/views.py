@@ -622,13 +622,16 @@ def waiting_list(request):
         start = max(int(request.GET.get("from", "1")), 1)
     except ValueError:
         start = 1
-    # Only this page's candidates are read; positions are counted over all of them in SQL.
+    # Quota, places and verordening as the dashboard's figures have them (kept in the cache,
+    # counted again by one request at a time); then only this page's candidates are read.
+    header = figures_module.dashboard_figures(request.user, today=today).summary
     page = capacity_module.candidate_page(
         request.user.municipality_id,
         today.year,
         on=today,
         from_position=start,
         limit=WAITING_PAGE_SIZE,
+        header=header,
     )
     names = selectors.person_names(request.user, [row.person_id for row in page.rows])
     verordening = selectors.verordening_for(request.user, page.verordening_id)

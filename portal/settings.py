@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (the trigram index, issue #19)
     "django.forms",  # its widget templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",

@@ -29,7 +29,7 @@ def query_tables(output: str) -> list[dict[str, str]]:
 def test_bench_worklist_counts_the_same_queries_for_few_and_many_cases():
     out = io.StringIO()
     call_command(
-        "bench_worklist", cases=1_400, municipalities=4, users=0, allow_sqlite=True, stdout=out
+        "bench_worklist", cases=1_400, municipalities=4, rate=0, allow_sqlite=True, stdout=out
     )
     output = out.getvalue()
     small, large = query_tables(output)
@@ -41,31 +41,31 @@ def test_bench_worklist_counts_the_same_queries_for_few_and_many_cases():
         "work list, deep page",
         "case page",
         "waiting list, first page",
-        "admin changelist",
+        "waiting list, deep page",
+        "UWV queue",
     }
     assert small == large
     for page, counts in small.items():
         assert counts.count("(200)") == 2, (page, counts)
     dashboard = int(small["dashboard"].split()[0])
     assert dashboard < int(small["dashboard, figures counted"].split()[0])
-    assert "one user in-process" in output
 
 
-def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
-    """Each measured page of the work list shows the cases it is named for (a cursor the
-    list cannot read would give its first page again)."""
-    from cases.management.commands.bench_worklist import MANY_PAGES_PAGE, Command
+def test_the_deep_page_is_another_page_of_the_work_list():
+    """The measured deep page shows the cases it is named for (a cursor the list cannot read
+    would give its first page again)."""
+    from cases.management.commands.bench_worklist import Command
 
     call_command(
         "bench_worklist",
         cases=400,
         municipalities=1,
-        users=0,
+        rate=0,
         allow_sqlite=True,
         stdout=io.StringIO(),
     )
     command = Command(stdout=io.StringIO())
-    consultant, _small, _operator, urls, _small_urls = command.setup()
+    consultant, _small, _assessor, urls, _small_urls = command.setup()
     client = command.client(consultant)
 
     def cases_on(path) -> list[str]:
@@ -77,8 +77,43 @@ def test_the_deep_page_and_the_pages_in_turn_are_other_pages_of_the_work_list():
     deep = cases_on(urls["work list, deep page"])
     assert len(first) == len(deep) == 25
     assert not set(first) & set(deep)
-    in_turn = command.path_lists[MANY_PAGES_PAGE]
-    assert len(in_turn) == len(set(in_turn)) > 10
-    seen = [cases_on(path) for path in in_turn[1:4]]
-    assert all(len(rows) == 25 for rows in seen)
-    assert len({pk for rows in seen for pk in rows}) == 75
+
+
+def test_the_load_accounts_can_sign_in_and_see_their_sample(tmp_path):
+    """``prepare_load`` writes what bench/locustfile.py reads: accounts that sign in with the
+    demo password and TOTP secret, and per municipality cases of that municipality."""
+    import json
+
+    from allauth.mfa.models import Authenticator
+
+    from cases.management.commands.bench_worklist import LARGE_USERS, UWV_USERS, Command
+    from cases.models import Case
+    from portal.models import Role, User
+
+    call_command(
+        "bench_worklist",
+        cases=300,
+        municipalities=3,
+        rate=0,
+        allow_sqlite=True,
+        stdout=io.StringIO(),
+    )
+    command = Command(stdout=io.StringIO())
+    data = json.loads(command.prepare_load(tmp_path / "accounts.json").read_text())
+    assert len(data["users"]) == LARGE_USERS + 6 + UWV_USERS
+    for entry in data["users"]:
+        user = User.objects.get(email=entry["email"])
+        assert user.check_password(data["password"])
+        assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if entry["kind"] == "uwv":
+            assert user.role == Role.UWV_ASSESSOR and entry["town"] is None
+        else:
+            assert user.role == Role.CONSULTANT and user.municipality_id == entry["town"]
+    for town_id, town in data["towns"].items():
+        assert town["case_ids"] and town["names"]
+        mine = Case.objects.filter(municipality_id=int(town_id))
+        assert mine.filter(pk__in=town["case_ids"]).count() == len(town["case_ids"])
+        assert not mine.filter(pk__in=town["open_case_ids"], state__in=["closed", "withdrawn"])
+    # Idempotent: a second run keeps the accounts.
+    command.prepare_load(tmp_path / "again.json")
+    assert User.objects.filter(email__startswith="load-").count() == len(data["users"])

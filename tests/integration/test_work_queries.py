@@ -36,8 +36,11 @@ PINNED = {
     # saved filters are cached.
     "case_list": 4,
     "case_list_deep": 4,
-    "waiting_list": 6,
-    "waiting_list_deep": 6,
+    # The session, the user, the page's candidates, their names and the verordening; quota,
+    # places and verordening from the dashboard's figures in the cache (when those are counted
+    # again, the six queries of counting them come on top, as on the dashboard).
+    "waiting_list": 5,
+    "waiting_list_deep": 5,
     # The session, the user, the case with its person, municipality, application, advice,
     # decision and case handler, the audit entry for viewing personal data, and one query per
     # list: terms, objections, jobs, unavailability, documents and history (this person has
