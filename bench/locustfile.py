@@ -12,7 +12,7 @@ Mix per 100 HTTP requests (municipal users 95, UWV users 5):
    5 search by name: POST /werk/zaken/ (302) + GET /werk/zaken/?zoek=1 (as the page does)
   25 case page of a random case of the user's municipality /werk/zaken/<id>/
    5 waiting list /werk/wachtlijst/          5 UWV queue /uwv/ (UWV assessors)
-  10 action "assign": GET /werk/zaken/<id>/assign/ + POST it (CSRF) to a random colleague (302)
+  10 action "assign": GET /werk/zaken/<id>/behandelaar/ + POST it (CSRF) to a random colleague (302)
 
 Users sign in as they start (allauth allows 300 sign-ins a minute from one address). Statistics
 are reset when every user has signed in and LOAD_WARMUP_S seconds have passed; LOAD_MEASURE_S
@@ -229,7 +229,7 @@ class Staff(HttpUser):
 
     def flow_assign(self):
         pk = random.choice(self.town["open_case_ids"])
-        path = f"/werk/zaken/{pk}/assign/"
+        path = f"/werk/zaken/{pk}/behandelaar/"
         self.pace()
         r = self.req("GET", path, "assign: form")
         if r.status_code != 200:

@@ -65,7 +65,7 @@ def test_assigning_a_case_leaves_the_figures_current(signed_in, municipality):
     colleague = UserFactory(consultant=True, municipality=municipality)
     before = signed_in.get(reverse(DASHBOARD))
     response = signed_in.post(
-        reverse("work:case_action", args=[case.pk, "assign"]), {"assign-assignee": colleague.pk}
+        reverse("work:case_assign", args=[case.pk]), {"assign-assignee": colleague.pk}
     )
     assert response.status_code == 302
     after = signed_in.get(reverse(DASHBOARD))
