@@ -111,9 +111,7 @@ def cases_for_citizen(user):
     return (
         Case.objects.filter(person__account=user)
         .select_related("person", "municipality")
-        .prefetch_related(
-            Prefetch("terms", queryset=Term.objects.order_by("starts_on", "id"))
-        )
+        .prefetch_related(Prefetch("terms", queryset=Term.objects.order_by("starts_on", "id")))
         .order_by("-created_at", "-id")
     )
 
@@ -123,9 +121,7 @@ def get_case_for_citizen(user, pk):
     queries (independent of the number of events); ``Http404`` for anyone else's case."""
     queryset = (
         cases_for_citizen(user)
-        .select_related(
-            "application", "advice", "decision", "decision__verordening", "draft"
-        )
+        .select_related("application", "advice", "decision", "decision__verordening", "draft")
         .prefetch_related(
             Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
             Prefetch("messages", queryset=Message.objects.order_by("-sent_at", "-id")),
@@ -354,9 +350,7 @@ def _after(queryset: QuerySet[Case], newest_first: bool, when, pk: int) -> Query
     # The plain bound (<= or >=) lets the index start at the cursor; the OR alone would be a
     # filter over every row before it.
     if newest_first:
-        return queryset.filter(state_since__lte=when).filter(
-            Q(state_since__lt=when) | Q(id__lt=pk)
-        )
+        return queryset.filter(state_since__lte=when).filter(Q(state_since__lt=when) | Q(id__lt=pk))
     return queryset.filter(state_since__gte=when).filter(Q(state_since__gt=when) | Q(id__gt=pk))
 
 
@@ -375,8 +369,14 @@ WORKLIST_FIELDS = (
 )
 
 
-def worklist(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
-             today: _dt.date | None = None) -> Page:
+def worklist(
+    user,
+    filters: dict,
+    *,
+    cursor: str | None = None,
+    limit: int = 25,
+    today: _dt.date | None = None,
+) -> Page:
     """The consultant's work list: filtered, keyset-paginated on (state_since, id); each row
     a ``Case`` with its person, case handler, ``term_end`` and ``term_state`` (None: no open
     term).
@@ -424,10 +424,17 @@ def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
     """The consultant's dashboard counts in one query over the open cases of their
     municipality (index ``case_municipality_state``); no count over closed history."""
     today = today or timezone.localdate()
-    open_cases = work_cases_for(user).filter(
-        state__in=[s for s in CaseState.values if s not in (CaseState.DRAFT, CaseState.WITHDRAWN,
-                                                            CaseState.CLOSED)]
-    ).order_by()
+    open_cases = (
+        work_cases_for(user)
+        .filter(
+            state__in=[
+                s
+                for s in CaseState.values
+                if s not in (CaseState.DRAFT, CaseState.WITHDRAWN, CaseState.CLOSED)
+            ]
+        )
+        .order_by()
+    )
     counts = open_cases.aggregate(
         at_uwv=Count("pk", filter=Q(state__in=AT_UWV_STATES)),
         decisions_due=Count("pk", filter=Q(state=CaseState.ADVICE_ISSUED)),
@@ -459,15 +466,17 @@ def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
 def average_days_to_employment(user, year: int) -> Decimal | None:
     """Average days from the positive advice to the start of the job, for the jobs that
     started in ``year`` (DOMAIN §4.8)."""
-    result = scope_to_user(Employment.objects.all(), user).filter(
-        start_on__year=year, case__advice__isnull=False
-    ).aggregate(
-        average=Avg(
-            ExpressionWrapper(
-                F("start_on") - F("case__advice__issued_on"), output_field=DurationField()
+    result = (
+        scope_to_user(Employment.objects.all(), user)
+        .filter(start_on__year=year, case__advice__isnull=False)
+        .aggregate(
+            average=Avg(
+                ExpressionWrapper(
+                    F("start_on") - F("case__advice__issued_on"), output_field=DurationField()
+                )
             )
-        )
-    )["average"]
+        )["average"]
+    )
     if result is None:
         return None
     if isinstance(result, _dt.timedelta):
@@ -510,9 +519,7 @@ def uwv_cases_for(user) -> QuerySet[Case]:
 
 def get_uwv_case_for(user, pk: int) -> Case:
     """One case sent to UWV, for a UWV assessor; 404 for anyone else or any other case."""
-    queryset = uwv_cases_for(user).select_related(
-        "person", "municipality", "application", "advice"
-    )
+    queryset = uwv_cases_for(user).select_related("person", "municipality", "application", "advice")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -521,8 +528,14 @@ def get_uwv_case_document_for(user, pk: int, document_pk: int) -> Document:
     return case_document(get_uwv_case_for(user, pk), document_pk)
 
 
-def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25,
-              today: _dt.date | None = None) -> Page:
+def uwv_queue(
+    user,
+    filters: dict,
+    *,
+    cursor: str | None = None,
+    limit: int = 25,
+    today: _dt.date | None = None,
+) -> Page:
     """Open advice requests of all municipalities by term end (index ``term_open_end``),
     keyset-paginated on (end_on, id); each row is a ``Term`` with its case."""
     today = today or timezone.localdate()
@@ -571,11 +584,10 @@ def uwv_queue(user, filters: dict, *, cursor: str | None = None, limit: int = 25
         next_cursor = encode_cursor(rows[-1].end_on, rows[-1].pk)
     for term in rows:
         term.state = rules.term_state(term.end_on, today, None, term.suspended_since is not None)
-        term.nearly_due = term.state == TermState.RUNNING and (
-            term.end_on - today
-        ).days <= NEARLY_DUE_DAYS
+        term.nearly_due = (
+            term.state == TermState.RUNNING and (term.end_on - today).days <= NEARLY_DUE_DAYS
+        )
     return Page(rows, next_cursor)
-
 
 
 def person_names(user, person_ids: list[int]) -> dict[int, str]:

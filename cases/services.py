@@ -90,7 +90,11 @@ def transition(case: Case, to_state: CaseState, *, actor, action: str, details=N
         fields.append("closed_at")
     case.save(update_fields=fields)
     CaseEvent.objects.create(
-        case=case, actor=actor, action=action, from_state=from_state, to_state=to_state,
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
         details=details or {},
     )
     return case
@@ -103,15 +107,18 @@ def _event(case: Case, *, actor, action: str, details=None) -> None:
 # -- terms --------------------------------------------------------------------------------
 
 
-def _start_term(case: Case, kind: TermKind, *, starts_on: date, weeks: int | None,
-                end_on: date) -> Term:
-    return Term.objects.create(case=case, kind=kind, starts_on=starts_on, weeks=weeks,
-                               end_on=end_on)
+def _start_term(
+    case: Case, kind: TermKind, *, starts_on: date, weeks: int | None, end_on: date
+) -> Term:
+    return Term.objects.create(
+        case=case, kind=kind, starts_on=starts_on, weeks=weeks, end_on=end_on
+    )
 
 
 def _open_term(case: Case, kind: TermKind) -> Term | None:
-    return Term.objects.select_for_update().filter(case=case, kind=kind,
-                                                   met_on__isnull=True).first()
+    return (
+        Term.objects.select_for_update().filter(case=case, kind=kind, met_on__isnull=True).first()
+    )
 
 
 def _meet_term(case: Case, kind: TermKind, on: date) -> None:
@@ -148,11 +155,14 @@ def recompute_term(term: Term, today: date | None = None) -> Term:
     return term
 
 
-def suspend_term(*, case_id: int, kind: TermKind, on: date, reason: str, actor,
-                 origin: str = "") -> Term:
+def suspend_term(
+    *, case_id: int, kind: TermKind, on: date, reason: str, actor, origin: str = ""
+) -> Term:
     """Suspend a running term (e.g. UWV waits for documents). The days are added to its end."""
-    with audited("suspend_term", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("suspend_term", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         term = _open_term(case, kind)
         if term is None:
@@ -160,32 +170,43 @@ def suspend_term(*, case_id: int, kind: TermKind, on: date, reason: str, actor,
         if term.suspended_since is not None:
             raise _refuse(_("This term is already suspended."), "already_suspended")
         if on < term.starts_on or on > _today():
-            raise _refuse(_("The suspension must start between the start of the term "
-                            "and today."), "suspension_date")
-        TermEvent.objects.create(term=term, kind=TermEvent.Kind.SUSPENDED, on=on,
-                                 reason=reason, actor=actor)
+            raise _refuse(
+                _("The suspension must start between the start of the term and today."),
+                "suspension_date",
+            )
+        TermEvent.objects.create(
+            term=term, kind=TermEvent.Kind.SUSPENDED, on=on, reason=reason, actor=actor
+        )
         recompute_term(term)
-        _event(case, actor=actor, action="term_suspended",
-               details={"term": kind, "on": on.isoformat()})
+        _event(
+            case, actor=actor, action="term_suspended", details={"term": kind, "on": on.isoformat()}
+        )
         notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
         return term
 
 
 def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = "") -> Term:
-    with audited("resume_term", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("resume_term", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         term = _open_term(case, kind)
         if term is None or term.suspended_since is None:
             raise _refuse(_("This term is not suspended."), "not_suspended")
         if on < term.suspended_since or on > _today():
-            raise _refuse(_("The term can only be resumed between the day it was "
-                            "suspended and today."), "resume_date")
+            raise _refuse(
+                _("The term can only be resumed between the day it was suspended and today."),
+                "resume_date",
+            )
         TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
         recompute_term(term)
-        _event(case, actor=actor, action="term_resumed",
-               details={"term": kind, "on": on.isoformat(),
-                        "end_on": term.end_on.isoformat()})
+        _event(
+            case,
+            actor=actor,
+            action="term_resumed",
+            details={"term": kind, "on": on.isoformat(), "end_on": term.end_on.isoformat()},
+        )
         notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
         return term
 
@@ -193,21 +214,38 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
 # -- application (DOMAIN §1) ----------------------------------------------------------------
 
 
-def create_application(*, person: Person, applicant_kind: ApplicantKind, source: str, actor,
-                       origin: str = "", **application_fields) -> Case:
+def create_application(
+    *,
+    person: Person,
+    applicant_kind: ApplicantKind,
+    source: str,
+    actor,
+    origin: str = "",
+    **application_fields,
+) -> Case:
     """Open a case in draft for ``person`` in their municipality."""
-    with audited("create_application", actor=actor, object_type="case",
-                 origin=origin) as record, transaction.atomic():
+    with (
+        audited("create_application", actor=actor, object_type="case", origin=origin) as record,
+        transaction.atomic(),
+    ):
         now = timezone.now()
         case = Case.objects.create(
             # A placeholder within max_length=20 until the pk is known (PostgreSQL checks it).
-            reference=f"tmp-{uuid.uuid4().hex[:16]}", person=person,
-            municipality_id=person.municipality_id, state=CaseState.DRAFT, state_since=now,
+            reference=f"tmp-{uuid.uuid4().hex[:16]}",
+            person=person,
+            municipality_id=person.municipality_id,
+            state=CaseState.DRAFT,
+            state_since=now,
         )
         case.reference = f"BW-{now:%Y}-{case.pk:06d}"
         case.save(update_fields=["reference"])
-        Application.objects.create(case=case, applicant_kind=applicant_kind, source=source,
-                                   submitted_by=actor, **application_fields)
+        Application.objects.create(
+            case=case,
+            applicant_kind=applicant_kind,
+            source=source,
+            submitted_by=actor,
+            **application_fields,
+        )
         _event(case, actor=actor, action="application_created")
         record.object_id = str(case.pk)
         return case
@@ -215,8 +253,12 @@ def create_application(*, person: Person, applicant_kind: ApplicantKind, source:
 
 def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
     """Send the application to UWV: the 8-week term starts on the day of receipt (§2.1)."""
-    with audited("submit_application", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "submit_application", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if case.state != CaseState.DRAFT:
             raise _refuse(_("This application has already been sent."), "already_submitted")
@@ -226,32 +268,50 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
             raise _refuse(age.notice, f"age_{age.value}")
         application = case.application
         outcome = rules.twelve_month_rule(
-            ApplicantKind(application.applicant_kind), today,
+            ApplicantKind(application.applicant_kind),
+            today,
             selectors.last_advice_date(case.person_id, exclude_case_id=case.pk),
             bool(application.changed_circumstances.strip()),
         )
         application.received_on = today
         application.save(update_fields=["received_on"])
         end = rules.uwv_term_end(today, extra_days=selectors.decree_days())
-        _start_term(case, TermKind.UWV_ADVICE, starts_on=today, weeks=rules.UWV_TERM_WEEKS,
-                    end_on=end)
-        transition(case, CaseState.SUBMITTED, actor=actor, action="application_submitted",
-                   details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()})
+        _start_term(
+            case, TermKind.UWV_ADVICE, starts_on=today, weeks=rules.UWV_TERM_WEEKS, end_on=end
+        )
+        transition(
+            case,
+            CaseState.SUBMITTED,
+            actor=actor,
+            action="application_submitted",
+            details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()},
+        )
         notifications.notify_submitted(case, uwv_term_end=end)
         return case
 
 
 def start_investigation(*, case_id: int, actor, origin: str = "") -> Case:
-    with audited("start_investigation", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "start_investigation", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
-        return transition(case, CaseState.WITH_UWV, actor=actor,
-                          action="investigation_started")
+        return transition(case, CaseState.WITH_UWV, actor=actor, action="investigation_started")
 
 
 def withdraw_application(*, case_id: int, actor, origin: str = "") -> Case:
-    with audited("withdraw_application", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "withdraw_application",
+            actor=actor,
+            object_type="case",
+            object_id=case_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         transition(case, CaseState.WITHDRAWN, actor=actor, action="application_withdrawn")
         Term.objects.filter(case=case, met_on__isnull=True).update(met_on=_today())
@@ -261,52 +321,73 @@ def withdraw_application(*, case_id: int, actor, origin: str = "") -> Case:
 # -- advice (DOMAIN §2) ---------------------------------------------------------------------
 
 
-def record_advice(*, case_id: int, outcome: AdviceOutcome, reasons: str, actor,
-                  needs_adaptations: bool = False, needs_supervision: bool = False,
-                  work_capacity: rules.WorkCapacity | None = None, origin: str = "") -> Advice:
+def record_advice(
+    *,
+    case_id: int,
+    outcome: AdviceOutcome,
+    reasons: str,
+    actor,
+    needs_adaptations: bool = False,
+    needs_supervision: bool = False,
+    work_capacity: rules.WorkCapacity | None = None,
+    origin: str = "",
+) -> Advice:
     """UWV issues its advice. A valid Wsw indication decides without investigation (§2.4);
     otherwise the outcome must follow the criteria of §2.2–§2.3."""
-    with audited("record_advice", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("record_advice", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if case.state not in (CaseState.SUBMITTED, CaseState.WITH_UWV):
-            raise _refuse(_("An advice can only be given on an application at UWV."),
-                          "not_at_uwv")
+            raise _refuse(_("An advice can only be given on an application at UWV."), "not_at_uwv")
         if not reasons.strip():
             raise _refuse(_("Give the reasons for the advice."), "reasons_required")
         person, application = case.person, case.application
         changed = bool(application.changed_circumstances.strip())
-        shortcut = rules.wsw_shortcut(person.wsw_indication_end,
-                                      person.wsw_supported_employment,
-                                      application.received_on, changed)
+        shortcut = rules.wsw_shortcut(
+            person.wsw_indication_end,
+            person.wsw_supported_employment,
+            application.received_on,
+            changed,
+        )
         without_investigation = shortcut is not None
         if shortcut is not None:
             expected = shortcut
         else:
             twelve = rules.twelve_month_rule(
-                ApplicantKind(application.applicant_kind), application.received_on,
-                selectors.last_advice_date(person.pk, exclude_case_id=case.pk), changed)
+                ApplicantKind(application.applicant_kind),
+                application.received_on,
+                selectors.last_advice_date(person.pk, exclude_case_id=case.pk),
+                changed,
+            )
             if work_capacity is None:
-                raise _refuse(_("Record the findings on work capacity."),
-                              "work_capacity_required")
+                raise _refuse(_("Record the findings on work capacity."), "work_capacity_required")
             expected = (
                 AdviceOutcome.NEGATIVE
                 if twelve == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
-                else rules.advice_outcome(work_capacity, needs_adaptations,
-                                          needs_supervision)
+                else rules.advice_outcome(work_capacity, needs_adaptations, needs_supervision)
             )
         if AdviceOutcome(outcome) != expected:
             raise _refuse(
-                _("This advice does not match the findings: by the rules it is "
-                  "%(expected)s."), "outcome_mismatch", expected=expected.label)
+                _("This advice does not match the findings: by the rules it is %(expected)s."),
+                "outcome_mismatch",
+                expected=expected.label,
+            )
         wc = work_capacity or rules.WorkCapacity(False, False, Decimal(0), Decimal(0))
         today = _today()
         advice = Advice.objects.create(
-            case=case, outcome=outcome, needs_adaptations=needs_adaptations,
-            needs_supervision=needs_supervision, can_perform_task=wc.can_perform_task,
+            case=case,
+            outcome=outcome,
+            needs_adaptations=needs_adaptations,
+            needs_supervision=needs_supervision,
+            can_perform_task=wc.can_perform_task,
             basic_employee_skills=wc.basic_employee_skills,
-            hours_at_a_stretch=wc.hours_at_a_stretch, hours_per_day=wc.hours_per_day,
-            without_investigation=without_investigation, reasons=reasons, issued_on=today,
+            hours_at_a_stretch=wc.hours_at_a_stretch,
+            hours_per_day=wc.hours_per_day,
+            without_investigation=without_investigation,
+            reasons=reasons,
+            issued_on=today,
             assessor=actor,
         )
         if rules.leaves_jobs_register(AdviceOutcome(outcome)) and person.in_jobs_register:
@@ -315,11 +396,20 @@ def record_advice(*, case_id: int, outcome: AdviceOutcome, reasons: str, actor,
         _meet_term(case, TermKind.UWV_ADVICE, today)
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         weeks = verordening.decision_term_weeks if verordening else 8
-        _start_term(case, TermKind.DECISION, starts_on=today, weeks=weeks,
-                    end_on=rules.decision_term_end(today, weeks, selectors.decree_days()))
-        transition(case, CaseState.ADVICE_ISSUED, actor=actor, action="advice_issued",
-                   details={"outcome": outcome,
-                            "without_investigation": without_investigation})
+        _start_term(
+            case,
+            TermKind.DECISION,
+            starts_on=today,
+            weeks=weeks,
+            end_on=rules.decision_term_end(today, weeks, selectors.decree_days()),
+        )
+        transition(
+            case,
+            CaseState.ADVICE_ISSUED,
+            actor=actor,
+            action="advice_issued",
+            details={"outcome": outcome, "without_investigation": without_investigation},
+        )
         notifications.notify_advice(case)
         return advice
 
@@ -327,15 +417,21 @@ def record_advice(*, case_id: int, outcome: AdviceOutcome, reasons: str, actor,
 # -- decision and objection (DOMAIN §3) ---------------------------------------------------
 
 
-def record_decision(*, case_id: int, positive: bool, actor, deviation_reason: str = "",
-                    origin: str = "") -> Decision:
+def record_decision(
+    *, case_id: int, positive: bool, actor, deviation_reason: str = "", origin: str = ""
+) -> Decision:
     """The college decides after the advice; bound to it unless it records why it deviates."""
-    with audited("record_decision", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "record_decision", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if Decision.objects.filter(case=case).exists():
-            raise _refuse(_("A decision on this advice has already been recorded."),
-                          "already_decided")
+            raise _refuse(
+                _("A decision on this advice has already been recorded."), "already_decided"
+            )
         if case.state != CaseState.ADVICE_ISSUED:
             raise _refuse(_("A decision can only follow an advice."), "no_advice")
         advice = case.advice
@@ -346,25 +442,37 @@ def record_decision(*, case_id: int, positive: bool, actor, deviation_reason: st
         today = _today()
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         if verordening is None:
-            raise _refuse(_("The municipality has no verordening in force yet."),
-                          "no_verordening")
+            raise _refuse(_("The municipality has no verordening in force yet."), "no_verordening")
         decision = Decision.objects.create(
-            case=case, positive=positive,
-            follows_advice=rules.decision_follows_advice(AdviceOutcome(advice.outcome),
-                                                         positive),
-            deviation_reason=deviation_reason.strip(), sent_on=today,
-            verordening=verordening, decided_by=actor,
+            case=case,
+            positive=positive,
+            follows_advice=rules.decision_follows_advice(AdviceOutcome(advice.outcome), positive),
+            deviation_reason=deviation_reason.strip(),
+            sent_on=today,
+            verordening=verordening,
+            decided_by=actor,
         )
         _meet_term(case, TermKind.DECISION, today)
-        _start_term(case, TermKind.OBJECTION, starts_on=today,
-                    weeks=rules.OBJECTION_TERM_WEEKS,
-                    end_on=rules.objection_term_end(today, selectors.decree_days()))
+        _start_term(
+            case,
+            TermKind.OBJECTION,
+            starts_on=today,
+            weeks=rules.OBJECTION_TERM_WEEKS,
+            end_on=rules.objection_term_end(today, selectors.decree_days()),
+        )
         if positive:
             _become_candidate(case, today)
-        transition(case, CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
-                   actor=actor, action="decision_recorded",
-                   details={"positive": positive, "follows_advice": decision.follows_advice,
-                            "verordening": verordening.pk})
+        transition(
+            case,
+            CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
+            actor=actor,
+            action="decision_recorded",
+            details={
+                "positive": positive,
+                "follows_advice": decision.follows_advice,
+                "verordening": verordening.pk,
+            },
+        )
         notifications.notify_decision(case)
         return decision
 
@@ -376,30 +484,43 @@ def _become_candidate(case: Case, on: date) -> None:
     _start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
 
 
-def file_objection(*, case_id: int, grounds: str, actor, filed_on: date | None = None,
-                   origin: str = "") -> Objection:
+def file_objection(
+    *, case_id: int, grounds: str, actor, filed_on: date | None = None, origin: str = ""
+) -> Objection:
     """Register a bezwaar against the decision (§3.3), noting whether it came in time."""
-    with audited("file_objection", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "file_objection", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         decision = Decision.objects.filter(case=case).first()
         if decision is None:
             raise _refuse(_("There is no decision to object to yet."), "no_decision")
         if not grounds.strip():
-            raise _refuse(_("Say why you do not agree with the decision."),
-                          "grounds_required")
+            raise _refuse(_("Say why you do not agree with the decision."), "grounds_required")
         if case.objections.filter(outcome=Objection.Outcome.PENDING).exists():
-            raise _refuse(_("An objection against this decision is already being handled."),
-                          "objection_pending")
+            raise _refuse(
+                _("An objection against this decision is already being handled."),
+                "objection_pending",
+            )
         filed_on = filed_on or _today()
-        in_time = rules.objection_in_time(decision.sent_on, filed_on,
-                                          extra_days=selectors.decree_days())
-        objection = Objection.objects.create(case=case, filed_on=filed_on, grounds=grounds,
-                                             in_time=in_time)
+        in_time = rules.objection_in_time(
+            decision.sent_on, filed_on, extra_days=selectors.decree_days()
+        )
+        objection = Objection.objects.create(
+            case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
+        )
         _meet_term(case, TermKind.OBJECTION, filed_on)
         if case.state == CaseState.REJECTED:
-            transition(case, CaseState.OBJECTION, actor=actor, action="objection_filed",
-                       details={"in_time": in_time})
+            transition(
+                case,
+                CaseState.OBJECTION,
+                actor=actor,
+                action="objection_filed",
+                details={"in_time": in_time},
+            )
         else:
             _event(case, actor=actor, action="objection_filed", details={"in_time": in_time})
         notifications.notify_objection(case, filed_on)
@@ -407,8 +528,16 @@ def file_objection(*, case_id: int, grounds: str, actor, filed_on: date | None =
 
 
 def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = "") -> Objection:
-    with audited("decide_objection", actor=actor, object_type="objection",
-                 object_id=objection_id, origin=origin), transaction.atomic():
+    with (
+        audited(
+            "decide_objection",
+            actor=actor,
+            object_type="objection",
+            object_id=objection_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         objection = Objection.objects.select_for_update().get(pk=objection_id)
         case = _lock_case(objection.case_id)
         if objection.outcome != Objection.Outcome.PENDING:
@@ -421,41 +550,60 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
         if case.state == CaseState.OBJECTION:
             if outcome == Objection.Outcome.GRANTED:
                 _become_candidate(case, today)
-                transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
-                           action="objection_granted")
+                transition(
+                    case, CaseState.AWAITING_PLACEMENT, actor=actor, action="objection_granted"
+                )
             else:
-                transition(case, CaseState.REJECTED, actor=actor, action="objection_decided",
-                           details={"outcome": outcome})
+                transition(
+                    case,
+                    CaseState.REJECTED,
+                    actor=actor,
+                    action="objection_decided",
+                    details={"outcome": outcome},
+                )
         else:
-            _event(case, actor=actor, action="objection_decided",
-                   details={"outcome": outcome})
+            _event(case, actor=actor, action="objection_decided", details={"outcome": outcome})
         return objection
 
 
 # -- availability, placement, employment (DOMAIN §4, §6) ----------------------------------
 
 
-def mark_unavailable(*, case_id: int, reason: str, actor, from_on: date | None = None,
-                     origin: str = "") -> Case:
+def mark_unavailable(
+    *, case_id: int, reason: str, actor, from_on: date | None = None, origin: str = ""
+) -> Case:
     """The person is temporarily unavailable; the case pauses and keeps its turn (§4.4)."""
-    with audited("mark_unavailable", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "mark_unavailable", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
-        transition(case, CaseState.UNAVAILABLE, actor=actor, action="marked_unavailable",
-                   details={"reason": reason})
-        AvailabilityPeriod.objects.create(case=case, reason=reason,
-                                          unavailable_from=from_on or _today())
+        transition(
+            case,
+            CaseState.UNAVAILABLE,
+            actor=actor,
+            action="marked_unavailable",
+            details={"reason": reason},
+        )
+        AvailabilityPeriod.objects.create(
+            case=case, reason=reason, unavailable_from=from_on or _today()
+        )
         return case
 
 
 def mark_available(*, case_id: int, actor, on: date | None = None, origin: str = "") -> Case:
-    with audited("mark_available", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "mark_available", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if case.state != CaseState.UNAVAILABLE:
             raise _refuse(_("This person is not marked as unavailable."), "not_unavailable")
-        transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
-                   action="available_again")
+        transition(case, CaseState.AWAITING_PLACEMENT, actor=actor, action="available_again")
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
             available_again_on=on or _today()
         )
@@ -463,23 +611,38 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         return case
 
 
-def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceKind,
-                 hours_per_week: Decimal, start_on: date, contract_kind: ContractKind, actor,
-                 wage_value_pct: Decimal | None = None, origin: str = "") -> Employment:
+def place_person(
+    *,
+    case_id: int,
+    employer_name: str,
+    workplace_kind: WorkplaceKind,
+    hours_per_week: Decimal,
+    start_on: date,
+    contract_kind: ContractKind,
+    actor,
+    wage_value_pct: Decimal | None = None,
+    origin: str = "",
+) -> Employment:
     """Place a person on a sheltered job (§4, §6).
 
     Locks the municipality's quota row for the year first, then counts the places realised,
     so two consultants placing the last place at once cannot both succeed.
     """
-    with audited("place_person", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin) as record, transaction.atomic():
+    with (
+        audited(
+            "place_person", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ) as record,
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if case.state != CaseState.AWAITING_PLACEMENT:
-            raise _refuse(_("This person cannot be placed now: the case is “%(state)s”."),
-                          "not_placeable", state=case.get_state_display())
+            raise _refuse(
+                _("This person cannot be placed now: the case is “%(state)s”."),
+                "not_placeable",
+                state=case.get_state_display(),
+            )
         try:
-            new_places = rules.places(Decimal(hours_per_week),
-                                      Decimal(settings.HOURS_PER_PLACE))
+            new_places = rules.places(Decimal(hours_per_week), Decimal(settings.HOURS_PER_PLACE))
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
         year = start_on.year
@@ -487,68 +650,116 @@ def place_person(*, case_id: int, employer_name: str, workplace_kind: WorkplaceK
         # lock the municipality row, then the year's quota row, then count (never
         # select_for_update().count(), which locks nothing).
         Municipality.objects.select_for_update(of=("self",)).get(pk=case.municipality_id)
-        quota = (YearlyQuota.objects.select_for_update(of=("self",)).order_by()
-                 .filter(municipality_id=case.municipality_id, year=year).first())
+        quota = (
+            YearlyQuota.objects.select_for_update(of=("self",))
+            .order_by()
+            .filter(municipality_id=case.municipality_id, year=year)
+            .first()
+        )
         if quota is None:
-            raise _refuse(_("There is no quota for %(year)s yet. Ask your administrator."),
-                          "no_quota", year=year)
+            raise _refuse(
+                _("There is no quota for %(year)s yet. Ask your administrator."),
+                "no_quota",
+                year=year,
+            )
         verordening = selectors.verordening_in_force(case.municipality_id, start_on)
-        additional = (verordening.additional_places_per_year
-                      if verordening and verordening.offers_additional_places else 0)
+        additional = (
+            verordening.additional_places_per_year
+            if verordening and verordening.offers_additional_places
+            else 0
+        )
         # Every job not ended before the start counts, also one that starts later.
         realised = selectors.committed_places(case.municipality_id, from_on=start_on)
         if realised >= quota.places + additional:
             raise _refuse(
-                _("No place is left: %(realised)s of %(capacity)s places are filled and "
-                  "the verordening offers no more. The person stays on the waiting list."),
-                "no_place_left", realised=realised, capacity=quota.places + additional)
+                _(
+                    "No place is left: %(realised)s of %(capacity)s places are filled and "
+                    "the verordening offers no more. The person stays on the waiting list."
+                ),
+                "no_place_left",
+                realised=realised,
+                capacity=quota.places + additional,
+            )
         try:
-            funding = rules.funding(case.person.benefit_kind, settings.WML_MONTHLY,
-                                    wage_value_pct, settings.WAGE_SUBSIDY_FLAT_RATE)
+            funding = rules.funding(
+                case.person.benefit_kind,
+                settings.WML_MONTHLY,
+                wage_value_pct,
+                settings.WAGE_SUBSIDY_FLAT_RATE,
+            )
         except ValueError:
-            raise _refuse(_("Enter the wage value (loonwaarde) as a percentage from 0 to 100."),
-                          "wage_value_required") from None
+            raise _refuse(
+                _("Enter the wage value (loonwaarde) as a percentage from 0 to 100."),
+                "wage_value_required",
+            ) from None
         try:
             with transaction.atomic():
                 employment = Employment.objects.create(
-                    case=case, municipality_id=case.municipality_id,
-                    employer_name=employer_name, workplace_kind=workplace_kind,
-                    hours_per_week=hours_per_week, start_on=start_on,
-                    contract_kind=contract_kind, funding_kind=funding.kind,
+                    case=case,
+                    municipality_id=case.municipality_id,
+                    employer_name=employer_name,
+                    workplace_kind=workplace_kind,
+                    hours_per_week=hours_per_week,
+                    start_on=start_on,
+                    contract_kind=contract_kind,
+                    funding_kind=funding.kind,
                     max_monthly_subsidy=funding.max_monthly_subsidy,
                 )
         except IntegrityError:
             raise _refuse(_("This person already has a job."), "already_employed") from None
         _meet_term(case, TermKind.PLACEMENT, start_on)
-        transition(case, CaseState.EMPLOYED, actor=actor, action="placed",
-                   details={"employment": employment.pk, "places": str(new_places)})
+        transition(
+            case,
+            CaseState.EMPLOYED,
+            actor=actor,
+            action="placed",
+            details={"employment": employment.pk, "places": str(new_places)},
+        )
         record.extra["employment"] = employment.pk
         notifications.notify_case_event(case, notifications.K.EMPLOYMENT_OFFERED, on=start_on)
         return employment
 
 
-def end_employment(*, employment_id: int, end_on: date, reason: str, actor,
-                   origin: str = "") -> Employment:
+def end_employment(
+    *, employment_id: int, end_on: date, reason: str, actor, origin: str = ""
+) -> Employment:
     """The job ended. The advice still stands: the person waits for a new place (§6.4)."""
-    with audited("end_employment", actor=actor, object_type="employment",
-                 object_id=employment_id, origin=origin), transaction.atomic():
+    with (
+        audited(
+            "end_employment",
+            actor=actor,
+            object_type="employment",
+            object_id=employment_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         employment = Employment.objects.select_for_update().get(pk=employment_id)
         case = _lock_case(employment.case_id)
         if employment.end_on is not None:
             raise _refuse(_("This job has already ended."), "already_ended")
         if end_on < employment.start_on:
-            raise _refuse(_("The end date cannot be before the start date."),
-                          "end_before_start")
+            raise _refuse(_("The end date cannot be before the start date."), "end_before_start")
         employment.end_on, employment.ended_reason = end_on, reason
         employment.save(update_fields=["end_on", "ended_reason"])
         advice = getattr(case, "advice", None)
         positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
         next_state = rules.after_employment_end(positive)
-        transition(case, next_state, actor=actor, action="employment_ended",
-                   details={"employment": employment.pk})
+        transition(
+            case,
+            next_state,
+            actor=actor,
+            action="employment_ended",
+            details={"employment": employment.pk},
+        )
         if next_state == CaseState.AWAITING_PLACEMENT:
-            _start_term(case, TermKind.PLACEMENT, starts_on=end_on, weeks=None,
-                        end_on=rules.placement_signal_date(end_on))
+            _start_term(
+                case,
+                TermKind.PLACEMENT,
+                starts_on=end_on,
+                weeks=None,
+                end_on=rules.placement_signal_date(end_on),
+            )
         return employment
 
 
@@ -557,78 +768,122 @@ def end_employment(*, employment_id: int, end_on: date, reason: str, actor,
 
 def assign_case(*, case_id: int, assignee, actor, origin: str = "") -> Case:
     """Give a case to a colleague of the same municipality (or to nobody: ``None``)."""
-    with audited("assign_case", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("assign_case", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if assignee is not None and (
             assignee.municipality_id != case.municipality_id or not assignee.is_active
         ):
-            raise _refuse(_("You can only assign a case to a colleague of this municipality."),
-                          "assignee_other_municipality")
+            raise _refuse(
+                _("You can only assign a case to a colleague of this municipality."),
+                "assignee_other_municipality",
+            )
         case.assignee = assignee
         case.save(update_fields=["assignee"])
-        _event(case, actor=actor, action="assigned",
-               details={"assignee": assignee.pk if assignee else None})
+        _event(
+            case,
+            actor=actor,
+            action="assigned",
+            details={"assignee": assignee.pk if assignee else None},
+        )
         return case
 
 
-def apply_on_behalf_of_college(*, bsn: str, first_name: str, last_name: str,
-                               birth_date: date, benefit_kind: str, source: str,
-                               preselection_done_on: date, preselection_notes: str, actor,
-                               support_needed: str = "", needs_adaptations: bool = False,
-                               needs_supervision: bool = False, origin: str = "") -> Case:
+def apply_on_behalf_of_college(
+    *,
+    bsn: str,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    benefit_kind: str,
+    source: str,
+    preselection_done_on: date,
+    preselection_notes: str,
+    actor,
+    support_needed: str = "",
+    needs_adaptations: bool = False,
+    needs_supervision: bool = False,
+    origin: str = "",
+) -> Case:
     """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
     to UWV at once. The college may apply at any time (no 12-month rule, §1.2). A person not
     yet known is registered in the actor's municipality; a resident elsewhere is refused."""
     municipality_id = getattr(actor, "municipality_id", None)
-    with audited("apply_on_behalf_of_college", actor=actor, object_type="case",
-                 origin=origin) as record, transaction.atomic():
+    with (
+        audited(
+            "apply_on_behalf_of_college", actor=actor, object_type="case", origin=origin
+        ) as record,
+        transaction.atomic(),
+    ):
         if not preselection_notes.strip():
-            raise _refuse(_("Record the outcome of the pre-selection."),
-                          "preselection_required")
+            raise _refuse(_("Record the outcome of the pre-selection."), "preselection_required")
         if preselection_done_on > _today():
-            raise _refuse(_("The pre-selection cannot be in the future."),
-                          "preselection_future")
+            raise _refuse(_("The pre-selection cannot be in the future."), "preselection_future")
         person, _created = Person.objects.get_or_create(
-            bsn=bsn, duplicate_of__isnull=True,
-            defaults={"first_name": first_name, "last_name": last_name,
-                      "birth_date": birth_date, "benefit_kind": benefit_kind,
-                      "municipality_id": municipality_id},
+            bsn=bsn,
+            duplicate_of__isnull=True,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "birth_date": birth_date,
+                "benefit_kind": benefit_kind,
+                "municipality_id": municipality_id,
+            },
         )
         if person.municipality_id != municipality_id:
-            raise _refuse(_("This person does not live in your municipality."),
-                          "person_other_municipality")
+            raise _refuse(
+                _("This person does not live in your municipality."), "person_other_municipality"
+            )
         case = create_application(
-            person=person, applicant_kind=ApplicantKind.MUNICIPALITY, source=source,
-            actor=actor, origin=origin, preselection_done_on=preselection_done_on,
-            preselection_notes=preselection_notes.strip(), support_needed=support_needed,
-            needs_adaptations=needs_adaptations, needs_supervision=needs_supervision,
+            person=person,
+            applicant_kind=ApplicantKind.MUNICIPALITY,
+            source=source,
+            actor=actor,
+            origin=origin,
+            preselection_done_on=preselection_done_on,
+            preselection_notes=preselection_notes.strip(),
+            support_needed=support_needed,
+            needs_adaptations=needs_adaptations,
+            needs_supervision=needs_supervision,
         )
         record.object_id = str(case.pk)
         return submit_application(case_id=case.pk, actor=actor, origin=origin)
 
 
-def record_move(*, case_id: int, new_municipality_id: int, moved_on: date, actor,
-                employment_continues: bool, origin: str = "") -> Case:
+def record_move(
+    *,
+    case_id: int,
+    new_municipality_id: int,
+    moved_on: date,
+    actor,
+    employment_continues: bool,
+    origin: str = "",
+) -> Case:
     """The person moved to another municipality (DOMAIN §6.5, ``rules.responsible_after_move``).
 
     Keeps working: the original municipality keeps paying; the employment and the case stay
     where they are. Otherwise (the job ends on the day of the move, or there was none) the new
     municipality must realise a new place: the case moves to it.
     """
-    with audited("record_move", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("record_move", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if new_municipality_id == case.municipality_id:
             raise _refuse(_("Choose the municipality the person moved to."), "same_municipality")
         if moved_on > _today():
             raise _refuse(_("The date of the move cannot be in the future."), "move_future")
-        running = (Employment.objects.select_for_update()
-                   .filter(case=case, end_on__isnull=True).first())
+        running = (
+            Employment.objects.select_for_update().filter(case=case, end_on__isnull=True).first()
+        )
         if employment_continues and running is None:
             raise _refuse(_("This person has no job that continues."), "no_running_job")
         paying, new_place_by = rules.responsible_after_move(
-            employment_continues, case.municipality_id, new_municipality_id)
+            employment_continues, case.municipality_id, new_municipality_id
+        )
         person = case.person
         old_municipality_id = case.municipality_id
         person.municipality_id = new_municipality_id
@@ -636,24 +891,44 @@ def record_move(*, case_id: int, new_municipality_id: int, moved_on: date, actor
         if new_place_by is not None:
             if running is not None:
                 if moved_on < running.start_on:
-                    raise _refuse(_("The end date cannot be before the start date."),
-                                  "end_before_start")
+                    raise _refuse(
+                        _("The end date cannot be before the start date."), "end_before_start"
+                    )
                 running.end_on, running.ended_reason = moved_on, "moved"
                 running.save(update_fields=["end_on", "ended_reason"])
-                transition(case, CaseState.AWAITING_PLACEMENT, actor=actor,
-                           action="employment_ended", details={"employment": running.pk})
+                transition(
+                    case,
+                    CaseState.AWAITING_PLACEMENT,
+                    actor=actor,
+                    action="employment_ended",
+                    details={"employment": running.pk},
+                )
             case.municipality_id = new_place_by
             case.assignee = None
             case.save(update_fields=["municipality", "assignee"])
             Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).update(
-                met_on=moved_on)
+                met_on=moved_on
+            )
             if case.state == CaseState.AWAITING_PLACEMENT:
-                _start_term(case, TermKind.PLACEMENT, starts_on=moved_on, weeks=None,
-                            end_on=rules.placement_signal_date(moved_on))
+                _start_term(
+                    case,
+                    TermKind.PLACEMENT,
+                    starts_on=moved_on,
+                    weeks=None,
+                    end_on=rules.placement_signal_date(moved_on),
+                )
         figures.changed(old_municipality_id)  # the receivers see only the new one
-        _event(case, actor=actor, action="moved",
-               details={"from": old_municipality_id, "to": new_municipality_id,
-                        "paying": paying, "on": moved_on.isoformat()})
+        _event(
+            case,
+            actor=actor,
+            action="moved",
+            details={
+                "from": old_municipality_id,
+                "to": new_municipality_id,
+                "paying": paying,
+                "on": moved_on.isoformat(),
+            },
+        )
         return case
 
 
@@ -661,8 +936,9 @@ def save_filter(*, owner, name: str, query: str) -> None:
     """Keep a consultant's work-list filter under a name (replaces one with the same name)."""
     from .models import SavedFilter
 
-    SavedFilter.objects.update_or_create(owner=owner, name=name.strip()[:80],
-                                         defaults={"query": query[:500]})
+    SavedFilter.objects.update_or_create(
+        owner=owner, name=name.strip()[:80], defaults={"query": query[:500]}
+    )
 
 
 # -- citizens (issue #4): the application draft, documents, contact details, messages -------
@@ -676,8 +952,7 @@ def save_draft_answers(*, draft, step: str, data: dict, actor):
         raise _refuse(_("This application can no longer be changed."), "draft_closed")
     answers = dict(draft.answers)
     answers[step] = data
-    ApplicationDraft.objects.filter(pk=draft.pk).update(answers=answers,
-                                                        updated_at=timezone.now())
+    ApplicationDraft.objects.filter(pk=draft.pk).update(answers=answers, updated_at=timezone.now())
     draft.answers = answers
     return draft
 
@@ -686,8 +961,9 @@ def start_draft(*, actor, origin: str = ""):
     """A new application draft for the signed-in citizen."""
     from .models import ApplicationDraft
 
-    with audited("start_draft", actor=actor, object_type="application_draft",
-                 origin=origin) as record:
+    with audited(
+        "start_draft", actor=actor, object_type="application_draft", origin=origin
+    ) as record:
         draft = ApplicationDraft.objects.create(owner=actor)
         record.object_id = str(draft.pk)
         return draft
@@ -703,28 +979,31 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
     from . import documents
     from .models import ApplicationDraft, Document
 
-    with audited("add_document", actor=actor, object_type="document",
-                 origin=origin) as record:
+    with audited("add_document", actor=actor, object_type="document", origin=origin) as record:
         checked = documents.inspect(upload)  # the slow part, before any lock is taken
         with transaction.atomic():
             if draft is not None:
                 draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
                 if draft.owner_id != actor.pk or draft.submitted_at is not None:
-                    raise _refuse(_("This application can no longer be changed."),
-                                  "draft_closed")
+                    raise _refuse(_("This application can no longer be changed."), "draft_closed")
                 siblings = Document.objects.filter(draft=draft, case__isnull=True)
             else:
                 case = _lock_case(case.pk)
                 siblings = Document.objects.filter(case=case)
             present = siblings.aggregate(count=Count("id"), total=Sum("size"))
-            documents.check_room(count=present["count"], total_bytes=present["total"] or 0,
-                                 size=checked.size)
+            documents.check_room(
+                count=present["count"], total_bytes=present["total"] or 0, size=checked.size
+            )
             stored_name = documents.store(upload, checked)
             try:
                 document = Document.objects.create(
-                    draft=draft, case=case, stored_name=stored_name,
+                    draft=draft,
+                    case=case,
+                    stored_name=stored_name,
                     original_name=(upload.name or "document")[-255:],
-                    content_type=checked.content_type, size=checked.size, uploaded_by=actor,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    uploaded_by=actor,
                 )
             except Exception:
                 documents.remove(stored_name)
@@ -736,18 +1015,19 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
 def remove_draft_document(*, document, actor, origin: str = "") -> None:
     from . import documents
 
-    with audited("remove_document", actor=actor, object_type="document",
-                 object_id=document.pk, origin=origin):
+    with audited(
+        "remove_document", actor=actor, object_type="document", object_id=document.pk, origin=origin
+    ):
         if document.case_id is not None:
-            raise _refuse(_("A document of a sent application cannot be removed."),
-                          "document_sent")
+            raise _refuse(_("A document of a sent application cannot be removed."), "document_sent")
         stored_name = document.stored_name
         document.delete()
         transaction.on_commit(lambda: documents.remove(stored_name))
 
 
-def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: dict,
-                 origin: str = "") -> Case:
+def submit_draft(
+    *, draft_id: int, actor, person_data: dict, application_data: dict, origin: str = ""
+) -> Case:
     """Send a citizen's draft: one case, however often this is called (double click, back
     button, two tabs). The first call claims the draft; later calls return its case.
 
@@ -757,8 +1037,16 @@ def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: d
     """
     from .models import ApplicationDraft, Document
 
-    with audited("submit_draft", actor=actor, object_type="application_draft",
-                 object_id=draft_id, origin=origin), transaction.atomic():
+    with (
+        audited(
+            "submit_draft",
+            actor=actor,
+            object_type="application_draft",
+            object_id=draft_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         claimed = ApplicationDraft.objects.filter(
             pk=draft_id, owner=actor, submitted_at__isnull=True
         ).update(submitted_at=timezone.now())
@@ -768,8 +1056,7 @@ def submit_draft(*, draft_id: int, actor, person_data: dict, application_data: d
                 raise _refuse(_("This application is already being sent."), "draft_busy")
             return draft.case
         person = _person_for_submission(person_data, actor)
-        case = create_application(person=person, actor=actor, origin=origin,
-                                  **application_data)
+        case = create_application(person=person, actor=actor, origin=origin, **application_data)
         if person.duplicate_of_id is not None:
             _event(case, actor=actor, action="possible_duplicate_person")
         Document.objects.filter(draft=draft, case__isnull=True).update(case=case)
@@ -786,11 +1073,13 @@ def _person_for_submission(person_data: dict, actor) -> Person:
     duplicate* of that person (issue #18): the citizen is not told and gets no access to the
     other file; staff verify identity and link them (``link_duplicate_person``)."""
     bsn = person_data["bsn"]
-    person = (Person.objects.select_for_update().filter(bsn=bsn, account=actor)
-              .order_by("id").first())
+    person = (
+        Person.objects.select_for_update().filter(bsn=bsn, account=actor).order_by("id").first()
+    )
     if person is None:
-        existing = (Person.objects.select_for_update()
-                    .filter(bsn=bsn, duplicate_of__isnull=True).first())
+        existing = (
+            Person.objects.select_for_update().filter(bsn=bsn, duplicate_of__isnull=True).first()
+        )
         person = Person(account=actor, duplicate_of=existing)
     for field, value in person_data.items():
         setattr(person, field, value)
@@ -826,12 +1115,21 @@ def record_bsn_entry(*, actor, bsn: str, on: date | None = None) -> None:
         if allowed and digest not in known:
             BsnEntry.objects.get_or_create(account=actor, day=today, digest=digest)
     if not allowed:
-        write_entry(action="enter_bsn", actor=actor, object_type="user", object_id=actor.pk,
-                    result=AuditEntry.Result.REFUSED, message="bsn_rate_limited")
+        write_entry(
+            action="enter_bsn",
+            actor=actor,
+            object_type="user",
+            object_id=actor.pk,
+            result=AuditEntry.Result.REFUSED,
+            message="bsn_rate_limited",
+        )
         raise _refuse(
-            _("You have entered too many different citizen service numbers today. "
-              "Please try again tomorrow, or contact your municipality."),
-            "bsn_rate_limited")
+            _(
+                "You have entered too many different citizen service numbers today. "
+                "Please try again tomorrow, or contact your municipality."
+            ),
+            "bsn_rate_limited",
+        )
 
 
 def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
@@ -841,19 +1139,33 @@ def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
     citizen's account is attached to it, so they follow their cases themselves (DOMAIN §1.1);
     if it has an account of its own, that stays, and the account that sent the application no
     longer sees it."""
-    with audited("link_duplicate_person", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited(
+            "link_duplicate_person",
+            actor=actor,
+            object_type="case",
+            object_id=case_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if getattr(actor, "municipality_id", None) != case.municipality_id:
             raise _refuse(_("This case does not exist."), "case_not_found")
         duplicate = Person.objects.select_for_update().get(pk=case.person_id)
         if duplicate.duplicate_of_id is None:
-            raise _refuse(_("This person is not marked as a possible duplicate."),
-                          "not_a_duplicate")
+            raise _refuse(
+                _("This person is not marked as a possible duplicate."), "not_a_duplicate"
+            )
         person = Person.objects.select_for_update().get(pk=duplicate.duplicate_of_id)
         if person.municipality_id != case.municipality_id:
-            raise _refuse(_("The person on file lives in another municipality. Contact that "
-                            "municipality to link them."), "person_other_municipality")
+            raise _refuse(
+                _(
+                    "The person on file lives in another municipality. Contact that "
+                    "municipality to link them."
+                ),
+                "person_other_municipality",
+            )
         account_attached = person.account_id is None and duplicate.account_id is not None
         if account_attached:
             person.account_id = duplicate.account_id
@@ -863,17 +1175,30 @@ def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
         moved = list(Case.objects.select_for_update().filter(person=duplicate))
         Case.objects.filter(person=duplicate).update(person=person)
         for moved_case in moved:
-            _event(moved_case, actor=actor, action="person_linked",
-                   details={"account_attached": account_attached})
+            _event(
+                moved_case,
+                actor=actor,
+                action="person_linked",
+                details={"account_attached": account_attached},
+            )
         Person.objects.filter(pk=duplicate.pk).delete()
         return person
 
 
-def update_contact_details(*, person_id: int, email: str, phone: str, actor,
-                           origin: str = "") -> Person:
+def update_contact_details(
+    *, person_id: int, email: str, phone: str, actor, origin: str = ""
+) -> Person:
     """The citizen changes the e-mail address and phone number used to reach them."""
-    with audited("update_contact_details", actor=actor, object_type="person",
-                 object_id=person_id, origin=origin), transaction.atomic():
+    with (
+        audited(
+            "update_contact_details",
+            actor=actor,
+            object_type="person",
+            object_id=person_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         person = Person.objects.select_for_update().get(pk=person_id)
         if person.account_id != actor.pk:
             raise _refuse(_("This case does not exist."), "case_not_found")
@@ -886,13 +1211,16 @@ def send_message(*, case_id: int, subject: str, body: str, actor, origin: str = 
     """The municipality sends the citizen a message about the case."""
     from .models import Message
 
-    with audited("send_message", actor=actor, object_type="case", object_id=case_id,
-                 origin=origin), transaction.atomic():
+    with (
+        audited("send_message", actor=actor, object_type="case", object_id=case_id, origin=origin),
+        transaction.atomic(),
+    ):
         case = _lock_case(case_id)
         if not subject.strip() or not body.strip():
             raise _refuse(_("Write a subject and a message."), "message_empty")
-        message = Message.objects.create(case=case, subject=subject.strip(),
-                                         body=body.strip(), sent_by=actor)
+        message = Message.objects.create(
+            case=case, subject=subject.strip(), body=body.strip(), sent_by=actor
+        )
         _event(case, actor=actor, action="message_sent", details={"message": message.pk})
         return message
 
@@ -903,20 +1231,28 @@ def mark_messages_read(*, case, actor) -> int:
 
     if case.person.account_id != actor.pk:
         return 0
-    return Message.objects.filter(case=case, read_at__isnull=True).update(
-        read_at=timezone.now())
+    return Message.objects.filter(case=case, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def delete_draft(*, draft, actor, origin: str = "") -> None:
     """The citizen throws away an application they had not sent, with its documents."""
     from . import documents
 
-    with audited("delete_draft", actor=actor, object_type="application_draft",
-                 object_id=draft.pk, origin=origin), transaction.atomic():
+    with (
+        audited(
+            "delete_draft",
+            actor=actor,
+            object_type="application_draft",
+            object_id=draft.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
         if draft.owner_id != actor.pk or draft.submitted_at is not None:
             raise _refuse(_("This application can no longer be changed."), "draft_closed")
-        names = list(draft.documents.filter(case__isnull=True)
-                     .values_list("stored_name", flat=True))
+        names = list(
+            draft.documents.filter(case__isnull=True).values_list("stored_name", flat=True)
+        )
         draft.documents.filter(case__isnull=True).delete()
         draft.delete()
         transaction.on_commit(lambda: [documents.remove(name) for name in names])

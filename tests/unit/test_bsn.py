@@ -34,8 +34,9 @@ def test_bsn_accepted_exactly_when_the_11_proef_holds(n):
     assert is_accepted(number) == elf_proef(number)
 
 
-@given(st.integers(min_value=10_000_000, max_value=999_999_999), st.integers(0, 8),
-       st.integers(1, 9))
+@given(
+    st.integers(min_value=10_000_000, max_value=999_999_999), st.integers(0, 8), st.integers(1, 9)
+)
 def test_bsn_any_single_digit_error_is_caught(n, position, delta):
     number = f"{n:09d}"
     if not elf_proef(number):
