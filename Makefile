@@ -38,9 +38,10 @@ test: install browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-## Everything but the browser tests and the tests that seed thousands of rows, for iterating.
+## Everything but the browser tests and the tests that seed thousands of rows, for iterating
+## (on two processes, each with a test database of its own).
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e and not slow"
+	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
