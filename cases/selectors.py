@@ -155,11 +155,12 @@ def person_for_account(user):
 def possible_duplicate_of(case: Case):
     """For a case the caller already fetched for the user (``get_work_case_for``): the person
     on file under the same BSN as the case's person, with ``case_count``, while staff have not
-    linked them (issue #18); else None."""
+    linked them (issue #18); else None. Only a person of the case's own municipality: that a
+    file exists elsewhere is another municipality's data (and reveals a disability)."""
     if case.person.duplicate_of_id is None:
         return None
     return (
-        Person.objects.filter(pk=case.person.duplicate_of_id)
+        Person.objects.filter(pk=case.person.duplicate_of_id, municipality_id=case.municipality_id)
         .select_related("municipality")
         .annotate(case_count=Count("cases"))
         .first()

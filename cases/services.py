@@ -1057,7 +1057,7 @@ def submit_draft(
             return draft.case
         person = _person_for_submission(person_data, actor)
         case = create_application(person=person, actor=actor, origin=origin, **application_data)
-        if person.duplicate_of_id is not None:
+        if selectors.possible_duplicate_of(case) is not None:
             _event(case, actor=actor, action="possible_duplicate_person")
         Document.objects.filter(draft=draft, case__isnull=True).update(case=case)
         submit_application(case_id=case.pk, actor=actor, origin=origin)

@@ -258,6 +258,8 @@ def _render_case(request, case):
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
         "letter_available": _letters_module() is not None,
+        # No query unless the person is marked: most cases are not.
+        "possible_duplicate": selectors.possible_duplicate_of(case) is not None,
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -560,7 +562,6 @@ def case_link_person(request, pk: int):
     context = {
         "case": case,
         "existing": existing,
-        "same_municipality": existing.municipality_id == case.municipality_id,
         "form": form,
     }
     return render(request, "cases/case_link_person.html", context, status=status)
