@@ -13,24 +13,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    Advice,
-    AowAge,
-    Application,
-    AuditEntry,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Decision,
-    DecreeHoliday,
-    Employment,
-    NationalQuota,
-    Notification,
-    Objection,
-    Person,
-    Term,
-    TermEvent,
-)
+from .audit.models import AuditEntry, CaseEvent
+from .models import Advice, AowAge, Application, Case, Decision, Objection, Person
+from .notifications.models import Notification
+from .placement.models import AvailabilityPeriod, Employment, NationalQuota
+from .terms.models import DecreeHoliday, Term, TermEvent
 
 
 def _all_fields(model) -> list[str]:
@@ -270,7 +257,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed e-mails again"))
     def send_again(self, request, queryset):
-        from . import notifications
+        from .notifications import dispatch
 
-        count = notifications.send_again(list(queryset.values_list("pk", flat=True)))
+        count = dispatch.send_again(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s e-mails will be sent again.") % {"count": count})

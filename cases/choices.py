@@ -2,7 +2,13 @@
 on the model that uses it (see ``models.py``)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices], name: str):
+    """The database constraint that keeps ``field`` to the values of ``choices``."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
 class CaseState(models.TextChoices):

@@ -36,7 +36,8 @@ from django.utils import timezone
 
 from portal import cache as versions
 
-from . import capacity, selectors
+from . import selectors
+from .placement import capacity
 
 #: Current for at most this long, whatever happens (seconds).
 FIGURES_TTL = 120

@@ -21,7 +21,8 @@ from .choices import (
     TermState,
     WorkplaceKind,
 )
-from .models import AvailabilityPeriod, Objection, validate_bsn
+from .models import Objection, validate_bsn
+from .placement.models import AvailabilityPeriod
 
 EMPTY = [("", _("All"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

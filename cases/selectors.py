@@ -7,7 +7,6 @@ from dataclasses import dataclass as _dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -32,35 +31,14 @@ from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_see_application_content, role_of, scope_to_user
 
 from . import rules
-from .capacity import places_sql, running_on
+from .audit.models import CaseEvent
 from .choices import CandidateSource, CaseState, TermKind, TermState
-from .models import (
-    Advice,
-    AowAge,
-    ApplicationDraft,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    DecreeHoliday,
-    Document,
-    Employment,
-    Message,
-    Objection,
-    Person,
-    SavedFilter,
-    Term,
-)
-
-DECREE_DAYS_CACHE_KEY = "cases:decree-days"
-
-
-def decree_days() -> frozenset[date]:
-    """Days equated with general holidays by royal decree (operator data, cached briefly)."""
-    days = cache.get(DECREE_DAYS_CACHE_KEY)
-    if days is None:
-        days = frozenset(DecreeHoliday.objects.values_list("day", flat=True))
-        cache.set(DECREE_DAYS_CACHE_KEY, days, 300)
-    return days
+from .documents.models import Document
+from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
+from .notifications.models import Message
+from .placement.capacity import places_sql, running_on
+from .placement.models import AvailabilityPeriod, Employment
+from .terms.models import Term
 
 
 def aow_ages() -> tuple[rules.AowAge, ...]:

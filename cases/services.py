@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, YearlyQuota
 
-from . import figures, notifications, rules, selectors
-from .audit import audited, write_entry
+from . import figures, rules, selectors
+from .audit.models import AuditEntry, CaseEvent
+from .audit.trail import audited, write_entry
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -30,20 +31,11 @@ from .choices import (
     TermKind,
     WorkplaceKind,
 )
-from .models import (
-    Advice,
-    Application,
-    AuditEntry,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Objection,
-    Person,
-    Term,
-    TermEvent,
-)
+from .models import Advice, Application, Case, Decision, Objection, Person
+from .notifications import dispatch
+from .placement.models import AvailabilityPeriod, Employment
+from .terms.lifecycle import decree_days, meet_term, open_term, recompute_term, start_term
+from .terms.models import Term, TermEvent
 
 
 def _refuse(message, code: str, **params) -> ValidationError:
@@ -107,54 +99,6 @@ def _event(case: Case, *, actor, action: str, details=None) -> None:
 # -- terms --------------------------------------------------------------------------------
 
 
-def _start_term(
-    case: Case, kind: TermKind, *, starts_on: date, weeks: int | None, end_on: date
-) -> Term:
-    return Term.objects.create(
-        case=case, kind=kind, starts_on=starts_on, weeks=weeks, end_on=end_on
-    )
-
-
-def _open_term(case: Case, kind: TermKind) -> Term | None:
-    return (
-        Term.objects.select_for_update().filter(case=case, kind=kind, met_on__isnull=True).first()
-    )
-
-
-def _meet_term(case: Case, kind: TermKind, on: date) -> None:
-    term = _open_term(case, kind)
-    if term is not None:
-        term.met_on = on
-        term.save(update_fields=["met_on"])
-
-
-def _suspensions(term: Term) -> list[rules.Suspension]:
-    periods: list[rules.Suspension] = []
-    start = None
-    for event in term.events.order_by("on", "id"):
-        if event.kind == TermEvent.Kind.SUSPENDED and start is None:
-            start = event.on
-        elif event.kind == TermEvent.Kind.RESUMED and start is not None:
-            periods.append(rules.Suspension(start, event.on))
-            start = None
-    if start is not None:
-        periods.append(rules.Suspension(start, None))
-    return periods
-
-
-def recompute_term(term: Term, today: date | None = None) -> Term:
-    """Derive ``end_on`` and ``suspended_since`` from the start and the events (DOMAIN §0)."""
-    today = today or _today()
-    suspensions = _suspensions(term)
-    term.end_on = rules.term_end(
-        term.starts_on, term.weeks, suspensions, selectors.decree_days(), today=today
-    )
-    open_suspension = suspensions[-1] if suspensions and suspensions[-1].end is None else None
-    term.suspended_since = open_suspension.start if open_suspension else None
-    term.save(update_fields=["end_on", "suspended_since"])
-    return term
-
-
 def suspend_term(
     *, case_id: int, kind: TermKind, on: date, reason: str, actor, origin: str = ""
 ) -> Term:
@@ -164,7 +108,7 @@ def suspend_term(
         transaction.atomic(),
     ):
         case = _lock_case(case_id)
-        term = _open_term(case, kind)
+        term = open_term(case, kind)
         if term is None:
             raise _refuse(_("There is no running term to suspend."), "no_running_term")
         if term.suspended_since is not None:
@@ -181,7 +125,7 @@ def suspend_term(
         _event(
             case, actor=actor, action="term_suspended", details={"term": kind, "on": on.isoformat()}
         )
-        notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
         return term
 
 
@@ -191,7 +135,7 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
         transaction.atomic(),
     ):
         case = _lock_case(case_id)
-        term = _open_term(case, kind)
+        term = open_term(case, kind)
         if term is None or term.suspended_since is None:
             raise _refuse(_("This term is not suspended."), "not_suspended")
         if on < term.suspended_since or on > _today():
@@ -207,7 +151,7 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
             action="term_resumed",
             details={"term": kind, "on": on.isoformat(), "end_on": term.end_on.isoformat()},
         )
-        notifications.notify_case_event(case, notifications.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
         return term
 
 
@@ -275,8 +219,8 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
         )
         application.received_on = today
         application.save(update_fields=["received_on"])
-        end = rules.uwv_term_end(today, extra_days=selectors.decree_days())
-        _start_term(
+        end = rules.uwv_term_end(today, extra_days=decree_days())
+        start_term(
             case, TermKind.UWV_ADVICE, starts_on=today, weeks=rules.UWV_TERM_WEEKS, end_on=end
         )
         transition(
@@ -286,7 +230,7 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
             action="application_submitted",
             details={"twelve_month_rule": outcome.value, "uwv_term_end": end.isoformat()},
         )
-        notifications.notify_submitted(case, uwv_term_end=end)
+        dispatch.notify_submitted(case, uwv_term_end=end)
         return case
 
 
@@ -393,15 +337,15 @@ def record_advice(
         if rules.leaves_jobs_register(AdviceOutcome(outcome)) and person.in_jobs_register:
             person.in_jobs_register = False
             person.save(update_fields=["in_jobs_register"])
-        _meet_term(case, TermKind.UWV_ADVICE, today)
+        meet_term(case, TermKind.UWV_ADVICE, today)
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         weeks = verordening.decision_term_weeks if verordening else 8
-        _start_term(
+        start_term(
             case,
             TermKind.DECISION,
             starts_on=today,
             weeks=weeks,
-            end_on=rules.decision_term_end(today, weeks, selectors.decree_days()),
+            end_on=rules.decision_term_end(today, weeks, decree_days()),
         )
         transition(
             case,
@@ -410,7 +354,7 @@ def record_advice(
             action="advice_issued",
             details={"outcome": outcome, "without_investigation": without_investigation},
         )
-        notifications.notify_advice(case)
+        dispatch.notify_advice(case)
         return advice
 
 
@@ -452,13 +396,13 @@ def record_decision(
             verordening=verordening,
             decided_by=actor,
         )
-        _meet_term(case, TermKind.DECISION, today)
-        _start_term(
+        meet_term(case, TermKind.DECISION, today)
+        start_term(
             case,
             TermKind.OBJECTION,
             starts_on=today,
             weeks=rules.OBJECTION_TERM_WEEKS,
-            end_on=rules.objection_term_end(today, selectors.decree_days()),
+            end_on=rules.objection_term_end(today, decree_days()),
         )
         if positive:
             _become_candidate(case, today)
@@ -473,7 +417,7 @@ def record_decision(
                 "verordening": verordening.pk,
             },
         )
-        notifications.notify_decision(case)
+        dispatch.notify_decision(case)
         return decision
 
 
@@ -481,7 +425,7 @@ def _become_candidate(case: Case, on: date) -> None:
     case.positive_decision_on = on
     case.save(update_fields=["positive_decision_on"])
     signal = rules.placement_signal_date(on)
-    _start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
+    start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
 
 
 def file_objection(
@@ -506,13 +450,11 @@ def file_objection(
                 "objection_pending",
             )
         filed_on = filed_on or _today()
-        in_time = rules.objection_in_time(
-            decision.sent_on, filed_on, extra_days=selectors.decree_days()
-        )
+        in_time = rules.objection_in_time(decision.sent_on, filed_on, extra_days=decree_days())
         objection = Objection.objects.create(
             case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
         )
-        _meet_term(case, TermKind.OBJECTION, filed_on)
+        meet_term(case, TermKind.OBJECTION, filed_on)
         if case.state == CaseState.REJECTED:
             transition(
                 case,
@@ -523,7 +465,7 @@ def file_objection(
             )
         else:
             _event(case, actor=actor, action="objection_filed", details={"in_time": in_time})
-        notifications.notify_objection(case, filed_on)
+        dispatch.notify_objection(case, filed_on)
         return objection
 
 
@@ -607,7 +549,7 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
             available_again_on=on or _today()
         )
-        notifications.notify_case_event(case, notifications.K.AVAILABLE_AGAIN, on=_today())
+        dispatch.notify_case_event(case, dispatch.K.AVAILABLE_AGAIN, on=_today())
         return case
 
 
@@ -707,7 +649,7 @@ def place_person(
                 )
         except IntegrityError:
             raise _refuse(_("This person already has a job."), "already_employed") from None
-        _meet_term(case, TermKind.PLACEMENT, start_on)
+        meet_term(case, TermKind.PLACEMENT, start_on)
         transition(
             case,
             CaseState.EMPLOYED,
@@ -716,7 +658,7 @@ def place_person(
             details={"employment": employment.pk, "places": str(new_places)},
         )
         record.extra["employment"] = employment.pk
-        notifications.notify_case_event(case, notifications.K.EMPLOYMENT_OFFERED, on=start_on)
+        dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_OFFERED, on=start_on)
         return employment
 
 
@@ -753,7 +695,7 @@ def end_employment(
             details={"employment": employment.pk},
         )
         if next_state == CaseState.AWAITING_PLACEMENT:
-            _start_term(
+            start_term(
                 case,
                 TermKind.PLACEMENT,
                 starts_on=end_on,
@@ -910,7 +852,7 @@ def record_move(
                 met_on=moved_on
             )
             if case.state == CaseState.AWAITING_PLACEMENT:
-                _start_term(
+                start_term(
                     case,
                     TermKind.PLACEMENT,
                     starts_on=moved_on,
@@ -971,16 +913,17 @@ def start_draft(*, actor, origin: str = ""):
 
 def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
     """Check and store a supporting document (DOMAIN §1.6, issue #18): its type by content,
-    its size and content (``documents.inspect``: active PDF content, bombs, a virus scanner
+    its size and content (``files.inspect``: active PDF content, bombs, a virus scanner
     if configured), then, under the row lock of the draft or case, the caps per case, so
     that parallel uploads cannot pass them together."""
     from django.db.models import Count, Sum
 
-    from . import documents
-    from .models import ApplicationDraft, Document
+    from .documents import files
+    from .documents.models import Document
+    from .models import ApplicationDraft
 
     with audited("add_document", actor=actor, object_type="document", origin=origin) as record:
-        checked = documents.inspect(upload)  # the slow part, before any lock is taken
+        checked = files.inspect(upload)  # the slow part, before any lock is taken
         with transaction.atomic():
             if draft is not None:
                 draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
@@ -991,10 +934,10 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
                 case = _lock_case(case.pk)
                 siblings = Document.objects.filter(case=case)
             present = siblings.aggregate(count=Count("id"), total=Sum("size"))
-            documents.check_room(
+            files.check_room(
                 count=present["count"], total_bytes=present["total"] or 0, size=checked.size
             )
-            stored_name = documents.store(upload, checked)
+            stored_name = files.store(upload, checked)
             try:
                 document = Document.objects.create(
                     draft=draft,
@@ -1006,14 +949,14 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
                     uploaded_by=actor,
                 )
             except Exception:
-                documents.remove(stored_name)
+                files.remove(stored_name)
                 raise
         record.object_id = str(document.pk)
         return document
 
 
 def remove_draft_document(*, document, actor, origin: str = "") -> None:
-    from . import documents
+    from .documents import files
 
     with audited(
         "remove_document", actor=actor, object_type="document", object_id=document.pk, origin=origin
@@ -1022,7 +965,7 @@ def remove_draft_document(*, document, actor, origin: str = "") -> None:
             raise _refuse(_("A document of a sent application cannot be removed."), "document_sent")
         stored_name = document.stored_name
         document.delete()
-        transaction.on_commit(lambda: documents.remove(stored_name))
+        transaction.on_commit(lambda: files.remove(stored_name))
 
 
 def submit_draft(
@@ -1035,7 +978,8 @@ def submit_draft(
     wsw_indication_end, wsw_supported_employment, email, phone. ``application_data``:
     applicant_kind, source and the Application fields the citizen answered.
     """
-    from .models import ApplicationDraft, Document
+    from .documents.models import Document
+    from .models import ApplicationDraft
 
     with (
         audited(
@@ -1209,7 +1153,7 @@ def update_contact_details(
 
 def send_message(*, case_id: int, subject: str, body: str, actor, origin: str = ""):
     """The municipality sends the citizen a message about the case."""
-    from .models import Message
+    from .notifications.models import Message
 
     with (
         audited("send_message", actor=actor, object_type="case", object_id=case_id, origin=origin),
@@ -1227,7 +1171,7 @@ def send_message(*, case_id: int, subject: str, body: str, actor, origin: str = 
 
 def mark_messages_read(*, case, actor) -> int:
     """The citizen opened the case page: their unread messages count as read."""
-    from .models import Message
+    from .notifications.models import Message
 
     if case.person.account_id != actor.pk:
         return 0
@@ -1236,7 +1180,7 @@ def mark_messages_read(*, case, actor) -> int:
 
 def delete_draft(*, draft, actor, origin: str = "") -> None:
     """The citizen throws away an application they had not sent, with its documents."""
-    from . import documents
+    from .documents import files
 
     with (
         audited(
@@ -1255,4 +1199,4 @@ def delete_draft(*, draft, actor, origin: str = "") -> None:
         )
         draft.documents.filter(case__isnull=True).delete()
         draft.delete()
-        transaction.on_commit(lambda: [documents.remove(name) for name in names])
+        transaction.on_commit(lambda: [files.remove(name) for name in names])

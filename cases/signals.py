@@ -10,16 +10,9 @@ from municipalities.models import Verordening, YearlyQuota
 from portal import cache as versions
 
 from . import figures, selectors
-from .models import (
-    Advice,
-    Application,
-    Case,
-    Employment,
-    Objection,
-    Person,
-    SavedFilter,
-    Term,
-)
+from .models import Advice, Application, Case, Objection, Person, SavedFilter
+from .placement.models import Employment
+from .terms.models import Term
 
 #: Models with their own municipality.
 OWN_MUNICIPALITY = (Case, Person, Employment, YearlyQuota, Verordening)

@@ -21,12 +21,13 @@ from municipalities import selectors as municipality_selectors
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, documents, exports, forms, rules, selectors, services
-from . import capacity as capacity_module
+from . import exports, forms, rules, selectors, services
 from . import figures as figures_module
-from .audit import origin_of
+from .audit.trail import origin_of, record_view
 from .choices import CaseState
+from .documents import files
 from .models import Objection
+from .placement import capacity as capacity_module
 from .rules import CaseAction
 
 MUNICIPAL = (Role.CONSULTANT, Role.MUNICIPAL_ADMIN)
@@ -268,7 +269,7 @@ def _render_case(request, case):
 @require_GET
 def case_detail(request, pk: int):
     case = selectors.get_case_page_for(request.user, pk)
-    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
 
 
@@ -278,10 +279,8 @@ def document_download(request, pk: int, document_pk: int):
     """A supporting document, for the case's municipality, once it may see the application's
     content (DOMAIN, actors: not before UWV's advice on an application the person made)."""
     document = selectors.get_case_document_for(request.user, pk, document_pk)
-    audit.record_view(
-        actor=request.user, object_type="document", object_id=document.pk, request=request
-    )
-    return documents.download(document)
+    record_view(actor=request.user, object_type="document", object_id=document.pk, request=request)
+    return files.download(document)
 
 
 # -- the actions on a case: one view each ---------------------------------------------------
@@ -301,9 +300,7 @@ def case_action_view(action: CaseAction):
             if request.method == "POST":
                 return view(request, selectors.get_work_case_for(request.user, pk))
             case = selectors.get_case_for_action(request.user, pk, action)
-            audit.record_view(
-                actor=request.user, object_type="case", object_id=case.pk, request=request
-            )
+            record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
             return view(request, case)
 
         return wrapper
@@ -544,7 +541,7 @@ def case_link_person(request, pk: int):
     existing = selectors.possible_duplicate_of(case)
     if existing is None:
         raise Http404
-    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     form = forms.LinkPersonForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -569,7 +566,7 @@ def case_link_person(request, pk: int):
 
 def _letters_module():
     try:
-        from . import letters
+        from .documents import letters
     except ImportError:
         return None
     return letters if hasattr(letters, "decision_letter_pdf") else None

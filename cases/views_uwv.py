@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import audit, documents, forms, rules, selectors, services
-from .audit import origin_of
+from . import forms, rules, selectors, services
+from .audit.trail import origin_of, record_view
 from .choices import AdviceOutcome, CaseState, TermKind
+from .documents import files
 from .views import search_redirect, search_term
 
 PAGE_SIZE = 25
@@ -117,7 +118,7 @@ def _render_case(request, case, *, bound=None, status=200):
 @require_GET
 def case_detail(request, pk: int):
     case = selectors.get_uwv_case_for(request.user, pk)
-    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
 
 
@@ -126,10 +127,8 @@ def case_detail(request, pk: int):
 def document_download(request, pk: int, document_pk: int):
     """A supporting document of a case UWV has to advise on."""
     document = selectors.get_uwv_case_document_for(request.user, pk, document_pk)
-    audit.record_view(
-        actor=request.user, object_type="document", object_id=document.pk, request=request
-    )
-    return documents.download(document)
+    record_view(actor=request.user, object_type="document", object_id=document.pk, request=request)
+    return files.download(document)
 
 
 # -- the actions on a case: one view each, POST only (the forms are on the case page) --------

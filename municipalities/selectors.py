@@ -15,8 +15,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases import rules
-from cases.capacity import capacity
 from cases.choices import Category, OrderingRule
+from cases.placement.capacity import capacity
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import has_role, scope_to_user
 
@@ -87,8 +87,8 @@ def ordering_preview(
     """Today's candidates in the order and categories a verordening with ``ordering_rule``
     and ``additional_places`` would give them, next to their current position and category.
 
-    The candidates and the quota come from ``cases.capacity`` (two queries); the new order is
-    ``rules.categorise``, the reference semantics of the capacity computation.
+    The candidates and the quota come from ``cases.placement.capacity`` (two queries); the new
+    order is ``rules.categorise``, the reference semantics of the capacity computation.
     """
     current = capacity(municipality.pk, on.year, on=on)
     far = date.max

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.audit import origin_of
+from cases.audit.trail import origin_of
 from portal.models import Role
 from portal.permissions import has_role, role_required
 

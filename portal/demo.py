@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import rules, selectors
+from cases.audit.models import CaseEvent
 from cases.bsn import valid_bsn
 from cases.choices import (
     AdviceOutcome,
@@ -29,18 +30,10 @@ from cases.choices import (
     TermKind,
     WorkplaceKind,
 )
-from cases.models import (
-    Advice,
-    Application,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Objection,
-    Person,
-    Term,
-)
+from cases.models import Advice, Application, Case, Decision, Objection, Person
+from cases.placement.models import AvailabilityPeriod, Employment
+from cases.terms.lifecycle import decree_days
+from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
 
 from .models import Role, User
@@ -312,7 +305,7 @@ class _CaseBuilder:
         self.consultant = consultant
         self.assessor = assessor
         self.today = today
-        self.extra_days = selectors.decree_days()
+        self.extra_days = decree_days()
         self.events: list[tuple[CaseEvent, date]] = []
 
     def day(self, days_ago: int | None) -> date | None:

@@ -219,7 +219,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "uploads")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
-# Supporting documents (cases.documents): limits per file and per case (or application draft).
+# Supporting documents (cases.documents.files): limits per file and per case (or application draft).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DOCUMENTS_MAX_PER_CASE = env_int("DOCUMENTS_MAX_PER_CASE", 20)
 DOCUMENTS_MAX_TOTAL_BYTES = env_int("DOCUMENTS_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
@@ -463,8 +463,8 @@ NOTIFICATION_SEND_LEASE = float(env("NOTIFICATION_SEND_LEASE", "120"))
 OUTBOX_REDELIVER_AFTER = float(env("OUTBOX_REDELIVER_AFTER", "45"))
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 # Celery's Django fixup closes the database connection before and after every task unless
-# DB_REUSE_MAX is set; cases.tasks closes only unusable or obsolete connections instead, so
-# workers honour CONN_MAX_AGE like the web tier does.
+# DB_REUSE_MAX is set; cases.notifications.tasks closes only unusable or obsolete connections
+# instead, so workers honour CONN_MAX_AGE like the web tier does.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(

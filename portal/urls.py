@@ -20,7 +20,7 @@ urlpatterns = [
     path("werk/", include("cases.urls")),
     path("uwv/", include("cases.urls_uwv")),
     path("mijn/", include("portal.citizen.urls")),
-    path("meldingen/", include("cases.urls_notifications")),
+    path("meldingen/", include("cases.notifications.urls")),
 ]
 
 handler400 = "portal.errors.bad_request"

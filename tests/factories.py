@@ -22,17 +22,9 @@ from cases.choices import (
     TermKind,
     WorkplaceKind,
 )
-from cases.models import (
-    Advice,
-    Application,
-    AvailabilityPeriod,
-    Case,
-    Decision,
-    Employment,
-    Objection,
-    Person,
-    Term,
-)
+from cases.models import Advice, Application, Case, Decision, Objection, Person
+from cases.placement.models import AvailabilityPeriod, Employment
+from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.models import Role, User
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases.notifications import cached_unread_count
+from cases.notifications.dispatch import cached_unread_count
 
 register = template.Library()
 

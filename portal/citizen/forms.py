@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import ApplicantKind, BenefitKind, CandidateSource
-from cases.documents import check_upload
+from cases.documents.files import check_upload
 from cases.models import validate_bsn
 from municipalities.models import Municipality
 

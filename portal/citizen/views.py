@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import audit, documents, rules, selectors, services
-from cases.audit import origin_of
+from cases import rules, selectors, services
+from cases.audit.trail import origin_of, record_view
 from cases.choices import CaseState, TermKind
-from cases.letters import decision_letter_pdf
+from cases.documents import files
+from cases.documents.letters import decision_letter_pdf
 from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
@@ -76,7 +77,7 @@ def case_list(request):
 @citizen_view
 def case_detail(request, pk):
     case = selectors.get_case_for_citizen(request.user, pk)
-    audit.record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     today = timezone.localdate()
     decision = getattr(case, "decision", None)
     objection_term = timeline.open_term(case, TermKind.OBJECTION)
@@ -132,7 +133,7 @@ def decision_letter(request, pk):
 
 @citizen_view
 def document_download(request, pk, document_pk):
-    return documents.download(selectors.get_document_for_citizen(request.user, pk, document_pk))
+    return files.download(selectors.get_document_for_citizen(request.user, pk, document_pk))
 
 
 @citizen_view

@@ -11,7 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.choices import CaseState, TermKind
-from cases.models import Advice, Case, Employment, Term
+from cases.models import Advice, Case
+from cases.placement.models import Employment
+from cases.terms.models import Term
 from tests.conftest import current_totp_code
 from tests.factories import (
     PASSWORD,

@@ -13,18 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.audit import write_entry
+from cases.audit.models import AuditEntry, CaseEvent
+from cases.audit.trail import write_entry
 from cases.choices import CaseState
-from cases.models import (
-    AuditEntry,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Employment,
-    Objection,
-    Term,
-    TermEvent,
-)
+from cases.models import Case, Objection
+from cases.placement.models import AvailabilityPeriod, Employment
+from cases.terms.models import Term, TermEvent
 from municipalities.models import (
     ChainAgreement,
     Employer,

@@ -1,4 +1,4 @@
-"""DOMAIN §4: the set-based capacity computation (cases.capacity) against the pure rules.
+"""DOMAIN §4: the set-based capacity computation (cases.placement.capacity) against the pure rules.
 
 ``rules.categorise``, ``rules.order_candidates``, ``rules.free_obliged_slots``,
 ``rules.places`` and ``rules.waiting_list_responsibility`` are the reference semantics; the SQL
@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import rules, services
-from cases.capacity import MunicipalityNotFound, capacity, capacity_summary
 from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
 from cases.models import Application, Case
+from cases.placement.capacity import MunicipalityNotFound, capacity, capacity_summary
 from tests.factories import (
     CaseFactory,
     EmploymentFactory,

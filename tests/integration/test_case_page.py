@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import services
+from cases.audit.models import CaseEvent
 from cases.choices import AdviceOutcome, CaseState, ContractKind, TermKind, WorkplaceKind
-from cases.models import Case, CaseEvent, Document, Person, TermEvent
+from cases.documents.models import Document
+from cases.models import Case, Person
 from cases.rules import WorkCapacity
+from cases.terms.models import TermEvent
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,

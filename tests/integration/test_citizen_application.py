@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import CaseState, TermKind
-from cases.models import Application, ApplicationDraft, Case, Document
+from cases.documents.models import Document
+from cases.models import Application, ApplicationDraft, Case
 from tests.documents import image_bytes, pdf_bytes
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
 
@@ -402,7 +403,7 @@ def test_deleting_a_draft_removes_it_and_its_files(
 def test_sending_notifies_the_citizen_and_the_municipality_through_the_notification_engine(
     client, citizen, municipality
 ):
-    from cases.models import Notification
+    from cases.notifications.models import Notification
 
     consultant = UserFactory(consultant=True, municipality=municipality)
     client.force_login(citizen)
@@ -439,8 +440,9 @@ def test_staff_download_documents_of_their_cases_only_and_every_download_is_audi
 ):
     from decimal import Decimal
 
+    from cases.audit.models import AuditEntry
     from cases.choices import AdviceOutcome
-    from cases.models import Advice, AuditEntry
+    from cases.models import Advice
 
     case, document = submitted_with_a_document(client, citizen, municipality)
     work_url = reverse("work:document_download", args=[case.pk, document.pk])

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.audit.models import CaseEvent
 from cases.choices import CaseState, TermKind
-from cases.letters import decision_letter_html, decision_letter_pdf
-from cases.models import CaseEvent, Objection, Term
+from cases.documents.letters import decision_letter_html, decision_letter_pdf
+from cases.models import Objection
+from cases.terms.models import Term
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import CaseState
-from cases.models import ApplicationDraft, AuditEntry, BsnEntry, Case, CaseEvent, Person
+from cases.models import ApplicationDraft, BsnEntry, Case, Person
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
 from tests.integration.conftest import sign_in
 

@@ -22,8 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from cases import selectors, services
+from cases.audit.models import AuditEntry
 from cases.choices import CaseState, ContractKind, WorkplaceKind
-from cases.models import AuditEntry, Case, Employment
+from cases.models import Case
+from cases.placement.models import Employment
 from municipalities.models import Municipality, YearlyQuota
 from tests.factories import (
     CaseFactory,

@@ -27,7 +27,9 @@ from django.db import connection
 
 from cases import rules, services
 from cases.choices import CaseState, TermKind
-from cases.models import AowAge, DeliveryState, Notification, OutboxMessage, Term
+from cases.models import AowAge
+from cases.notifications.models import DeliveryState, Notification, OutboxMessage
+from cases.terms.models import Term
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,

@@ -2,16 +2,11 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import CaseState
-from cases.models import (
-    AuditEntry,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Person,
-    Term,
-)
+from cases.models import Case, Decision, Person
+from cases.placement.models import Employment
+from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.demo import DEMO_CITIZEN_EMAIL, DEMO_PASSWORD, MUNICIPALITIES, demo_accounts
 from portal.models import STAFF_ROLES, User
@@ -105,7 +100,7 @@ def test_seed_demo_twice_adds_no_cases():
 def test_the_demo_cases_pass_the_capacity_computation():
     from datetime import date
 
-    from cases.capacity import capacity
+    from cases.placement.capacity import capacity
     from municipalities.models import Municipality
 
     call_command("seed_demo")

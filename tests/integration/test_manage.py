@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from cases.audit import AuditEntry
-from cases.capacity import capacity
+from cases.audit.models import AuditEntry
 from cases.choices import CaseState, Category, OrderingRule, WorkplaceKind
+from cases.placement.capacity import capacity
 from municipalities import selectors, services
 from municipalities.models import (
     ChainAgreement,

@@ -12,9 +12,10 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import notifications, services
+from cases import services
 from cases.choices import ApplicantKind, CaseState
-from cases.models import (
+from cases.notifications import dispatch
+from cases.notifications.models import (
     DeliveryState,
     Notification,
     NotificationChannel,
@@ -85,7 +86,7 @@ def test_submitting_tells_the_citizen_and_the_team_once(municipality, citizen):
     assert not rows.filter(channel=NotificationChannel.INBOX).exclude(state="sent").exists()
 
     # A rerun of the hook (a retried request, a second worker) creates nothing new.
-    assert notifications.notify_case_event(case, K.APPLICATION_RECEIVED, on=term_end) == 0
+    assert dispatch.notify_case_event(case, K.APPLICATION_RECEIVED, on=term_end) == 0
     assert Notification.objects.filter(case=case).count() == rows.count()
 
 
@@ -142,7 +143,7 @@ def build(notification):
     notification = Notification.objects.select_related(
         "case__municipality", "case__application"
     ).get(pk=notification.pk)
-    return notifications.build_email(notification)
+    return dispatch.build_email(notification)
 
 
 def test_the_mail_is_dutch_plain_text_and_html_with_the_municipality_contact_texts(
@@ -171,9 +172,9 @@ def test_the_mail_is_dutch_plain_text_and_html_with_the_municipality_contact_tex
 
 def test_staff_may_switch_off_email_per_kind_but_not_legal_mail(municipality, citizen):
     consultant = UserFactory(consultant=True, municipality=municipality)
-    notifications.set_email_preference(user=consultant, kind=K.NEW_APPLICATION, email=False)
+    dispatch.set_email_preference(user=consultant, kind=K.NEW_APPLICATION, email=False)
     with pytest.raises(ValueError):
-        notifications.set_email_preference(user=citizen, kind=K.APPLICATION_RECEIVED, email=False)
+        dispatch.set_email_preference(user=citizen, kind=K.APPLICATION_RECEIVED, email=False)
 
     case = submitted_case(municipality, citizen)
 
@@ -234,8 +235,8 @@ def email_notification(municipality, citizen):
 
 
 def test_deliver_sends_once_and_clears_the_outbox(email_notification):
-    assert notifications.deliver(email_notification.pk) == "sent"
-    assert notifications.deliver(email_notification.pk) == "skipped"
+    assert dispatch.deliver(email_notification.pk) == "sent"
+    assert dispatch.deliver(email_notification.pk) == "skipped"
 
     assert len(mail.outbox) == 1
     email_notification.refresh_from_db()
@@ -247,23 +248,23 @@ def test_deliver_sends_once_and_clears_the_outbox(email_notification):
 def test_a_send_interrupted_by_a_dead_worker_is_sent_again_with_the_same_message_id(
     email_notification, settings
 ):
-    claimed = notifications.claim(email_notification.pk)
+    claimed = dispatch.claim(email_notification.pk)
     assert claimed.state == DeliveryState.SENDING
     # The worker dies here. While its lease runs, nobody else touches the notification.
-    assert notifications.deliver(email_notification.pk) == "skipped"
+    assert dispatch.deliver(email_notification.pk) == "skipped"
     assert mail.outbox == []
 
     later = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_SEND_LEASE + 1)
     with time_machine.travel(later, tick=False):
-        assert notifications.deliver(email_notification.pk) == "sent"
+        assert dispatch.deliver(email_notification.pk) == "sent"
 
     email_notification.refresh_from_db()
     assert email_notification.state == DeliveryState.SENT
     assert email_notification.attempts == 2
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
-        notifications.message_id(email_notification)
+        dispatch.message_id(email_notification)
     ]
-    assert email_notification not in notifications.delivery_problems()
+    assert email_notification not in dispatch.delivery_problems()
 
 
 def test_a_mail_whose_workers_keep_dying_fails_visibly_after_the_last_attempt(
@@ -273,14 +274,14 @@ def test_a_mail_whose_workers_keep_dying_fails_visibly_after_the_last_attempt(
     now = timezone.now()
     for attempt in range(2):
         moment = now + dt.timedelta(seconds=attempt * (settings.NOTIFICATION_SEND_LEASE + 1))
-        assert notifications.claim(email_notification.pk, now=moment) is not None
+        assert dispatch.claim(email_notification.pk, now=moment) is not None
 
     after_lease = now + dt.timedelta(seconds=3 * (settings.NOTIFICATION_SEND_LEASE + 1))
-    assert notifications.claim(email_notification.pk, now=after_lease) is None
+    assert dispatch.claim(email_notification.pk, now=after_lease) is None
 
     email_notification.refresh_from_db()
     assert email_notification.state == DeliveryState.FAILED
-    assert email_notification in notifications.delivery_problems()
+    assert email_notification in dispatch.delivery_problems()
 
 
 def test_an_unknown_error_during_the_send_is_tried_again(email_notification, monkeypatch):
@@ -288,13 +289,13 @@ def test_an_unknown_error_during_the_send_is_tried_again(email_notification, mon
         raise smtplib.SMTPServerDisconnected("connection closed during DATA")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", cut)
-    with pytest.raises(notifications.TemporaryDeliveryError):
-        notifications.deliver(email_notification.pk)
+    with pytest.raises(dispatch.TemporaryDeliveryError):
+        dispatch.deliver(email_notification.pk)
 
     email_notification.refresh_from_db()
     assert email_notification.state == DeliveryState.PENDING
     monkeypatch.undo()
-    assert notifications.deliver(email_notification.pk) == "sent"
+    assert dispatch.deliver(email_notification.pk) == "sent"
 
 
 def test_operators_send_failed_mails_again(client, email_notification):
@@ -315,7 +316,7 @@ def test_operators_send_failed_mails_again(client, email_notification):
     assert email_notification.state == DeliveryState.PENDING
     assert email_notification.attempts == 0
     assert OutboxMessage.objects.filter(notification=email_notification).exists()
-    assert notifications.deliver(email_notification.pk) == "sent"
+    assert dispatch.deliver(email_notification.pk) == "sent"
 
 
 def test_smtp_trouble_is_retried_then_marked_failed(email_notification, settings, monkeypatch):
@@ -325,13 +326,13 @@ def test_smtp_trouble_is_retried_then_marked_failed(email_notification, settings
         raise ConnectionRefusedError("no server")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
-    with pytest.raises(notifications.TemporaryDeliveryError):
-        notifications.deliver(email_notification.pk)
+    with pytest.raises(dispatch.TemporaryDeliveryError):
+        dispatch.deliver(email_notification.pk)
     email_notification.refresh_from_db()
     assert email_notification.state == DeliveryState.PENDING
     assert "no server" in email_notification.last_error
 
-    assert notifications.deliver(email_notification.pk) == "failed"
+    assert dispatch.deliver(email_notification.pk) == "failed"
     email_notification.refresh_from_db()
     assert email_notification.state == DeliveryState.FAILED
     assert not OutboxMessage.objects.filter(notification=email_notification).exists()
@@ -343,20 +344,20 @@ def test_a_permanent_smtp_refusal_fails_at_once(email_notification, monkeypatch)
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
 
-    assert notifications.deliver(email_notification.pk) == "failed"
+    assert dispatch.deliver(email_notification.pk) == "failed"
 
 
 def test_the_outbox_is_claimed_once_until_it_is_stale(email_notification, settings):
-    first = notifications.claim_outbox()
+    first = dispatch.claim_outbox()
     assert email_notification.pk in first
-    assert notifications.claim_outbox() == []
+    assert dispatch.claim_outbox() == []
 
     later = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER + 1)
-    assert email_notification.pk in notifications.claim_outbox(now=later)
+    assert email_notification.pk in dispatch.claim_outbox(now=later)
 
 
 def test_the_drain_task_enqueues_each_outbox_row(email_notification, monkeypatch):
-    from cases import tasks
+    from cases.notifications import tasks
 
     sent = []
     monkeypatch.setattr(tasks.send_notification, "delay", lambda pk: sent.append(pk))
@@ -370,7 +371,7 @@ def test_the_drain_task_enqueues_each_outbox_row(email_notification, monkeypatch
 def test_the_web_request_never_talks_to_the_broker(
     municipality, citizen, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from cases import tasks
+    from cases.notifications import tasks
 
     def broker(*args, **kwargs):
         raise AssertionError("the broker was called")
@@ -452,7 +453,7 @@ def test_staff_switch_email_off_on_the_inbox_page(client, municipality):
 
     page = client.get("/meldingen/")
     assert page.status_code == 200
-    data = {kind: "on" for kind in notifications.STAFF_KINDS if kind != K.NEW_APPLICATION}
+    data = {kind: "on" for kind in dispatch.STAFF_KINDS if kind != K.NEW_APPLICATION}
     response = client.post("/meldingen/", data)
 
     assert response.status_code == 302

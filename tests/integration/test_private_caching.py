@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cases.documents import storage_dir
-from cases.models import Document
+from cases.documents.files import storage_dir
+from cases.documents.models import Document
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 from tests.integration.conftest import sign_in
 

@@ -16,6 +16,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from cases import rules, selectors, services
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -26,19 +27,9 @@ from cases.choices import (
     TermKind,
     WorkplaceKind,
 )
-from cases.models import (
-    Advice,
-    AuditEntry,
-    AvailabilityPeriod,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Objection,
-    Person,
-    Term,
-    TermEvent,
-)
+from cases.models import Advice, Case, Decision, Objection, Person
+from cases.placement.models import AvailabilityPeriod, Employment
+from cases.terms.models import Term, TermEvent
 from tests.factories import (
     CaseFactory,
     EmploymentFactory,

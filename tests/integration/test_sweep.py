@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import notifications, services, tasks
+from cases import services
 from cases.choices import CaseState, TermKind
-from cases.models import Notification, NotificationKind, OutboxMessage, Term
+from cases.notifications import dispatch, tasks
+from cases.notifications.models import Notification, NotificationKind, OutboxMessage
+from cases.terms.models import Term
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,7 @@ def test_each_stage_of_the_uwv_term_tells_the_consultants_and_the_assessors(muni
     overdue = open_term(municipality, TermKind.UWV_ADVICE, TODAY - dt.timedelta(days=1))
     early = open_term(municipality, TermKind.UWV_ADVICE, TODAY + dt.timedelta(days=15))
 
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
 
     people = sorted([u.pk for u in team] + [assessor.pk])
     assert kinds(soon) == sorted((K.UWV_TERM_DUE_SOON, pk) for pk in people)
@@ -87,12 +89,12 @@ def test_a_rerun_and_a_second_beat_create_nothing(municipality, team):
     for days in (-5, 0, 2, 10):
         open_term(municipality, TermKind.DECISION, TODAY + dt.timedelta(days=days))
         open_term(municipality, TermKind.PLACEMENT, TODAY + dt.timedelta(days=days))
-    first = notifications.sweep(TODAY)
+    first = dispatch.sweep(TODAY)
     count = Notification.objects.count()
     outbox = OutboxMessage.objects.count()
 
-    again = notifications.sweep(TODAY)
-    later_that_day = notifications.sweep(TODAY, now=timezone.now() + dt.timedelta(hours=1))
+    again = dispatch.sweep(TODAY)
+    later_that_day = dispatch.sweep(TODAY, now=timezone.now() + dt.timedelta(hours=1))
 
     assert first.created == count > 0
     assert again.created == later_that_day.created == 0
@@ -106,7 +108,7 @@ def test_the_assignee_alone_and_not_the_team(municipality, team):
         municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=assignee
     )
 
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
 
     assert kinds(term) == [(K.DECISION_OVERDUE, assignee.pk)]
 
@@ -119,22 +121,22 @@ def test_suspended_and_met_terms_are_left_alone_and_a_moved_term_is_reminded_aga
     )
     met = open_term(municipality, TermKind.UWV_ADVICE, TODAY, met_on=TODAY)
     moving = open_term(municipality, TermKind.UWV_ADVICE, TODAY + dt.timedelta(days=2))
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
     assert kinds(suspended) == kinds(met) == []
     assert len(kinds(moving)) == 2
 
     moving.end_on = TODAY + dt.timedelta(days=1)  # e.g. recomputed after a suspension
     moving.save(update_fields=["end_on"])
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
 
     assert len(kinds(moving)) == 4
 
 
 def test_staff_who_switched_email_off_get_the_inbox_only(municipality, team):
-    notifications.set_email_preference(user=team[0], kind=K.DECISION_DUE, email=False)
+    dispatch.set_email_preference(user=team[0], kind=K.DECISION_DUE, email=False)
     open_term(municipality, TermKind.DECISION, TODAY + dt.timedelta(days=1))
 
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
 
     mails = Notification.objects.filter(kind=K.DECISION_DUE, channel="email")
     assert list(mails.values_list("recipient_id", flat=True)) == [team[1].pk]
@@ -146,7 +148,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(municipali
         for i in range(n):
             open_term(municipality, TermKind.UWV_ADVICE, TODAY + dt.timedelta(days=i % 20 - 5))
         with CaptureQueriesContext(connection) as captured:
-            result = notifications.sweep(TODAY)
+            result = dispatch.sweep(TODAY)
         return len(captured), result.queries
 
     small = queries_for(3)
@@ -210,19 +212,19 @@ def test_a_term_over_kings_day_and_liberation_day_is_not_overdue_on_the_holidays
 
 def test_a_rerun_the_next_day_picks_up_terms_that_entered_a_window(municipality, team):
     entering = open_term(municipality, TermKind.UWV_ADVICE, TODAY + dt.timedelta(days=15))
-    notifications.sweep(TODAY)
+    dispatch.sweep(TODAY)
     assert kinds(entering) == []
 
-    notifications.sweep(TODAY + dt.timedelta(days=1))
+    dispatch.sweep(TODAY + dt.timedelta(days=1))
 
     assert {k for k, _ in kinds(entering)} == {K.UWV_TERM_DUE_SOON}
 
 
 def test_a_term_moved_by_an_event_is_found_without_rescanning(municipality, team, monkeypatch):
-    monkeypatch.setattr(notifications, "ID_OVERLAP", 0)
+    monkeypatch.setattr(dispatch, "ID_OVERLAP", 0)
     assessor = UserFactory(uwv_assessor=True)
     term = open_term(municipality, TermKind.UWV_ADVICE, timezone.localdate() + dt.timedelta(days=1))
-    notifications.sweep(timezone.localdate())
+    dispatch.sweep(timezone.localdate())
     before = len(kinds(term))
     assert before == 3 * 1  # team of two and the assessor, inbox
     # Suspended three days ago and resumed today: the end moves three days on.
@@ -238,7 +240,7 @@ def test_a_term_moved_by_an_event_is_found_without_rescanning(municipality, team
     )
     term.refresh_from_db()
 
-    notifications.sweep(timezone.localdate())
+    dispatch.sweep(timezone.localdate())
 
     moved = Notification.objects.filter(case=term.case, term_end=term.end_on, channel="inbox")
     assert moved.filter(kind__in=[K.UWV_TERM_DUE, K.UWV_TERM_DUE_SOON]).count() == 3

@@ -25,7 +25,9 @@ from django.urls import reverse
 from PIL import Image
 
 from cases import services
-from cases.models import ApplicationDraft, AuditEntry, Document
+from cases.audit.models import AuditEntry
+from cases.documents.models import Document
+from cases.models import ApplicationDraft
 from tests.documents import image_bytes, pdf_bytes
 from tests.factories import UserFactory
 

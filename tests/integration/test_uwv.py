@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import ApplicantKind, CaseState, TermKind
-from cases.models import Advice, Case, Term, TermEvent
+from cases.models import Advice, Case
+from cases.terms.models import Term, TermEvent
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import views
-from cases.capacity import CapacityHeader, candidate_page, capacity
 from cases.choices import Category, OrderingRule, Responsible
+from cases.placement.capacity import CapacityHeader, candidate_page, capacity
 from tests.factories import (
     MunicipalityFactory,
     UserFactory,

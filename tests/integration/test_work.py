@@ -14,18 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import rules, services, views
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import ApplicantKind, CaseState, TermKind
-from cases.models import (
-    Advice,
-    AuditEntry,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Objection,
-    SavedFilter,
-    Term,
-)
+from cases.models import Advice, Case, Decision, Objection, SavedFilter
+from cases.placement.models import Employment
+from cases.terms.models import Term
 from portal.permissions import can_see_application_content
 from tests.factories import (
     CaseFactory,
@@ -747,8 +740,8 @@ def test_a_bsn_searched_for_never_appears_in_a_url(signed_in, municipality):
 
 
 def test_viewing_a_case_is_audited_without_personal_data(client):
+    from cases.audit.models import AuditEntry
     from cases.choices import CaseState as _State
-    from cases.models import AuditEntry
     from tests.factories import CaseFactory as _CaseFactory
     from tests.factories import UserFactory as _UserFactory
 

@@ -22,10 +22,12 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import notifications
 from cases.bsn import valid_bsn
 from cases.choices import BenefitKind, CaseState, TermKind
-from cases.models import Case, Notification, NotificationChannel, OutboxMessage, Person, Term
+from cases.models import Case, Person
+from cases.notifications import dispatch
+from cases.notifications.models import Notification, NotificationChannel, OutboxMessage
+from cases.terms.models import Term
 from municipalities.models import Municipality
 from portal.models import Role, User
 
@@ -223,7 +225,7 @@ class Command(BaseCommand):
     def timed_sweep(self, today, case_count: int, label: str) -> float:
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            result = notifications.sweep(today)
+            result = dispatch.sweep(today)
             elapsed = time.perf_counter() - started
         rate = case_count / elapsed
         per_thousand = len(captured) / (case_count / 1000)
@@ -238,7 +240,7 @@ class Command(BaseCommand):
         """The obvious loop: per case read its terms and recipients, then get_or_create each
         notification and its outbox row. Rolled back so it leaves nothing behind."""
         stages = {}
-        for stage in notifications.STAGES:
+        for stage in dispatch.STAGES:
             stages.setdefault(stage.term_kind, []).append(stage)
         case_ids = list(
             Case.objects.filter(reference__startswith=f"{PREFIX}-")

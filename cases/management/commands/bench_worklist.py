@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from cases import figures
+from cases.audit.models import CaseEvent
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -59,18 +60,10 @@ from cases.choices import (
     TermKind,
     WorkplaceKind,
 )
-from cases.models import (
-    CANDIDATE_STATES,
-    Advice,
-    Application,
-    Case,
-    CaseEvent,
-    Decision,
-    Employment,
-    Person,
-    Term,
-)
+from cases.models import CANDIDATE_STATES, Advice, Application, Case, Decision, Person
+from cases.placement.models import Employment
 from cases.selectors import encode_cursor
+from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
 from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from portal.models import Role, User

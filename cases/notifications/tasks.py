@@ -1,8 +1,11 @@
 """Celery tasks for terms and notifications. Short and idempotent: each may run twice, on two
-workers, or after a crash, without sending anything twice (see ``cases.notifications``).
+workers, or after a crash, without sending anything twice (see ``cases.notifications.dispatch``).
 
 They receive ids, never model instances, and are only ever enqueued by other tasks: the web
 request writes to the outbox table and never talks to the broker.
+
+Their registered names stay ``cases.tasks.*`` (the beat schedule and tasks already queued
+use them); ``portal.celery`` finds this module.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 from django.utils import timezone
 
-from . import notifications
+from . import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -31,34 +34,34 @@ def _reuse_database_connections(**kwargs) -> None:
     close_old_connections()
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="cases.tasks.sweep_terms", ignore_result=True)
 def sweep_terms() -> int:
     """Create the notifications that are due today (local date) over all open terms."""
-    result = notifications.sweep(timezone.localdate())
+    result = dispatch.sweep(timezone.localdate())
     logger.info("sweep: %s notifications in %s queries", result.created, result.queries)
     if result.created:
         drain_outbox.delay()
     return result.created
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="cases.tasks.drain_outbox", ignore_result=True)
 def drain_outbox(limit: int = 500) -> int:
     """Enqueue one send task per outbox row; the rows stay until the send is final."""
-    ids = notifications.claim_outbox(limit)
+    ids = dispatch.claim_outbox(limit)
     for position, notification_id in enumerate(ids):
         try:
             send_notification.delay(notification_id)
         except Exception:
-            notifications.release_outbox(ids[position:])
+            dispatch.release_outbox(ids[position:])
             raise
     return len(ids)
 
 
-@shared_task(bind=True, ignore_result=True, max_retries=None)
+@shared_task(name="cases.tasks.send_notification", bind=True, ignore_result=True, max_retries=None)
 def send_notification(self, notification_id: int) -> str:
     """Send one e-mail at most once; SMTP trouble is retried with exponential backoff."""
     try:
-        return notifications.deliver(notification_id)
-    except notifications.TemporaryDeliveryError as error:
+        return dispatch.deliver(notification_id)
+    except dispatch.TemporaryDeliveryError as error:
         countdown = min(600, 2 ** min(self.request.retries, 9) * 5)
         raise self.retry(exc=error, countdown=countdown) from error

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import rules, selectors
-from .choices import TermKind
+from cases import rules
+from cases.choices import TermKind
+from cases.terms.lifecycle import decree_days
 
 
 def objection_end_date(decision):
@@ -19,7 +20,7 @@ def objection_end_date(decision):
     term = decision.case.terms.filter(kind=TermKind.OBJECTION).order_by("-starts_on", "-id").first()
     if term is not None:
         return term.end_on
-    return rules.objection_term_end(decision.sent_on, selectors.decree_days())
+    return rules.objection_term_end(decision.sent_on, decree_days())
 
 
 def decision_letter_context(decision) -> dict:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from cases.rules import RuleViolation
+
 from .models import AuditEntry
-from .rules import RuleViolation
 
 logger = logging.getLogger(__name__)
 

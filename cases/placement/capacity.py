@@ -63,12 +63,13 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
+from cases import rules
+from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
+from cases.models import CANDIDATE_STATES, Application, Person
+from cases.models import Case as CaseModel
 from municipalities.models import Municipality, Verordening, YearlyQuota
 
-from . import rules
-from .choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
-from .models import CANDIDATE_STATES, Application, Employment, Person
-from .models import Case as CaseModel
+from .models import Employment
 
 __all__ = [
     "CandidatePage",

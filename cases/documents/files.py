@@ -11,7 +11,7 @@ or the browser's claim. Then the content itself is checked (issue #18):
 - a JPEG or PNG must decode in full (Pillow) with at most ``IMAGE_MAX_PIXELS``, and is
   stored **re-encoded**: only its pixels are kept, so nothing appended to or hidden in the
   file (a PHP script, a comment, EXIF data) is ever stored;
-- when a virus scanner is configured (``cases.virus_scan``), it must call the file clean.
+- when a virus scanner is configured (``cases.documents.virus_scan``), it must call the file clean.
 
 Files are stored under a generated name in ``settings.MEDIA_ROOT`` (outside the web root)
 and only ever served by a view that first checks who is asking, as an attachment named with

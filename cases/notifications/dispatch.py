@@ -32,12 +32,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import TermKind
+from cases.models import Case
+from cases.terms.models import Term, TermEvent
 from portal import cache as versions
 from portal.models import Role, User
 
-from .choices import TermKind
 from .models import (
-    Case,
     DeliveryState,
     Notification,
     NotificationChannel,
@@ -45,8 +46,6 @@ from .models import (
     NotificationPreference,
     OutboxMessage,
     SweepMark,
-    Term,
-    TermEvent,
 )
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The in-app inbox: every signed-in user's own notifications (any role), mark as read, and
 for staff the e-mail switch per kind. Thin: reads and writes go through
-``cases.notifications``, which only ever touches the signed-in user's own rows."""
+``cases.notifications.dispatch``, which only ever touches the signed-in user's own rows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.permissions import is_staff_role
 
-from . import notifications
+from . import dispatch
 from .models import NotificationKind, NotificationPreference
 
 
@@ -23,7 +23,7 @@ class EmailPreferencesForm(forms.Form):
 
     def __init__(self, *args, initial_off: set[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in sorted(notifications.STAFF_KINDS):
+        for kind in sorted(dispatch.STAFF_KINDS):
             self.fields[kind] = forms.BooleanField(
                 label=NotificationKind(kind).label,
                 required=False,
@@ -46,14 +46,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         form = EmailPreferencesForm(request.POST or None, initial_off=off)
         if request.method == "POST" and form.is_valid():
             for kind, on in form.cleaned_data.items():
-                notifications.set_email_preference(user=user, kind=kind, email=on)
+                dispatch.set_email_preference(user=user, kind=kind, email=on)
             messages.success(request, _("Your e-mail settings have been saved."))
             return redirect("notifications:list")
     elif request.method == "POST":
         return redirect("notifications:list")
     items = [
-        (notification, notifications.text_of(notification))
-        for notification in notifications.inbox_for(user)
+        (notification, dispatch.text_of(notification)) for notification in dispatch.inbox_for(user)
     ]
     unread = sum(1 for notification, _message in items if notification.read_at is None)
     return render(
@@ -66,7 +65,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if pk is not None and not notifications.is_own(request.user, pk):
+    if pk is not None and not dispatch.is_own(request.user, pk):
         raise Http404
-    notifications.mark_read(user=request.user, notification_id=pk)
+    dispatch.mark_read(user=request.user, notification_id=pk)
     return redirect("notifications:list")

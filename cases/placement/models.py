@@ -1,0 +1,136 @@
+"""Placement (DOMAIN §4, §6): periods of unavailability, the sheltered job, and the national
+quota.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import ContractKind, FundingKind, WorkplaceKind, choices_constraint
+
+
+class AvailabilityPeriod(models.Model):
+    """A period in which a person with a positive decision is temporarily unavailable
+    (DOMAIN §4.4). The case pauses; it keeps its turn."""
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("Illness")
+        DETENTION = "detention", _("Detention")
+        MOVED = "moved", _("Moved")
+        NOT_FINDABLE = "not_findable", _("Cannot be found")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="unavailability",
+        verbose_name=_("case"),
+    )
+    reason = models.CharField(_("reason"), max_length=15, choices=Reason.choices)
+    unavailable_from = models.DateField(_("unavailable from"))
+    available_again_on = models.DateField(_("available again on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("period of unavailability")
+        verbose_name_plural = _("periods of unavailability")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["illness", "detention", "moved", "not_findable", "other"]),
+                name="availability_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_again_on__isnull=True)
+                | Q(available_again_on__gte=models.F("unavailable_from")),
+                name="availability_period_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(available_again_on__isnull=True),
+                name="availability_one_open_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.unavailable_from:%d-%m-%Y}"
+
+
+class Employment(models.Model):
+    """The sheltered job: always an employment contract (DOMAIN §6)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="employments", verbose_name=_("case")
+    )
+    #: The municipality whose quota the place counts for and who pays (DOMAIN §6.5).
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("municipality"),
+    )
+    employer_name = models.CharField(_("employer"), max_length=200)
+    workplace_kind = models.CharField(
+        _("kind of workplace"), max_length=25, choices=WorkplaceKind.choices
+    )
+    hours_per_week = models.DecimalField(_("hours per week"), max_digits=4, decimal_places=2)
+    start_on = models.DateField(_("start date"))
+    end_on = models.DateField(_("end date"), null=True, blank=True)
+    contract_kind = models.CharField(_("contract"), max_length=12, choices=ContractKind.choices)
+    funding_kind = models.CharField(_("funding"), max_length=20, choices=FundingKind.choices)
+    max_monthly_subsidy = models.DecimalField(
+        _("maximum wage subsidy per month"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            choices_constraint("workplace_kind", WorkplaceKind, "employment_workplace_valid"),
+            choices_constraint("contract_kind", ContractKind, "employment_contract_valid"),
+            choices_constraint("funding_kind", FundingKind, "employment_funding_valid"),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=40),
+                name="employment_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="employment_end_after_start",
+            ),
+            # One running employment per case: placing the same case twice yields one.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(end_on__isnull=True),
+                name="employment_one_running_per_case",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["municipality", "start_on"],
+                name="employment_active",
+                condition=Q(end_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.employer_name}"
+
+
+class NationalQuota(models.Model):
+    """National total of places per year (DOMAIN §4.1), for reference and benchmarks."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    places = models.PositiveIntegerField(_("places"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("national quota")
+        verbose_name_plural = _("national quotas")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.places}"
