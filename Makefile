@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # The interpreter is part of the stamp: `make install PYTHON=/usr/bin/python3.11` builds the
-# venv again on that interpreter (README, "Which Python").
-STAMP  := $(VENV)/.installed-$(shell (cat requirements.lock pyproject.toml; command -v $(PYTHON)) | cksum | cut -d' ' -f1)
+# venv again on that interpreter (README, "Which Python"). It is named by its base prefix, which
+# is the same whether or not the venv is activated (an activated venv's `python3` is the venv's
+# own, and must not make the venv rebuild itself).
+STAMP  := $(VENV)/.installed-$(shell (cat requirements.lock pyproject.toml; $(PYTHON) -c 'import sys; print(sys.base_prefix, sys.version)') | cksum | cut -d' ' -f1)
 
 .PHONY: install run test test-fast lint format messages browser migrations-check clean
 
