@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Role
 
 from .models import (
+    LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
     ChainAgreement,
     ChainPartner,
@@ -155,11 +156,36 @@ class ContactForm(forms.ModelForm):
         pass
 
 
+class RegionForm(forms.Form):
+    labour_market_region = forms.ChoiceField(
+        label=_("Labour-market region"),
+        choices=[("", _("No region chosen"))] + [(name, name) for name in LABOUR_MARKET_REGIONS],
+        required=False,
+        help_text=_("The region in which your municipality works together with UWV."),
+    )
+
+
 class ChainAgreementForm(forms.ModelForm):
     class Meta:
         model = ChainAgreement
-        fields = ["title", "concluded_on", "description"]
-        widgets = {"concluded_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["title", "concluded_on", "ends_on", "description", "regional_waiting_list"]
+        widgets = {
+            "concluded_on": DATE_INPUT,
+            "ends_on": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        concluded_on, ends_on = data.get("concluded_on"), data.get("ends_on")
+        if concluded_on and ends_on and ends_on < concluded_on:
+            self.add_error("ends_on", _("The end date cannot be before the date it was concluded."))
+        if data.get("regional_waiting_list") and not concluded_on:
+            self.add_error(
+                "concluded_on",
+                _("Fill in the date the agreement was concluded: it counts from that day."),
+            )
+        return data
 
     def _post_clean(self):
         pass

@@ -6,6 +6,46 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OrderingRule, WorkplaceKind
 
+#: The 35 labour-market regions (arbeidsmarktregio's) in which municipalities and UWV work
+#: together (Besluit SUWI, since 2021). A municipality's region is one of these.
+LABOUR_MARKET_REGIONS = (
+    "Achterhoek",
+    "Amersfoort",
+    "Drechtsteden",
+    "Drenthe",
+    "Flevoland",
+    "Food Valley",
+    "Friesland",
+    "Gooi en Vechtstreek",
+    "Gorinchem",
+    "Groningen",
+    "Groot Amsterdam",
+    "Haaglanden",
+    "Helmond-De Peel",
+    "Holland Rijnland",
+    "Midden-Brabant",
+    "Midden-Gelderland",
+    "Midden-Holland",
+    "Midden-Limburg",
+    "Midden-Utrecht",
+    "Noord-Holland Noord",
+    "Noord-Limburg",
+    "Noordoost-Brabant",
+    "Regio Zwolle",
+    "Rijk van Nijmegen",
+    "Rijnmond",
+    "Rivierenland",
+    "Stedendriehoek en Noordwest Veluwe",
+    "Twente",
+    "West-Brabant",
+    "Zaanstreek/Waterland",
+    "Zeeland",
+    "Zuid-Holland Centraal",
+    "Zuid-Kennemerland en IJmond",
+    "Zuid-Limburg",
+    "Zuidoost-Brabant",
+)
+
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
 )
@@ -246,12 +286,31 @@ class ChainAgreement(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Leave empty if it has no end date.")
+    )
     description = models.TextField(_("what the partners agreed"), blank=True)
+    regional_waiting_list = models.BooleanField(
+        _("regional cooperation on the waiting list"),
+        default=False,
+        help_text=_(
+            "The municipalities of the labour-market region share their waiting lists: "
+            "consultants see who is waiting in the other municipalities that agreed the same."
+        ),
+    )
 
     class Meta:
         ordering = ["municipality", "-concluded_on", "title"]
         verbose_name = _("chain agreement")
         verbose_name_plural = _("chain agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(concluded_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("concluded_on")),
+                name="chain_agreement_ends_after_concluded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

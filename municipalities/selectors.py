@@ -11,14 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases import rules
 from cases.choices import Category, OrderingRule
 from cases.placement.capacity import capacity
 from portal.models import MUNICIPAL_ROLES, Role, User
-from portal.permissions import has_role, scope_to_user
+from portal.permissions import has_role, role_of, scope_to_user
 
 from .models import (
     ChainAgreement,
@@ -209,3 +209,83 @@ def chain_agreement(municipality: Municipality, pk: int) -> ChainAgreement:
         ),
         pk=pk,
     )
+
+
+# -- the region's waiting list ---------------------------------------------------------------
+
+#: Waiting candidates shown per municipality on the region's page (the first in the order).
+REGIONAL_ROWS_PER_MUNICIPALITY = 100
+
+
+def _shares_waiting_list_on(on: date) -> Exists:
+    """The municipality has a chain agreement in force on ``on`` that states regional
+    cooperation on the waiting list (concluded on or before ``on``, not ended before it)."""
+    return Exists(
+        ChainAgreement.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+            municipality=OuterRef("pk"),
+            regional_waiting_list=True,
+            concluded_on__lte=on,
+        )
+    )
+
+
+def regional_partners(user, on: date) -> list[Municipality]:
+    """The other municipalities of the consultant's labour-market region whose waiting
+    candidates the consultant may see on ``on``: only if both the consultant's municipality
+    and the other one have an agreement on regional cooperation on the waiting list in force.
+    Nothing for anyone but a consultant."""
+    if role_of(user) is not Role.CONSULTANT or user.municipality_id is None:
+        return []
+    own = (
+        Municipality.objects.filter(pk=user.municipality_id)
+        .exclude(labour_market_region="")
+        .filter(_shares_waiting_list_on(on))
+        .values_list("labour_market_region", flat=True)
+    )
+    return list(
+        Municipality.objects.filter(labour_market_region__in=own)
+        .exclude(pk=user.municipality_id)
+        .filter(_shares_waiting_list_on(on))
+        .order_by("name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class RegionalRow:
+    reference: str
+    waiting_since: date | None
+
+
+@dataclass(frozen=True)
+class RegionalWaiting:
+    """Who waits in one partner municipality: minimal data, no names, no BSN, no content."""
+
+    municipality: Municipality
+    #: Candidates on its waiting list (``Category.WAITING``), in its order, at most
+    #: ``REGIONAL_ROWS_PER_MUNICIPALITY``.
+    rows: list[RegionalRow]
+    waiting_total: int
+
+
+def regional_waiting(user, on: date) -> list[RegionalWaiting]:
+    """The waiting candidates of each partner municipality (``regional_partners``), as the
+    capacity computation of that municipality has them on ``on``."""
+    result = []
+    for partner in regional_partners(user, on):
+        waiting = [
+            row
+            for row in capacity(partner.pk, on.year, on=on).candidates
+            if row.category == Category.WAITING
+        ]
+        result.append(
+            RegionalWaiting(
+                municipality=partner,
+                rows=[
+                    RegionalRow(reference=row.reference, waiting_since=row.waiting_since)
+                    for row in waiting[:REGIONAL_ROWS_PER_MUNICIPALITY]
+                ],
+                waiting_total=len(waiting),
+            )
+        )
+    return result

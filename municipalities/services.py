@@ -30,6 +30,7 @@ from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
     ChainAgreement,
     ChainPartner,
@@ -442,7 +443,23 @@ def save_chain_agreement(
     title: str,
     concluded_on: date | None,
     description: str,
+    ends_on: date | None = None,
+    regional_waiting_list: bool = False,
 ) -> ChainAgreement:
+    """Add or change a chain agreement. An agreement on regional cooperation on the waiting
+    list counts from the day it was concluded, so it needs that date."""
+    if ends_on is not None and concluded_on is not None and ends_on < concluded_on:
+        raise ValidationError(
+            {"ends_on": _("The end date cannot be before the date it was concluded.")}
+        )
+    if regional_waiting_list and concluded_on is None:
+        raise ValidationError(
+            {
+                "concluded_on": _(
+                    "Fill in the date the agreement was concluded: it counts from that day."
+                )
+            }
+        )
     with (
         audited(
             "save_chain_agreement",
@@ -457,11 +474,11 @@ def save_chain_agreement(
         if agreement is not None and agreement.municipality_id != municipality.pk:
             raise PermissionDenied
         agreement = agreement or ChainAgreement(municipality=municipality)
-        agreement.title, agreement.concluded_on, agreement.description = (
-            title,
-            concluded_on,
-            description,
-        )
+        agreement.title = title
+        agreement.concluded_on = concluded_on
+        agreement.ends_on = ends_on
+        agreement.description = description
+        agreement.regional_waiting_list = regional_waiting_list
         agreement.save()
         record.object_id = str(agreement.pk)
         return agreement
@@ -517,6 +534,33 @@ def set_chain_target(
             agreement=agreement, year=year, defaults={"target_places": target_places}
         )
         return target
+
+
+# -- labour-market region ------------------------------------------------------------------
+
+
+def set_labour_market_region(
+    *, municipality: Municipality, actor, labour_market_region: str, origin: str = ""
+) -> Municipality:
+    """Set the municipality's labour-market region: one of the 35, or none."""
+    with (
+        audited(
+            "set_labour_market_region",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        if labour_market_region and labour_market_region not in LABOUR_MARKET_REGIONS:
+            raise ValidationError(
+                {"labour_market_region": _("Choose one of the 35 labour-market regions.")}
+            )
+        municipality.labour_market_region = labour_market_region
+        municipality.save(update_fields=["labour_market_region"])
+        return municipality
 
 
 # -- letterhead and contact texts -----------------------------------------------------------

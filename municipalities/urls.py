@@ -13,6 +13,7 @@ urlpatterns = [
     path("quotum-importeren/", views.quota_import, name="quota_import"),
     path(M, views.municipality, name="municipality"),
     path(M + "contactgegevens/", views.contact_edit, name="contact_edit"),
+    path(M + "arbeidsmarktregio/", views.region_edit, name="region_edit"),
     path(M + "verordening/", views.verordening_list, name="verordening_list"),
     path(M + "verordening/nieuw/", views.verordening_create, name="verordening_create"),
     path(M + "verordening/<int:pk>/", views.verordening_detail, name="verordening_detail"),

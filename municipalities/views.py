@@ -31,6 +31,7 @@ from .forms import (
     QuotaForm,
     QuotaImportConfirmForm,
     QuotaImportForm,
+    RegionForm,
     VerordeningForm,
 )
 
@@ -418,15 +419,19 @@ def chain_list(request, municipality):
 def _chain_form_page(request, municipality, agreement=None):
     form = ChainAgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_chain_agreement(
-            municipality=municipality,
-            agreement=agreement,
-            actor=request.user,
-            origin=origin_of(request),
-            **form.cleaned_data,
-        )
-        messages.success(request, _("The chain agreement has been saved."))
-        return redirect("manage:chain_detail", municipality_id=municipality.pk, pk=saved.pk)
+        try:
+            saved = services.save_chain_agreement(
+                municipality=municipality,
+                agreement=agreement,
+                actor=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The chain agreement has been saved."))
+            return redirect("manage:chain_detail", municipality_id=municipality.pk, pk=saved.pk)
     return render(
         request,
         "municipalities/chainagreement_form.html",
@@ -484,6 +489,35 @@ def chain_detail(request, municipality, pk: int):
             "partner_form": partner_form,
             "target_form": target_form,
         },
+    )
+
+
+# -- labour-market region -------------------------------------------------------------------
+
+
+@manages_municipality
+def region_edit(request, municipality):
+    form = RegionForm(
+        request.POST or None, initial={"labour_market_region": municipality.labour_market_region}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_labour_market_region(
+                municipality=municipality,
+                actor=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The labour-market region has been saved."))
+            return redirect("manage:municipality", municipality_id=municipality.pk)
+    return render(
+        request,
+        "municipalities/municipality_region.html",
+        {"municipality": municipality, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
