@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_region
 
 app_name = "work"
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("zaken/<int:pk>/verhuizing/", views.case_move, name="case_move"),
     path("aanvraag/", views.college_application, name="application_create"),
     path("wachtlijst/", views.waiting_list, name="waiting_list"),
+    path("wachtlijst/regio/", views_region.regional_waiting, name="regional_waiting"),
 ]

@@ -18,6 +18,7 @@ MENU: dict[Role | None, list[tuple[str, str]]] = {
         (_("Dashboard"), "work:dashboard"),
         (_("Work list"), "work:case_list"),
         (_("Waiting list"), "work:waiting_list"),
+        (_("Waiting in the region"), "work:regional_waiting"),
     ],
     Role.MUNICIPAL_ADMIN: [(_("Municipal administration"), "manage:index")],
     Role.UWV_ASSESSOR: [(_("Advice requests"), "uwv:queue")],
