@@ -24,7 +24,7 @@ from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import forms, timeline
+from . import forms, standing, timeline
 from .wizard import BY_SLUG, Wizard, storable
 
 
@@ -62,6 +62,7 @@ def case_list(request):
     cases = list(selectors.cases_for_citizen(request.user))
     today = timezone.localdate()
     rows = []
+    capacities: dict = {}  # per municipality, for this request only
     for case in cases:
         term = next((t for t in case.terms.all() if t.met_on is None), None)
         state = (
@@ -69,7 +70,12 @@ def case_list(request):
             if term
             else None
         )
-        rows.append({"case": case, "term": term, "term_state": state})
+        turn = None
+        own = standing.own_row(case, today, capacities)
+        if own is not None:
+            candidates = capacities[case.municipality_id].candidates
+            turn = standing.short_line(own, standing.waiting_place(own, candidates))
+        rows.append({"case": case, "term": term, "term_state": state, "turn": turn})
     drafts = list(selectors.drafts_for_citizen(request.user))
     return render(request, "portal/case_list.html", {"rows": rows, "drafts": drafts})
 
@@ -103,6 +109,7 @@ def case_detail(request, pk):
             "objection_term": objection_term,
             "can_withdraw": rules.can_transition(CaseState(case.state), CaseState.WITHDRAWN),
             "unread": set(unread),
+            "standing": standing.build(case, today) if standing.is_candidate(case) else None,
         },
     )
 
