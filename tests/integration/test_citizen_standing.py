@@ -217,3 +217,34 @@ def test_the_case_page_of_a_waiting_person_has_a_fixed_number_of_queries(
         waiting_case(municipality, days_ago=10 + i)
     with django_assert_num_queries(11):
         client.get(url)
+
+
+def test_the_overview_with_a_waiting_case_has_a_fixed_number_of_queries(
+    client, citizen, django_assert_num_queries
+):
+    municipality = municipality_with(quota=1, employed=1)
+    waiting_case(municipality, days_ago=30, account=citizen)
+    waiting_case(municipality, days_ago=20, account=citizen)
+    client.force_login(citizen)
+    url = reverse("citizen:case_list")
+    client.get(url)
+
+    # session, user, drafts, cases, terms; capacity of the municipality once (header,
+    # candidates), however many of the citizen's cases wait there
+    with django_assert_num_queries(7):
+        page = client.get(url).content.decode()
+    assert "Op de wachtlijst: plaats 1." in page and "Op de wachtlijst: plaats 2." in page
+
+
+def test_the_place_on_the_waiting_list_counts_only_those_waiting_before_them(client, citizen):
+    municipality = municipality_with(quota=1, employed=1, additional=1)
+    waiting_case(municipality, days_ago=90)  # takes the additional place
+    unavailable = waiting_case(municipality, days_ago=80)  # keeps the turn, not on the list
+    unavailable.state = CaseState.UNAVAILABLE
+    unavailable.save(update_fields=["state"])
+    waiting_case(municipality, days_ago=70)
+    case = waiting_case(municipality, days_ago=30, account=citizen)
+
+    page = page_of(client, citizen, case)
+
+    assert "U staat op plaats 2 van de wachtlijst." in page

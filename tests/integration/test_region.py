@@ -212,9 +212,7 @@ def test_another_region_is_never_shown(client, own, consultant):
     assert case.reference not in client.get(REGION_URL).content.decode()
 
 
-def test_only_waiting_candidates_of_the_partner_and_none_of_the_own(
-    client, own, other, consultant
-):
+def test_only_waiting_candidates_of_the_partner_and_none_of_the_own(client, own, other, consultant):
     cooperates(own)
     cooperates(other)
     on_list = waiting(other)
