@@ -53,9 +53,9 @@ format: install
 
 ## After changing a user-facing string: Dutch to translate in locale/nl; English is the source.
 messages: install
-	$(BIN)/python manage.py makemessages -l nl -l en --ignore=.venv --no-obsolete
+	$(BIN)/python manage.py makemessages -l nl -l en --ignore=.venv --ignore=var --no-obsolete
 	msgen -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var

@@ -276,7 +276,8 @@ def _worklist_filtered(
     queryset: QuerySet[Case], user, filters: dict, today: _dt.date
 ) -> QuerySet[Case]:
     """``queryset`` with the work list's ``filters`` (the filter form's and the search term
-    ``q``), each row's first open term (``term_end``, ``term_suspended``), in the list's
+    ``q``), each row's first open term (``term_kind``, ``term_end``, ``term_suspended``), in
+    the list's
     order."""
     state = filters.get("state")
     if state == "at_uwv":
@@ -317,6 +318,7 @@ def _worklist_filtered(
                 )
     first_term = _open_terms().order_by("end_on", "id")
     queryset = queryset.annotate(
+        term_kind=Subquery(first_term.values("kind")[:1]),
         term_end=Subquery(first_term.values("end_on")[:1]),
         term_suspended=Subquery(first_term.values("suspended_since")[:1]),
     )

@@ -638,6 +638,8 @@ def waiting_list(request):
         "rows": [(row, names.get(row.person_id, "")) for row in page.rows],
         "verordening": verordening,
         "next_from": page.next_from,
+        "next_url": f"?from={page.next_from}" if page.next_from else None,
+        "first_url": reverse("work:waiting_list"),
         "is_deep": start > 1,
         "today": today,
     }

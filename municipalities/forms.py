@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Role
 
 from .models import (
+    EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
     ChainAgreement,
@@ -113,15 +114,7 @@ class QuotaImportConfirmForm(forms.Form):
 class EmployerForm(forms.ModelForm):
     class Meta:
         model = Employer
-        fields = [
-            "name",
-            "kind",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "address",
-            "active",
-        ]
+        fields = list(EMPLOYER_FIELDS)
         widgets = {"kind": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self):

@@ -193,6 +193,18 @@ class Verordening(models.Model):
 # -- municipal administration (issue 6): employers, quota history, chain agreements ----------
 
 
+#: What an administrator settles of an employer: the fields its form shows and its service saves.
+EMPLOYER_FIELDS = (
+    "name",
+    "kind",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address",
+    "active",
+)
+
+
 class Employer(models.Model):
     """An employer or workplace where people work in sheltered employment (DOMAIN §6.2)."""
 

@@ -30,6 +30,7 @@ from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
     ChainAgreement,
@@ -283,16 +284,6 @@ def import_quota(*, text: str, year: int, actor, origin: str = "") -> ImportResu
 
 
 # -- employers ------------------------------------------------------------------------------
-
-EMPLOYER_FIELDS = (
-    "name",
-    "kind",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "address",
-    "active",
-)
 
 
 def save_employer(

@@ -22,6 +22,7 @@ class TimelineStep:
     status: str  # done | current | next
     on: date | None = None
     text: str = ""
+    term_kind: TermKind | None = None
     term_end: date | None = None
     term_state: TermState | None = None
     suspended_since: date | None = None
@@ -41,6 +42,7 @@ def _term_fields(term, today: date) -> dict:
     if term is None:
         return {}
     return {
+        "term_kind": term.kind,
         "term_end": term.end_on,
         "term_state": rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None
@@ -124,7 +126,7 @@ def build(case, today: date) -> list[TimelineStep]:
                 _("Objection possible"),
                 CURRENT if not decision.positive else NEXT,
                 text=_("Do you disagree with the decision? You can object until the date below."),
-                term_end=objection_term.end_on,
+                **_term_fields(objection_term, today),
             )
         )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import http.client
+import itertools
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ from django.utils.http import urlencode
 
 from cases import figures
 from cases.audit.models import CaseEvent
+from cases.bsn import valid_bsn
 from cases.choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -73,7 +75,9 @@ BENCH_NAME = "Benchgemeente"
 SMALL_SET = 1_000
 
 CBS_BASE = 6000
-BSN_PREFIX_BASE = 70_000_000
+#: Where the benchmark's BSNs start (``cases.bsn.valid_bsn``), apart from bench_sweep's, the
+#: demo's and the tests' series.
+BSN_BASE = 3_000_000
 
 #: State mix of the seeded cases (most history is closed or employed).
 STATE_MIX = [
@@ -86,17 +90,6 @@ STATE_MIX = [
     (CaseState.REJECTED, 5),
     (CaseState.OBJECTION, 2),
 ]
-
-
-def valid_bsns(prefix: int):
-    """Valid BSNs (11-proef) from an 8-digit prefix upwards: the prefix plus its check digit;
-    prefixes whose check digit would be 10 are skipped."""
-    while True:
-        digits = f"{prefix:08d}"
-        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
-        if total < 10:
-            yield f"{digits}{total}"
-        prefix += 1
 
 
 def zipf_sizes(total: int, count: int) -> list[int]:
@@ -218,13 +211,9 @@ class Command(BaseCommand):
                 municipality=town, year=year, defaults={"places": Decimal(max(1, i % 40))}
             )
         actor = self.user(Role.UWV_ASSESSOR, None, "bench-assessor@example.nl")
-        last = (
-            Person.objects.filter(bsn__gte=f"{BSN_PREFIX_BASE}0")
-            .order_by("-bsn")
-            .values_list("bsn", flat=True)
-            .first()
-        )
-        bsns = valid_bsns(int(last) // 10 + 1 if last else BSN_PREFIX_BASE)
+        # A run goes on after the persons of earlier runs (also one stopped half-way).
+        seeded = Person.objects.filter(first_name="Bench", bsn__gte=valid_bsn(0, base=BSN_BASE))
+        bsns = (valid_bsn(n, base=BSN_BASE) for n in itertools.count(seeded.count()))
         offset = Case.objects.filter(reference__startswith="BW-B-").count()
         mix = [state for state, weight in STATE_MIX for _ in range(weight)]
         today = timezone.localdate()
