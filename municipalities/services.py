@@ -30,6 +30,7 @@ from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    CONTACT_FIELDS,
     VERORDENING_FIELDS,
     ChainAgreement,
     ChainPartner,
@@ -521,7 +522,6 @@ def set_chain_target(
 
 # -- letterhead and contact texts -----------------------------------------------------------
 
-CONTACT_FIELDS = ("letterhead", "contact_email", "contact_phone", "contact_text")
 
 
 def update_contact(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import audit, documents, rules, selectors, services
 from cases.audit import origin_of
 from cases.choices import CaseState, TermKind
-from cases.letters import decision_letter_pdf
+from cases.letters import LetterheadIncomplete, decision_letter_pdf
 from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
@@ -125,7 +125,21 @@ def decision_letter(request, pk):
     decision = getattr(case, "decision", None)
     if decision is None:
         raise Http404
-    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    try:
+        pdf = decision_letter_pdf(decision)
+    except LetterheadIncomplete:
+        return render(
+            request,
+            "cases/letter_unavailable.html",
+            {
+                "case": case,
+                "municipality": case.municipality,
+                "back_url": reverse("citizen:case_detail", args=[case.pk]),
+                "for_citizen": True,
+            },
+            status=409,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="besluit-{case.reference}.pdf"'
     return response
 
