@@ -523,7 +523,6 @@ def set_chain_target(
 # -- letterhead and contact texts -----------------------------------------------------------
 
 
-
 def update_contact(
     *, municipality: Municipality, actor, origin: str = "", **values: Any
 ) -> Municipality:

@@ -49,7 +49,9 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
     labour_market_region = "Testregio"
     postal_address = "Postbus 100\n9999 ZZ Testdorp"
-    objection_address = "College van burgemeester en wethouders\nBezwaarschriften\nPostbus 100\n9999 ZZ Testdorp"
+    objection_address = (
+        "College van burgemeester en wethouders\nBezwaarschriften\nPostbus 100\n9999 ZZ Testdorp"
+    )
     team_name = "Team Beschut Werk"
     signatory_name = "A. de Tester"
     signatory_role = "teamleider Werk"

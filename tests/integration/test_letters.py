@@ -227,9 +227,7 @@ def test_no_decision_is_recorded_while_the_letterhead_is_incomplete(municipality
     assert not Decision.objects.filter(case=case).exists()
 
 
-def test_the_administrator_is_told_what_the_letterhead_lacks_and_fills_it_in(
-    client, municipality
-):
+def test_the_administrator_is_told_what_the_letterhead_lacks_and_fills_it_in(client, municipality):
     municipality.team_name = ""
     municipality.save()
     administrator = UserFactory(role=Role.MUNICIPAL_ADMIN, municipality=municipality)
