@@ -9,9 +9,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import notifications
 from cases.choices import CaseState
@@ -191,3 +192,16 @@ def test_a_password_reset_for_staff_names_their_municipality(client, municipalit
     assert_no_host(mail.body)
     assert mail.alternatives[0][1] == "text/html"
     assert PASSWORD not in mail.body
+
+
+def test_account_change_notices_write_the_date_as_the_pages_do(municipality):
+    moment = dt.datetime(2027, 2, 1, 9, 30, tzinfo=dt.UTC)
+    with translation.override("nl"):
+        text = render_to_string(
+            "account/email/password_changed_message.txt",
+            {"timestamp": moment, "ip": "192.0.2.1", "municipality": municipality},
+        )
+
+    assert "1 februari 2027 om 10:30" in text  # Amsterdam time
+    assert not NUMERIC_DATE.search(text)
+    assert "Team Beschut Werk Testdorp" in text
