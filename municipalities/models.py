@@ -38,8 +38,7 @@ class Municipality(models.Model):
         blank=True,
         help_text=_(
             "Where people send a letter of objection: to whom and the postal address, for "
-            "example: College van burgemeester en wethouders, Bezwaarschriften, Postbus 202, "
-            "1000 AE Amsterdam."
+            "example: Bezwaarschriften, Postbus 202, 1000 AE Amsterdam."
         ),
     )
     team_name = models.CharField(
