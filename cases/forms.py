@@ -383,6 +383,24 @@ class CollegeApplicationForm(forms.Form):
     needs_supervision = forms.BooleanField(
         label=_("Guidance or supervision needed"), required=False
     )
+    letter_street = forms.CharField(
+        label=_("Street and house number"),
+        max_length=200,
+        required=False,
+        help_text=_("The address for the decision letter."),
+    )
+    letter_postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$",
+        max_length=7,
+        required=False,
+        error_messages={"invalid": _("Enter a postcode like 1234 AB.")},
+    )
+    letter_city = forms.CharField(label=_("Place"), max_length=100, required=False)
+
+    def clean_letter_postcode(self):
+        value = "".join(self.cleaned_data["letter_postcode"].split()).upper()
+        return f"{value[:4]} {value[4:]}" if value else ""
 
 
 class LinkPersonForm(forms.Form):

@@ -210,6 +210,11 @@ class Application(models.Model):
     representative_relationship = models.CharField(
         _("relationship to the person"), max_length=100, blank=True
     )
+    # Where letters about this application go: the person's address, or the representative's
+    # when one applies. Optional: the municipality may know it from the BRP.
+    letter_street = models.CharField(_("street and house number"), max_length=200, blank=True)
+    letter_postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    letter_city = models.CharField(_("place"), max_length=100, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

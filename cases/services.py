@@ -31,6 +31,7 @@ from .choices import (
     TermKind,
     WorkplaceKind,
 )
+from .documents import letters
 from .models import Advice, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
 from .placement.models import AvailabilityPeriod, Employment
@@ -387,6 +388,8 @@ def record_decision(
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         if verordening is None:
             raise _refuse(_("The municipality has no verordening in force yet."), "no_verordening")
+        if case.municipality.missing_letterhead_fields:
+            raise letters.LetterheadIncomplete(case.municipality)
         decision = Decision.objects.create(
             case=case,
             positive=positive,
@@ -747,6 +750,9 @@ def apply_on_behalf_of_college(
     support_needed: str = "",
     needs_adaptations: bool = False,
     needs_supervision: bool = False,
+    letter_street: str = "",
+    letter_postcode: str = "",
+    letter_city: str = "",
     origin: str = "",
 ) -> Case:
     """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
@@ -789,6 +795,9 @@ def apply_on_behalf_of_college(
             support_needed=support_needed,
             needs_adaptations=needs_adaptations,
             needs_supervision=needs_supervision,
+            letter_street=letter_street.strip(),
+            letter_postcode=letter_postcode,
+            letter_city=letter_city.strip(),
         )
         record.object_id = str(case.pk)
         return submit_application(case_id=case.pk, actor=actor, origin=origin)

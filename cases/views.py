@@ -259,6 +259,10 @@ def _render_case(request, case):
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
         "letter_available": _letters_module() is not None,
+        # A decision letter is made (or was) for this case but the letterhead is not complete.
+        "letterhead_missing": case.municipality.missing_letterhead_fields
+        if case.state == CaseState.ADVICE_ISSUED or getattr(case, "decision", None)
+        else [],
         # No query unless the person is marked: most cases are not.
         "possible_duplicate": selectors.possible_duplicate_of(case) is not None,
     }
@@ -580,7 +584,16 @@ def decision_letter(request, pk: int):
     letters = _letters_module()
     if decision is None or letters is None:
         raise Http404
-    pdf = letters.decision_letter_pdf(decision)
+    try:
+        pdf = letters.decision_letter_pdf(decision)
+    except letters.LetterheadIncomplete as error:
+        context = {
+            "case": case,
+            "municipality": case.municipality,
+            "error": _error_text(error),
+            "back_url": reverse("work:case_detail", args=[case.pk]),
+        }
+        return render(request, "cases/letter_unavailable.html", context, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="besluit-{case.reference}.pdf"'
     return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Role
 
 from .models import (
+    CONTACT_FIELDS,
     EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
@@ -137,12 +138,18 @@ class InviteStaffForm(forms.Form):
 
 
 class ContactForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = Municipality
-        fields = ["letterhead", "contact_email", "contact_phone", "contact_text"]
+        fields = list(CONTACT_FIELDS)
         widgets = {
-            "letterhead": forms.Textarea(attrs={"rows": 4}),
-            "contact_text": forms.Textarea(attrs={"rows": 4}),
+            "letterhead": forms.Textarea(attrs={"rows": 2}),
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "objection_address": forms.Textarea(attrs={"rows": 4}),
+            "contact_text": forms.Textarea(attrs={"rows": 3}),
         }
 
     def _post_clean(self):

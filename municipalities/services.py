@@ -30,6 +30,7 @@ from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    CONTACT_FIELDS,
     EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
@@ -555,8 +556,6 @@ def set_labour_market_region(
 
 
 # -- letterhead and contact texts -----------------------------------------------------------
-
-CONTACT_FIELDS = ("letterhead", "contact_email", "contact_phone", "contact_text")
 
 
 def update_contact(

@@ -40,6 +40,16 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     cbs_code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
     labour_market_region = "Testregio"
+    postal_address = "Postbus 100\n9999 ZZ Testdorp"
+    objection_address = (
+        "College van burgemeester en wethouders\nBezwaarschriften\nPostbus 100\n9999 ZZ Testdorp"
+    )
+    team_name = "Team Beschut Werk"
+    signatory_name = "A. de Tester"
+    signatory_role = "teamleider Werk"
+    contact_phone = "14 0999"
+    contact_email = "werk@testdorp.example"
+    website = "https://www.testdorp.example"
 
 
 class YearlyQuotaFactory(factory.django.DjangoModelFactory):
