@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from cases.choices import BenefitKind, Category, OrderingRule, Responsible
 from cases.rules import (
     PARTICIPATIEWET_GROUP,
+    TIE_EXPLANATION,
     UWV_BENEFITS,
     Candidate,
     RuleViolation,
     categorise,
-    TIE_EXPLANATION,
     check_placement_turn,
     check_quota,
     free_additional_slots,
@@ -386,9 +386,7 @@ def candidate_lists(draw):
     day = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
     position = st.one_of(st.none(), st.integers(1, 5))
     return [
-        Candidate(
-            i, draw(day), draw(day), draw(st.booleans()), draw(st.booleans()), draw(position)
-        )
+        Candidate(i, draw(day), draw(day), draw(st.booleans()), draw(st.booleans()), draw(position))
         for i in ids
     ]
 
@@ -411,9 +409,7 @@ def test_s4_property_categorise_counts_and_order(candidates, rule, quota, realis
     assert free + free_additional == max(0, math.ceil(quota + additional - realised))
     assert counts[Category.UNAVAILABLE] == len(candidates) - available
     assert counts[Category.OBLIGED] == min(free, available)
-    assert counts[Category.ADDITIONAL] == min(
-        free_additional, available - counts[Category.OBLIGED]
-    )
+    assert counts[Category.ADDITIONAL] == min(free_additional, available - counts[Category.OBLIGED])
     assert counts[Category.WAITING] == (
         available - counts[Category.OBLIGED] - counts[Category.ADDITIONAL]
     )
