@@ -577,7 +577,7 @@ def place_person(
     """Place a person on a sheltered job (§4, §6).
 
     Locks the municipality row first (the serialisation point of every placement in the
-    municipality), then the year's quota row, then counts the places taken and works out
+    municipality), then the case, then the year's quota row, then counts the places taken and works out
     whose turn it is, so two consultants placing at once cannot both take the last place,
     nor take an additional place out of turn unnoticed.
 
@@ -593,7 +593,19 @@ def place_person(
         ) as record,
         transaction.atomic(),
     ):
+        # The serialisation point for every placement in this municipality, whatever the year:
+        # the municipality row, locked *before* the case, so that a placement that records
+        # others as passed over (a key-share lock on their case rows) never waits for a
+        # placement that holds one of those cases while it waits for the municipality.
+        municipality_id = (
+            Case.objects.filter(pk=case_id).values_list("municipality_id", flat=True).first()
+        )
+        if municipality_id is None:
+            raise _refuse(_("This case does not exist."), "case_not_found")
+        Municipality.objects.select_for_update(of=("self",)).get(pk=municipality_id)
         case = _lock_case(case_id)
+        if case.municipality_id != municipality_id:  # moved meanwhile: the other's quota
+            raise _refuse(_("This case does not exist."), "case_not_found")
         if case.state != CaseState.AWAITING_PLACEMENT:
             raise _refuse(
                 _("This person cannot be placed now: the case is “%(state)s”."),
@@ -605,10 +617,8 @@ def place_person(
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
         year = start_on.year
-        # The serialisation point for every placement in this municipality, whatever the year:
-        # lock the municipality row, then the year's quota row, then count (never
-        # select_for_update().count(), which locks nothing).
-        Municipality.objects.select_for_update(of=("self",)).get(pk=case.municipality_id)
+        # Then the year's quota row, then count (never select_for_update().count(), which
+        # locks nothing).
         quota = (
             YearlyQuota.objects.select_for_update(of=("self",))
             .order_by()
