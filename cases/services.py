@@ -577,9 +577,9 @@ def place_person(
     """Place a person on a sheltered job (§4, §6).
 
     Locks the municipality row first (the serialisation point of every placement in the
-    municipality), then the case, then the year's quota row, then counts the places taken and works out
-    whose turn it is, so two consultants placing at once cannot both take the last place,
-    nor take an additional place out of turn unnoticed.
+    municipality), then the case, then the year's quota row, then counts the places taken
+    and works out whose turn it is, so two consultants placing at once cannot both take the
+    last place, nor take an additional place out of turn unnoticed.
 
     Within the quota anyone with a positive decision can be placed, in no order (§4.3). An
     additional place (§4.5) goes to a person whose turn it is under the verordening in force

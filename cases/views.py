@@ -201,19 +201,21 @@ def _event_note(event) -> str:
     """What the history says besides the event's name: the reason recorded with it, and for
     a placement out of turn who was passed over (DOMAIN §4.5)."""
     details = event.details or {}
-    note = details.get("reason", "")
+    reason = str(details.get("reason", ""))
+    if event.action in ("priority_group_set", "priority_group_unset"):
+        return reason
     if event.action == "placed" and details.get("out_of_turn"):
-        note = _("Placed out of turn, before %(passed_over)s. Reason: %(reason)s") % {
+        return _("Placed out of turn, before %(passed_over)s. Reason: %(reason)s") % {
             "passed_over": ", ".join(details.get("passed_over", [])) or "–",
-            "reason": note,
+            "reason": reason,
         }
-    elif event.action == "council_position_set":
+    if event.action == "council_position_set":
         position = details.get("position")
-        note = _("Position %(position)s. Reason: %(reason)s") % {
+        return _("Position %(position)s. Reason: %(reason)s") % {
             "position": position if position is not None else "–",
-            "reason": note,
+            "reason": reason,
         }
-    return note if isinstance(note, str) else str(note)
+    return ""
 
 
 def _history(case) -> list:
