@@ -165,6 +165,21 @@ class RegionForm(forms.Form):
     )
 
 
+class UwvAgreementForm(forms.ModelForm):
+    """Pw art. 7(7): the municipality's agreement with UWV about the waiting list."""
+
+    class Meta:
+        model = Municipality
+        fields = ["uwv_agreement_from", "uwv_agreement_description"]
+        widgets = {
+            "uwv_agreement_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "uwv_agreement_description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _post_clean(self):
+        pass
+
+
 class ChainAgreementForm(forms.ModelForm):
     class Meta:
         model = ChainAgreement

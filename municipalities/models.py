@@ -102,6 +102,20 @@ class Municipality(models.Model):
         blank=True,
         help_text=_("Shown under letters and e-mails: when and how people can reach you."),
     )
+    # Pw art. 7 lid 7 (DOMAIN §4.6): an agreement with UWV that the municipality looks after
+    # people with a UWV benefit on the waiting list. In force from the date; none if empty.
+    uwv_agreement_from = models.DateField(
+        _("agreement with UWV (Pw art. 7(7)) in force from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this date the municipality is responsible for people with a UWV benefit on "
+            "the waiting list. Leave empty if there is no such agreement."
+        ),
+    )
+    uwv_agreement_description = models.TextField(
+        _("what the municipality and UWV agreed"), blank=True
+    )
 
     class Meta:
         ordering = ["name"]

@@ -420,6 +420,7 @@ class _CaseBuilder:
             submitted_at=self.moment(received) if received else None,
             closed_at=self.moment(end_on) if S in (CaseState.WITHDRAWN, CaseState.CLOSED) else None,
             positive_decision_on=decided_on if positive else None,
+            positive_advice_on=advice_on if positive else None,
             priority_group=spec.priority,
             assignee=None if S == CaseState.DRAFT else self.consultant,
         )

@@ -167,6 +167,12 @@ class CaseFactory(factory.django.DjangoModelFactory):
             timezone.localdate() - _dt.timedelta(weeks=10) if o.state in POSITIVE_STATES else None
         )
     )
+    #: The advice ``build_lifecycle`` records: four weeks before the decision.
+    positive_advice_on = factory.LazyAttribute(
+        lambda o: (
+            o.positive_decision_on - _dt.timedelta(weeks=4) if o.positive_decision_on else None
+        )
+    )
 
     class Params:
         draft = factory.Trait(state=CaseState.DRAFT)
@@ -343,6 +349,7 @@ def bulk_candidate_cases(
                 state_since=now,
                 submitted_at=now,
                 positive_decision_on=first_decision_on + _dt.timedelta(days=i // 3),
+                positive_advice_on=first_decision_on + _dt.timedelta(days=i // 3 - 28),
                 priority_group=bool(priority_every and i % priority_every == 0),
             )
         )

@@ -593,8 +593,11 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
     ("state", "allowed"),
     [
         (CaseState.ADVICE_ISSUED, ["decide", "assign"]),
-        (CaseState.AWAITING_PLACEMENT, ["place", "unavailable", "assign", "move"]),
-        (CaseState.UNAVAILABLE, ["available", "assign", "move"]),
+        (
+            CaseState.AWAITING_PLACEMENT,
+            ["place", "unavailable", "priority", "council_position", "assign", "move"],
+        ),
+        (CaseState.UNAVAILABLE, ["available", "priority", "council_position", "assign", "move"]),
         (CaseState.EMPLOYED, ["end_employment", "assign", "move"]),
         (CaseState.CLOSED, []),
     ],
