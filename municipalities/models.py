@@ -84,6 +84,7 @@ VERORDENING_FIELDS = (
     "ordering_rule",
     "decision_term_weeks",
     "advice_revives_on_fallback",
+    "advice_review_months",
 )
 
 
@@ -122,6 +123,14 @@ class Verordening(models.Model):
     decision_term_weeks = models.PositiveSmallIntegerField(_("decision term in weeks"), default=8)
     advice_revives_on_fallback = models.BooleanField(
         _("positive advice revives after a fallback"), default=True
+    )
+    advice_review_months = models.PositiveSmallIntegerField(
+        _("review the advice after (months in work)"),
+        default=24,
+        help_text=_(
+            "After this many months in a job, the consultant is reminded to consider a new "
+            "advice. 0: no reminder."
+        ),
     )
 
     class Meta:

@@ -301,6 +301,8 @@ CRISPY_TEMPLATE_PACK = "nlds"
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Beschut werk portaal <noreply@beschutwerk.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: The portal's address, for the link in e-mails (citizens log in there to read their news).
+PORTAL_URL = (env("PORTAL_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

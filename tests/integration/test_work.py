@@ -589,10 +589,14 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
     ("state", "allowed"),
     [
         (CaseState.ADVICE_ISSUED, ["decide", "assign"]),
-        (CaseState.AWAITING_PLACEMENT, ["place", "unavailable", "assign", "move"]),
-        (CaseState.UNAVAILABLE, ["available", "assign", "move"]),
-        (CaseState.EMPLOYED, ["end_employment", "assign", "move"]),
-        (CaseState.CLOSED, []),
+        (
+            CaseState.AWAITING_PLACEMENT,
+            ["place", "refuse_place", "unavailable", "request_advice", "assign", "move"],
+        ),
+        (CaseState.UNAVAILABLE, ["available", "request_advice", "assign", "move"]),
+        (CaseState.EMPLOYED, ["end_employment", "request_advice", "assign", "move"]),
+        (CaseState.JOBS_AGREEMENT, ["fall_back", "assign"]),
+        (CaseState.CLOSED, ["request_advice"]),
     ],
 )
 def test_each_action_has_a_page_of_its_own_where_the_state_allows_it(
