@@ -844,6 +844,10 @@ def end_employment(
         employment.end_on, employment.ended_reason = end_on, reason
         employment.to_jobs_agreement = to_jobs_agreement
         employment.save(update_fields=["end_on", "ended_reason", "to_jobs_agreement"])
+        if to_jobs_agreement and not case.person.in_jobs_register:
+            # The switch goes through the jobs-agreement register (a new indication, §6.6).
+            case.person.in_jobs_register = True
+            case.person.save(update_fields=["in_jobs_register"])
         advice = selectors.advice_in_force(case.person_id)
         positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
         next_state = rules.after_employment_end(positive, to_jobs_agreement)

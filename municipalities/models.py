@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OrderingRule, WorkplaceKind
+from cases.rules import ADVICE_REVIEW_MONTHS
 
 cbs_code_validator = RegexValidator(
     r"^GM\d{4}$", _("A CBS municipality code is GM followed by four digits, for example GM0363.")
@@ -126,7 +127,7 @@ class Verordening(models.Model):
     )
     advice_review_months = models.PositiveSmallIntegerField(
         _("review the advice after (months in work)"),
-        default=24,
+        default=ADVICE_REVIEW_MONTHS,
         help_text=_(
             "After this many months in a job, the consultant is reminded to consider a new "
             "advice. 0: no reminder."

@@ -124,7 +124,9 @@ def test_actions_s3_1_a_deemed_refusal_opens_objection_and_the_college_can_still
     )
     assert pending == (A.DECIDE, A.DECIDE_OBJECTION, A.ASSIGN)
     # Once decided, the decision replaces the refusal: no second decision.
-    decided = allowed_actions(S.OBJECTION, decided=True, objection_pending=True, deemed_refused=True)
+    decided = allowed_actions(
+        S.OBJECTION, decided=True, objection_pending=True, deemed_refused=True
+    )
     assert A.DECIDE not in decided
 
 
