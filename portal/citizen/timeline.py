@@ -152,6 +152,17 @@ def build(case, today: date) -> list[TimelineStep]:
     if decision.positive or state in (CaseState.AWAITING_PLACEMENT, CaseState.EMPLOYED):
         if state == CaseState.EMPLOYED:
             steps.append(TimelineStep(_("You have a place to work"), DONE))
+        elif state == CaseState.JOBS_AGREEMENT:
+            steps.append(
+                TimelineStep(
+                    _("You work in a job through the jobs agreement"),
+                    CURRENT,
+                    text=_(
+                        "Does that job stop? Then tell the municipality. It will tell you "
+                        "what happens next."
+                    ),
+                )
+            )
         elif state == CaseState.UNAVAILABLE:
             steps.append(
                 TimelineStep(

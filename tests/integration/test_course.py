@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from cases import rules, services
@@ -517,12 +518,17 @@ def to_jobs_agreement(signed_in, case, consultant, day):
 
 
 def test_falling_back_with_revival_on_makes_the_person_a_candidate_again(
-    signed_in, candidate, consultant
+    signed_in, candidate, consultant, citizen
 ):
     case = to_jobs_agreement(signed_in, candidate, consultant, dt.date(2026, 9, 30))
     assert case.state == CaseState.JOBS_AGREEMENT
     assert case.person.in_jobs_register is True
     assert case.employments.get().to_jobs_agreement is True
+    citizen_client = Client()
+    citizen_client.force_login(citizen)
+    with on(dt.date(2026, 10, 1)):
+        mine = citizen_client.get(reverse("citizen:case_detail", args=[case.pk]))
+    assert "U werkt in een baan via de banenafspraak" in mine.content.decode()
     with on(dt.date(2027, 1, 15)):
         sign_in(signed_in, consultant)
         response = signed_in.post(
