@@ -28,6 +28,8 @@ class CaseState(models.TextChoices):
     AWAITING_PLACEMENT = "awaiting_placement", _("Waiting for a place")
     UNAVAILABLE = "unavailable", _("Temporarily unavailable")
     EMPLOYED = "employed", _("Employed")
+    #: Left sheltered work for a job under the jobs agreement (DOMAIN §6.6); may fall back.
+    JOBS_AGREEMENT = "jobs_agreement", _("In a jobs-agreement job")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     CLOSED = "closed", _("Closed")
 
@@ -111,6 +113,8 @@ class TermKind(models.TextChoices):
     DECISION = "decision", _("Municipal decision term")
     OBJECTION = "objection", _("Objection term")
     PLACEMENT = "placement", _("Placement signal")
+    #: When the advice of a person in work is looked at again (DOMAIN §2.6): a key date.
+    ADVICE_REVIEW = "advice_review", _("Review of the advice")
 
 
 class TermState(models.TextChoices):

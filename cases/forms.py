@@ -337,6 +337,34 @@ class PlacementForm(forms.Form):
 class EndEmploymentForm(forms.Form):
     end_on = DateField(label=_("Last working day"))
     reason = forms.CharField(label=_("Reason for ending"), max_length=200)
+    to_jobs_agreement = forms.BooleanField(
+        label=_("The person moves to a job under the jobs agreement (banenafspraak)"),
+        help_text=_(
+            "A planned switch. If the person falls back, the verordening says whether the "
+            "positive advice revives."
+        ),
+        required=False,
+    )
+
+
+class PlaceRefusalForm(forms.Form):
+    refused_on = DateField(label=_("Refused on"), initial=_today)
+    employer_name = forms.CharField(label=_("Employer of the place offered"), max_length=200)
+    job = forms.CharField(label=_("Job offered"), max_length=200)
+    reason = forms.CharField(label=_("Reason the person gave"), widget=forms.Textarea)
+
+
+class FallbackForm(forms.Form):
+    on = DateField(label=_("Fell back on"), initial=_today)
+
+
+class RequestAdviceForm(forms.Form):
+    preselection_done_on = DateField(label=_("Pre-selection done on"), initial=_today)
+    preselection_notes = forms.CharField(
+        label=_("Why a new advice is needed"),
+        help_text=_("For example: the person's possibilities have grown or shrunk."),
+        widget=forms.Textarea,
+    )
 
 
 class AssignForm(forms.Form):

@@ -39,6 +39,7 @@ from .placement.models import AvailabilityPeriod as AvailabilityPeriod
 from .placement.models import Employment as Employment
 from .placement.models import NationalQuota as NationalQuota
 from .placement.models import PassedOver as PassedOver
+from .placement.models import PlaceRefusal as PlaceRefusal
 from .terms.models import DecreeHoliday as DecreeHoliday
 from .terms.models import Term as Term
 from .terms.models import TermEvent as TermEvent
@@ -53,6 +54,7 @@ OPEN_STATES = [
     CaseState.AWAITING_PLACEMENT,
     CaseState.UNAVAILABLE,
     CaseState.EMPLOYED,
+    CaseState.JOBS_AGREEMENT,
 ]
 #: States of a person who has a positive decision and waits for a place (capacity candidates).
 CANDIDATE_STATES = [CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE]
@@ -178,6 +180,23 @@ class Case(models.Model):
     #: set with a reason (``services.set_council_position``); None: none given.
     council_position = models.PositiveIntegerField(
         _("position in the municipality's own order"), null=True, blank=True
+    )
+    #: The day a decision still missing counted as a refusal (DOMAIN §3.1), set by the sweep.
+    deemed_refusal_on = models.DateField(
+        _("counts as refused from"),
+        null=True,
+        blank=True,
+        help_text=_("The decision term passed without a decision: that counts as a refusal."),
+    )
+    #: The person's earlier case in this municipality that this application follows on (a new
+    #: advice belongs to the same file, DOMAIN §2.6); set when the application is created.
+    previous_case = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_cases",
+        verbose_name=_("earlier case in the file"),
     )
 
     class Meta:

@@ -68,8 +68,15 @@ __all__ = [
     "add_weeks",
     "advice_in_force",
     "advice_outcome",
+    "ADVICE_REVIEW_MONTHS",
+    "advice_review_date",
     "advice_revives",
     "after_employment_end",
+    "after_fallback",
+    "deemed_refusal_on",
+    "deemed_refusal_objection_term_end",
+    "decision_next_state",
+    "earlier_case_after_new_decision",
     "age_check",
     "aow_age",
     "allowed_actions",
@@ -400,6 +407,21 @@ def decision_term_end(advice_issued_on: date, weeks: int, extra_days: Iterable[d
 def deemed_refusal(decided: bool, decision_due_on: date, today: date) -> bool:
     """§3.1: not deciding counts as a refusal decision once the decision term has passed."""
     return not decided and today > decision_due_on
+
+
+def deemed_refusal_on(decision_due_on: date) -> date:
+    """§3.1: the day a decision still missing counts as a refusal: the day after the last day
+    of the decision term."""
+    return decision_due_on + timedelta(days=1)
+
+
+def deemed_refusal_objection_term_end(
+    decision_due_on: date, extra_days: Iterable[date] = ()
+) -> date:
+    """§3.1 with §3.3: objection against not deciding in time (Awb 6:2) runs for 6 weeks from
+    the day after the decision term ended, as if the refusal was sent on its last day: the
+    same weekday 6 weeks later, extended past weekends and general holidays (§0)."""
+    return objection_term_end(decision_due_on, extra_days)
 
 
 def placement_signal_date(positive_decision_on: date) -> date:
@@ -1001,9 +1023,14 @@ def check_minimum_wage(
         )
 
 
-def after_employment_end(advice_positive_in_force: bool) -> CaseState:
+def after_employment_end(
+    advice_positive_in_force: bool, to_jobs_agreement: bool = False
+) -> CaseState:
     """§6.4: when the employment ends the advice still stands, so the municipality must offer
-    a new place; without a positive advice in force the case closes."""
+    a new place; without a positive advice in force the case closes. §6.6: someone who leaves
+    for a job under the jobs agreement is followed there (they may fall back)."""
+    if to_jobs_agreement:
+        return CaseState.JOBS_AGREEMENT
     return CaseState.AWAITING_PLACEMENT if advice_positive_in_force else CaseState.CLOSED
 
 
@@ -1033,6 +1060,52 @@ def advice_revives(revival_setting: bool, planned_switch: bool) -> bool:
     return revival_setting and planned_switch
 
 
+def after_fallback(
+    revival_setting: bool, planned_switch: bool, advice_positive_in_force: bool
+) -> CaseState:
+    """§6.6: a person falls back from a jobs-agreement job. If the positive advice revives
+    (``advice_revives``) they are a candidate for a place again without a new advice;
+    otherwise this case closes and a new advice is needed (the college can request one)."""
+    if advice_positive_in_force and advice_revives(revival_setting, planned_switch):
+        return CaseState.AWAITING_PLACEMENT
+    return CaseState.CLOSED
+
+
+#: §2.6: months after the start of a job at which the advice is looked at again, unless the
+#: verordening sets another number (0: no review date). The portal's default, not law.
+ADVICE_REVIEW_MONTHS = 24
+
+
+def advice_review_date(job_start_on: date, months: int) -> date | None:
+    """§2.6: the municipality follows the development of a person in work and may ask UWV for
+    a new advice: the day to look at it again, ``months`` after the job started (None if the
+    verordening sets no review). A key date for the consultant, not a statutory term: no Atw
+    extension."""
+    if months < 0:
+        raise ValueError("months must not be negative")
+    return add_months(job_start_on, months) if months else None
+
+
+def decision_next_state(positive: bool, person_works: bool) -> CaseState:
+    """§3.1, §2.6: where a case goes with its decision. Positive: the person waits for a place,
+    unless they already work in sheltered work on an earlier case of their file (a new advice
+    on a person in work): that case carries the job on and this one closes. Negative:
+    rejected (open to objection)."""
+    if not positive:
+        return CaseState.REJECTED
+    return CaseState.CLOSED if person_works else CaseState.AWAITING_PLACEMENT
+
+
+def earlier_case_after_new_decision(state: CaseState) -> CaseState | None:
+    """§2.6: a decision on a newer advice replaces the earlier decision of the person's file.
+    An earlier case still waiting for a place or followed in a jobs-agreement job closes (the
+    new case carries the file on); a case with a running job stays (the job goes on, and the
+    new advice counts when it ends, §6.4). None: the case stays as it is."""
+    if state in (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE, CaseState.JOBS_AGREEMENT):
+        return CaseState.CLOSED
+    return None
+
+
 # ---------------------------------------------------------------------------------------
 # Lifecycle
 # ---------------------------------------------------------------------------------------
@@ -1043,12 +1116,15 @@ TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = MappingProxyType(
         S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
         S.SUBMITTED: frozenset({S.WITH_UWV, S.ADVICE_ISSUED, S.WITHDRAWN}),
         S.WITH_UWV: frozenset({S.ADVICE_ISSUED, S.WITHDRAWN}),
-        S.ADVICE_ISSUED: frozenset({S.AWAITING_PLACEMENT, S.REJECTED}),
+        # An objection can follow a deemed refusal (§3.1); a positive decision on a person who
+        # already works closes the new case (``decision_next_state``).
+        S.ADVICE_ISSUED: frozenset({S.AWAITING_PLACEMENT, S.REJECTED, S.OBJECTION, S.CLOSED}),
         S.REJECTED: frozenset({S.OBJECTION}),
-        S.OBJECTION: frozenset({S.REJECTED, S.AWAITING_PLACEMENT}),
+        S.OBJECTION: frozenset({S.REJECTED, S.AWAITING_PLACEMENT, S.CLOSED}),
         S.AWAITING_PLACEMENT: frozenset({S.UNAVAILABLE, S.EMPLOYED, S.CLOSED, S.WITHDRAWN}),
         S.UNAVAILABLE: frozenset({S.AWAITING_PLACEMENT, S.CLOSED}),
-        S.EMPLOYED: frozenset({S.AWAITING_PLACEMENT, S.CLOSED}),
+        S.EMPLOYED: frozenset({S.AWAITING_PLACEMENT, S.CLOSED, S.JOBS_AGREEMENT}),
+        S.JOBS_AGREEMENT: frozenset({S.AWAITING_PLACEMENT, S.CLOSED}),
         S.WITHDRAWN: frozenset(),
         S.CLOSED: frozenset(),
     }
@@ -1078,13 +1154,16 @@ class CaseAction(StrEnum):
 
     DECIDE = "decide"
     PLACE = "place"
+    REFUSE_PLACE = "refuse_place"
     END_EMPLOYMENT = "end_employment"
+    FALL_BACK = "fall_back"
     MARK_UNAVAILABLE = "unavailable"
     MARK_AVAILABLE = "available"
     FILE_OBJECTION = "object"
     DECIDE_OBJECTION = "decide_objection"
     PRIORITY = "priority"
     COUNCIL_POSITION = "council_position"
+    REQUEST_ADVICE = "request_advice"
     ASSIGN = "assign"
     MOVE = "move"
 
@@ -1095,37 +1174,53 @@ MOVABLE_STATES: frozenset[CaseState] = frozenset(
 )
 
 A = CaseAction
-#: The actions each state allows by itself (besides the objection against a decision, which
-#: ``allowed_actions`` adds whatever the state). Final states allow nothing.
+#: The actions each state allows by itself (besides the objection against a decision or a
+#: deemed refusal, which ``allowed_actions`` adds whatever the state). A withdrawn case allows
+#: nothing; a closed or rejected one only a new advice for the same person (§2.6: the college
+#: may apply at any time, §1.2).
 STATE_ACTIONS: Mapping[CaseState, frozenset[CaseAction]] = MappingProxyType(
     {
         CaseState.DRAFT: frozenset({A.ASSIGN}),
         CaseState.SUBMITTED: frozenset({A.ASSIGN}),
         CaseState.WITH_UWV: frozenset({A.ASSIGN}),
         CaseState.ADVICE_ISSUED: frozenset({A.DECIDE, A.ASSIGN}),
-        CaseState.REJECTED: frozenset({A.ASSIGN}),
+        CaseState.REJECTED: frozenset({A.REQUEST_ADVICE, A.ASSIGN}),
         CaseState.OBJECTION: frozenset({A.ASSIGN}),
         CaseState.AWAITING_PLACEMENT: frozenset(
-            {A.PLACE, A.MARK_UNAVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE}
+            {
+                A.PLACE,
+                A.REFUSE_PLACE,
+                A.MARK_UNAVAILABLE,
+                A.PRIORITY,
+                A.COUNCIL_POSITION,
+                A.REQUEST_ADVICE,
+                A.ASSIGN,
+                A.MOVE,
+            }
         ),
         CaseState.UNAVAILABLE: frozenset(
-            {A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE}
+            {A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE}
         ),
-        CaseState.EMPLOYED: frozenset({A.END_EMPLOYMENT, A.ASSIGN, A.MOVE}),
+        CaseState.EMPLOYED: frozenset({A.END_EMPLOYMENT, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE}),
+        CaseState.JOBS_AGREEMENT: frozenset({A.FALL_BACK, A.ASSIGN}),
         CaseState.WITHDRAWN: frozenset(),
-        CaseState.CLOSED: frozenset(),
+        CaseState.CLOSED: frozenset({A.REQUEST_ADVICE}),
     }
 )
 del A
 
 
 def allowed_actions(
-    state: CaseState, *, decided: bool, objection_pending: bool
+    state: CaseState, *, decided: bool, objection_pending: bool, deemed_refused: bool = False
 ) -> tuple[CaseAction, ...]:
     """The actions a case in ``state`` allows, in the order of ``CaseAction``. Against a
-    recorded decision an objection can be filed (§3.3), or, while one is pending, its outcome
-    recorded; the services check the same rules when the action is carried out."""
+    recorded decision, or a deemed refusal (§3.1: the decision term passed without one), an
+    objection can be filed (§3.3), or, while one is pending, its outcome recorded. After a
+    deemed refusal the college can still decide. The services check the same rules when the
+    action is carried out."""
     allowed = set(STATE_ACTIONS[CaseState(state)])
-    if decided:
+    if decided or deemed_refused:
         allowed.add(CaseAction.DECIDE_OBJECTION if objection_pending else CaseAction.FILE_OBJECTION)
+    if deemed_refused and not decided and state in (CaseState.ADVICE_ISSUED, CaseState.OBJECTION):
+        allowed.add(CaseAction.DECIDE)
     return tuple(action for action in CaseAction if action in allowed)

@@ -37,7 +37,7 @@ from .documents.models import Document
 from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
 from .notifications.models import Message
 from .placement.capacity import hours_sum, running_on
-from .placement.models import AvailabilityPeriod, Employment
+from .placement.models import AvailabilityPeriod, Employment, PlaceRefusal
 from .terms.models import Term
 
 
@@ -68,6 +68,20 @@ def last_advice_date(person_id: int, *, exclude_case_id: int | None = None) -> d
     if exclude_case_id is not None:
         advices = advices.exclude(case_id=exclude_case_id)
     return advices.order_by("-issued_on").values_list("issued_on", flat=True).first()
+
+
+def advice_in_force(person_id: int) -> Advice | None:
+    """§2.6: the person's advice in force: the latest UWV issued, whichever case of their
+    file it was given on (``rules.advice_in_force``: the later of two on the same day)."""
+    return Advice.objects.filter(case__person_id=person_id).order_by("-issued_on", "-id").first()
+
+
+def person_works(person_id: int, *, exclude_case_id: int | None = None) -> bool:
+    """Whether the person has a running sheltered job (on another case of their file)."""
+    jobs = Employment.objects.filter(case__person_id=person_id, end_on__isnull=True)
+    if exclude_case_id is not None:
+        jobs = jobs.exclude(case_id=exclude_case_id)
+    return jobs.exists()
 
 
 def realised_places(municipality_id: int, *, on: date) -> Decimal:
@@ -105,6 +119,7 @@ def get_case_for_citizen(user, pk):
             Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
             Prefetch("messages", queryset=Message.objects.order_by("-sent_at", "-id")),
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+            Prefetch("place_refusals", queryset=PlaceRefusal.objects.order_by("refused_on", "id")),
         )
     )
     return get_object_or_404(queryset, pk=pk)
@@ -210,8 +225,11 @@ def get_case_for_action(user, pk: int, action: rules.CaseAction) -> Case:
     (``rules.allowed_actions``): the case behind the page of one action."""
     case = get_work_case_for(user, pk)
     decided = getattr(case, "decision", None) is not None
-    pending = decided and pending_objection(case) is not None
-    if action not in rules.allowed_actions(case.state, decided=decided, objection_pending=pending):
+    deemed = case.deemed_refusal_on is not None
+    pending = (decided or deemed) and pending_objection(case) is not None
+    if action not in rules.allowed_actions(
+        case.state, decided=decided, objection_pending=pending, deemed_refused=deemed
+    ):
         raise Http404
     return case
 
@@ -268,9 +286,26 @@ def get_case_page_for(user, pk: int) -> Case:
                 queryset=CaseEvent.objects.select_related("actor").order_by("at", "id"),
                 to_attr="history",
             ),
+            Prefetch(
+                "place_refusals",
+                queryset=PlaceRefusal.objects.order_by("refused_on", "id"),
+                to_attr="place_refusal_list",
+            ),
         )
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def file_of(case: Case) -> list[Case]:
+    """§2.6: the other cases of the person's file in the case's municipality (a case the
+    caller already fetched for the user), oldest first, each with its advice."""
+    return list(
+        Case.objects.filter(person_id=case.person_id, municipality_id=case.municipality_id)
+        .exclude(pk=case.pk)
+        .select_related("advice")
+        .only("reference", "state", "created_at", "advice__outcome", "advice__issued_on")
+        .order_by("created_at", "id")
+    )
 
 
 def _worklist_filtered(

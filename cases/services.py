@@ -9,7 +9,7 @@ when the law or the state of the case does not allow the action; nothing is chan
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from .audit.trail import audited, write_entry
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
+    CandidateSource,
     CaseState,
     ContractKind,
     TermKind,
@@ -35,7 +36,7 @@ from .documents import letters
 from .models import Advice, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
 from .placement.capacity import format_places, turn_for_additional_place
-from .placement.models import AvailabilityPeriod, Employment, PassedOver
+from .placement.models import AvailabilityPeriod, Employment, PassedOver, PlaceRefusal
 from .terms.lifecycle import decree_days, meet_term, open_term, recompute_term, start_term
 from .terms.models import Term, TermEvent
 
@@ -184,7 +185,19 @@ def create_application(
             state_since=now,
         )
         case.reference = f"BW-{now:%Y}-{case.pk:06d}"
-        case.save(update_fields=["reference"])
+        # A new application for a person already on file here belongs to that file (§2.6).
+        earlier = (
+            Case.objects.filter(person=person, municipality_id=person.municipality_id)
+            .exclude(pk=case.pk)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        case.previous_case = earlier
+        case.save(update_fields=["reference", "previous_case"])
+        if earlier is not None:
+            _event(
+                earlier, actor=actor, action="new_application_in_file", details={"case": case.pk}
+            )
         Application.objects.create(
             case=case,
             applicant_kind=applicant_kind,
@@ -340,6 +353,7 @@ def record_advice(
             person.in_jobs_register = False
             person.save(update_fields=["in_jobs_register"])
         meet_term(case, TermKind.UWV_ADVICE, today)
+        _newer_advice_in_file(case, advice, actor=actor)
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         weeks = verordening.decision_term_weeks if verordening else 8
         start_term(
@@ -360,6 +374,32 @@ def record_advice(
         return advice
 
 
+def _newer_advice_in_file(case: Case, advice: Advice, *, actor) -> None:
+    """§2.6: the new advice is the one in force for the person. Their earlier cases in this
+    municipality keep their own advice in the history, told that a newer one exists; a review
+    date they were waiting for is met by it."""
+    earlier = list(
+        Case.objects.filter(person_id=case.person_id, municipality_id=case.municipality_id)
+        .exclude(pk=case.pk)
+        .filter(advice__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    Term.objects.filter(
+        case_id__in=earlier, kind=TermKind.ADVICE_REVIEW, met_on__isnull=True
+    ).update(met_on=advice.issued_on)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=pk,
+                actor=actor,
+                action="newer_advice",
+                details={"case": case.pk, "outcome": advice.outcome},
+            )
+            for pk in earlier
+        ]
+    )
+
+
 # -- decision and objection (DOMAIN §3) ---------------------------------------------------
 
 
@@ -378,7 +418,12 @@ def record_decision(
             raise _refuse(
                 _("A decision on this advice has already been recorded."), "already_decided"
             )
-        if case.state != CaseState.ADVICE_ISSUED:
+        deemed = case.deemed_refusal_on is not None
+        # After a deemed refusal the college can still decide, also while an objection
+        # against not deciding is pending (§3.1).
+        if case.state != CaseState.ADVICE_ISSUED and not (
+            deemed and case.state == CaseState.OBJECTION
+        ):
             raise _refuse(_("A decision can only follow an advice."), "no_advice")
         advice = case.advice
         try:
@@ -401,6 +446,9 @@ def record_decision(
             decided_by=actor,
         )
         meet_term(case, TermKind.DECISION, today)
+        # A late decision replaces the deemed refusal: the objection term against not deciding
+        # ends, and a new one runs against the decision (§3.1).
+        meet_term(case, TermKind.OBJECTION, today)
         start_term(
             case,
             TermKind.OBJECTION,
@@ -408,21 +456,108 @@ def record_decision(
             weeks=rules.OBJECTION_TERM_WEEKS,
             end_on=rules.objection_term_end(today, decree_days()),
         )
-        if positive:
+        works = selectors.person_works(case.person_id, exclude_case_id=case.pk)
+        next_state = rules.decision_next_state(positive, works)
+        if next_state == CaseState.AWAITING_PLACEMENT:
             _become_candidate(case, today, advice_on=advice.issued_on)
-        transition(
-            case,
-            CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
-            actor=actor,
-            action="decision_recorded",
-            details={
-                "positive": positive,
-                "follows_advice": decision.follows_advice,
-                "verordening": verordening.pk,
-            },
-        )
+        details = {
+            "positive": positive,
+            "follows_advice": decision.follows_advice,
+            "verordening": verordening.pk,
+            "late": deemed,
+        }
+        if case.state == CaseState.OBJECTION and next_state == CaseState.REJECTED:
+            # The pending objection against not deciding now counts against this refusal.
+            _event(case, actor=actor, action="decision_recorded", details=details)
+        else:
+            transition(case, next_state, actor=actor, action="decision_recorded", details=details)
+        _earlier_cases_give_way(case, actor=actor, today=today)
         dispatch.notify_decision(case)
         return decision
+
+
+def _earlier_cases_give_way(case: Case, *, actor, today: date) -> None:
+    """§2.6: the decision on the newer advice replaces the earlier decision of the person's
+    file in this municipality (``rules.earlier_case_after_new_decision``)."""
+    earlier = (
+        Case.objects.select_for_update()
+        .filter(person_id=case.person_id, municipality_id=case.municipality_id)
+        .exclude(pk=case.pk)
+        .order_by("pk")
+    )
+    for other in earlier:
+        next_state = rules.earlier_case_after_new_decision(CaseState(other.state))
+        if next_state is None:
+            continue
+        transition(other, next_state, actor=actor, action="superseded", details={"case": case.pk})
+        Term.objects.filter(case=other, met_on__isnull=True).update(met_on=today)
+
+
+def record_deemed_refusal(*, case_id: int, today: date) -> bool:
+    """§3.1: the decision term has passed without a decision: that counts as a refusal. The
+    citizen is told and may object, within 6 weeks from the day after the term ended. Once
+    per case (False when there is nothing (more) to do); the case stays open for the
+    college's decision."""
+    with (
+        audited(
+            "record_deemed_refusal",
+            actor=None,
+            object_type="case",
+            object_id=case_id,
+            origin="sweep",
+        ),
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        term = (
+            Term.objects.filter(case=case, kind=TermKind.DECISION, met_on__isnull=True)
+            .order_by("-id")
+            .first()
+        )
+        if (
+            case.state != CaseState.ADVICE_ISSUED
+            or case.deemed_refusal_on is not None
+            or term is None
+            or term.suspended_since is not None
+            or Decision.objects.filter(case=case).exists()
+            or not rules.deemed_refusal(False, term.end_on, today)
+        ):
+            return False
+        case.deemed_refusal_on = rules.deemed_refusal_on(term.end_on)
+        case.save(update_fields=["deemed_refusal_on"])
+        objection_end = rules.deemed_refusal_objection_term_end(term.end_on, decree_days())
+        start_term(
+            case,
+            TermKind.OBJECTION,
+            starts_on=term.end_on,
+            weeks=rules.OBJECTION_TERM_WEEKS,
+            end_on=objection_end,
+        )
+        _event(
+            case,
+            actor=None,
+            action="deemed_refusal",
+            details={
+                "decision_due_on": term.end_on.isoformat(),
+                "objection_until": objection_end.isoformat(),
+            },
+        )
+        dispatch.notify_case_event(case, dispatch.K.DEEMED_REFUSAL, on=objection_end)
+        return True
+
+
+def record_deemed_refusals(*, today: date) -> int:
+    """The sweep's part for §3.1: every case whose decision term passed without a decision
+    and that has not been marked yet. Safe to run twice."""
+    due = Term.objects.filter(
+        kind=TermKind.DECISION,
+        met_on__isnull=True,
+        suspended_since__isnull=True,
+        end_on__lt=today,
+        case__state=CaseState.ADVICE_ISSUED,
+        case__deemed_refusal_on__isnull=True,
+    ).values_list("case_id", flat=True)
+    return sum(record_deemed_refusal(case_id=case_id, today=today) for case_id in list(due))
 
 
 def _become_candidate(case: Case, on: date, *, advice_on: date | None) -> None:
@@ -448,7 +583,12 @@ def file_objection(
     ):
         case = _lock_case(case_id)
         decision = Decision.objects.filter(case=case).first()
-        if decision is None:
+        if decision is not None:
+            sent_on = decision.sent_on
+        elif case.deemed_refusal_on is not None:
+            # Against not deciding in time (§3.1): as if refused on the term's last day.
+            sent_on = case.deemed_refusal_on - timedelta(days=1)
+        else:
             raise _refuse(_("There is no decision to object to yet."), "no_decision")
         if not grounds.strip():
             raise _refuse(_("Say why you do not agree with the decision."), "grounds_required")
@@ -458,12 +598,14 @@ def file_objection(
                 "objection_pending",
             )
         filed_on = filed_on or _today()
-        in_time = rules.objection_in_time(decision.sent_on, filed_on, extra_days=decree_days())
+        in_time = rules.objection_in_time(sent_on, filed_on, extra_days=decree_days())
         objection = Objection.objects.create(
             case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
         )
         meet_term(case, TermKind.OBJECTION, filed_on)
-        if case.state == CaseState.REJECTED:
+        if case.state == CaseState.REJECTED or (
+            decision is None and case.state == CaseState.ADVICE_ISSUED
+        ):
             transition(
                 case,
                 CaseState.OBJECTION,
@@ -719,6 +861,15 @@ def place_person(
             }
             record.extra["out_of_turn"] = True
         meet_term(case, TermKind.PLACEMENT, start_on)
+        review_on = rules.advice_review_date(
+            start_on,
+            verordening.advice_review_months if verordening else rules.ADVICE_REVIEW_MONTHS,
+        )
+        if review_on is not None:
+            meet_term(case, TermKind.ADVICE_REVIEW, start_on)
+            start_term(
+                case, TermKind.ADVICE_REVIEW, starts_on=start_on, weeks=None, end_on=review_on
+            )
         transition(case, CaseState.EMPLOYED, actor=actor, action="placed", details=details)
         record.extra["employment"] = employment.pk
         dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_OFFERED, on=start_on)
@@ -805,9 +956,17 @@ def _check_candidate(case: Case, actor) -> None:
 
 
 def end_employment(
-    *, employment_id: int, end_on: date, reason: str, actor, origin: str = ""
+    *,
+    employment_id: int,
+    end_on: date,
+    reason: str,
+    actor,
+    to_jobs_agreement: bool = False,
+    origin: str = "",
 ) -> Employment:
-    """The job ended. The advice still stands: the person waits for a new place (§6.4)."""
+    """The job ended. The advice in force (the person's latest) still stands: the person waits
+    for a new place (§6.4). Someone who leaves for a job under the jobs agreement is followed
+    there, in case they fall back (§6.6)."""
     with (
         audited(
             "end_employment",
@@ -825,16 +984,22 @@ def end_employment(
         if end_on < employment.start_on:
             raise _refuse(_("The end date cannot be before the start date."), "end_before_start")
         employment.end_on, employment.ended_reason = end_on, reason
-        employment.save(update_fields=["end_on", "ended_reason"])
-        advice = getattr(case, "advice", None)
+        employment.to_jobs_agreement = to_jobs_agreement
+        employment.save(update_fields=["end_on", "ended_reason", "to_jobs_agreement"])
+        if to_jobs_agreement and not case.person.in_jobs_register:
+            # The switch goes through the jobs-agreement register (a new indication, §6.6).
+            case.person.in_jobs_register = True
+            case.person.save(update_fields=["in_jobs_register"])
+        advice = selectors.advice_in_force(case.person_id)
         positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
-        next_state = rules.after_employment_end(positive)
+        next_state = rules.after_employment_end(positive, to_jobs_agreement)
+        meet_term(case, TermKind.ADVICE_REVIEW, end_on)
         transition(
             case,
             next_state,
             actor=actor,
             action="employment_ended",
-            details={"employment": employment.pk},
+            details={"employment": employment.pk, "to_jobs_agreement": to_jobs_agreement},
         )
         if next_state == CaseState.AWAITING_PLACEMENT:
             start_term(
@@ -845,6 +1010,205 @@ def end_employment(
                 end_on=rules.placement_signal_date(end_on),
             )
         return employment
+
+
+def record_fallback(*, case_id: int, on: date, actor, origin: str = "") -> Case:
+    """The person fell back from a jobs-agreement job (§6.6). Under the verordening in force
+    on ``on``: with revival on, the positive advice revives and the person is a candidate for
+    a place again, without a new advice; with it off, this case closes and a new advice is
+    needed (``request_new_advice``)."""
+    with (
+        audited(
+            "record_fallback", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        if case.state != CaseState.JOBS_AGREEMENT:
+            raise _refuse(
+                _("This person is not recorded as working in a jobs-agreement job."),
+                "not_in_jobs_agreement",
+            )
+        switch = (
+            Employment.objects.filter(case=case, end_on__isnull=False)
+            .order_by("-end_on", "-id")
+            .first()
+        )
+        if on > _today() or (switch is not None and on < switch.end_on):
+            raise _refuse(
+                _("The date must lie between the end of the sheltered job and today."),
+                "fallback_date",
+            )
+        verordening = selectors.verordening_in_force(case.municipality_id, on)
+        revival = bool(verordening and verordening.advice_revives_on_fallback)
+        advice = selectors.advice_in_force(case.person_id)
+        positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
+        planned = switch is not None and switch.to_jobs_agreement
+        next_state = rules.after_fallback(revival, planned, positive)
+        revived = next_state == CaseState.AWAITING_PLACEMENT
+        transition(
+            case,
+            next_state,
+            actor=actor,
+            action="fell_back",
+            details={
+                "on": on.isoformat(),
+                "revived": revived,
+                "verordening": verordening.pk if verordening else None,
+            },
+        )
+        if revived:
+            person = case.person
+            if person.in_jobs_register and rules.leaves_jobs_register(AdviceOutcome.POSITIVE):
+                person.in_jobs_register = False
+                person.save(update_fields=["in_jobs_register"])
+            start_term(
+                case,
+                TermKind.PLACEMENT,
+                starts_on=on,
+                weeks=None,
+                end_on=rules.placement_signal_date(on),
+            )
+        return case
+
+
+def record_place_refusal(
+    *,
+    case_id: int,
+    refused_on: date,
+    employer_name: str,
+    job: str,
+    reason: str,
+    actor,
+    origin: str = "",
+) -> PlaceRefusal:
+    """The person refused a suitable place (§3.4). Recorded with the place and the reason; the
+    person is told what it means. The case stays a candidate and keeps its turn; another
+    place can be offered. A benefit reduction is decided outside the portal."""
+    with (
+        audited(
+            "record_place_refusal",
+            actor=actor,
+            object_type="case",
+            object_id=case_id,
+            origin=origin,
+        ) as record,
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        if case.state != CaseState.AWAITING_PLACEMENT:
+            raise _refuse(
+                _("A refused place can only be recorded for a person waiting for a place."),
+                "not_candidate",
+            )
+        if not (employer_name.strip() and job.strip() and reason.strip()):
+            raise _refuse(
+                _("Fill in the employer, the job and the reason the person gave."),
+                "refusal_incomplete",
+            )
+        if refused_on > _today() or (
+            case.positive_decision_on is not None and refused_on < case.positive_decision_on
+        ):
+            raise _refuse(
+                _("The date must lie between the positive decision and today."),
+                "refusal_date",
+            )
+        decision = Decision.objects.select_for_update().filter(case=case).first()
+        must_accept = rules.must_accept_place(
+            case.person.benefit_kind, decision.positive if decision else True
+        )
+        refusal = PlaceRefusal.objects.create(
+            case=case,
+            refused_on=refused_on,
+            employer_name=employer_name.strip(),
+            job=job.strip(),
+            reason=reason.strip(),
+            must_accept=must_accept,
+            recorded_by=actor,
+        )
+        if decision is not None:
+            decision.place_refused_on = refused_on
+            decision.save(update_fields=["place_refused_on"])
+        _event(
+            case,
+            actor=actor,
+            action="place_refused",
+            details={
+                "refusal": refusal.pk,
+                "on": refused_on.isoformat(),
+                "must_accept": must_accept,
+            },
+        )
+        record.extra["refusal"] = refusal.pk
+        dispatch.notify_case_event(case, dispatch.K.PLACE_REFUSED, on=refused_on)
+        return refusal
+
+
+#: States of a case still on its way to a decision: a new advice is already being asked.
+IN_PROGRESS_STATES = (
+    CaseState.DRAFT,
+    CaseState.SUBMITTED,
+    CaseState.WITH_UWV,
+    CaseState.ADVICE_ISSUED,
+)
+
+
+def request_new_advice(
+    *,
+    case_id: int,
+    preselection_done_on: date,
+    preselection_notes: str,
+    actor,
+    origin: str = "",
+) -> Case:
+    """The college asks UWV for a new advice on the person of this case (§2.6: their
+    possibilities grew or shrank, or a fallback needs one, §6.6). The application is sent at
+    once and belongs to the person's file; the college may apply at any time (§1.2)."""
+    with (
+        audited(
+            "request_new_advice", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        decided = Decision.objects.filter(case=case).exists()
+        if rules.CaseAction.REQUEST_ADVICE not in rules.allowed_actions(
+            case.state, decided=decided, objection_pending=False
+        ):
+            raise _refuse(
+                _("A new advice cannot be requested from this case now."), "advice_not_requestable"
+            )
+        if case.person.municipality_id != case.municipality_id:
+            raise _refuse(
+                _("This person now lives in another municipality. That municipality applies."),
+                "person_other_municipality",
+            )
+        if not preselection_notes.strip():
+            raise _refuse(_("Record the outcome of the pre-selection."), "preselection_required")
+        if preselection_done_on > _today():
+            raise _refuse(_("The pre-selection cannot be in the future."), "preselection_future")
+        running = (
+            Case.objects.filter(person_id=case.person_id, state__in=IN_PROGRESS_STATES)
+            .exclude(pk=case.pk)
+            .first()
+        )
+        if running is not None:
+            raise _refuse(
+                _("An application for this person is already in progress (%(reference)s)."),
+                "application_in_progress",
+                reference=running.reference,
+            )
+        application = getattr(case, "application", None)
+        new_case = create_application(
+            person=case.person,
+            applicant_kind=ApplicantKind.MUNICIPALITY,
+            source=application.source if application else CandidateSource.BENEFIT_FILES,
+            actor=actor,
+            origin=origin,
+            preselection_done_on=preselection_done_on,
+            preselection_notes=preselection_notes.strip(),
+        )
+        return submit_application(case_id=new_case.pk, actor=actor, origin=origin)
 
 
 # -- professionals (issue #5): assignment, applying for the college, moving house --------
@@ -986,6 +1350,7 @@ def record_move(
                     )
                 running.end_on, running.ended_reason = moved_on, "moved"
                 running.save(update_fields=["end_on", "ended_reason"])
+                meet_term(case, TermKind.ADVICE_REVIEW, moved_on)
                 transition(
                     case,
                     CaseState.AWAITING_PLACEMENT,
@@ -1266,6 +1631,16 @@ def link_duplicate_person(*, case_id: int, actor, origin: str = "") -> Person:
             person.save(update_fields=["account", "email", "phone"])
         moved = list(Case.objects.select_for_update().filter(person=duplicate))
         Case.objects.filter(person=duplicate).update(person=person)
+        earlier = (
+            Case.objects.filter(person=person, municipality_id=case.municipality_id)
+            .exclude(pk__in=[moved_case.pk for moved_case in moved])
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if earlier is not None:  # the moved applications join the person's file (§2.6)
+            Case.objects.filter(
+                pk__in=[moved_case.pk for moved_case in moved], previous_case__isnull=True
+            ).update(previous_case=earlier)
         for moved_case in moved:
             _event(
                 moved_case,

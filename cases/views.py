@@ -194,6 +194,12 @@ EVENT_LABELS = {
     "priority_group_set": _("Put in a priority group"),
     "priority_group_unset": _("Taken out of the priority group"),
     "council_position_set": _("Position in the municipality's own order changed"),
+    "deemed_refusal": _("No decision in time: counts as a refusal"),
+    "place_refused": _("The person refused a place"),
+    "fell_back": _("Fell back from the jobs-agreement job"),
+    "superseded": _("Replaced by the decision on a newer advice"),
+    "newer_advice": _("UWV issued a newer advice on another case of this person"),
+    "new_application_in_file": _("A new application for this person"),
 }
 
 
@@ -233,7 +239,33 @@ def _history(case) -> list:
 ACTION_TEXTS = {
     CaseAction.DECIDE: (_("Record the decision"), _("Record decision"), None),
     CaseAction.PLACE: (_("Place the person"), _("Place"), None),
+    CaseAction.REFUSE_PLACE: (
+        _("Record a refused place"),
+        _("Record refusal"),
+        _(
+            "The person keeps their turn and you can offer another place. Someone on social "
+            "assistance (Participatiewet) must accept a suitable place; the person is told "
+            "that refusing may lower their benefit. That is decided outside the portal."
+        ),
+    ),
     CaseAction.END_EMPLOYMENT: (_("End the job"), _("End job"), None),
+    CaseAction.FALL_BACK: (
+        _("Fell back from the jobs-agreement job"),
+        _("Record fallback"),
+        _(
+            "If the verordening in force on that day lets the positive advice revive, the "
+            "person waits for a place again without a new advice. Otherwise a new advice is "
+            "needed."
+        ),
+    ),
+    CaseAction.REQUEST_ADVICE: (
+        _("Request a new advice"),
+        _("Send to UWV"),
+        _(
+            "The college asks UWV for a new advice on this person. The application belongs "
+            "to the person's file and goes to UWV at once."
+        ),
+    ),
     CaseAction.MARK_UNAVAILABLE: (
         _("Mark as temporarily unavailable"),
         _("Mark unavailable"),
@@ -288,7 +320,21 @@ def _render_case(request, case):
         case.state,
         decided=getattr(case, "decision", None) is not None,
         objection_pending=pending is not None,
+        deemed_refused=case.deemed_refusal_on is not None,
     )
+    file_cases = selectors.file_of(case)
+    advice = getattr(case, "advice", None)
+    newer_advice_case = next(
+        (
+            other
+            for other in reversed(file_cases)
+            if getattr(other, "advice", None) is not None
+            and advice is not None
+            and (other.advice.issued_on, other.advice.pk) > (advice.issued_on, advice.pk)
+        ),
+        None,
+    )
+    last_fallback = next((e for e in reversed(case.history) if e.action == "fell_back"), None)
     context = {
         "case": case,
         "application": getattr(case, "application", None),
@@ -310,6 +356,17 @@ def _render_case(request, case):
         else [],
         # No query unless the person is marked: most cases are not.
         "possible_duplicate": selectors.possible_duplicate_of(case) is not None,
+        "file_cases": file_cases,
+        "newer_advice_case": newer_advice_case,
+        "place_refusals": case.place_refusal_list,
+        "new_advice_needed": (
+            case.state == CaseState.CLOSED
+            and last_fallback is not None
+            and not last_fallback.details.get("revived")
+        ),
+        "objection_term_end": next(
+            (t.end_on for t in case.term_list if t.kind == "objection" and t.met_on is None), None
+        ),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -451,9 +508,89 @@ def case_end_employment(request, case):
             employment_id=employment.pk,
             end_on=form.cleaned_data["end_on"],
             reason=form.cleaned_data["reason"],
-            success=_("The job has ended. The person is waiting for a new place again."),
+            to_jobs_agreement=form.cleaned_data["to_jobs_agreement"],
+            success=(
+                _("The job has ended. If the person falls back, record it on this case.")
+                if form.cleaned_data["to_jobs_agreement"]
+                else _("The job has ended. The person is waiting for a new place again.")
+            ),
         )
     return _render_action(request, case, CaseAction.END_EMPLOYMENT, form)
+
+
+@case_action_view(CaseAction.REFUSE_PLACE)
+def case_refuse_place(request, case):
+    form = forms.PlaceRefusalForm(_posted(request), prefix=CaseAction.REFUSE_PLACE)
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.REFUSE_PLACE,
+            form,
+            services.record_place_refusal,
+            case_id=case.pk,
+            **form.cleaned_data,
+            success=_(
+                "The refused place has been recorded. The person keeps their turn and has been "
+                "told what it means."
+            ),
+        )
+    return _render_action(request, case, CaseAction.REFUSE_PLACE, form)
+
+
+@case_action_view(CaseAction.FALL_BACK)
+def case_fall_back(request, case):
+    form = forms.FallbackForm(_posted(request), prefix=CaseAction.FALL_BACK)
+    if form.is_valid():
+        try:
+            result = services.record_fallback(
+                case_id=case.pk,
+                on=form.cleaned_data["on"],
+                actor=request.user,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+            return _render_action(request, case, CaseAction.FALL_BACK, form)
+        if result.state == CaseState.AWAITING_PLACEMENT:
+            messages.success(
+                request,
+                _(
+                    "The positive advice revives under the verordening: the person is waiting "
+                    "for a place again."
+                ),
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "The verordening does not let the advice revive: a new advice is needed. "
+                    "You can request one from this case."
+                ),
+            )
+        return redirect("work:case_detail", pk=case.pk)
+    return _render_action(request, case, CaseAction.FALL_BACK, form)
+
+
+@case_action_view(CaseAction.REQUEST_ADVICE)
+def case_request_advice(request, case):
+    form = forms.RequestAdviceForm(_posted(request), prefix=CaseAction.REQUEST_ADVICE)
+    if form.is_valid():
+        try:
+            new_case = services.request_new_advice(
+                case_id=case.pk,
+                **form.cleaned_data,
+                actor=request.user,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+            return _render_action(request, case, CaseAction.REQUEST_ADVICE, form)
+        messages.success(
+            request, _("The application has been sent to UWV. UWV advises within 8 weeks.")
+        )
+        return redirect("work:case_detail", pk=new_case.pk)
+    return _render_action(request, case, CaseAction.REQUEST_ADVICE, form)
 
 
 @case_action_view(CaseAction.MARK_UNAVAILABLE)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import rules
 from portal.models import Role
 
 from .models import (
@@ -56,9 +57,14 @@ class VerordeningForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["additional_places_per_year"].required = False
+        self.fields["advice_review_months"].required = False
 
     def clean_additional_places_per_year(self):
         return self.cleaned_data.get("additional_places_per_year") or 0
+
+    def clean_advice_review_months(self):
+        value = self.cleaned_data.get("advice_review_months")
+        return rules.ADVICE_REVIEW_MONTHS if value is None else value
 
     def _post_clean(self):
         # The service checks the rules and the database constraints; a model-level

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import OrderingRule, WorkplaceKind
+from cases.rules import ADVICE_REVIEW_MONTHS
 
 #: The 35 labour-market regions (arbeidsmarktregio's) in which municipalities and UWV work
 #: together (Besluit SUWI, since 2021). A municipality's region is one of these.
@@ -212,6 +213,7 @@ VERORDENING_FIELDS = (
     "ordering_rule",
     "decision_term_weeks",
     "advice_revives_on_fallback",
+    "advice_review_months",
 )
 
 
@@ -250,6 +252,14 @@ class Verordening(models.Model):
     decision_term_weeks = models.PositiveSmallIntegerField(_("decision term in weeks"), default=8)
     advice_revives_on_fallback = models.BooleanField(
         _("positive advice revives after a fallback"), default=True
+    )
+    advice_review_months = models.PositiveSmallIntegerField(
+        _("review the advice after (months in work)"),
+        default=ADVICE_REVIEW_MONTHS,
+        help_text=_(
+            "After this many months in a job, the consultant is reminded to consider a new "
+            "advice. 0: no reminder."
+        ),
     )
 
     class Meta:

@@ -70,6 +70,8 @@ def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
             },
             code="additional_places_missing",
         )
+    # A setting added later (the review months, §2.6) keeps its default when not given.
+    values.setdefault("advice_review_months", rules.ADVICE_REVIEW_MONTHS)
     if values["discussed_with_target_group_on"] > values["in_force_from"]:
         raise ValidationError(
             {

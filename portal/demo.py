@@ -334,6 +334,16 @@ def demo_cases(offset: int) -> list[DemoCase]:
         ),
         DemoCase(S.WITHDRAWN, received=45, end=30 + o),
         DemoCase(
+            S.JOBS_AGREEMENT,
+            received=520,
+            advice=460,
+            decision=440,
+            start=400,
+            end=45 + o,
+            hours=Decimal(24),
+            extra={"ended_reason": "Baan via de banenafspraak", "to_jobs_agreement": True},
+        ),
+        DemoCase(
             S.CLOSED,
             received=600,
             advice=540,
@@ -392,6 +402,7 @@ class _CaseBuilder:
             CaseState.AWAITING_PLACEMENT,
             CaseState.UNAVAILABLE,
             CaseState.EMPLOYED,
+            CaseState.JOBS_AGREEMENT,
             CaseState.CLOSED,
         )
         last_step = max(
@@ -590,6 +601,7 @@ class _CaseBuilder:
                 funding_kind=funding.kind,
                 max_monthly_subsidy=funding.max_monthly_subsidy,
                 ended_reason=spec.extra.get("ended_reason", "") if end_on else "",
+                to_jobs_agreement=bool(end_on and spec.extra.get("to_jobs_agreement")),
             )
             self.event(
                 case,
@@ -599,6 +611,16 @@ class _CaseBuilder:
                 "employed",
                 employment=employment.pk,
                 places=str(rules.places(spec.hours)),
+            )
+        if S == CaseState.JOBS_AGREEMENT:
+            self.event(
+                case,
+                end_on,
+                "employment_ended",
+                "employed",
+                "jobs_agreement",
+                employment=employment.pk,
+                to_jobs_agreement=True,
             )
         if S == CaseState.CLOSED:
             self.event(
@@ -626,7 +648,7 @@ def _demo_person(number: int, municipality, spec: DemoCase, **fields) -> tuple[P
         "birth_date": date(1990 + number % 15, 1 + number % 12, 1 + number % 27),
         "municipality": municipality,
         "benefit_kind": spec.benefit,
-        "in_jobs_register": spec.state == CaseState.DRAFT,
+        "in_jobs_register": spec.state in (CaseState.DRAFT, CaseState.JOBS_AGREEMENT),
         **fields,
     }
     return Person.objects.get_or_create(

@@ -64,6 +64,8 @@ CITIZEN_KINDS = frozenset(
         K.DECISION_SENT,
         K.OBJECTION_RECEIVED,
         K.EMPLOYMENT_OFFERED,
+        K.DEEMED_REFUSAL,
+        K.PLACE_REFUSED,
     }
 )
 LEGALLY_REQUIRED = CITIZEN_KINDS
@@ -112,6 +114,23 @@ TEXTS: dict[str, tuple] = {
         _("You have been offered a job"),
         _("Good news: you have been offered a sheltered job. You start on %(date)s."),
     ),
+    # Mail to the citizen says there is news and where to read it: never why, nor any
+    # health content (the mail leaves the portal).
+    K.DEEMED_REFUSAL: (
+        _("News about your application"),
+        _(
+            "The municipality has not decided on your application in time. That counts as a "
+            "refusal. You can object to it until %(date)s. Log in to read what this means "
+            "for you."
+        ),
+    ),
+    K.PLACE_REFUSED: (
+        _("News about your application"),
+        _(
+            "The municipality has recorded that you said no to a place to work. Log in to "
+            "read what this means for you."
+        ),
+    ),
     K.NEW_APPLICATION: (
         _("New application"),
         _(
@@ -150,6 +169,13 @@ TEXTS: dict[str, tuple] = {
     K.PLACEMENT_SIGNAL: (
         _("Not placed after three months"),
         _("This person has had a positive decision for three months (%(date)s) and no job."),
+    ),
+    K.ADVICE_REVIEW_DUE: (
+        _("Time to review the advice"),
+        _(
+            "The person of this case has worked since the job started and the review date "
+            "(%(date)s) has come. Consider whether to request a new advice from UWV."
+        ),
     ),
     K.ADVICE_FOR_MUNICIPALITY: (
         _("UWV has issued an advice"),
@@ -234,6 +260,8 @@ AUDIENCE = {
     K.DECISION_SENT: "citizen",
     K.OBJECTION_RECEIVED: "citizen",
     K.EMPLOYMENT_OFFERED: "citizen",
+    K.DEEMED_REFUSAL: "citizen",
+    K.PLACE_REFUSED: "citizen",
     K.NEW_APPLICATION: "consultants",
     K.ADVICE_FOR_MUNICIPALITY: "consultants",
     K.OBJECTION_FILED: "consultants",
@@ -345,6 +373,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(TermKind.DECISION, K.DECISION_OVERDUE, None, -1, ("assignee", "team")),
     Stage(TermKind.OBJECTION, K.OBJECTION_TERM_ENDED, None, -1, ("assignee", "team")),
     Stage(TermKind.PLACEMENT, K.PLACEMENT_SIGNAL, None, 0, ("assignee", "team")),
+    Stage(TermKind.ADVICE_REVIEW, K.ADVICE_REVIEW_DUE, None, 0, ("assignee", "team")),
 )
 
 _RECIPIENT_JOIN = {

@@ -49,6 +49,8 @@ class NotificationKind(models.TextChoices):
     DECISION_SENT = "decision_sent", _("Decision")
     OBJECTION_RECEIVED = "objection_received", _("Objection received")
     EMPLOYMENT_OFFERED = "employment_offered", _("Employment offered")
+    DEEMED_REFUSAL = "deemed_refusal", _("No decision in time: counts as a refusal")
+    PLACE_REFUSED = "place_refused", _("Refused place recorded")
     # to staff
     NEW_APPLICATION = "new_application", _("New application")
     UWV_TERM_DUE_SOON = "uwv_term_due_soon", _("UWV term ends in two weeks")
@@ -62,6 +64,7 @@ class NotificationKind(models.TextChoices):
     ADVICE_FOR_MUNICIPALITY = "advice_for_municipality", _("Advice issued to the municipality")
     OBJECTION_FILED = "objection_filed", _("Objection received")
     AVAILABLE_AGAIN = "available_again", _("Person available again")
+    ADVICE_REVIEW_DUE = "advice_review_due", _("Time to review the advice")
 
 
 class NotificationChannel(models.TextChoices):

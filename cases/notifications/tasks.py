@@ -17,6 +17,8 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 from django.utils import timezone
 
+from cases import services
+
 from . import dispatch
 
 logger = logging.getLogger(__name__)
@@ -36,12 +38,20 @@ def _reuse_database_connections(**kwargs) -> None:
 
 @shared_task(name="cases.tasks.sweep_terms", ignore_result=True)
 def sweep_terms() -> int:
-    """Create the notifications that are due today (local date) over all open terms."""
-    result = dispatch.sweep(timezone.localdate())
-    logger.info("sweep: %s notifications in %s queries", result.created, result.queries)
-    if result.created:
+    """Create the notifications that are due today (local date) over all open terms, after
+    recording the refusals that not deciding in time counts as (DOMAIN §3.1)."""
+    today = timezone.localdate()
+    refused = services.record_deemed_refusals(today=today)
+    result = dispatch.sweep(today)
+    logger.info(
+        "sweep: %s deemed refusals, %s notifications in %s queries",
+        refused,
+        result.created,
+        result.queries,
+    )
+    if result.created or refused:
         drain_outbox.delay()
-    return result.created
+    return result.created + refused
 
 
 @shared_task(name="cases.tasks.drain_outbox", ignore_result=True)

@@ -4,6 +4,7 @@ quota.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,8 @@ class Employment(models.Model):
     #: Why the person got an additional place before those whose turn it was (DOMAIN §4.5);
     #: empty for a placement in turn or within the quota.
     out_of_turn_reason = models.TextField(_("reason for placing out of turn"), blank=True)
+    #: The person left for a job under the jobs agreement (DOMAIN §6.6): a planned switch.
+    to_jobs_agreement = models.BooleanField(_("moved to a jobs-agreement job"), default=False)
 
     class Meta:
         verbose_name = _("employment")
@@ -104,6 +107,10 @@ class Employment(models.Model):
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
                 name="employment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_jobs_agreement=False) | Q(end_on__isnull=False),
+                name="employment_jobs_agreement_ended",
             ),
             # One running employment per case: placing the same case twice yields one.
             models.UniqueConstraint(
@@ -150,6 +157,44 @@ class PassedOver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} ({self.employment})"
+
+
+class PlaceRefusal(models.Model):
+    """The person refused a suitable place offered to them (DOMAIN §3.4). Kept in the history;
+    the case stays a candidate and keeps its turn."""
+
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        related_name="place_refusals",
+        verbose_name=_("case"),
+    )
+    refused_on = models.DateField(_("refused on"))
+    employer_name = models.CharField(_("employer"), max_length=200)
+    job = models.CharField(_("job offered"), max_length=200)
+    reason = models.TextField(_("reason given"))
+    must_accept = models.BooleanField(
+        _("had to accept"),
+        help_text=_("On social assistance with a positive decision: must accept a suitable place."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["refused_on", "id"]
+        verbose_name = _("refused place")
+        verbose_name_plural = _("refused places")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="place_refusal_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.refused_on:%d-%m-%Y}"
 
 
 class NationalQuota(models.Model):

@@ -51,6 +51,35 @@ def _term_fields(term, today: date) -> dict:
     }
 
 
+DEEMED_REFUSAL_TEXT = _(
+    "The municipality has not decided in time. That counts as a refusal. You can object to "
+    "it. The municipality can still decide; you then get a letter and a new chance to object."
+)
+
+
+def _objection_step(steps: list, case, objection_term, *, current: bool, today: date) -> None:
+    objections = list(case.objections.all())
+    if objections:
+        latest = objections[-1]
+        steps.append(
+            TimelineStep(
+                _("Objection"),
+                DONE if latest.decided_on else CURRENT,
+                latest.filed_on,
+                latest.get_outcome_display(),
+            )
+        )
+    elif objection_term is not None and objection_term.met_on is None:
+        steps.append(
+            TimelineStep(
+                _("Objection possible"),
+                CURRENT if current else NEXT,
+                text=_("Do you disagree with the decision? You can object until the date below."),
+                **_term_fields(objection_term, today),
+            )
+        )
+
+
 def build(case, today: date) -> list[TimelineStep]:
     steps: list[TimelineStep] = []
     application = getattr(case, "application", None)
@@ -96,6 +125,18 @@ def build(case, today: date) -> list[TimelineStep]:
             else _("You are not eligible for sheltered work.")
         )
         steps.append(TimelineStep(_("The municipality decides"), DONE, decision.sent_on, text))
+    elif case.deemed_refusal_on is not None:
+        # §3.1: not deciding in time counts as a refusal, open to objection.
+        steps.append(
+            TimelineStep(
+                _("The municipality decides"),
+                CURRENT,
+                case.deemed_refusal_on,
+                DEEMED_REFUSAL_TEXT,
+            )
+        )
+        _objection_step(steps, case, open_term(case, TermKind.OBJECTION), current=True, today=today)
+        return steps
     else:
         status = CURRENT if advice is not None else NEXT
         steps.append(
@@ -108,31 +149,24 @@ def build(case, today: date) -> list[TimelineStep]:
         )
         return steps
 
-    objections = list(case.objections.all())
-    objection_term = open_term(case, TermKind.OBJECTION)
-    if objections:
-        latest = objections[-1]
-        steps.append(
-            TimelineStep(
-                _("Objection"),
-                DONE if latest.decided_on else CURRENT,
-                latest.filed_on,
-                latest.get_outcome_display(),
-            )
-        )
-    elif objection_term is not None and objection_term.met_on is None:
-        steps.append(
-            TimelineStep(
-                _("Objection possible"),
-                CURRENT if not decision.positive else NEXT,
-                text=_("Do you disagree with the decision? You can object until the date below."),
-                **_term_fields(objection_term, today),
-            )
-        )
+    _objection_step(
+        steps, case, open_term(case, TermKind.OBJECTION), current=not decision.positive, today=today
+    )
 
     if decision.positive or state in (CaseState.AWAITING_PLACEMENT, CaseState.EMPLOYED):
         if state == CaseState.EMPLOYED:
             steps.append(TimelineStep(_("You have a place to work"), DONE))
+        elif state == CaseState.JOBS_AGREEMENT:
+            steps.append(
+                TimelineStep(
+                    _("You work in a job through the jobs agreement"),
+                    CURRENT,
+                    text=_(
+                        "Does that job stop? Then tell the municipality. It will tell you "
+                        "what happens next."
+                    ),
+                )
+            )
         elif state == CaseState.UNAVAILABLE:
             steps.append(
                 TimelineStep(

@@ -88,7 +88,7 @@ def case_detail(request, pk):
     decision = getattr(case, "decision", None)
     objection_term = timeline.open_term(case, TermKind.OBJECTION)
     can_object = (
-        decision is not None
+        (decision is not None or case.deemed_refusal_on is not None)
         and objection_term is not None
         and objection_term.met_on is None
         and today <= objection_term.end_on
@@ -105,6 +105,8 @@ def case_detail(request, pk):
             "steps": timeline.build(case, today),
             "advice": getattr(case, "advice", None),
             "decision": decision,
+            "deemed_refusal_text": timeline.DEEMED_REFUSAL_TEXT,
+            "place_refusals": list(case.place_refusals.all()),
             "can_object": can_object,
             "objection_term": objection_term,
             "can_withdraw": rules.can_transition(CaseState(case.state), CaseState.WITHDRAWN),
@@ -162,7 +164,7 @@ def document_download(request, pk, document_pk):
 def objection_create(request, pk):
     case = selectors.get_case_for_citizen(request.user, pk)
     decision = getattr(case, "decision", None)
-    if decision is None:
+    if decision is None and case.deemed_refusal_on is None:
         raise Http404
     term = timeline.open_term(case, TermKind.OBJECTION)
     form = forms.ObjectionForm(request.POST or None)

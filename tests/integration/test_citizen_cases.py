@@ -76,8 +76,8 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
     client.get(url)
 
     # session, user, case (with application, advice, decision),
-    # audit entry of the view, terms, objections, messages, documents
-    with django_assert_num_queries(8):
+    # audit entry of the view, terms, objections, messages, documents, refused places
+    with django_assert_num_queries(9):
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
@@ -85,7 +85,7 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         case_id=case.pk, subject="Afspraak", body="Welkom.", actor=UserFactory(consultant=True)
     )
     # one more: marking the new message read
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert "Afspraak" in response.content.decode()
 

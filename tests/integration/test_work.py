@@ -595,11 +595,24 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
         (CaseState.ADVICE_ISSUED, ["decide", "assign"]),
         (
             CaseState.AWAITING_PLACEMENT,
-            ["place", "unavailable", "priority", "council_position", "assign", "move"],
+            [
+                "place",
+                "refuse_place",
+                "unavailable",
+                "priority",
+                "council_position",
+                "request_advice",
+                "assign",
+                "move",
+            ],
         ),
-        (CaseState.UNAVAILABLE, ["available", "priority", "council_position", "assign", "move"]),
-        (CaseState.EMPLOYED, ["end_employment", "assign", "move"]),
-        (CaseState.CLOSED, []),
+        (
+            CaseState.UNAVAILABLE,
+            ["available", "priority", "council_position", "request_advice", "assign", "move"],
+        ),
+        (CaseState.EMPLOYED, ["end_employment", "request_advice", "assign", "move"]),
+        (CaseState.JOBS_AGREEMENT, ["fall_back", "assign"]),
+        (CaseState.CLOSED, ["request_advice"]),
     ],
 )
 def test_each_action_has_a_page_of_its_own_where_the_state_allows_it(

@@ -43,11 +43,12 @@ PINNED = {
     "waiting_list_deep": 5,
     # The session, the user, the case with its person, municipality, application, advice,
     # decision and case handler, the audit entry for viewing personal data, and one query per
-    # list: terms, objections, jobs, unavailability, documents and history (this person has
-    # no terms, so no query for their events); no action forms.
-    "case_detail": 10,
+    # list: terms, objections, jobs, unavailability, documents, history and refused places
+    # (this person has no terms, so no query for their events), and the person's other cases
+    # in the file; no action forms.
+    "case_detail": 12,
     # At UWV: the same, and the events of its terms.
-    "case_detail_before_decision": 11,
+    "case_detail_before_decision": 13,
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
 }

@@ -21,12 +21,13 @@ EXPECTED = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.WITH_UWV, S.ADVICE_ISSUED, S.WITHDRAWN},
     S.WITH_UWV: {S.ADVICE_ISSUED, S.WITHDRAWN},
-    S.ADVICE_ISSUED: {S.AWAITING_PLACEMENT, S.REJECTED},
+    S.ADVICE_ISSUED: {S.AWAITING_PLACEMENT, S.REJECTED, S.OBJECTION, S.CLOSED},
     S.REJECTED: {S.OBJECTION},
-    S.OBJECTION: {S.REJECTED, S.AWAITING_PLACEMENT},
+    S.OBJECTION: {S.REJECTED, S.AWAITING_PLACEMENT, S.CLOSED},
     S.AWAITING_PLACEMENT: {S.UNAVAILABLE, S.EMPLOYED, S.CLOSED, S.WITHDRAWN},
     S.UNAVAILABLE: {S.AWAITING_PLACEMENT, S.CLOSED},
-    S.EMPLOYED: {S.AWAITING_PLACEMENT, S.CLOSED},
+    S.EMPLOYED: {S.AWAITING_PLACEMENT, S.CLOSED, S.JOBS_AGREEMENT},
+    S.JOBS_AGREEMENT: {S.AWAITING_PLACEMENT, S.CLOSED},
     S.WITHDRAWN: set(),
     S.CLOSED: set(),
 }
@@ -96,16 +97,55 @@ A = CaseAction
         (S.ADVICE_ISSUED, [A.DECIDE, A.ASSIGN]),
         (
             S.AWAITING_PLACEMENT,
-            [A.PLACE, A.MARK_UNAVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE],
+            [
+                A.PLACE,
+                A.REFUSE_PLACE,
+                A.MARK_UNAVAILABLE,
+                A.PRIORITY,
+                A.COUNCIL_POSITION,
+                A.REQUEST_ADVICE,
+                A.ASSIGN,
+                A.MOVE,
+            ],
         ),
-        (S.UNAVAILABLE, [A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE]),
-        (S.EMPLOYED, [A.END_EMPLOYMENT, A.ASSIGN, A.MOVE]),
+        (
+            S.UNAVAILABLE,
+            [A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE],
+        ),
+        (S.EMPLOYED, [A.END_EMPLOYMENT, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE]),
+        (S.JOBS_AGREEMENT, [A.FALL_BACK, A.ASSIGN]),
         (S.WITHDRAWN, []),
-        (S.CLOSED, []),
+        (S.CLOSED, [A.REQUEST_ADVICE]),
     ],
 )
 def test_actions_follow_the_state_in_the_order_of_the_page(state, expected):
     assert list(allowed_actions(state, decided=False, objection_pending=False)) == expected
+
+
+def test_actions_s3_1_a_deemed_refusal_opens_objection_and_the_college_can_still_decide():
+    assert allowed_actions(S.ADVICE_ISSUED, decided=False, objection_pending=False) == (
+        A.DECIDE,
+        A.ASSIGN,
+    )
+    deemed = allowed_actions(
+        S.ADVICE_ISSUED, decided=False, objection_pending=False, deemed_refused=True
+    )
+    assert deemed == (A.DECIDE, A.FILE_OBJECTION, A.ASSIGN)
+    pending = allowed_actions(
+        S.OBJECTION, decided=False, objection_pending=True, deemed_refused=True
+    )
+    assert pending == (A.DECIDE, A.DECIDE_OBJECTION, A.ASSIGN)
+    # Once decided, the decision replaces the refusal: no second decision.
+    decided = allowed_actions(
+        S.OBJECTION, decided=True, objection_pending=True, deemed_refused=True
+    )
+    assert A.DECIDE not in decided
+
+
+def test_lifecycle_s6_6_a_jobs_agreement_job_can_end_in_revival_or_closure():
+    assert can_transition(S.EMPLOYED, S.JOBS_AGREEMENT)
+    assert can_transition(S.JOBS_AGREEMENT, S.AWAITING_PLACEMENT)
+    assert can_transition(S.JOBS_AGREEMENT, S.CLOSED)
 
 
 @pytest.mark.parametrize("state", list(CaseState))

@@ -4,13 +4,17 @@ from datetime import date
 
 import pytest
 
-from cases.choices import AdviceOutcome, BenefitKind
+from cases.choices import AdviceOutcome, BenefitKind, CaseState
 from cases.rules import (
     RuleViolation,
     check_decision,
     decision_follows_advice,
+    decision_next_state,
     decision_term_end,
     deemed_refusal,
+    deemed_refusal_objection_term_end,
+    deemed_refusal_on,
+    earlier_case_after_new_decision,
     must_accept_place,
     objection_in_time,
     objection_term_end,
@@ -126,3 +130,66 @@ def test_s3_4_others_are_not_obliged_to_accept(kind):
 
 def test_s3_4_no_obligation_without_positive_decision():
     assert not must_accept_place(BenefitKind.PARTICIPATIEWET, decision_positive=False)
+
+
+# -- §3.1 a deemed refusal and its objection term, across holidays (§0) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("advice_on", "due_on", "refused_from", "objection_until"),
+    [
+        # 8 weeks from Monday 2 March 2026 end on King's Day (Monday 27 April): Tuesday 28 April.
+        (date(2026, 3, 2), date(2026, 4, 28), date(2026, 4, 29), date(2026, 6, 9)),
+        # 8 weeks from Friday 6 February 2026 end on Good Friday 3 April; past Easter Monday 6
+        # April the term runs to Tuesday 7 April.
+        (date(2026, 2, 6), date(2026, 4, 7), date(2026, 4, 8), date(2026, 5, 19)),
+        # Ends Thursday 2 April; the objection term's last day would be Ascension Day (14 May).
+        (date(2026, 2, 5), date(2026, 4, 2), date(2026, 4, 3), date(2026, 5, 15)),
+        # Ends Friday 1 May; 6 weeks later is Friday 12 June: no holiday, no extension.
+        (date(2026, 3, 6), date(2026, 5, 1), date(2026, 5, 2), date(2026, 6, 12)),
+    ],
+)
+def test_s3_1_a_deemed_refusal_counts_from_the_day_after_the_term_and_objection_runs_6_weeks(
+    advice_on, due_on, refused_from, objection_until
+):
+    assert decision_term_end(advice_on, weeks=8) == due_on
+    assert not deemed_refusal(decided=False, decision_due_on=due_on, today=due_on)
+    assert deemed_refusal(decided=False, decision_due_on=due_on, today=refused_from)
+    assert deemed_refusal_on(due_on) == refused_from
+    assert deemed_refusal_objection_term_end(due_on) == objection_until
+
+
+def test_s3_1_a_decree_day_after_ascension_moves_the_objection_term_of_a_deemed_refusal():
+    # 14 May 2026 is Ascension Day; a decree equating Friday 15 May moves it to Monday 18 May.
+    due_on = date(2026, 4, 2)
+    assert deemed_refusal_objection_term_end(due_on, extra_days=[date(2026, 5, 15)]) == date(
+        2026, 5, 18
+    )
+
+
+@pytest.mark.parametrize(
+    ("positive", "works", "expected"),
+    [
+        (True, False, CaseState.AWAITING_PLACEMENT),
+        (True, True, CaseState.CLOSED),
+        (False, False, CaseState.REJECTED),
+        (False, True, CaseState.REJECTED),
+    ],
+)
+def test_s2_6_where_a_case_goes_with_its_decision(positive, works, expected):
+    assert decision_next_state(positive, works) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (CaseState.AWAITING_PLACEMENT, CaseState.CLOSED),
+        (CaseState.UNAVAILABLE, CaseState.CLOSED),
+        (CaseState.JOBS_AGREEMENT, CaseState.CLOSED),
+        (CaseState.EMPLOYED, None),
+        (CaseState.REJECTED, None),
+        (CaseState.CLOSED, None),
+    ],
+)
+def test_s2_6_a_decision_on_a_newer_advice_replaces_the_earlier_one(state, expected):
+    assert earlier_case_after_new_decision(state) == expected

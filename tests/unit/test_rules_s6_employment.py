@@ -1,5 +1,6 @@
 """DOMAIN.md §6: the employment."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -8,8 +9,10 @@ from cases.choices import BenefitKind, CaseState, FundingKind
 from cases.rules import (
     FundingBasis,
     RuleViolation,
+    advice_review_date,
     advice_revives,
     after_employment_end,
+    after_fallback,
     check_minimum_wage,
     funding,
     responsible_after_move,
@@ -124,3 +127,31 @@ def test_s6_5_moving_when_employment_ends_the_new_municipality_realises_a_place(
 )
 def test_s6_6_advice_revives_only_with_the_setting_and_a_planned_switch(setting, planned, revives):
     assert advice_revives(setting, planned) is revives
+
+
+@pytest.mark.parametrize("positive", [True, False])
+def test_s6_6_leaving_for_a_jobs_agreement_job_is_followed_whatever_the_advice(positive):
+    assert after_employment_end(positive, to_jobs_agreement=True) == CaseState.JOBS_AGREEMENT
+
+
+@pytest.mark.parametrize(
+    ("setting", "planned", "positive", "expected"),
+    [
+        (True, True, True, CaseState.AWAITING_PLACEMENT),
+        (False, True, True, CaseState.CLOSED),
+        (True, False, True, CaseState.CLOSED),
+        (True, True, False, CaseState.CLOSED),  # the advice in force is no longer positive
+    ],
+)
+def test_s6_6_after_a_fallback_a_candidate_again_or_a_new_advice_is_needed(
+    setting, planned, positive, expected
+):
+    assert after_fallback(setting, planned, positive) == expected
+
+
+def test_s2_6_the_review_date_of_a_person_in_work_counts_calendar_months():
+    assert advice_review_date(date(2026, 1, 31), 24) == date(2028, 1, 31)
+    assert advice_review_date(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert advice_review_date(date(2026, 1, 5), 0) is None
+    with pytest.raises(ValueError):
+        advice_review_date(date(2026, 1, 5), -1)
