@@ -122,3 +122,4 @@ class TermState(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     MET = "met", _("Met")
     OVERDUE = "overdue", _("Overdue")
+    ENDED = "ended", _("Ended")  # a term of the person that ran out (rules.PERSONS_TERMS)

@@ -78,7 +78,16 @@ class WorklistFilterForm(forms.Form):
         ),
     )
     term_state = forms.ChoiceField(
-        label=_("Term"), required=False, choices=fixed(EMPTY + TermState.choices)
+        label=_("Term"),
+        required=False,
+        choices=fixed(
+            EMPTY
+            + [
+                (TermState.OVERDUE, _("Overdue")),
+                (TermState.RUNNING, _("Running")),
+                (TermState.SUSPENDED, _("Suspended")),
+            ]
+        ),
     )
     source = forms.ChoiceField(
         label=_("Candidate source"), required=False, choices=fixed(EMPTY + CandidateSource.choices)
@@ -186,6 +195,8 @@ class AdviceForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
 
     def __init__(self, *args, shortcut: AdviceOutcome | None = None, **kwargs):
+        """``shortcut``: the advice a valid Wsw indication decides without investigation
+        (DOMAIN §2.4); without one, the hours of work capacity are required."""
         super().__init__(*args, **kwargs)
         self.shortcut = shortcut
         if shortcut is not None:
@@ -194,14 +205,12 @@ class AdviceForm(forms.Form):
                 "A valid Wsw indication decides this advice without investigation "
                 "(it is filled in for you). Confirm it."
             )
-
-    def clean(self):
-        data = super().clean()
-        if self.shortcut is None:
+        else:
             for name in ("hours_at_a_stretch", "hours_per_day"):
-                if data.get(name) is None and name not in self.errors:
-                    self.add_error(name, _("Record the findings on work capacity."))
-        return data
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = _(
+                    "Record the findings on work capacity."
+                )
 
 
 class SuspendTermForm(forms.Form):

@@ -34,6 +34,7 @@ from cases.choices import (
     FundingKind,
     OrderingRule,
     Responsible,
+    TermKind,
     TermState,
 )
 
@@ -47,11 +48,13 @@ __all__ = [
     "MOVABLE_STATES",
     "OBJECTION_TERM_WEEKS",
     "PARTICIPATIEWET_GROUP",
+    "PERSONS_TERMS",
     "PLACEMENT_SIGNAL_MONTHS",
     "TIE_EXPLANATION",
     "TRANSITIONS",
     "UWV_BENEFITS",
     "UWV_TERM_WEEKS",
+    "WATCHED_TERMS",
     "AgeOutcome",
     "AowAge",
     "Candidate",
@@ -148,6 +151,13 @@ class RuleViolation(Exception):
 UWV_TERM_WEEKS = 8  # §2.1
 OBJECTION_TERM_WEEKS = 6  # §3.3, Awb 6:7
 PLACEMENT_SIGNAL_MONTHS = 3  # §4.8
+
+#: §3.3: the objection term is the person's to use, not a term the municipality must meet:
+#: once its last day has passed it has ended, it is not overdue.
+PERSONS_TERMS = frozenset({TermKind.OBJECTION})
+#: The terms a municipality watches on its work list: its own decision term and placement
+#: signal, and UWV's advice term for information.
+WATCHED_TERMS = (TermKind.DECISION, TermKind.PLACEMENT, TermKind.UWV_ADVICE)
 
 SATURDAY = 5
 SUNDAY = 6
@@ -346,16 +356,21 @@ def term_end(
 
 
 def term_state(
-    end_date: date, today: date, met_on: date | None = None, suspended: bool = False
+    end_date: date,
+    today: date,
+    met_on: date | None = None,
+    suspended: bool = False,
+    kind: TermKind | str | None = None,
 ) -> TermState:
     """§0: every term shown says whether it is met, suspended, overdue or running, in that
-    order of precedence. A term met after its end date still counts as met."""
+    order of precedence. A term met after its end date still counts as met. A term of the
+    person (``PERSONS_TERMS``, §3.3) whose last day has passed has ended: nobody is late."""
     if met_on is not None:
         return TermState.MET
     if suspended:
         return TermState.SUSPENDED
     if today > end_date:
-        return TermState.OVERDUE
+        return TermState.ENDED if kind in PERSONS_TERMS else TermState.OVERDUE
     return TermState.RUNNING
 
 
@@ -542,8 +557,14 @@ class AgeOutcome(StrEnum):
 
     @property
     def notice(self) -> Promise | None:
-        """The plain-language explanation to show, if any."""
+        """The plain-language explanation to show the person who applies, if any."""
         return _AGE_NOTICES.get(self)
+
+    @property
+    def notice_about_person(self) -> Promise | None:
+        """The explanation about the person, for staff and for someone who applies for
+        another, if any."""
+        return _AGE_NOTICES_ABOUT_PERSON.get(self)
 
 
 _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
@@ -560,6 +581,25 @@ _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
         AgeOutcome.AOW_REACHED: _(
             "You have reached the AOW (state pension) age. Sheltered work is then no longer "
             "possible."
+        ),
+    }
+)
+
+
+_AGE_NOTICES_ABOUT_PERSON: Mapping[AgeOutcome, Promise] = MappingProxyType(
+    {
+        AgeOutcome.TOO_YOUNG: _(
+            "The person is younger than 16. Under the age of 16 people still go to school. A "
+            "sheltered work advice can be applied for from the age of 16."
+        ),
+        AgeOutcome.YOUNG: _(
+            "The person is 16 or 17 years old. Until the age of 18, or until they have a basic "
+            "qualification, they go to school. They may already apply now, so that there is no "
+            "gap between school and work."
+        ),
+        AgeOutcome.AOW_REACHED: _(
+            "The person has reached the AOW (state pension) age. Sheltered work is then no "
+            "longer possible."
         ),
     }
 )

@@ -192,7 +192,11 @@ def decode_cursor(cursor: str | None, parse) -> tuple | None:
 
 
 def _open_terms(**extra) -> QuerySet[Term]:
-    return Term.objects.filter(case=OuterRef("pk"), met_on__isnull=True, **extra)
+    """The open terms of the outer case that the municipality watches (``rules.WATCHED_TERMS``:
+    not the person's objection term, which simply runs out)."""
+    return Term.objects.filter(
+        case=OuterRef("pk"), met_on__isnull=True, kind__in=rules.WATCHED_TERMS, **extra
+    )
 
 
 def _term_state_q(term_state: str, today: _dt.date) -> Q:
@@ -312,9 +316,8 @@ def _worklist_filtered(
     queryset: QuerySet[Case], user, filters: dict, today: _dt.date
 ) -> QuerySet[Case]:
     """``queryset`` with the work list's ``filters`` (the filter form's and the search term
-    ``q``), each row's first open term (``term_kind``, ``term_end``, ``term_suspended``), in
-    the list's
-    order."""
+    ``q``), each row's next term the municipality watches (``term_kind``, ``term_end``,
+    ``term_suspended``), in the list's order."""
     state = filters.get("state")
     if state == "at_uwv":
         queryset = queryset.filter(state__in=AT_UWV_STATES)
@@ -419,7 +422,7 @@ def worklist(
         case.term_state = None
         if case.term_end is not None:
             case.term_state = rules.term_state(
-                case.term_end, today, None, case.term_suspended is not None
+                case.term_end, today, None, case.term_suspended is not None, case.term_kind
             )
     return Page(rows, next_cursor)
 

@@ -223,9 +223,10 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
             raise _refuse(_("This application has already been sent."), "already_submitted")
         today = _today()
         age = rules.age_check(case.person.birth_date, today, selectors.aow_ages())
-        if age.blocking:
-            raise _refuse(age.notice, f"age_{age.value}")
         application = case.application
+        if age.blocking:
+            own = application.applicant_kind == ApplicantKind.PERSON
+            raise _refuse(age.notice if own else age.notice_about_person, f"age_{age.value}")
         outcome = rules.twelve_month_rule(
             ApplicantKind(application.applicant_kind),
             today,

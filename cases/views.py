@@ -313,7 +313,7 @@ def _render_case(request, case):
     today = timezone.localdate()
     for term in case.term_list:
         term.state = rules.term_state(
-            term.end_on, today, term.met_on, term.suspended_since is not None
+            term.end_on, today, term.met_on, term.suspended_since is not None, term.kind
         )
     pending = next((o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None)
     allowed = rules.allowed_actions(

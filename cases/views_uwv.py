@@ -79,7 +79,7 @@ def _render_case(request, case, *, bound=None, status=200):
     terms = list(selectors.case_terms(case))
     for term in terms:
         term.state = rules.term_state(
-            term.end_on, today, term.met_on, term.suspended_since is not None
+            term.end_on, today, term.met_on, term.suspended_since is not None, term.kind
         )
     uwv_term = next((t for t in terms if t.kind == TermKind.UWV_ADVICE and t.met_on is None), None)
     at_uwv = case.state in selectors.AT_UWV_STATES

@@ -124,6 +124,11 @@ class EmployerForm(forms.ModelForm):
         fields = list(EMPLOYER_FIELDS)
         widgets = {"kind": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons need no empty "---------" choice: none is chosen until one is.
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != ""]
+
     def _post_clean(self):
         pass
 

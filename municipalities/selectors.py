@@ -32,6 +32,15 @@ from .models import (
 MANAGER_ROLES = (Role.MUNICIPAL_ADMIN, Role.OPERATOR)
 
 
+def public_contacts() -> QuerySet[Municipality]:
+    """The municipalities that published how to reach them (public: the contact page)."""
+    return (
+        Municipality.objects.exclude(contact_email="", contact_phone="")
+        .only("name", "contact_email", "contact_phone", "contact_text")
+        .order_by("name")
+    )
+
+
 def managed_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities ``user`` may configure: their own (administrator) or all
     (operator)."""

@@ -324,7 +324,10 @@ def quota_import(request):
                 {"row": row, "current": current.get(row.municipality_id)}
                 for row in parsed.applicable_rows
             ]
-            context["confirm"] = QuotaImportConfirmForm(initial={"year": year, "content": text})
+            # Hidden fields without ids: the upload form on the same page has a field "year".
+            context["confirm"] = QuotaImportConfirmForm(
+                initial={"year": year, "content": text}, auto_id=False
+            )
     context["form"] = form
     return render(request, "municipalities/quota_import.html", context)
 

@@ -42,7 +42,11 @@ def _menu(role: Role | None, language: str | None, prefix: str) -> tuple[tuple[s
 @functools.lru_cache(maxsize=8)
 def _assets(static_url: str) -> dict[str, str]:
     """The layout's stylesheet and script (hashed names in production), looked up once."""
-    return {"portal_css": static("css/portal.css"), "portal_js": static("js/portal.js")}
+    return {
+        "portal_css": static("css/portal.css"),
+        "portal_js": static("js/portal.js"),
+        "portal_favicon": static("favicon.ico"),
+    }
 
 
 def navigation(request):
@@ -51,5 +55,7 @@ def navigation(request):
     return {
         "nav_items": _menu(role, get_language(), get_script_prefix()),
         "current_role": role,
+        # Professionals work in tables: their pages use the width of the screen.
+        "wide_layout": role is not None and role is not Role.CITIZEN,
         **_assets(settings.STATIC_URL),
     }

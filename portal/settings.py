@@ -248,9 +248,10 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's checks; the subclasses only word the messages in plain Dutch (portal.passwords).
+    {"NAME": "portal.passwords.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "portal.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -313,6 +314,8 @@ PORTAL_BASE_URL = (
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Beschut werk portaal <noreply@beschutwerk.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Where people reach the portal's administrators (contact, privacy and accessibility pages).
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", "contact@beschutwerk.example")
 EMAIL_HOST = env("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

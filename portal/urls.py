@@ -12,6 +12,20 @@ admin.site.site_title = _("Sheltered work portal")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("contact/", views.contact, name="contact"),
+    path(
+        "privacy/",
+        views.static_page,
+        {"template": "portal/privacy.html"},
+        name="privacy",
+    ),
+    path(
+        "toegankelijkheid/",
+        views.static_page,
+        {"template": "portal/accessibility.html"},
+        name="accessibility",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("account/", include("allauth.urls")),

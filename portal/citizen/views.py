@@ -66,7 +66,7 @@ def case_list(request):
     for case in cases:
         term = next((t for t in case.terms.all() if t.met_on is None), None)
         state = (
-            rules.term_state(term.end_on, today, None, term.suspended_since is not None)
+            rules.term_state(term.end_on, today, None, term.suspended_since is not None, term.kind)
             if term
             else None
         )
@@ -167,6 +167,15 @@ def objection_create(request, pk):
     if decision is None and case.deemed_refusal_on is None:
         raise Http404
     term = timeline.open_term(case, TermKind.OBJECTION)
+    filed = case.objections.order_by("filed_on", "id").first()
+    if filed is not None:
+        # One objection against the decision: no form to fill in for nothing.
+        return render(
+            request,
+            "portal/objection_create.html",
+            {"case": case, "filed": filed},
+            status=400 if request.method == "POST" else 200,
+        )
     form = forms.ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,7 +285,8 @@ def _wizard_context(wizard: Wizard, current: str) -> dict:
     return {
         "draft": wizard.draft,
         "steps": steps,
-        "step": BY_SLUG[current],
+        "step": wizard.step(current),
+        "person_name": wizard.person_name(),
         "step_number": slugs.index(current) + 1,
         "step_count": len(steps),
         "previous_url": _step_url(wizard.draft, previous.slug) if previous else None,
@@ -339,7 +349,7 @@ def draft_documents(request, pk):
     if draft is None:
         return _submitted_redirect(request, pk)
     wizard = Wizard(draft, request.user)
-    form = forms.DocumentForm()
+    form = forms.DocumentForm(person=wizard.person_name())
     if request.method == "POST":
         if "remove" in request.POST:
             remove = request.POST.get("remove", "")
@@ -352,7 +362,7 @@ def draft_documents(request, pk):
             messages.success(request, _("The document has been removed."))
             return redirect("citizen:draft_documents", pk=draft.pk)
         if "upload" in request.POST:
-            form = forms.DocumentForm(request.POST, request.FILES)
+            form = forms.DocumentForm(request.POST, request.FILES, person=wizard.person_name())
             if form.is_valid():
                 try:
                     services.add_document(
@@ -411,7 +421,9 @@ def draft_review(request, pk):
         relationship_label=dict(forms.ApplicantForm.RELATIONSHIPS).get(
             cleaned["applicant"].get("representative_relationship") or ""
         ),
-        situation_label=dict(forms.SituationForm.SITUATIONS).get(cleaned["situation"]["situation"]),
+        situation_label=dict(wizard.stored_form("situation").fields["situation"].choices).get(
+            cleaned["situation"]["situation"]
+        ),
         benefit_label=dict(forms.SituationForm.base_fields["benefit_kind"].choices).get(
             cleaned["situation"]["benefit_kind"]
         ),

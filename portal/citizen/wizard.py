@@ -6,7 +6,7 @@ leniently (``readable``), so every draft can be opened and what is wrong is aske
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import models
@@ -25,15 +25,22 @@ class Step:
     slug: str
     title: str
     form_class: type | None
+    #: The title when someone applies for another, with the placeholder %(name)s.
+    title_about_person: str = ""
 
 
 STEPS = [
     Step("applicant", _("Who applies"), forms.ApplicantForm),
     Step("person", _("Personal details"), forms.PersonForm),
-    Step("situation", _("Your situation now"), forms.SituationForm),
+    Step(
+        "situation",
+        _("Your situation now"),
+        forms.SituationForm,
+        _("The situation of %(name)s now"),
+    ),
     Step("wsw", _("Wsw indication"), forms.WswForm),
     Step("previous", _("Previous advice"), forms.PreviousAdviceForm),
-    Step("support", _("Help you need"), forms.SupportForm),
+    Step("support", _("Help you need"), forms.SupportForm, _("Help %(name)s needs")),
     Step("documents", _("Documents"), None),
     Step("review", _("Check and send"), None),
 ]
@@ -58,6 +65,14 @@ class Wizard:
     def is_representative(self) -> bool:
         return self.raw("applicant").get("applicant_kind") == ApplicantKind.REPRESENTATIVE
 
+    def person_name(self) -> str:
+        """Whom the steps speak about when someone applies for another: the person's first
+        name (or "the person" before it is known); empty when the person applies."""
+        if not self.is_representative():
+            return ""
+        name = str(self.raw("person").get("first_name", "")).strip()
+        return name or str(_("the person"))
+
     def known_person(self) -> Person | None:
         """The person already on file under the typed BSN, if it belongs to this account."""
         if not self._person_checked:
@@ -76,7 +91,18 @@ class Wizard:
         return rules.within_twelve_months(self.today, self.last_advice_on())
 
     def steps(self) -> list[Step]:
-        return [s for s in STEPS if s.slug != "previous" or self.needs_previous_step()]
+        """The steps that apply, titled about the person when someone applies for another."""
+        name = self.person_name()
+        return [
+            replace(s, title=s.title_about_person % {"name": name})
+            if name and s.title_about_person
+            else s
+            for s in STEPS
+            if s.slug != "previous" or self.needs_previous_step()
+        ]
+
+    def step(self, slug: str) -> Step:
+        return next(s for s in self.steps() if s.slug == slug)
 
     def neighbours(self, slug: str) -> tuple[Step | None, Step | None]:
         steps = self.steps()
@@ -90,10 +116,11 @@ class Wizard:
     def form_kwargs(self, slug: str) -> dict:
         if slug == "person":
             return {"representative": self.is_representative()}
+        kwargs = {"person": self.person_name()}
         if slug == "previous":
             last = self.last_advice_on()
-            return {"can_apply_again_on": rules.add_months(last, 12) if last else None}
-        return {}
+            kwargs["can_apply_again_on"] = rules.add_months(last, 12) if last else None
+        return kwargs
 
     def initial(self, slug: str) -> dict:
         stored = self.raw(slug)
@@ -144,7 +171,8 @@ class Wizard:
                 "Do you have questions? Please contact your municipality: they can "
                 "tell you what is possible for you."
             )
-            form.add_error("birth_date", f"{age.notice} {what_now}")
+            notice = age.notice_about_person if self.is_representative() else age.notice
+            form.add_error("birth_date", f"{notice} {what_now}")
         # No look-up of the BSN among other people's files here: the step answers the same
         # for every valid BSN (issue #18). A BSN on file elsewhere is settled after sending.
 
@@ -154,7 +182,9 @@ class Wizard:
         if not form.is_valid():
             return None
         age = rules.age_check(form.cleaned_data["birth_date"], self.today, selectors.aow_ages())
-        return None if age.blocking else age.notice
+        if age.blocking:
+            return None
+        return age.notice_about_person if self.is_representative() else age.notice
 
     def first_incomplete(self) -> Step | None:
         for step in self.steps():

@@ -3,10 +3,13 @@ a submitted application, then the advice, the decision letter and an online obje
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases import rules, services
@@ -171,4 +174,81 @@ def test_start_page_to_submitted_application_then_advice_decision_and_objection(
 
     expect(page.get_by_text("Wij hebben uw bezwaar ontvangen.")).to_be_visible()
     assert Objection.objects.get(case=case).in_time
+    # Filed: no second form to fill in for nothing, not even at its address.
+    expect(page.get_by_role("link", name="Bezwaar maken tegen het besluit")).to_have_count(0)
+    page.goto(reverse("citizen:objection_create", args=[case.pk]))
+    expect(page.get_by_text("U hebt al bezwaar gemaakt tegen dit besluit")).to_be_visible()
+    expect(page.get_by_role("button", name="Bezwaar versturen")).to_have_count(0)
     assert len(page.axe.pages_checked) >= 12
+
+
+def test_a_parent_applies_for_a_16_year_old_and_every_page_speaks_about_the_child(page):
+    """A representative's application (issue #21): every step and the review name the child,
+    the review's values stand in one line, and each page is valid HTML (the page fixture)."""
+    municipality = MunicipalityFactory(name="Utrecht", cbs_code="GM0344")
+    VerordeningFactory(municipality=municipality)
+    parent = UserFactory(first_name="Sam", last_name="de Vries")
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 16) - dt.timedelta(days=30)
+
+    sign_in(page, parent)
+    page.get_by_role("link", name="Mijn aanvragen").first.click()
+    page.get_by_role("link", name="Advies beschut werk aanvragen").click()
+    page.get_by_role("button", name="Aanvraag starten").click()
+
+    heading(page, "Wie vraagt aan")
+    page.get_by_label("Voor iemand anders").check()
+    page.get_by_label("Uw eigen naam").fill("Sam de Vries")
+    page.get_by_label("Ouder", exact=True).check()
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    heading(page, "Persoonsgegevens")
+    page.get_by_label("Burgerservicenummer (BSN) van de persoon").fill(valid_bsn(78))
+    page.get_by_label("Voornaam van de persoon").fill("Noor")
+    page.get_by_label("Achternaam van de persoon").fill("de Vries")
+    page.get_by_label("Geboortedatum van de persoon").fill(born.strftime("%d-%m-%Y"))
+    page.get_by_label("Gemeente waar de persoon woont").select_option(label="Utrecht")
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    heading(page, "De situatie van Noor nu")
+    expect(page.get_by_text("De persoon is 16 of 17 jaar.")).to_be_visible()
+    page.get_by_role("group", name="Wat doet Noor nu?").get_by_label(
+        "Noor gaat naar school"
+    ).check()
+    page.get_by_role("group", name="Welke uitkering krijgt Noor?").get_by_label(
+        "Geen uitkering"
+    ).check()
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    heading(page, "Wsw-indicatie")
+    page.get_by_role("group", name=re.compile("^Heeft Noor een Wsw-indicatie")).get_by_label(
+        "Nee"
+    ).check()
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    heading(page, "Hulp die Noor nodig heeft")
+    page.get_by_label("Welke hulp heeft Noor nodig om te kunnen werken?").fill(
+        "Iemand die altijd in de buurt is."
+    )
+    page.get_by_label("Noor heeft altijd iemand in de buurt nodig, of heel vaak hulp").check()
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    heading(page, "Documenten")
+    expect(page.locator("main")).to_contain_text("welke hulp Noor nodig heeft")
+    page.get_by_role("button", name="Verder").click()
+
+    heading(page, "Controleren en versturen")
+    main = page.locator("main")
+    expect(main).to_contain_text("Wat Noor nu doet")
+    expect(main).not_to_contain_text("Wat u nu doet")
+    # Each value starts where the others start, whether its row has a "Wijzigen" link or not.
+    lefts = page.locator(".answer-list__row > dd:not(.answer-list__action)").evaluate_all(
+        "cells => cells.map(cell => Math.round(cell.getBoundingClientRect().left))"
+    )
+    assert len(lefts) > 10 and len(set(lefts)) == 1, lefts
+    page.get_by_role("button", name="Aanvraag versturen").click()
+
+    heading(page, "Aanvraag ontvangen")
+    case = Case.objects.get()
+    assert case.application.applicant_kind == "representative"
+    assert case.person.first_name == "Noor"

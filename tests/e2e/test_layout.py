@@ -5,7 +5,15 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PUBLIC_PAGES = ["/", "/account/login/", "/account/signup/", "/account/password/reset/"]
+PUBLIC_PAGES = [
+    "/",
+    "/account/login/",
+    "/account/signup/",
+    "/account/password/reset/",
+    "/contact/",
+    "/privacy/",
+    "/toegankelijkheid/",
+]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases import services
 from cases.choices import CaseState, TermKind
 from cases.models import Advice, Case
 from cases.placement.models import Employment
@@ -139,3 +140,44 @@ def test_consultant_decides_downloads_the_letter_places_and_ends_the_job(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Wachtlijst")
     expect(page.get_by_role("link", name=re.compile(case.person.last_name))).to_be_visible()
     assert len(page.axe.pages_checked) >= 9
+
+
+def test_the_work_list_uses_the_screen_and_shows_the_municipalitys_next_term(page):
+    """Realistic cases made by the services (history with sub-second times): a refusal and a
+    person waiting for a place whose objection terms ran out. The list shows the placement
+    signal, no lapsed objection term as overdue, on the full width of the screen; the case
+    page's history is valid HTML (the page fixture checks every page)."""
+    consultant = UserFactory(consultant=True)
+    municipality = consultant.municipality
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    YearlyQuotaFactory(municipality=municipality, year=timezone.localdate().year, places=5)
+    refused, waiting = (
+        CaseFactory(state=CaseState.ADVICE_ISSUED, person=PersonFactory(municipality=municipality))
+        for _ in range(2)
+    )
+    Advice.objects.filter(case=waiting).update(outcome="positive", needs_supervision=True)
+    Advice.objects.filter(case=refused).update(outcome="negative")
+    services.record_decision(case_id=refused.pk, positive=False, actor=consultant)
+    services.record_decision(case_id=waiting.pk, positive=True, actor=consultant)
+    lapsed = timezone.localdate() - dt.timedelta(days=2)
+    Term.objects.filter(kind=TermKind.OBJECTION).update(starts_on=lapsed, end_on=lapsed)
+
+    sign_in(page, consultant.email)
+    page.get_by_role("link", name="Werklijst").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Werklijst")
+    table = page.locator("table.utrecht-table")
+    expect(table).not_to_contain_text("verlopen")
+    expect(table.locator("tr", has_text=waiting.reference)).to_contain_text("Signaal plaatsing")
+
+    assert page.locator("main").bounding_box()["width"] > 1200  # not a 60rem column
+    for reference in (refused.reference, waiting.reference):
+        link = page.get_by_role("link", name=reference)
+        assert link.evaluate("a => a.getClientRects().length") == 1, f"{reference} wraps"
+    search = page.locator(".search-form button").bounding_box()
+    filters = page.locator(".filter-form").bounding_box()
+    assert filters["y"] - (search["y"] + search["height"]) >= 16, (search, filters)
+
+    page.get_by_role("link", name=waiting.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(waiting.reference)
+    expect(page.locator("main")).to_contain_text("Bezwaartermijn")
+    assert page.locator("time").count() >= 1  # the decision, at its sub-second moment

@@ -544,3 +544,85 @@ def test_the_address_for_letters_is_optional_checked_and_kept_with_the_applicati
         "1011 AB",
         "Amsterdam",
     )
+
+
+# -- applying for someone else (issue #21) ---------------------------------------------------
+
+#: What the steps say to someone who applies for themselves: never to a representative.
+SELF_WORDING = [
+    "Uw situatie nu",
+    "Wat doet u nu",
+    "Ik ga naar school",
+    "Welke uitkering krijgt u",
+    "als u geen uitkering krijgt",
+    "Hebt u een Wsw-indicatie",
+    "Alleen als u een Wsw-indicatie hebt",
+    "Hulp die u nodig hebt",
+    "Welke hulp hebt u nodig",
+    "Mijn werkplek",
+    "Ik heb altijd iemand",
+    "welke hulp u nodig hebt",
+    "brief van uw arts",
+    "wat u kunt in werk",
+    "U bent 16 of 17",
+]
+
+
+def test_every_step_and_the_review_speak_about_the_person_a_parent_applies_for(
+    client, citizen, municipality
+):
+    born = timezone.localdate().replace(year=timezone.localdate().year - 16) - dt.timedelta(days=9)
+    client.force_login(citizen)
+    draft = start(client)
+    client.post(
+        step_url(draft, "applicant"),
+        {
+            "applicant_kind": "representative",
+            "representative_name": "Sam de Vries",
+            "representative_relationship": "parent",
+        },
+    )
+    after_person = client.post(
+        step_url(draft, "person"),
+        person_answers(
+            municipality,
+            first_name="Noor",
+            last_name="de Vries",
+            birth_date=born.strftime("%d-%m-%Y"),
+        ),
+        follow=True,
+    ).content.decode()
+    assert "De persoon is 16 of 17 jaar" in after_person
+    pages = {"situation": after_person}
+    for step, data in [
+        ("situation", {"situation": "school", "benefit_kind": "none"}),
+        ("wsw", {"has_wsw": "no"}),
+        ("support", {"support_needed": "Iemand in de buurt.", "needs_supervision": "on"}),
+    ]:
+        pages[step] = client.get(step_url(draft, step)).content.decode()
+        assert client.post(step_url(draft, step), data).status_code == 302
+    pages["documents"] = client.get(
+        reverse("citizen:draft_documents", args=[draft.pk])
+    ).content.decode()
+    pages["review"] = client.get(reverse("citizen:draft_review", args=[draft.pk])).content.decode()
+
+    assert "De situatie van Noor nu" in pages["situation"]
+    assert "Wat doet Noor nu?" in pages["situation"]
+    assert "Noor gaat naar school" in pages["situation"]
+    assert "Welke uitkering krijgt Noor?" in pages["situation"]
+    assert "Heeft Noor een Wsw-indicatie?" in pages["wsw"]
+    assert "Welke hulp heeft Noor nodig om te kunnen werken?" in pages["support"]
+    assert "Noor heeft altijd iemand in de buurt nodig" in pages["support"]
+    assert "welke hulp Noor nodig heeft" in pages["documents"]
+    assert "Wat Noor nu doet" in pages["review"] and "Hulp die Noor nodig heeft" in pages["review"]
+    for step, page in pages.items():
+        found = [phrase for phrase in SELF_WORDING if phrase in page]
+        assert not found, (step, found)
+
+
+def test_someone_applying_for_themselves_is_still_addressed_as_you(client, citizen, municipality):
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality)
+    situation = client.get(step_url(draft, "situation")).content.decode()
+    assert "Wat doet u nu?" in situation and "Uw situatie nu" in situation

@@ -198,7 +198,13 @@ def test_an_objection_within_the_term_is_filed_online(client, citizen):
     assert "Bezwaar ingediend op" in page
     assert "Bezwaar maken tegen het besluit" not in page
     again = client.post(url, {"grounds": "Nog een keer."})
-    assert again.status_code == 200 and Objection.objects.filter(case=case).count() == 1
+    assert again.status_code == 400 and Objection.objects.filter(case=case).count() == 1
+    # Not offered again: the page says an objection was filed, without a form to fill in.
+    shown = client.get(url)
+    html = shown.content.decode()
+    assert shown.status_code == 200
+    assert "U hebt al bezwaar gemaakt tegen dit besluit op" in html
+    assert "<textarea" not in html and "Bezwaar versturen" not in html
 
 
 def test_the_objection_link_is_gone_after_the_term(client, citizen):

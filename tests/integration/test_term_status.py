@@ -38,7 +38,7 @@ def at_uwv(municipality, ends_on: dt.date):
 def term_text(html: str, reference: str | None = None) -> str:
     """The text of the first term shown (in the row of ``reference``, on a list page)."""
     if reference is not None:
-        html = re.search(rf"<tr>\s*<td><a [^>]*>{reference}</a>.*?</tr>", html, re.S)[0]
+        html = re.search(rf"<tr>\s*<td[^>]*><a [^>]*>{reference}</a>.*?</tr>", html, re.S)[0]
     return re.sub(r"<[^>]+>", "", TERM.search(html)[1])
 
 
@@ -106,6 +106,6 @@ def test_an_overdue_term_is_emphasised_in_words_not_only_coloured(municipality, 
     overdue, _citizen = at_uwv(municipality, dt.date(2027, 1, 19))
     with time_machine.travel(NOON, tick=False):
         html = sign_in(Client(), consultant).get(reverse("work:case_list")).content.decode()
-    row = re.search(rf"<tr>\s*<td><a [^>]*>{overdue.reference}</a>.*?</tr>", html, re.S)[0]
+    row = re.search(rf"<tr>\s*<td[^>]*><a [^>]*>{overdue.reference}</a>.*?</tr>", html, re.S)[0]
     assert '<span class="term-status term-status--overdue">' in row
     assert "<strong>(verlopen)</strong>" in row

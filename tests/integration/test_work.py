@@ -170,7 +170,7 @@ def test_work_list_rows_show_name_status_term_and_case_handler(signed_in, munici
     html = signed_in.get(reverse("work:case_list")).content.decode()
 
     def row(case) -> str:
-        return re.search(rf"<tr>\s*<td><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
+        return re.search(rf"<tr>\s*<td[^>]*><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
 
     rows = {case.reference: row(case) for case in (with_uwv, waiting, nobody)}
     assert f'href="{reverse("work:case_detail", args=[with_uwv.pk])}"' in rows[with_uwv.reference]
@@ -188,7 +188,7 @@ def test_work_list_rows_show_since_when_and_the_terms_state(signed_in, municipal
     since = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
     Case.objects.filter(pk=case.pk).update(state_since=since)
     html = signed_in.get(reverse("work:case_list")).content.decode()
-    row = re.search(rf"<tr>\s*<td><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
+    row = re.search(rf"<tr>\s*<td[^>]*><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
     assert "<td>2 maart 2026</td>" in row  # local time: already the next day
     assert 'class="term-status term-status--overdue"' in row and "(verlopen)" in row
 
@@ -440,10 +440,15 @@ def test_the_case_history_dates_each_event_as_django_writes_it(signed_in, munici
         for moment in moments:
             local = timezone.localtime(moment)
             expected = (
-                f'<time datetime="{date_filter(local, "c")}">'
+                f'<time datetime="{local:%Y-%m-%dT%H:%M:%S%z}">'
                 f"{date_filter(local, 'j F Y H:i')}</time>"
             )
             assert expected in page
+    # HTML allows at most three digits of a second: whole seconds, never microseconds.
+    stamps = re.findall(r'<time datetime="([^"]+)"', page)
+    assert stamps and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", s) for s in stamps
+    ), stamps
 
 
 def case_handler_shown(client, case) -> str:
@@ -547,6 +552,28 @@ def test_college_application_for_a_resident_elsewhere_is_refused(signed_in):
     assert response.status_code == 400
     assert not Case.objects.filter(person=person).exists()
     assert AuditEntry.objects.filter(action="apply_on_behalf_of_college", result="refused").exists()
+
+
+def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signed_in):
+    birth = timezone.localdate() - dt.timedelta(days=15 * 366)
+    response = signed_in.post(
+        reverse("work:application_create"),
+        {
+            "bsn": valid_bsn(4243),
+            "first_name": "Jip",
+            "last_name": "Jong",
+            "birth_date": birth.isoformat(),
+            "benefit_kind": "none",
+            "source": "school",
+            "preselection_done_on": timezone.localdate().isoformat(),
+            "preselection_notes": "Voorselectie.",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "De persoon is jonger dan 16" in html
+    assert "Bent u" not in html and "Dan gaat u" not in html
+    assert not Case.objects.filter(person__bsn=valid_bsn(4243)).exists()
 
 
 def test_services_refuse_a_decision_without_advice(consultant, municipality):
@@ -899,3 +926,48 @@ def test_a_refused_form_shows_what_was_typed(signed_in, municipality):
     url = reverse("work:case_end_employment", args=[case.pk])
     page = signed_in.get(url).content.decode()
     assert typed not in page and 'name="end_employment-reason"' in page
+
+
+# -- the next term the municipality must meet (issue #21) ----------------------------------
+
+
+def open_term(case, kind, end_on):
+    return Term.objects.create(
+        case=case, kind=kind, starts_on=end_on - dt.timedelta(weeks=6), end_on=end_on
+    )
+
+
+def test_the_work_list_shows_the_municipalitys_next_term_not_the_persons_lapsed_one(
+    signed_in, municipality
+):
+    today = timezone.localdate()
+    lapsed = today - dt.timedelta(days=30)
+    at_work = case_in(municipality, CaseState.EMPLOYED)
+    refused = case_in(municipality, CaseState.REJECTED)
+    waiting = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    for case in (at_work, refused, waiting):
+        open_term(case, TermKind.OBJECTION, lapsed)
+    signal = open_term(waiting, TermKind.PLACEMENT, today + dt.timedelta(days=40))
+
+    html = signed_in.get(reverse("work:case_list")).content.decode()
+
+    def row(case) -> str:
+        return re.search(rf"<tr>\s*<td[^>]*><a [^>]*>{case.reference}</a>.*?</tr>", html, re.S)[0]
+
+    assert "verlopen" not in html and "term-status--overdue" not in html
+    for case in (at_work, refused):
+        assert "term-status" not in row(case)
+    with translation.override("nl"):
+        assert f"Signaal plaatsing: tot en met {date_filter(signal.end_on, 'j F Y')}" in row(
+            waiting
+        )
+    overdue = signed_in.get(reverse("work:case_list"), {"term_state": "overdue"}).content.decode()
+    assert not any(case.reference in overdue for case in (at_work, refused, waiting))
+
+
+def test_a_lapsed_objection_term_has_ended_on_the_case_page_not_overdue(signed_in, municipality):
+    case = case_in(municipality, CaseState.REJECTED)
+    open_term(case, TermKind.OBJECTION, timezone.localdate() - dt.timedelta(days=3))
+    html = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "Bezwaartermijn: tot en met" in html and "(afgelopen)" in html
+    assert "verlopen" not in html and "term-status--overdue" not in html
