@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from cases.audit.models import CaseEvent
 from cases.choices import TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
@@ -40,6 +41,7 @@ from portal.models import Role, User
 
 from .models import (
     DeliveryState,
+    Message,
     Notification,
     NotificationChannel,
     NotificationKind,
@@ -62,6 +64,7 @@ CITIZEN_KINDS = frozenset(
         K.DECISION_SENT,
         K.OBJECTION_RECEIVED,
         K.EMPLOYMENT_OFFERED,
+        K.MESSAGE_FOR_APPLICANT,
     }
 )
 LEGALLY_REQUIRED = CITIZEN_KINDS
@@ -161,6 +164,22 @@ TEXTS: dict[str, tuple] = {
         _("Person available again"),
         _("The person of this case is available again and is waiting for a place."),
     ),
+    # A new message: that there is one, never what it says (the mail leaves the portal).
+    K.MESSAGE_FOR_APPLICANT: (
+        _("New message about your application"),
+        _(
+            "There is a new message for you about your application. Log in to the portal to "
+            "read it on the page of your application."
+        ),
+    ),
+    K.MESSAGE_FOR_MUNICIPALITY: (
+        _("New message on a case"),
+        _("There is a new message on this case. Log in to the portal to read it."),
+    ),
+    K.MESSAGE_FOR_UWV: (
+        _("New message on an advice request"),
+        _("There is a new message on this advice request. Log in to the portal to read it."),
+    ),
 }
 
 #: Added to the staff text of a direct application: the municipality learns only that it
@@ -225,6 +244,18 @@ def _consultant_recipients(case: Case) -> list[Recipient]:
     return [Recipient(pk, email) for pk, email in users.values_list("pk", "email")]
 
 
+def _uwv_recipients(case: Case) -> list[Recipient]:
+    """The assessors who worked on the case (wrote in its conversation or recorded a step),
+    else every active assessor: someone at UWV must learn of the message."""
+    users = User.objects.filter(is_active=True, role=Role.UWV_ASSESSOR)
+    worked = users.filter(
+        Q(pk__in=Message.objects.filter(case=case).values("sent_by"))
+        | Q(pk__in=CaseEvent.objects.filter(case=case).values("actor"))
+    )
+    rows = list(worked.values_list("pk", "email")) or list(users.values_list("pk", "email"))
+    return [Recipient(pk, email) for pk, email in rows]
+
+
 AUDIENCE = {
     K.APPLICATION_RECEIVED: "citizen",
     K.TERM_MOVED: "citizen",
@@ -236,19 +267,28 @@ AUDIENCE = {
     K.ADVICE_FOR_MUNICIPALITY: "consultants",
     K.OBJECTION_FILED: "consultants",
     K.AVAILABLE_AGAIN: "consultants",
+    K.MESSAGE_FOR_APPLICANT: "citizen",
+    K.MESSAGE_FOR_MUNICIPALITY: "consultants",
+    K.MESSAGE_FOR_UWV: "uwv",
 }
 
 
-def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
+RECIPIENTS = {
+    "citizen": _citizen_recipients,
+    "consultants": _consultant_recipients,
+    "uwv": _uwv_recipients,
+}
+
+
+def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=None) -> int:
     """Tell the people concerned about ``kind`` on ``case``; ``on`` is the term end date the
-    message is about (or the day of the event). Call inside the service's transaction.
+    message is about (or the day of the event); ``message``: the new message it is about
+    (then one notification per message instead of per date). Call inside the service's
+    transaction.
 
     Returns the number of notifications created (0 on a rerun: the unique key holds).
     """
-    audience = AUDIENCE[kind]
-    recipients = (
-        _citizen_recipients(case) if audience == "citizen" else _consultant_recipients(case)
-    )
+    recipients = RECIPIENTS[AUDIENCE[kind]](case)
     if not recipients:
         return 0
     now = timezone.now()
@@ -264,6 +304,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
                     term_end=on,
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
+                    message=message,
                     created_at=now,
                     state=DeliveryState.SENT,
                     sent_at=now,
@@ -278,6 +319,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
                     term_end=on,
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
+                    message=message,
                     email=recipient.email,
                     created_at=now,
                 )
@@ -780,6 +822,11 @@ def notify_decision(case: Case) -> None:
     """Citizen: the decision, with the last day to object."""
     due = _open_term_end(case, TermKind.OBJECTION) or timezone.localdate()
     notify_case_event(case, K.DECISION_SENT, on=due)
+
+
+def notify_message(case: Case, kind: NotificationKind, *, message) -> None:
+    """A new message on ``case`` for the side ``kind`` names: that there is one."""
+    notify_case_event(case, kind, on=timezone.localdate(), message=message)
 
 
 def notify_objection(case: Case, filed_on: date) -> None:
