@@ -125,8 +125,12 @@ class CaseAdmin(admin.ModelAdmin):
         "submitted_at",
         "closed_at",
         "positive_decision_on",
+        "positive_advice_on",
+        # The order's inputs change on the case page, with a reason (DOMAIN §4.5).
+        "priority_group",
+        "council_position",
     ]
-    fields = [*readonly_fields, "assignee", "priority_group"]
+    fields = [*readonly_fields, "assignee"]
     autocomplete_fields = ["assignee"]
 
     def has_add_permission(self, request) -> bool:

@@ -70,6 +70,7 @@ class OrderingRule(models.TextChoices):
         "priority_then_advice_date",
         _("Priority groups first (such as school leavers), then date of the advice"),
     )
+    COUNCIL_ORDER = "council_order", _("The municipality's own order")
 
 
 class Category(models.TextChoices):

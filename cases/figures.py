@@ -59,8 +59,13 @@ def _generation_key(municipality_id: int) -> str:
     return f"figures:generation:{municipality_id}"
 
 
+#: Moves on when ``DashboardFigures`` changes shape, so that figures pickled by an older
+#: release are never read back.
+FIGURES_FORMAT = 2
+
+
 def _figures_key(municipality_id: int) -> str:
-    return f"figures:dashboard:{municipality_id}"
+    return f"figures:dashboard:v{FIGURES_FORMAT}:{municipality_id}"
 
 
 def _lock_key(municipality_id: int) -> str:

@@ -302,6 +302,15 @@ class PlacementForm(forms.Form):
             "(UWV gives wage dispensation)."
         ),
     )
+    out_of_turn_reason = forms.CharField(
+        label=_("Reason for placing this person before their turn"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only needed when the quota is reached and it is someone else's turn for an "
+            "additional place. The reason is kept in the history."
+        ),
+    )
 
     def clean_hours_per_week(self):
         hours = self.cleaned_data["hours_per_week"]
@@ -341,6 +350,35 @@ class AssignForm(forms.Form):
     def __init__(self, *args, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = colleagues
+
+
+class PriorityGroupForm(forms.Form):
+    priority_group = forms.BooleanField(
+        label=_("In a priority group of the verordening (such as school leavers)"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this person is (no longer) in a priority group. Kept in the history."),
+    )
+
+
+class CouncilPositionForm(forms.Form):
+    position = forms.IntegerField(
+        label=_("Position in the municipality's own order"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "1 comes first. Leave empty to remove the position: the person then comes after "
+            "everyone with a position."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this position. Kept in the history."),
+    )
 
 
 class MoveForm(forms.Form):
@@ -386,6 +424,24 @@ class CollegeApplicationForm(forms.Form):
     needs_supervision = forms.BooleanField(
         label=_("Guidance or supervision needed"), required=False
     )
+    letter_street = forms.CharField(
+        label=_("Street and house number"),
+        max_length=200,
+        required=False,
+        help_text=_("The address for the decision letter."),
+    )
+    letter_postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$",
+        max_length=7,
+        required=False,
+        error_messages={"invalid": _("Enter a postcode like 1234 AB.")},
+    )
+    letter_city = forms.CharField(label=_("Place"), max_length=100, required=False)
+
+    def clean_letter_postcode(self):
+        value = "".join(self.cleaned_data["letter_postcode"].split()).upper()
+        return f"{value[:4]} {value[4:]}" if value else ""
 
 
 class LinkPersonForm(forms.Form):

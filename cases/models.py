@@ -38,6 +38,7 @@ from .notifications.models import SweepMark as SweepMark
 from .placement.models import AvailabilityPeriod as AvailabilityPeriod
 from .placement.models import Employment as Employment
 from .placement.models import NationalQuota as NationalQuota
+from .placement.models import PassedOver as PassedOver
 from .terms.models import DecreeHoliday as DecreeHoliday
 from .terms.models import Term as Term
 from .terms.models import TermEvent as TermEvent
@@ -164,16 +165,30 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
-    #: Date of the positive decision, kept for ordering candidates and the placement signal.
+    #: Date of the positive decision (or of the objection's outcome that made it positive):
+    #: the person waits since then; the placement signal counts from it.
     positive_decision_on = models.DateField(_("positive decision on"), null=True, blank=True)
-    #: A school leaver or other priority group under the verordening (DOMAIN §4.5).
+    #: Date of UWV's advice the positive decision rests on: the verordening's order "date of
+    #: the positive advice" (DOMAIN §4.5). An upheld objection does not change it.
+    positive_advice_on = models.DateField(_("date of the positive advice"), null=True, blank=True)
+    #: A school leaver or other priority group under the verordening (DOMAIN §4.5), set by
+    #: staff with a reason (``services.set_priority_group``).
     priority_group = models.BooleanField(_("priority group"), default=False)
+    #: The position the municipality gave the candidate under its own order (DOMAIN §4.5),
+    #: set with a reason (``services.set_council_position``); None: none given.
+    council_position = models.PositiveIntegerField(
+        _("position in the municipality's own order"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
             choices_constraint("state", CaseState, "case_state_valid"),
+            models.CheckConstraint(
+                condition=Q(council_position__isnull=True) | Q(council_position__gte=1),
+                name="case_council_position_positive",
+            ),
             models.CheckConstraint(
                 # A draft withdrawn before it was sent has no submission date either.
                 condition=Q(state__in=[CaseState.DRAFT, CaseState.WITHDRAWN])
@@ -184,8 +199,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["municipality", "state"], name="case_municipality_state"),
             models.Index(
-                fields=["municipality", "positive_decision_on", "id"],
-                name="case_candidates",
+                fields=["municipality", "positive_advice_on", "id"],
+                name="case_candidates_by_advice",
                 condition=Q(state__in=CANDIDATE_STATES),
             ),
             # The consultant's work list: keyset pagination on (state_since, id).
@@ -210,6 +225,11 @@ class Application(models.Model):
     representative_relationship = models.CharField(
         _("relationship to the person"), max_length=100, blank=True
     )
+    # Where letters about this application go: the person's address, or the representative's
+    # when one applies. Optional: the municipality may know it from the BRP.
+    letter_street = models.CharField(_("street and house number"), max_length=200, blank=True)
+    letter_postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    letter_city = models.CharField(_("place"), max_length=100, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -48,6 +48,7 @@ __all__ = [
     "OBJECTION_TERM_WEEKS",
     "PARTICIPATIEWET_GROUP",
     "PLACEMENT_SIGNAL_MONTHS",
+    "TIE_EXPLANATION",
     "TRANSITIONS",
     "UWV_BENEFITS",
     "UWV_TERM_WEEKS",
@@ -85,7 +86,12 @@ __all__ = [
     "decree_day_candidates",
     "deemed_refusal",
     "extend_to_working_day",
+    "check_placement_turn",
+    "free_additional_slots",
     "free_obliged_slots",
+    "ordering_explanation",
+    "place_left",
+    "realised_places",
     "funding",
     "general_holidays",
     "has_work_capacity",
@@ -712,7 +718,8 @@ def check_quota(quota_places: Decimal) -> None:
 
 def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) -> Decimal:
     """§4.2: a place is 31 hours a week; a job of h hours counts h/31 places, rounded half up
-    to 2 decimals (25 h → 0.81). Hours must be more than 0 and at most 40 a week."""
+    to 2 decimals (25 h → 0.81), for showing one job. Hours must be more than 0 and at most
+    40 a week. Never add these up: ``realised_places`` divides the summed hours once."""
     if hours_per_week <= 0 or hours_per_week > MAX_HOURS_PER_WEEK:
         raise RuleViolation(
             "hours_out_of_range",
@@ -724,15 +731,29 @@ def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) 
     return (Decimal(hours_per_week) / Decimal(hours_per_place)).quantize(CENT, ROUND_HALF_UP)
 
 
+def realised_places(total_hours: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) -> Decimal:
+    """§4.2: the places of several jobs: their hours summed, divided by 31 once, *not*
+    rounded (three jobs of 25 h are 75/31 = 2.4193… places, not 3 × 0.81 = 2.43). Round only
+    to show it."""
+    if hours_per_place <= 0:
+        raise ValueError("hours_per_place must be positive")
+    return Decimal(total_hours) / Decimal(hours_per_place)
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """§4: a person with a positive decision waiting for a place."""
+    """§4: a person with a positive decision waiting for a place.
+
+    ``positive_advice_on`` is the date of UWV's advice (not of the decision, nor of an
+    objection's outcome); ``council_position`` the position the municipality gave them under
+    its own order (None: none given)."""
 
     case_id: int
     positive_advice_on: date
     applied_on: date
     priority: bool
     available: bool
+    council_position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -744,20 +765,70 @@ class Placement:
     category: Category
 
 
+_LAST = date.max
+
+
 def _ordering_key(rule: OrderingRule) -> Callable[[Candidate], tuple[Any, ...]]:
+    # Ties, for every rule: the other date (advice or application), then the case number.
     if rule == OrderingRule.POSITIVE_ADVICE_DATE:
-        return lambda c: (c.positive_advice_on, c.case_id)
+        return lambda c: (c.positive_advice_on, c.applied_on, c.case_id)
     if rule == OrderingRule.APPLICATION_DATE:
-        return lambda c: (c.applied_on, c.case_id)
+        return lambda c: (c.applied_on, c.positive_advice_on, c.case_id)
     if rule == OrderingRule.PRIORITY_THEN_ADVICE_DATE:
-        return lambda c: (not c.priority, c.positive_advice_on, c.case_id)
+        return lambda c: (not c.priority, c.positive_advice_on, c.applied_on, c.case_id)
+    if rule == OrderingRule.COUNCIL_ORDER:
+        return lambda c: (
+            c.council_position is None,
+            c.council_position or 0,
+            c.positive_advice_on,
+            c.applied_on,
+            c.case_id,
+        )
     raise ValueError(f"unknown ordering rule: {rule!r}")
 
 
 def order_candidates(candidates: Iterable[Candidate], rule: OrderingRule) -> list[Candidate]:
-    """§4.5: the verordening's order: by date of positive advice, by date of application, or
-    priority groups first and then by date of positive advice. Ties: lowest ``case_id``."""
+    """§4.5: the verordening's order, each rule by exactly what it names:
+
+    - date of the positive advice (UWV's advice date), then date of application;
+    - date of application, then date of the advice;
+    - priority groups first, then date of the advice, then date of application;
+    - the council's own order: the positions the municipality gave, lowest first; people
+      without one after them, by date of the advice, then date of application.
+
+    Remaining ties: the lowest case number (``case_id``) first. ``ordering_explanation``
+    says the same in words."""
     return sorted(candidates, key=_ordering_key(rule))
+
+
+_ORDERING_EXPLANATIONS: Mapping[OrderingRule, Promise] = MappingProxyType(
+    {
+        OrderingRule.POSITIVE_ADVICE_DATE: _(
+            "The person whose positive advice from UWV is oldest comes first. With the same "
+            "advice date, the person who applied first comes first."
+        ),
+        OrderingRule.APPLICATION_DATE: _(
+            "The person who applied first comes first. With the same application date, the "
+            "person whose positive advice is oldest comes first."
+        ),
+        OrderingRule.PRIORITY_THEN_ADVICE_DATE: _(
+            "People in a priority group (such as school leavers) come first. Then the person "
+            "whose positive advice is oldest. With the same advice date, the person who "
+            "applied first comes first."
+        ),
+        OrderingRule.COUNCIL_ORDER: _(
+            "The municipality sets the order itself: the lowest position comes first. People "
+            "without a position come after them, the oldest positive advice first. With the "
+            "same advice date, the person who applied first comes first."
+        ),
+    }
+)
+TIE_EXPLANATION = _("If that is still the same, the lowest case number comes first.")
+
+
+def ordering_explanation(rule: OrderingRule) -> Promise:
+    """§4.5: ``order_candidates``' rule in plain words (B1), for the waiting list."""
+    return _ORDERING_EXPLANATIONS[OrderingRule(rule)]
 
 
 def free_obliged_slots(quota_places: Decimal, realised_places: Decimal) -> int:
@@ -765,6 +836,19 @@ def free_obliged_slots(quota_places: Decimal, realised_places: Decimal) -> int:
     the quota, rounded up, as each person counts as one place (their job's hours are not
     known yet)."""
     return max(0, math.ceil(Decimal(quota_places) - Decimal(realised_places)))
+
+
+def free_additional_slots(
+    quota_places: Decimal, additional_places: int, realised_places: Decimal
+) -> int:
+    """§4.5: how many more persons can get an additional place: the places missing to quota
+    plus additional places, rounded up, less the obliged slots. Additional places already in
+    use (places realised beyond the quota) are counted: with a quota of 2, 1 additional
+    place and 2.42 places realised, 1 person can still get one; with 3.00 realised, nobody."""
+    if additional_places < 0:
+        raise ValueError("additional_places must not be negative")
+    total = max(0, math.ceil(Decimal(quota_places) + additional_places - Decimal(realised_places)))
+    return max(0, total - free_obliged_slots(quota_places, realised_places))
 
 
 def categorise(
@@ -776,17 +860,16 @@ def categorise(
 ) -> list[Placement]:
     """§4.3–§4.6: who is obliged, on an additional place, or on the waiting list.
 
-    1. All candidates are ordered by ``rule`` (ties: ``case_id``); ``position`` is 1-based.
+    1. All candidates are ordered by ``rule`` (``order_candidates``); ``position`` is 1-based.
     2. An unavailable candidate (§4.4) keeps their position, so they do not lose their turn,
        but is UNAVAILABLE and takes no slot.
     3. The available ones, in order, fill first ``free_obliged_slots(quota, realised)`` slots
-       as OBLIGED (§4.3: the quota binds, whatever the person's benefit), then
-       ``additional_places`` slots as ADDITIONAL (§4.5), and the rest are WAITING (§4.6).
+       as OBLIGED (§4.3: the quota binds, whatever the person's benefit), then the
+       ``free_additional_slots`` left of the verordening's ``additional_places`` as
+       ADDITIONAL (§4.5), and the rest are WAITING (§4.6).
     """
-    if additional_places < 0:
-        raise ValueError("additional_places must not be negative")
     obliged_left = free_obliged_slots(quota_places, realised_places)
-    additional_left = additional_places
+    additional_left = free_additional_slots(quota_places, additional_places, realised_places)
     result: list[Placement] = []
     for position, candidate in enumerate(order_candidates(candidates, rule), start=1):
         if not candidate.available:
@@ -801,6 +884,41 @@ def categorise(
             category = Category.WAITING
         result.append(Placement(candidate, position, category))
     return result
+
+
+def place_left(quota_places: Decimal, additional_places: int, committed_places: Decimal) -> bool:
+    """§4.3, §4.5: whether a job can still be added: the places taken (``committed_places``,
+    exact) are fewer than the quota plus the verordening's additional places."""
+    return Decimal(committed_places) < Decimal(quota_places) + additional_places
+
+
+def check_placement_turn(
+    *,
+    quota_places: Decimal,
+    committed_places: Decimal,
+    in_turn: bool,
+    out_of_turn_reason: str,
+) -> bool:
+    """§4.3 and §4.5: whether a person may be placed now, where ``place_left`` said a place
+    is left; True if the placement goes out of the verordening's order (the caller records
+    why, and who was passed over).
+
+    - A place within the quota: anyone with a positive decision, in no order (§4.3).
+    - An additional place: the person whose turn it is under the verordening (``in_turn``);
+      anyone else only with a recorded reason (only whitespace is no reason).
+    """
+    if free_obliged_slots(quota_places, committed_places) > 0 or in_turn:
+        return False
+    if not out_of_turn_reason.strip():
+        raise RuleViolation(
+            "out_of_turn_without_reason",
+            _(
+                "The quota is reached: this would be an additional place, and it is not this "
+                "person's turn under the verordening. Record why you place this person before "
+                "the others."
+            ),
+        )
+    return True
 
 
 def waiting_list_responsibility(
@@ -985,6 +1103,8 @@ class CaseAction(StrEnum):
     MARK_AVAILABLE = "available"
     FILE_OBJECTION = "object"
     DECIDE_OBJECTION = "decide_objection"
+    PRIORITY = "priority"
+    COUNCIL_POSITION = "council_position"
     ASSIGN = "assign"
     MOVE = "move"
 
@@ -1005,8 +1125,12 @@ STATE_ACTIONS: Mapping[CaseState, frozenset[CaseAction]] = MappingProxyType(
         CaseState.ADVICE_ISSUED: frozenset({A.DECIDE, A.ASSIGN}),
         CaseState.REJECTED: frozenset({A.ASSIGN}),
         CaseState.OBJECTION: frozenset({A.ASSIGN}),
-        CaseState.AWAITING_PLACEMENT: frozenset({A.PLACE, A.MARK_UNAVAILABLE, A.ASSIGN, A.MOVE}),
-        CaseState.UNAVAILABLE: frozenset({A.MARK_AVAILABLE, A.ASSIGN, A.MOVE}),
+        CaseState.AWAITING_PLACEMENT: frozenset(
+            {A.PLACE, A.MARK_UNAVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE}
+        ),
+        CaseState.UNAVAILABLE: frozenset(
+            {A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.ASSIGN, A.MOVE}
+        ),
         CaseState.EMPLOYED: frozenset({A.END_EMPLOYMENT, A.ASSIGN, A.MOVE}),
         CaseState.WITHDRAWN: frozenset(),
         CaseState.CLOSED: frozenset(),

@@ -7,6 +7,7 @@ from dataclasses import dataclass as _dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -19,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -43,7 +43,7 @@ from .choices import CandidateSource, CaseState, MessageThread, Side, TermKind, 
 from .documents.models import Document
 from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
 from .notifications.models import Message
-from .placement.capacity import places_sql, running_on
+from .placement.capacity import hours_sum, running_on
 from .placement.models import AvailabilityPeriod, Employment
 from .terms.models import Term
 
@@ -78,12 +78,13 @@ def last_advice_date(person_id: int, *, exclude_case_id: int | None = None) -> d
 
 
 def realised_places(municipality_id: int, *, on: date) -> Decimal:
-    """Places realised on ``on``: the sum of hours/31 (per employment, ``rules.places``) of
-    the employments running that day (DOMAIN §4.2)."""
+    """Places realised on ``on``: the hours of the employments running that day summed and
+    divided by 31 once (``rules.realised_places``; exact, round it only to show it; DOMAIN
+    §4.2)."""
     total = Employment.objects.filter(running_on(on), municipality_id=municipality_id).aggregate(
-        total=Sum(places_sql())
+        total=hours_sum()
     )["total"]
-    return Decimal(total or 0).quantize(rules.CENT)
+    return rules.realised_places(Decimal(total or 0), settings.HOURS_PER_PLACE)
 
 
 # -- citizens (issue #4) ------------------------------------------------------------------
@@ -781,15 +782,14 @@ def pending_objection(case: Case) -> Objection | None:
 
 def committed_places(municipality_id: int, *, from_on: date) -> Decimal:
     """Places taken on ``from_on`` or later (DOMAIN §4.2–4.3): every employment of the
-    municipality not ended before ``from_on``, *whenever it starts*, each counted as
-    ``rules.places`` (hours / HOURS_PER_PLACE rounded per employment; exact on SQLite too).
+    municipality not ended before ``from_on``, *whenever it starts*, their hours summed and
+    divided by 31 once (``rules.realised_places``; exact).
 
     What a placement starting on ``from_on`` must fit beside. ``realised_places`` is not
     enough for that check: it misses jobs that start after ``from_on`` (so two placements
-    with different start dates can overrun the last place) and on SQLite it divides the
-    stored integer hours (25 h counts 0 places there).
+    with different start dates can overrun the last place).
     """
     total = Employment.objects.filter(
         Q(end_on__isnull=True) | Q(end_on__gte=from_on), municipality_id=municipality_id
-    ).aggregate(total=Sum(places_sql()))["total"]
-    return Decimal(total or 0).quantize(rules.CENT)
+    ).aggregate(total=hours_sum())["total"]
+    return rules.realised_places(Decimal(total or 0), settings.HOURS_PER_PLACE)

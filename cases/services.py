@@ -31,9 +31,11 @@ from .choices import (
     TermKind,
     WorkplaceKind,
 )
+from .documents import letters
 from .models import Advice, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
-from .placement.models import AvailabilityPeriod, Employment
+from .placement.capacity import format_places, turn_for_additional_place
+from .placement.models import AvailabilityPeriod, Employment, PassedOver
 from .terms.lifecycle import (
     decree_days,
     meet_term,
@@ -390,6 +392,8 @@ def record_decision(
         verordening = selectors.verordening_in_force(case.municipality_id, today)
         if verordening is None:
             raise _refuse(_("The municipality has no verordening in force yet."), "no_verordening")
+        if case.municipality.missing_letterhead_fields:
+            raise letters.LetterheadIncomplete(case.municipality)
         decision = Decision.objects.create(
             case=case,
             positive=positive,
@@ -408,7 +412,7 @@ def record_decision(
             end_on=rules.objection_term_end(today, decree_days()),
         )
         if positive:
-            _become_candidate(case, today)
+            _become_candidate(case, today, advice_on=advice.issued_on)
         transition(
             case,
             CaseState.AWAITING_PLACEMENT if positive else CaseState.REJECTED,
@@ -424,9 +428,13 @@ def record_decision(
         return decision
 
 
-def _become_candidate(case: Case, on: date) -> None:
+def _become_candidate(case: Case, on: date, *, advice_on: date | None) -> None:
+    """The case waits for a place from ``on`` (the positive decision, or the objection's
+    outcome that made it positive); in the verordening's order it counts by the date of the
+    advice the decision rests on, ``advice_on``, whatever date it became positive (§4.5)."""
     case.positive_decision_on = on
-    case.save(update_fields=["positive_decision_on"])
+    case.positive_advice_on = advice_on
+    case.save(update_fields=["positive_decision_on", "positive_advice_on"])
     signal = rules.placement_signal_date(on)
     start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
 
@@ -494,7 +502,10 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
         objection.save(update_fields=["outcome", "decided_on"])
         if case.state == CaseState.OBJECTION:
             if outcome == Objection.Outcome.GRANTED:
-                _become_candidate(case, today)
+                advice = Advice.objects.filter(case=case).first()
+                _become_candidate(
+                    case, today, advice_on=advice.issued_on if advice is not None else None
+                )
                 transition(
                     case, CaseState.AWAITING_PLACEMENT, actor=actor, action="objection_granted"
                 )
@@ -566,12 +577,21 @@ def place_person(
     contract_kind: ContractKind,
     actor,
     wage_value_pct: Decimal | None = None,
+    out_of_turn_reason: str = "",
     origin: str = "",
 ) -> Employment:
     """Place a person on a sheltered job (§4, §6).
 
-    Locks the municipality's quota row for the year first, then counts the places realised,
-    so two consultants placing the last place at once cannot both succeed.
+    Locks the municipality row first (the serialisation point of every placement in the
+    municipality), then the case, then the year's quota row, then counts the places taken
+    and works out whose turn it is, so two consultants placing at once cannot both take the
+    last place, nor take an additional place out of turn unnoticed.
+
+    Within the quota anyone with a positive decision can be placed, in no order (§4.3). An
+    additional place (§4.5) goes to a person whose turn it is under the verordening in force
+    on the start date; someone else only with ``out_of_turn_reason``: the placement then
+    records it and the candidates whose turn it was (``PassedOver``), and the history of the
+    case says why.
     """
     with (
         audited(
@@ -579,7 +599,19 @@ def place_person(
         ) as record,
         transaction.atomic(),
     ):
+        # The serialisation point for every placement in this municipality, whatever the year:
+        # the municipality row, locked *before* the case, so that a placement that records
+        # others as passed over (a key-share lock on their case rows) never waits for a
+        # placement that holds one of those cases while it waits for the municipality.
+        municipality_id = (
+            Case.objects.filter(pk=case_id).values_list("municipality_id", flat=True).first()
+        )
+        if municipality_id is None:
+            raise _refuse(_("This case does not exist."), "case_not_found")
+        Municipality.objects.select_for_update(of=("self",)).get(pk=municipality_id)
         case = _lock_case(case_id)
+        if case.municipality_id != municipality_id:  # moved meanwhile: the other's quota
+            raise _refuse(_("This case does not exist."), "case_not_found")
         if case.state != CaseState.AWAITING_PLACEMENT:
             raise _refuse(
                 _("This person cannot be placed now: the case is “%(state)s”."),
@@ -591,10 +623,8 @@ def place_person(
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
         year = start_on.year
-        # The serialisation point for every placement in this municipality, whatever the year:
-        # lock the municipality row, then the year's quota row, then count (never
-        # select_for_update().count(), which locks nothing).
-        Municipality.objects.select_for_update(of=("self",)).get(pk=case.municipality_id)
+        # Then the year's quota row, then count (never select_for_update().count(), which
+        # locks nothing).
         quota = (
             YearlyQuota.objects.select_for_update(of=("self",))
             .order_by()
@@ -614,17 +644,43 @@ def place_person(
             else 0
         )
         # Every job not ended before the start counts, also one that starts later.
-        realised = selectors.committed_places(case.municipality_id, from_on=start_on)
-        if realised >= quota.places + additional:
+        committed = selectors.committed_places(case.municipality_id, from_on=start_on)
+        if not rules.place_left(quota.places, additional, committed):
             raise _refuse(
                 _(
                     "No place is left: %(realised)s of %(capacity)s places are filled and "
                     "the verordening offers no more. The person stays on the waiting list."
                 ),
                 "no_place_left",
-                realised=realised,
-                capacity=quota.places + additional,
+                realised=format_places(committed),
+                capacity=format_places(quota.places + additional),
             )
+        turn = None
+        if rules.free_obliged_slots(quota.places, committed) == 0:
+            turn = turn_for_additional_place(
+                case.municipality_id, on=start_on, committed_places=committed
+            )
+        try:
+            out_of_turn = rules.check_placement_turn(
+                quota_places=quota.places,
+                committed_places=committed,
+                in_turn=turn is None or turn.includes(case.pk),
+                out_of_turn_reason=out_of_turn_reason,
+            )
+        except rules.RuleViolation as violation:
+            first = turn.rows[0] if turn and turn.rows else None
+            if first is None:
+                raise _from_rule(violation) from None
+            raise _refuse(
+                _(
+                    "It is not this person's turn for an additional place: it is the turn of "
+                    "%(reference)s (number %(position)s on the waiting list). If you place this "
+                    "person first, record why."
+                ),
+                violation.code,
+                reference=first[1],
+                position=first[2],
+            ) from None
         try:
             funding = rules.funding(
                 case.person.benefit_kind,
@@ -649,20 +705,106 @@ def place_person(
                     contract_kind=contract_kind,
                     funding_kind=funding.kind,
                     max_monthly_subsidy=funding.max_monthly_subsidy,
+                    out_of_turn_reason=out_of_turn_reason.strip() if out_of_turn else "",
                 )
         except IntegrityError:
             raise _refuse(_("This person already has a job."), "already_employed") from None
+        details = {"employment": employment.pk, "places": str(new_places)}
+        if out_of_turn:
+            passed_over = [row for row in turn.rows if row[0] != case.pk]
+            PassedOver.objects.bulk_create(
+                PassedOver(employment=employment, case_id=row[0]) for row in passed_over
+            )
+            details |= {
+                "out_of_turn": True,
+                "reason": employment.out_of_turn_reason,
+                "passed_over": [row[1] for row in passed_over],
+            }
+            record.extra["out_of_turn"] = True
         meet_term(case, TermKind.PLACEMENT, start_on)
-        transition(
-            case,
-            CaseState.EMPLOYED,
-            actor=actor,
-            action="placed",
-            details={"employment": employment.pk, "places": str(new_places)},
-        )
+        transition(case, CaseState.EMPLOYED, actor=actor, action="placed", details=details)
         record.extra["employment"] = employment.pk
         dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_OFFERED, on=start_on)
         return employment
+
+
+def set_priority_group(
+    *, case_id: int, priority_group: bool, reason: str, actor, origin: str = ""
+) -> Case:
+    """Put a candidate in a priority group of the verordening (such as school leavers), or
+    take them out, with the reason (§4.5). Counts where the verordening orders "priority
+    groups first"."""
+    with (
+        audited(
+            "set_priority_group", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        _check_candidate(case, actor)
+        if not reason.strip():
+            raise _refuse(_("Record the reason."), "reason_required")
+        if case.priority_group == priority_group:
+            raise _refuse(
+                _("This person is already in a priority group.")
+                if priority_group
+                else _("This person is not in a priority group."),
+                "priority_unchanged",
+            )
+        case.priority_group = priority_group
+        case.save(update_fields=["priority_group"])
+        _event(
+            case,
+            actor=actor,
+            action="priority_group_set" if priority_group else "priority_group_unset",
+            details={"reason": reason.strip()},
+        )
+        return case
+
+
+def set_council_position(
+    *, case_id: int, position: int | None, reason: str, actor, origin: str = ""
+) -> Case:
+    """Give a candidate a position in the municipality's own order (§4.5), or take it away
+    (``None``), with the reason. Counts where the verordening orders by the municipality's
+    own order: the lowest position first, then those without one."""
+    with (
+        audited(
+            "set_council_position",
+            actor=actor,
+            object_type="case",
+            object_id=case_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        _check_candidate(case, actor)
+        if not reason.strip():
+            raise _refuse(_("Record the reason."), "reason_required")
+        if position is not None and position < 1:
+            raise _refuse(_("A position is 1 or more."), "position_invalid")
+        previous = case.council_position
+        case.council_position = position
+        case.save(update_fields=["council_position"])
+        _event(
+            case,
+            actor=actor,
+            action="council_position_set",
+            details={"position": position, "previous": previous, "reason": reason.strip()},
+        )
+        return case
+
+
+def _check_candidate(case: Case, actor) -> None:
+    """The case is one of the actor's municipality and waits for a place (or is temporarily
+    unavailable): only then does its place in the order matter."""
+    if getattr(actor, "municipality_id", None) != case.municipality_id:
+        raise _refuse(_("This case does not exist."), "case_not_found")
+    if case.state not in (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE):
+        raise _refuse(
+            _("Only a person waiting for a place has a place in the order."), "not_a_candidate"
+        )
 
 
 def end_employment(
@@ -750,6 +892,9 @@ def apply_on_behalf_of_college(
     support_needed: str = "",
     needs_adaptations: bool = False,
     needs_supervision: bool = False,
+    letter_street: str = "",
+    letter_postcode: str = "",
+    letter_city: str = "",
     origin: str = "",
 ) -> Case:
     """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
@@ -792,6 +937,9 @@ def apply_on_behalf_of_college(
             support_needed=support_needed,
             needs_adaptations=needs_adaptations,
             needs_supervision=needs_supervision,
+            letter_street=letter_street.strip(),
+            letter_postcode=letter_postcode,
+            letter_city=letter_city.strip(),
         )
         record.object_id = str(case.pk)
         return submit_application(case_id=case.pk, actor=actor, origin=origin)

@@ -37,6 +37,12 @@ urlpatterns = [
         views.case_decide_objection,
         name="case_decide_objection",
     ),
+    path("zaken/<int:pk>/voorranggroep/", views.case_priority, name="case_priority"),
+    path(
+        "zaken/<int:pk>/eigen-volgorde/",
+        views.case_council_position,
+        name="case_council_position",
+    ),
     path("zaken/<int:pk>/behandelaar/", views.case_assign, name="case_assign"),
     path("zaken/<int:pk>/verhuizing/", views.case_move, name="case_move"),
     path("aanvraag/", views.college_application, name="application_create"),

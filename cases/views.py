@@ -4,6 +4,7 @@ form checks shape, one service acts, the result is a message and a redirect."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -28,7 +29,7 @@ from .choices import CaseState, MessageThread, Side
 from .documents import files
 from .models import Objection
 from .placement import capacity as capacity_module
-from .rules import CaseAction
+from .rules import CENT, CaseAction
 
 MUNICIPAL = (Role.CONSULTANT, Role.MUNICIPAL_ADMIN)
 PAGE_SIZE = 25
@@ -61,7 +62,9 @@ def dashboard(request):
         "average_days": figures.average_days,
         "computed_at": figures.computed_at,
         "year": today.year,
-        "meter_max": max(capacity_total, summary.realised_places, 1),
+        # HTML attributes: a decimal point, whatever the language.
+        "meter_max": str(Decimal(max(capacity_total, summary.realised_places, 1)).quantize(CENT)),
+        "meter_value": str(summary.realised_places.quantize(CENT)),
     }
     return render(request, "cases/dashboard_view.html", context)
 
@@ -190,6 +193,9 @@ EVENT_LABELS = {
     "person_linked": _("Linked to the person already on file"),
     "message_sent": _("Message to the applicant"),
     "document_added": _("Document added"),
+    "priority_group_set": _("Put in a priority group"),
+    "priority_group_unset": _("Taken out of the priority group"),
+    "council_position_set": _("Position in the municipality's own order changed"),
 }
 
 #: A message in the history (``message_posted``), by conversation and the side that wrote it.
@@ -203,9 +209,31 @@ MESSAGE_LABELS = {
 }
 
 
+def _event_note(event) -> str:
+    """What the history says besides the event's name: the reason recorded with it, and for
+    a placement out of turn who was passed over (DOMAIN §4.5)."""
+    details = event.details or {}
+    reason = str(details.get("reason", ""))
+    if event.action in ("priority_group_set", "priority_group_unset"):
+        return reason
+    if event.action == "placed" and details.get("out_of_turn"):
+        return _("Placed out of turn, before %(passed_over)s. Reason: %(reason)s") % {
+            "passed_over": ", ".join(details.get("passed_over", [])) or "–",
+            "reason": reason,
+        }
+    if event.action == "council_position_set":
+        position = details.get("position")
+        return _("Position %(position)s. Reason: %(reason)s") % {
+            "position": position if position is not None else "–",
+            "reason": reason,
+        }
+    return ""
+
+
 def _history(case) -> list:
     """The case's events (``selectors.get_case_page_for``), each with what the page calls it
-    and, for a message, the place of the message on the page."""
+    and what was recorded with it (``note``) and, for a message, the place of the message on
+    the page."""
     for event in case.history:
         event.label = EVENT_LABELS.get(event.action, event.action)
         event.anchor = ""
@@ -214,6 +242,7 @@ def _history(case) -> list:
             event.label = MESSAGE_LABELS.get(key, _("Message"))
             event.anchor = f"bericht-{event.details.get('message')}"
         event.to_label = CaseState(event.to_state).label if event.to_state else ""
+        event.note = _event_note(event)
     return case.history
 
 
@@ -231,6 +260,22 @@ ACTION_TEXTS = {
     CaseAction.MARK_AVAILABLE: (_("Available again"), _("Mark available"), None),
     CaseAction.FILE_OBJECTION: (_("Register an objection"), _("Register objection"), None),
     CaseAction.DECIDE_OBJECTION: (_("Outcome of the objection"), _("Record outcome"), None),
+    CaseAction.PRIORITY: (
+        _("Priority group"),
+        _("Save"),
+        _(
+            "Where the verordening orders the waiting list by priority groups first, people in "
+            "a priority group get an additional place before the others."
+        ),
+    ),
+    CaseAction.COUNCIL_POSITION: (
+        _("Position in the municipality's own order"),
+        _("Save"),
+        _(
+            "Counts where the verordening says the municipality sets the order itself. The "
+            "lowest position gets an additional place first."
+        ),
+    ),
     CaseAction.ASSIGN: (_("Change the case handler"), _("Assign"), None),
     CaseAction.MOVE: (
         _("Record a move to another municipality"),
@@ -282,6 +327,10 @@ def _render_case(request, case):
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
         "letter_available": _letters_module() is not None,
+        # A decision letter is made (or was) for this case but the letterhead is not complete.
+        "letterhead_missing": case.municipality.missing_letterhead_fields
+        if case.state == CaseState.ADVICE_ISSUED or getattr(case, "decision", None)
+        else [],
         # No query unless the person is marked: most cases are not.
         "possible_duplicate": selectors.possible_duplicate_of(case) is not None,
     }
@@ -631,6 +680,50 @@ def case_decide_objection(request, case):
     return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)
 
 
+@case_action_view(CaseAction.PRIORITY)
+def case_priority(request, case):
+    form = forms.PriorityGroupForm(
+        _posted(request),
+        prefix=CaseAction.PRIORITY,
+        initial={"priority_group": case.priority_group},
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.PRIORITY,
+            form,
+            services.set_priority_group,
+            case_id=case.pk,
+            priority_group=form.cleaned_data["priority_group"],
+            reason=form.cleaned_data["reason"],
+            success=_("The priority group has been changed."),
+        )
+    return _render_action(request, case, CaseAction.PRIORITY, form)
+
+
+@case_action_view(CaseAction.COUNCIL_POSITION)
+def case_council_position(request, case):
+    form = forms.CouncilPositionForm(
+        _posted(request),
+        prefix=CaseAction.COUNCIL_POSITION,
+        initial={"position": case.council_position},
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.COUNCIL_POSITION,
+            form,
+            services.set_council_position,
+            case_id=case.pk,
+            position=form.cleaned_data["position"],
+            reason=form.cleaned_data["reason"],
+            success=_("The position has been changed."),
+        )
+    return _render_action(request, case, CaseAction.COUNCIL_POSITION, form)
+
+
 @case_action_view(CaseAction.ASSIGN)
 def case_assign(request, case):
     form = forms.AssignForm(
@@ -730,7 +823,16 @@ def decision_letter(request, pk: int):
     letters = _letters_module()
     if decision is None or letters is None:
         raise Http404
-    pdf = letters.decision_letter_pdf(decision)
+    try:
+        pdf = letters.decision_letter_pdf(decision)
+    except letters.LetterheadIncomplete as error:
+        context = {
+            "case": case,
+            "municipality": case.municipality,
+            "error": _error_text(error),
+            "back_url": reverse("work:case_detail", args=[case.pk]),
+        }
+        return render(request, "cases/letter_unavailable.html", context, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="besluit-{case.reference}.pdf"'
     return response
@@ -787,6 +889,8 @@ def waiting_list(request):
         "capacity": page,  # the template reads the figures: year, quota, places
         "rows": [(row, names.get(row.person_id, "")) for row in page.rows],
         "verordening": verordening,
+        "order_explanation": rules.ordering_explanation(page.ordering_rule),
+        "tie_explanation": rules.TIE_EXPLANATION,
         "next_from": page.next_from,
         "next_url": f"?from={page.next_from}" if page.next_from else None,
         "first_url": reverse("work:waiting_list"),

@@ -57,6 +57,11 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_filter = ["labour_market_region"]
     inlines = [YearlyQuotaInline, VerordeningInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(YearlyQuota)
 class YearlyQuotaAdmin(admin.ModelAdmin):

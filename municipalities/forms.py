@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Role
 
 from .models import (
+    CONTACT_FIELDS,
     EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
@@ -137,12 +138,18 @@ class InviteStaffForm(forms.Form):
 
 
 class ContactForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     class Meta:
         model = Municipality
-        fields = ["letterhead", "contact_email", "contact_phone", "contact_text"]
+        fields = list(CONTACT_FIELDS)
         widgets = {
-            "letterhead": forms.Textarea(attrs={"rows": 4}),
-            "contact_text": forms.Textarea(attrs={"rows": 4}),
+            "letterhead": forms.Textarea(attrs={"rows": 2}),
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "objection_address": forms.Textarea(attrs={"rows": 4}),
+            "contact_text": forms.Textarea(attrs={"rows": 3}),
         }
 
     def _post_clean(self):
@@ -156,6 +163,21 @@ class RegionForm(forms.Form):
         required=False,
         help_text=_("The region in which your municipality works together with UWV."),
     )
+
+
+class UwvAgreementForm(forms.ModelForm):
+    """Pw art. 7(7): the municipality's agreement with UWV about the waiting list."""
+
+    class Meta:
+        model = Municipality
+        fields = ["uwv_agreement_from", "uwv_agreement_description"]
+        widgets = {
+            "uwv_agreement_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "uwv_agreement_description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _post_clean(self):
+        pass
 
 
 class ChainAgreementForm(forms.ModelForm):

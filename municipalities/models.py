@@ -59,16 +59,62 @@ class Municipality(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     labour_market_region = models.CharField(_("labour market region"), max_length=100, blank=True)
-    # Letterhead and contact texts used in letters and e-mails (issue: municipal administration).
+    # Letterhead, signature and contact details of the letters and e-mails it sends.
     letterhead = models.TextField(
-        _("letterhead"), blank=True, help_text=_("Name and address as printed on letters.")
+        _("sender"),
+        blank=True,
+        help_text=_(
+            "The sender at the top of letters, for example: Gemeente Amsterdam, Werk, "
+            "Participatie en Inkomen. Empty: Gemeente and the name of the municipality."
+        ),
+    )
+    postal_address = models.TextField(
+        _("postal address"),
+        blank=True,
+        help_text=_("The return address on letters, for example: Postbus 202, 1000 AE Amsterdam."),
+    )
+    objection_address = models.TextField(
+        _("address for objections"),
+        blank=True,
+        help_text=_(
+            "Where people send a letter of objection: to whom and the postal address, for "
+            "example: Bezwaarschriften, Postbus 202, 1000 AE Amsterdam."
+        ),
+    )
+    team_name = models.CharField(
+        _("team"),
+        max_length=150,
+        blank=True,
+        help_text=_("The team that signs letters and e-mails, for example: Team Beschut Werk."),
+    )
+    signatory_name = models.CharField(_("name of the signatory"), max_length=150, blank=True)
+    signatory_role = models.CharField(
+        _("role of the signatory"),
+        max_length=150,
+        blank=True,
+        help_text=_("For example: manager Werk en Participatie."),
     )
     contact_email = models.EmailField(_("contact e-mail address"), blank=True)
     contact_phone = models.CharField(_("contact phone number"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
     contact_text = models.TextField(
         _("contact text"),
         blank=True,
-        help_text=_("Shown under letters and e-mails: how people can reach the municipality."),
+        help_text=_("Shown under letters and e-mails: when and how people can reach you."),
+    )
+    # Pw art. 7 lid 7 (DOMAIN §4.6): an agreement with UWV that the municipality looks after
+    # people with a UWV benefit on the waiting list. In force from the date; none if empty.
+    uwv_agreement_from = models.DateField(
+        _("agreement with UWV (Pw art. 7(7)) in force from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this date the municipality is responsible for people with a UWV benefit on "
+            "the waiting list. Leave empty if there is no such agreement."
+        ),
+    )
+    uwv_agreement_description = models.TextField(
+        _("what the municipality and UWV agreed"), blank=True
     )
 
     class Meta:
@@ -83,6 +129,48 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sender(self) -> str:
+        """The sender at the top of its letters and under its e-mails."""
+        return self.letterhead.strip() or _("Municipality of %(name)s") % {"name": self.name}
+
+    @property
+    def missing_letterhead_fields(self) -> list[str]:
+        """The labels of the fields a decision letter needs and that are still empty: no
+        letter goes out without a return address, where to object, a signature and a way to
+        reach the municipality."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in LETTERHEAD_REQUIRED_FIELDS
+            if not str(getattr(self, name)).strip()
+        ]
+
+
+#: What the municipal administrator fills in on the letterhead and contact page.
+CONTACT_FIELDS = (
+    "letterhead",
+    "postal_address",
+    "objection_address",
+    "team_name",
+    "signatory_name",
+    "signatory_role",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "contact_text",
+)
+
+#: What every decision letter needs from its municipality (``missing_letterhead_fields``).
+LETTERHEAD_REQUIRED_FIELDS = (
+    "postal_address",
+    "objection_address",
+    "team_name",
+    "signatory_name",
+    "signatory_role",
+    "contact_phone",
+    "contact_email",
+)
 
 
 class YearlyQuota(models.Model):

@@ -73,8 +73,10 @@ class PreviewRow:
     category: Category
     current_category: Category
     waiting_since: date | None
+    advice_on: date | None
     applied_on: date | None
     priority_group: bool
+    council_position: int | None
 
 
 def ordering_preview(
@@ -96,10 +98,11 @@ def ordering_preview(
     candidates = [
         rules.Candidate(
             case_id=row.case_id,
-            positive_advice_on=row.waiting_since or far,
+            positive_advice_on=row.advice_on or far,
             applied_on=row.applied_on or far,
             priority=row.priority_group,
             available=row.available,
+            council_position=row.council_position,
         )
         for row in current.candidates
     ]
@@ -118,8 +121,10 @@ def ordering_preview(
             category=p.category,
             current_category=by_id[p.candidate.case_id].category,
             waiting_since=by_id[p.candidate.case_id].waiting_since,
+            advice_on=by_id[p.candidate.case_id].advice_on,
             applied_on=by_id[p.candidate.case_id].applied_on,
             priority_group=by_id[p.candidate.case_id].priority_group,
+            council_position=by_id[p.candidate.case_id].council_position,
         )
         for p in placements
     ]

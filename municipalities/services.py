@@ -23,13 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import rules
+from cases import figures, rules
 from cases.audit.trail import audited
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_create_staff, can_manage_municipality
 
 from . import quota_import
 from .models import (
+    CONTACT_FIELDS,
     EMPLOYER_FIELDS,
     LABOUR_MARKET_REGIONS,
     VERORDENING_FIELDS,
@@ -556,8 +557,6 @@ def set_labour_market_region(
 
 # -- letterhead and contact texts -----------------------------------------------------------
 
-CONTACT_FIELDS = ("letterhead", "contact_email", "contact_phone", "contact_text")
-
 
 def update_contact(
     *, municipality: Municipality, actor, origin: str = "", **values: Any
@@ -576,4 +575,44 @@ def update_contact(
         for name in CONTACT_FIELDS:
             setattr(municipality, name, values[name])
         municipality.save(update_fields=list(CONTACT_FIELDS))
+        return municipality
+
+
+UWV_AGREEMENT_FIELDS = ("uwv_agreement_from", "uwv_agreement_description")
+
+
+def update_uwv_agreement(
+    *,
+    municipality: Municipality,
+    uwv_agreement_from: date | None,
+    uwv_agreement_description: str,
+    actor,
+    origin: str = "",
+) -> Municipality:
+    """Record the municipality's agreement with UWV under Pw art. 7(7) (DOMAIN §4.6): from
+    ``uwv_agreement_from`` on, the municipality is responsible for people with a UWV benefit
+    on the waiting list. No date: no agreement. A date needs a description of what was
+    agreed."""
+    with (
+        audited(
+            "update_uwv_agreement",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        description = uwv_agreement_description.strip()
+        if uwv_agreement_from is not None and not description:
+            raise ValidationError(
+                {"uwv_agreement_description": _("Describe briefly what was agreed with UWV.")},
+                code="uwv_agreement_description_missing",
+            )
+        municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+        municipality.uwv_agreement_from = uwv_agreement_from
+        municipality.uwv_agreement_description = description if uwv_agreement_from else ""
+        municipality.save(update_fields=list(UWV_AGREEMENT_FIELDS))
+        figures.changed(municipality.pk)  # who is responsible on the waiting list
         return municipality

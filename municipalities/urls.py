@@ -18,6 +18,7 @@ urlpatterns = [
     path(M + "verordening/nieuw/", views.verordening_create, name="verordening_create"),
     path(M + "verordening/<int:pk>/", views.verordening_detail, name="verordening_detail"),
     path(M + "verordening/<int:pk>/wijzigen/", views.verordening_edit, name="verordening_edit"),
+    path(M + "verordening/afspraak-uwv/", views.uwv_agreement_edit, name="uwv_agreement_edit"),
     path(M + "quotum/", views.quota_list, name="quota_list"),
     path(M + "werkgevers/", views.employer_list, name="employer_list"),
     path(M + "werkgevers/nieuw/", views.employer_create, name="employer_create"),

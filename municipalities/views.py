@@ -32,6 +32,7 @@ from .forms import (
     QuotaImportConfirmForm,
     QuotaImportForm,
     RegionForm,
+    UwvAgreementForm,
     VerordeningForm,
 )
 
@@ -210,6 +211,35 @@ def verordening_edit(request, municipality, pk: int):
         )
         return redirect("manage:verordening_detail", municipality_id=municipality.pk, pk=pk)
     return _verordening_form_page(request, municipality, version=version)
+
+
+@manages_municipality
+def uwv_agreement_edit(request, municipality):
+    """Pw art. 7(7): the agreement with UWV about who looks after people with a UWV benefit
+    on the waiting list (DOMAIN §4.6)."""
+    form = UwvAgreementForm(request.POST or None, instance=municipality)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.update_uwv_agreement(
+                    municipality=municipality,
+                    actor=request.user,
+                    origin=origin_of(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The agreement with UWV has been saved."))
+                return redirect("manage:verordening_list", municipality_id=municipality.pk)
+    return render(
+        request,
+        "municipalities/uwv_agreement_form.html",
+        {"municipality": municipality, "form": form},
+        status=status,
+    )
 
 
 # -- quota ----------------------------------------------------------------------------------

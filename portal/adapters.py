@@ -1,10 +1,18 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.template.loader import render_to_string
+from django.utils import translation
 
+from .links import absolute_url, on_portal
 from .models import Role
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sign-up is for citizens only: staff accounts are created by an administrator or operator."""
+    """Sign-up is for citizens only: staff accounts are created by an administrator or operator.
+
+    allauth's mails (and the staff invitation, sent through it) name the portal and, for
+    staff, their municipality, never a host name; their links point at ``PORTAL_BASE_URL``;
+    each has a plain-text and an HTML part.
+    """
 
     def save_user(self, request, user, form, commit=True):
         user.role = Role.CITIZEN
@@ -12,3 +20,26 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_staff = False
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        context = {
+            key: on_portal(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
+        user = context.get("user")
+        if "municipality" not in context and getattr(user, "municipality_id", None):
+            context["municipality"] = user.municipality
+        context.setdefault("portal_url", absolute_url("/"))
+        with translation.override("nl"):
+            super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """The text part as written; the HTML part the same text, with its links."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
+            html = render_to_string(
+                "account/email/message.html",
+                {**context, "subject": message.subject, "text": message.body},
+            )
+            message.attach_alternative(html, "text/html")
+        return message

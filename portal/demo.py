@@ -60,6 +60,33 @@ MUNICIPALITIES = (
 )
 
 
+def demo_letterhead(m: DemoMunicipality) -> dict[str, str]:
+    """A complete letterhead (``Municipality.missing_letterhead_fields`` is empty): every demo
+    letter can be made. Mail to these demo addresses goes nowhere real."""
+    postbus, postcode, phone, website = {
+        "amsterdam": ("Postbus 202", "1000 AE", "14 020", "https://www.amsterdam.nl"),
+        "rotterdam": ("Postbus 70012", "3000 KP", "14 010", "https://www.rotterdam.nl"),
+        "utrecht": ("Postbus 16200", "3500 CE", "14 030", "https://www.utrecht.nl"),
+        "groningen": ("Postbus 30026", "9700 RM", "14 050", "https://gemeente.groningen.nl"),
+    }[m.slug]
+    city = m.name.upper()
+    return {
+        "letterhead": f"Gemeente {m.name}\nWerk en Participatie",
+        "postal_address": f"{postbus}\n{postcode}  {city}",
+        "objection_address": (
+            f"College van burgemeester en wethouders van {m.name}\nt.a.v. Bezwaarschriften\n"
+            f"{postbus}\n{postcode}  {city}"
+        ),
+        "team_name": "Team Beschut Werk",
+        "signatory_name": "M. de Vries",
+        "signatory_role": "teammanager Werk en Participatie",
+        "contact_phone": phone,
+        "contact_email": f"beschutwerk.{m.slug}@{DEMO_DOMAIN}",
+        "website": website,
+        "contact_text": "Wij zijn bereikbaar op werkdagen van 8.30 tot 17.00 uur.",
+    }
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -107,6 +134,14 @@ def seed_demo() -> dict[str, int]:
         )
         created["municipalities"] += new
         by_code[m.cbs_code] = municipality
+        # Fill what is empty, also in a database seeded before letterheads existed.
+        letterhead = {
+            name: value
+            for name, value in demo_letterhead(m).items()
+            if not getattr(municipality, name)
+        }
+        if letterhead:
+            Municipality.objects.filter(pk=municipality.pk).update(**letterhead)
         YearlyQuota.objects.get_or_create(
             municipality=municipality, year=2026, defaults={"places": m.quota_2026}
         )
@@ -204,6 +239,20 @@ LAST_NAMES = (
     "Dekker",
     "Brouwer",
 )
+
+STREETS = ("Kerkstraat", "Dorpsstraat", "Schoolstraat", "Molenweg", "Stationsweg", "Julianalaan")
+#: The first two digits of postcodes in each demo municipality.
+POSTCODE_AREAS = {"GM0363": "10", "GM0599": "30", "GM0344": "35", "GM0014": "97"}
+
+
+def demo_address(municipality, number: int) -> dict[str, str]:
+    """The address for letters of a demo application."""
+    area = POSTCODE_AREAS.get(municipality.cbs_code, "99")
+    return {
+        "letter_street": f"{STREETS[number % len(STREETS)]} {1 + number % 97}",
+        "letter_postcode": f"{area}{10 + number % 90:02d} {'ABCDEFGH'[number % 8]}K",
+        "letter_city": municipality.name,
+    }
 
 
 @dataclass(frozen=True)
@@ -371,6 +420,7 @@ class _CaseBuilder:
             submitted_at=self.moment(received) if received else None,
             closed_at=self.moment(end_on) if S in (CaseState.WITHDRAWN, CaseState.CLOSED) else None,
             positive_decision_on=decided_on if positive else None,
+            positive_advice_on=advice_on if positive else None,
             priority_group=spec.priority,
             assignee=None if S == CaseState.DRAFT else self.consultant,
         )
@@ -386,6 +436,7 @@ class _CaseBuilder:
             needs_supervision=True,
             preselection_done_on=None if by_person else created,
             preselection_notes="" if by_person else "Kan een taak uitvoeren, 5 uur per dag.",
+            **demo_address(self.municipality, case.pk),
         )
         self.event(case, created, "application_created", actor=applicant)
         if received is None:

@@ -299,6 +299,18 @@ CRISPY_TEMPLATE_PACK = "nlds"
 
 # -- mail ---------------------------------------------------------------------------------
 
+# The address people use to reach the portal: the links in mails and letters start with it
+# (never with the host of the request that happened to send the mail).
+PORTAL_BASE_URL = (
+    env(
+        "PORTAL_BASE_URL",
+        "http://127.0.0.1:8000"
+        if DEBUG or not ALLOWED_HOSTS
+        else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+    )
+    or ""
+).rstrip("/")
+
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Beschut werk portaal <noreply@beschutwerk.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env("EMAIL_HOST")

@@ -38,6 +38,13 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _portal_base_url(settings):
+    """Links in mails and letters point at the test client's host (a browser test's live
+    server sets its own)."""
+    settings.PORTAL_BASE_URL = "http://testserver"
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):

@@ -40,6 +40,16 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     cbs_code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
     labour_market_region = "Testregio"
+    postal_address = "Postbus 100\n9999 ZZ Testdorp"
+    objection_address = (
+        "College van burgemeester en wethouders\nBezwaarschriften\nPostbus 100\n9999 ZZ Testdorp"
+    )
+    team_name = "Team Beschut Werk"
+    signatory_name = "A. de Tester"
+    signatory_role = "teamleider Werk"
+    contact_phone = "14 0999"
+    contact_email = "werk@testdorp.example"
+    website = "https://www.testdorp.example"
 
 
 class YearlyQuotaFactory(factory.django.DjangoModelFactory):
@@ -155,6 +165,12 @@ class CaseFactory(factory.django.DjangoModelFactory):
     positive_decision_on = factory.LazyAttribute(
         lambda o: (
             timezone.localdate() - _dt.timedelta(weeks=10) if o.state in POSITIVE_STATES else None
+        )
+    )
+    #: The advice ``build_lifecycle`` records: four weeks before the decision.
+    positive_advice_on = factory.LazyAttribute(
+        lambda o: (
+            o.positive_decision_on - _dt.timedelta(weeks=4) if o.positive_decision_on else None
         )
     )
 
@@ -333,6 +349,7 @@ def bulk_candidate_cases(
                 state_since=now,
                 submitted_at=now,
                 positive_decision_on=first_decision_on + _dt.timedelta(days=i // 3),
+                positive_advice_on=first_decision_on + _dt.timedelta(days=i // 3 - 28),
                 priority_group=bool(priority_every and i % priority_every == 0),
             )
         )

@@ -1,17 +1,37 @@
 """Letters as PDF, rendered from HTML templates with WeasyPrint.
 
 ``decision_letter_pdf(decision)`` is used by the citizen pages and the consultant pages:
-keep its signature.
+keep its signature. It refuses (``LetterheadIncomplete``) while the municipality's
+letterhead lacks what a letter needs (``Municipality.missing_letterhead_fields``).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.choices import TermKind
+from cases.choices import ApplicantKind, TermKind
 from cases.terms.lifecycle import decree_days
+from portal.links import portal_url
+
+
+class LetterheadIncomplete(ValidationError):
+    """No letter until the municipal administrator has filled in the letterhead."""
+
+    def __init__(self, municipality):
+        self.missing = municipality.missing_letterhead_fields
+        super().__init__(
+            _(
+                "The letter cannot be made yet: the municipal administrator must first fill in "
+                "the letterhead (%(fields)s) under Municipal administration, Letterhead and "
+                "contact."
+            ),
+            code="letterhead_incomplete",
+            params={"fields": ", ".join(self.missing)},
+        )
 
 
 def objection_end_date(decision):
@@ -23,15 +43,52 @@ def objection_end_date(decision):
     return rules.objection_term_end(decision.sent_on, decree_days())
 
 
+def recipient(case) -> dict:
+    """Whom the letter is addressed to: the person, or the representative who applied on
+    their behalf ("namens"), at the postal address given with the application."""
+    person = case.person
+    application = getattr(case, "application", None)
+    person_name = f"{person.first_name} {person.last_name}"
+    representative = (
+        application is not None
+        and application.applicant_kind == ApplicantKind.REPRESENTATIVE
+        and application.representative_name
+    )
+    address = []
+    if application is not None:
+        address = [
+            line
+            for line in (
+                application.letter_street,
+                f"{application.letter_postcode}  {application.letter_city}".strip(),
+            )
+            if line
+        ]
+    return {
+        "name": application.representative_name if representative else person_name,
+        "on_behalf_of": person_name if representative else "",
+        "address": address,
+    }
+
+
 def decision_letter_context(decision) -> dict:
     case = decision.case
     return {
         "decision": decision,
         "case": case,
         "person": case.person,
+        "person_name": f"{case.person.first_name} {case.person.last_name}",
+        "recipient": recipient(case),
         "municipality": case.municipality,
+        "return_address": ", ".join(
+            line.strip() for line in case.municipality.postal_address.splitlines() if line.strip()
+        ),
         "advice": getattr(case, "advice", None),
         "objection_end_on": objection_end_date(decision),
+        "objection_weeks": rules.OBJECTION_TERM_WEEKS,
+        "portal_case_url": portal_url("citizen:case_detail", case.pk)
+        if case.person.account_id
+        else "",
         "printed_on": timezone.localdate(),
     }
 
@@ -42,8 +99,12 @@ def decision_letter_html(decision) -> str:
 
 
 def decision_letter_pdf(decision) -> bytes:
-    """The college's decision (DOMAIN §3) as a PDF letter: letterhead, the decision, the legal
-    grounds (Participatiewet art. 10b) and the objection clause with the exact end date."""
+    """The college's decision (DOMAIN §3) as a tagged PDF/UA-1 letter: letterhead, recipient,
+    the decision and its grounds (Participatiewet art. 10b), the objection clause with the
+    exact end date and address, contact details and signature."""
     from weasyprint import HTML
 
-    return HTML(string=decision_letter_html(decision)).write_pdf()
+    municipality = decision.case.municipality
+    if municipality.missing_letterhead_fields:
+        raise LetterheadIncomplete(municipality)
+    return HTML(string=decision_letter_html(decision)).write_pdf(pdf_variant="pdf/ua-1")

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.audit.models import CaseEvent
@@ -37,6 +38,7 @@ from cases.choices import TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
 from portal import cache as versions
+from portal.links import absolute_url, portal_url
 from portal.models import Role, User
 
 from .models import (
@@ -200,7 +202,7 @@ class NotificationText:
 def text_of(notification: Notification) -> NotificationText:
     """The subject and body of a notification, in the active language."""
     subject, body = TEXTS[notification.kind]
-    text = body % {"date": notification.term_end.strftime("%d-%m-%Y")}
+    text = body % {"date": date_format(notification.term_end, "j F Y")}
     if notification.kind == K.NEW_APPLICATION and _is_direct(notification.case):
         text = f"{text} {DIRECT_NOTE}"
     return NotificationText(subject=str(subject), body=str(text))
@@ -554,7 +556,8 @@ class TemporaryDeliveryError(Exception):
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
-    """Dutch plain text and HTML with the municipality's contact texts."""
+    """Dutch plain text and HTML: what happened (never the content of the case), a link to
+    the page it is about, signed by the municipality's team with its contact details."""
     case = notification.case
     municipality = case.municipality
     with translation.override(settings.LANGUAGE_CODE):
@@ -565,7 +568,8 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             "case": case,
             "municipality": municipality,
             "for_citizen": notification.kind in CITIZEN_KINDS,
-            "portal_url": getattr(settings, "PORTAL_URL", ""),
+            "page_url": _page_url(notification),
+            "portal_url": absolute_url("/"),
         }
         text = render_to_string("cases/email/notification.txt", context)
         html = render_to_string("cases/email/notification.html", context)
@@ -579,6 +583,26 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     )
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def _page_url(notification: Notification) -> str:
+    """The page the mail is about, for its recipient: the citizen's case page, the case
+    page of the work list or of the UWV queue (at the message, for a new message); the
+    portal's start page for a person without an account."""
+    role = (
+        User.objects.filter(pk=notification.recipient_id).values_list("role", flat=True).first()
+        if notification.recipient_id
+        else None
+    )
+    # A new message: straight to it on that page.
+    anchor = f"#bericht-{notification.message_id}" if notification.message_id else ""
+    if role == Role.CITIZEN:
+        return portal_url("citizen:case_detail", notification.case_id) + anchor
+    if role == Role.CONSULTANT:
+        return portal_url("work:case_detail", notification.case_id) + anchor
+    if role == Role.UWV_ASSESSOR:
+        return portal_url("uwv:case_detail", notification.case_id) + anchor
+    return absolute_url("/")
 
 
 def message_id(notification: Notification) -> str:

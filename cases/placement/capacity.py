@@ -8,18 +8,22 @@ The computation is *set-based*: the candidates' positions and categories come fr
 functions in one SQL query, so the number of queries does not grow with the number of
 candidates. The reference semantics are the pure functions in ``rules``:
 
+- realised places: ``rules.realised_places``: the hours of the running jobs summed, divided
+  by 31 once, never rounded here (round only to show it);
 - order: ``rules.order_candidates`` under the ``ordering_rule`` of the verordening in force on
-  the given day (ties by case id);
+  the given day, with its ties (the other date, then the case number);
 - category: ``rules.categorise``: an unavailable candidate keeps their position but takes no
   slot; the available ones fill ``rules.free_obliged_slots(quota, realised)`` slots as OBLIGED,
-  then the verordening's additional places as ADDITIONAL, and the rest are WAITING;
+  then the ``rules.free_additional_slots`` left (additional places in use are counted) as
+  ADDITIONAL, and the rest are WAITING;
 - responsible: ``rules.waiting_list_responsibility``: a candidate with a UWV benefit who is (or,
-  if unavailable, would at their turn be) on the waiting list is UWV's; everyone else is the
-  municipality's.
+  if unavailable, would at their turn be) on the waiting list is UWV's, unless the
+  municipality's agreement with UWV under Pw art. 7(7) is in force on the day; everyone else
+  is the municipality's.
 
 Counts in SQL: ``available_rank`` is the running count of *available* candidates up to and
 including the row, in the verordening's order. An available candidate with
-``available_rank <= free_obliged`` is OBLIGED, with ``<= free_obliged + additional``
+``available_rank <= free_obliged`` is OBLIGED, with ``<= free_obliged + free_additional``
 ADDITIONAL, otherwise WAITING. An unavailable candidate would take slot
 ``available_rank + 1`` if they became available at their turn: that decides their
 responsibility (in SQL for ``capacity_summary``'s counts; for the rows of ``capacity`` and
@@ -33,9 +37,9 @@ applications instead of hashing both whole tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -44,9 +48,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    Expression,
     F,
-    Func,
     IntegerField,
     OrderBy,
     OuterRef,
@@ -62,6 +64,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from cases import rules
 from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
@@ -69,7 +72,7 @@ from cases.models import CANDIDATE_STATES, Application, Person
 from cases.models import Case as CaseModel
 from municipalities.models import Municipality, Verordening, YearlyQuota
 
-from .models import Employment
+from .models import Employment, PassedOver
 
 __all__ = [
     "CandidatePage",
@@ -82,10 +85,14 @@ __all__ = [
     "candidate_page",
     "capacity",
     "capacity_summary",
-    "places_sql",
+    "format_places",
+    "hours_sum",
+    "turn_for_additional_place",
 ]
 
 PLACES_FIELD = DecimalField(max_digits=10, decimal_places=2)
+#: A sum of weekly hours (a job has at most 40.00).
+HOURS_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 class MunicipalityNotFound(LookupError):
@@ -95,37 +102,20 @@ class MunicipalityNotFound(LookupError):
 # -- SQL building blocks --------------------------------------------------------------------
 
 
-class PlacesOf(Func):
-    """``rules.places`` in SQL: hours / HOURS_PER_PLACE rounded to 2 decimals, per row.
-
-    PostgreSQL divides numerics exactly and rounds half away from zero (= half up for
-    positive hours). SQLite stores a decimal like 25.00 as the integer 25, and 25 / 31 is an
-    *integer* division there (0), so the hours are made REAL first; h / 31 with two-decimal
-    hours never lies exactly halfway between two cents, so float rounding gives the same
-    answer.
-    """
-
-    output_field = PLACES_FIELD
-
-    def __init__(self, hours: Expression | str, hours_per_place: int | Decimal, **extra: Any):
-        divisor = Decimal(hours_per_place)
-        if divisor <= 0:
-            raise ValueError("hours_per_place must be positive")
-        self.divisor = divisor
-        super().__init__(F(hours) if isinstance(hours, str) else hours, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        hours_sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"ROUND({hours_sql} / %s, 2)", (*params, self.divisor)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        hours_sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"ROUND(CAST({hours_sql} AS REAL) / %s, 2)", (*params, float(self.divisor))
+def format_places(value: Decimal) -> str:
+    """Places as people read them (DOMAIN §4.2): rounded half up to 2 decimals, only here,
+    with the active language's decimal separator (Dutch: a comma); a whole number without
+    decimals. 75/31 places → "2,42"; 2 → "2"."""
+    rounded = Decimal(value).quantize(rules.CENT, ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        rounded = rounded.to_integral_value()
+    return number_format(rounded)
 
 
-def places_sql(hours: Expression | str = "hours_per_week") -> PlacesOf:
-    """Places of one employment (hours / ``settings.HOURS_PER_PLACE``, 2 decimals) as SQL."""
-    return PlacesOf(hours, settings.HOURS_PER_PLACE)
+def hours_sum() -> Sum:
+    """The weekly hours of the employments, summed in SQL (``rules.realised_places`` then
+    divides them once)."""
+    return Sum("hours_per_week", output_field=HOURS_FIELD)
 
 
 def running_on(on: date, prefix: str = "") -> Q:
@@ -136,18 +126,23 @@ def running_on(on: date, prefix: str = "") -> Q:
 
 
 def candidate_order(rule: OrderingRule | str) -> list[OrderBy]:
-    """The verordening's order as SQL ``ORDER BY`` terms (``rules.order_candidates``).
+    """The verordening's order as SQL ``ORDER BY`` terms (``rules.order_candidates``: each
+    rule by what it names, ties by the other date, then the case number).
 
     The terms are on a ``Case`` queryset annotated with ``_related_columns`` (the date of the
     application is ``applied_on``), as ``_windowed_candidates`` is.
     """
     rule = OrderingRule(rule)
+    advice = F("positive_advice_on").asc(nulls_last=True)
+    applied = F("applied_on").asc(nulls_last=True)
     if rule == OrderingRule.POSITIVE_ADVICE_DATE:
-        terms = [F("positive_decision_on").asc(nulls_last=True)]
+        terms = [advice, applied]
     elif rule == OrderingRule.APPLICATION_DATE:
-        terms = [F("applied_on").asc(nulls_last=True)]
+        terms = [applied, advice]
     elif rule == OrderingRule.PRIORITY_THEN_ADVICE_DATE:
-        terms = [F("priority_group").desc(), F("positive_decision_on").asc(nulls_last=True)]
+        terms = [F("priority_group").desc(), advice, applied]
+    elif rule == OrderingRule.COUNCIL_ORDER:
+        terms = [F("council_position").asc(nulls_last=True), advice, applied]
     else:  # pragma: no cover - OrderingRule() already refused anything else
         raise ValueError(f"unknown ordering rule: {rule!r}")
     return [*terms, F("id").asc()]
@@ -171,12 +166,19 @@ class CandidateRow:
     priority_group: bool
     #: The date of the positive decision: the person waits since then.
     waiting_since: date | None
+    #: The date of UWV's advice the decision rests on (the order "date of the advice").
+    advice_on: date | None
     applied_on: date | None
+    #: The position under the municipality's own order (None: none given).
+    council_position: int | None
     #: The verordening version and its ordering rule that decided the position (None: no
     #: verordening in force; the default order by date of the positive decision applies).
     verordening_id: int | None
     verordening_in_force_from: date | None
     ordering_rule: OrderingRule
+    #: The reference of the latest placement out of turn that passed this candidate over
+    #: (DOMAIN §4.5), if any.
+    passed_over_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,13 +193,36 @@ class CapacityHeader:
     quota_places: Decimal | None
     #: Additional places the verordening in force offers (0 if it offers none).
     additional_places: int
+    #: The hours of the running jobs summed, divided by 31 once: exact, round it only to
+    #: show it (``rules.realised_places``).
     realised_places: Decimal
     persons_employed: int
-    #: Persons the municipality must still place to reach the quota (§4.3).
-    free_obliged: int
     verordening_id: int | None
     verordening_in_force_from: date | None
     ordering_rule: OrderingRule
+    #: Pw art. 7(7): the municipality's agreement with UWV is in force on ``on`` (from then
+    #: on UWV-benefit candidates on the waiting list are the municipality's).
+    uwv_agreement: bool
+    uwv_agreement_from: date | None
+
+    @property
+    def free_obliged(self) -> int:
+        """Persons the municipality must still place to reach the quota (§4.3). No quota
+        entered yet: nobody is obliged until it is (the law sets at least 1)."""
+        return rules.free_obliged_slots(self.quota_places or Decimal(0), self.realised_places)
+
+    @property
+    def free_additional(self) -> int:
+        """Persons who can still get one of the verordening's additional places (§4.5): the
+        additional places already in use are counted."""
+        return rules.free_additional_slots(
+            self.quota_places or Decimal(0), self.additional_places, self.realised_places
+        )
+
+    @property
+    def additional_in_use(self) -> Decimal:
+        """Places realised beyond the quota: additional places in use (exact)."""
+        return max(Decimal(0), self.realised_places - (self.quota_places or Decimal(0)))
 
     @property
     def quota_reached(self) -> bool:
@@ -277,7 +302,7 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
         municipality=OuterRef("pk"), in_force_from__lte=on
     ).order_by("-in_force_from")
     running = Employment.objects.filter(running_on(on), municipality=OuterRef("pk")).order_by()
-    realised = running.values("municipality").annotate(total=Sum(places_sql())).values("total")
+    realised = running.values("municipality").annotate(total=hours_sum()).values("total")
     persons = (
         running.values("municipality").annotate(n=Count("case__person", distinct=True)).values("n")
     )
@@ -290,7 +315,7 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
             verordening_rule=Subquery(verordening.values("ordering_rule")[:1]),
             verordening_offers=Subquery(verordening.values("offers_additional_places")[:1]),
             verordening_additional=Subquery(verordening.values("additional_places_per_year")[:1]),
-            realised=Coalesce(Subquery(realised, output_field=PLACES_FIELD), Value(Decimal(0))),
+            realised=Coalesce(Subquery(realised, output_field=HOURS_FIELD), Value(Decimal(0))),
             persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
         )
         .values(
@@ -302,27 +327,28 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
             "verordening_additional",
             "realised",
             "persons",
+            "uwv_agreement_from",
         )
         .first()
     )
     if row is None:
         raise MunicipalityNotFound(municipality_id)
     quota = None if row["quota_places"] is None else Decimal(row["quota_places"])
-    realised_places = Decimal(row["realised"]).quantize(rules.CENT)
     additional = (row["verordening_additional"] or 0) if row["verordening_offers"] else 0
+    agreement_from = row["uwv_agreement_from"]
     return CapacityHeader(
         municipality_id=municipality_id,
         year=year,
         on=on,
         quota_places=quota,
         additional_places=int(additional),
-        realised_places=realised_places,
+        realised_places=rules.realised_places(Decimal(row["realised"]), settings.HOURS_PER_PLACE),
         persons_employed=int(row["persons"]),
-        # No quota entered yet: nobody is obliged until it is (the law sets at least 1).
-        free_obliged=rules.free_obliged_slots(quota or Decimal(0), realised_places),
         verordening_id=row["verordening_id"],
         verordening_in_force_from=row["verordening_from"],
         ordering_rule=OrderingRule(row["verordening_rule"] or OrderingRule.POSITIVE_ADVICE_DATE),
+        uwv_agreement=agreement_from is not None and agreement_from <= on,
+        uwv_agreement_from=agreement_from,
     )
 
 
@@ -346,8 +372,10 @@ def _related_columns() -> dict[str, Subquery]:
     }
 
 
-def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False) -> QuerySet:
-    """The candidates with position, available_rank, category and responsible, in SQL."""
+def _windowed_candidates(header: CapacityHeader) -> QuerySet:
+    """The municipality's candidates with their ``position``, ``available_rank``,
+    ``category`` and ``responsible`` (window functions over all of them), in the
+    verordening's order."""
     order = candidate_order(header.ordering_rule)
     available = Case(
         When(state=CaseState.AWAITING_PLACEMENT, then=Value(1)),
@@ -355,7 +383,7 @@ def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False)
         output_field=IntegerField(),
     )
     obliged_up_to = Value(header.free_obliged)
-    additional_up_to = Value(header.free_obliged + header.additional_places)
+    additional_up_to = Value(header.free_obliged + header.free_additional)
     is_unavailable = Q(state=CaseState.UNAVAILABLE)
     category = Case(
         When(is_unavailable, then=Value(Category.UNAVAILABLE.value)),
@@ -369,7 +397,7 @@ def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False)
         default=Value(Category.WAITING.value),
         output_field=CharField(),
     )
-    if uwv_agreement:
+    if header.uwv_agreement:
         # Pw art. 7(7): municipality and UWV agreed that the municipality stays responsible.
         responsible = Value(Responsible.MUNICIPALITY.value, output_field=CharField())
     else:
@@ -401,9 +429,18 @@ def _windowed_candidates(header: CapacityHeader, *, uwv_agreement: bool = False)
         .annotate(category=category, responsible=responsible)
         # The window's own order (total: it ends with the id), not ``position``: the same
         # rows in the same order, but PostgreSQL can then read the candidates in that order
-        # from the index ``case_candidates`` and stop after the page (a LIMIT), where an
-        # ORDER BY the row number makes it rank every candidate and sort them again.
+        # from the index ``case_candidates_by_advice`` and stop after the page (a LIMIT),
+        # where an ORDER BY the row number makes it rank every candidate and sort them again.
         .order_by(*order)
+    )
+
+
+def _passed_over_by() -> Subquery:
+    """The reference of the latest placement out of turn that passed the candidate over."""
+    return Subquery(
+        PassedOver.objects.filter(case_id=OuterRef("pk"))
+        .order_by("-id")
+        .values("employment__case__reference")[:1]
     )
 
 
@@ -418,34 +455,33 @@ _ROW_COLUMNS = (
     "benefit_kind_of_person",
     "priority_group",
     "positive_decision_on",
+    "positive_advice_on",
     "applied_on",
+    "council_position",
+    "passed_over_reference",
 )
 
 
-def _responsible(
-    benefit_kind: BenefitKind, slot: int, header: CapacityHeader, uwv_agreement: bool
-) -> Responsible:
+def _responsible(benefit_kind: BenefitKind, slot: int, header: CapacityHeader) -> Responsible:
     """``rules.waiting_list_responsibility`` for the candidate who takes (or, unavailable,
     would take at their turn) available slot ``slot``: the ``responsible`` column of
     ``_windowed_candidates``, in Python."""
     return rules.waiting_list_responsibility(
         benefit_kind,
         quota_reached=slot > header.free_obliged,
-        additional_places_offered=slot <= header.free_obliged + header.additional_places,
-        uwv_agreement=uwv_agreement,
+        additional_places_offered=slot <= header.free_obliged + header.free_additional,
+        uwv_agreement=header.uwv_agreement,
     )
 
 
-def _candidate_rows(
-    windowed: QuerySet, header: CapacityHeader, *, uwv_agreement: bool = False
-) -> list[CandidateRow]:
+def _candidate_rows(windowed: QuerySet, header: CapacityHeader) -> list[CandidateRow]:
     """``CandidateRow``s of the windowed candidates (``_windowed_candidates``), in its order.
 
     The responsibility is worked out here from ``available_rank`` rather than read from the
     ``responsible`` column: Django writes an annotation's SQL out wherever it is used, so
     selecting both ``responsible`` and ``benefit_kind_of_person`` would make PostgreSQL look
     the person up twice per row (and, over a few ten thousand rows, cross its JIT cost
-    thresholds).
+    thresholds). Who passed the candidate over is looked up here too, for the rows read only.
     """
     rows = []
     for (
@@ -459,8 +495,11 @@ def _candidate_rows(
         benefit_kind,
         priority_group,
         waiting_since,
+        advice_on,
         applied_on,
-    ) in windowed.values_list(*_ROW_COLUMNS):
+        council_position,
+        passed_over_by,
+    ) in windowed.annotate(passed_over_reference=_passed_over_by()).values_list(*_ROW_COLUMNS):
         benefit_kind = BenefitKind(benefit_kind)
         available = state == CaseState.AWAITING_PLACEMENT
         # The slot the candidate takes (available) or would take at their turn (unavailable).
@@ -472,35 +511,44 @@ def _candidate_rows(
                 person_id=person_id,
                 position=position,
                 category=Category(category),
-                responsible=_responsible(benefit_kind, slot, header, uwv_agreement),
+                responsible=_responsible(benefit_kind, slot, header),
                 available=available,
                 benefit_kind=benefit_kind,
                 priority_group=priority_group,
                 waiting_since=waiting_since,
+                advice_on=advice_on,
                 applied_on=applied_on,
+                council_position=council_position,
                 verordening_id=header.verordening_id,
                 verordening_in_force_from=header.verordening_in_force_from,
                 ordering_rule=header.ordering_rule,
+                passed_over_by=passed_over_by,
             )
         )
     return rows
 
 
+def _with_agreement(header: CapacityHeader, uwv_agreement: bool | None) -> CapacityHeader:
+    """``header``, with the Pw art. 7(7) agreement as the caller says (None: as the
+    municipality has it on the day)."""
+    if uwv_agreement is None or uwv_agreement == header.uwv_agreement:
+        return header
+    return replace(header, uwv_agreement=uwv_agreement)
+
+
 def capacity(
-    municipality_id: int, year: int, *, on: date | None = None, uwv_agreement: bool = False
+    municipality_id: int, year: int, *, on: date | None = None, uwv_agreement: bool | None = None
 ) -> Capacity:
     """Capacity of ``municipality_id`` in ``year`` on ``on`` (default today), with every
     candidate in position order. Two queries, whatever the number of candidates.
 
-    ``uwv_agreement``: municipality and UWV agreed otherwise (Pw art. 7(7)); there is no field
-    for it yet, so callers pass False.
+    ``uwv_agreement``: whether municipality and UWV agreed otherwise (Pw art. 7(7)); None
+    (the default): as the municipality's setting has it on ``on``.
     """
-    header = _header(municipality_id, year, on or timezone.localdate())
-    candidates = _candidate_rows(
-        _windowed_candidates(header, uwv_agreement=uwv_agreement),
-        header,
-        uwv_agreement=uwv_agreement,
+    header = _with_agreement(
+        _header(municipality_id, year, on or timezone.localdate()), uwv_agreement
     )
+    candidates = _candidate_rows(_windowed_candidates(header), header)
     return Capacity(**_header_fields(header), candidates=candidates)
 
 
@@ -515,7 +563,7 @@ def candidate_page(
     on: date | None = None,
     from_position: int = 1,
     limit: int = 50,
-    uwv_agreement: bool = False,
+    uwv_agreement: bool | None = None,
     header: CapacityHeader | None = None,
 ) -> CandidatePage:
     """The figures of ``capacity`` and the candidates at positions ``from_position`` ..
@@ -531,7 +579,7 @@ def candidate_page(
     windowed query in a subquery, whose select list (with the person and application
     lookups) PostgreSQL then evaluates for every candidate; with the LIMIT in the same query
     it evaluates those lookups after the sort, for the rows up to the end of the page only.
-    Under the verordening's order by the date of the positive decision (the default) the
+    Under the verordening's order by the date of the positive advice (the default) the
     candidates are read in that order from an index, so only the rows up to the end of the
     page are ranked at all.
 
@@ -547,11 +595,12 @@ def candidate_page(
         header = _header(municipality_id, year, on or timezone.localdate())
     elif (header.municipality_id, header.year) != (municipality_id, year):
         raise ValueError("the header is of another municipality or year")
-    windowed = _windowed_candidates(header, uwv_agreement=uwv_agreement)
+    header = _with_agreement(header, uwv_agreement)
+    windowed = _windowed_candidates(header)
     # OFFSET and LIMIT are 64-bit integers in SQL (a start of 10**30 is an empty page anyway).
     offset = min(from_position - 1, _MAX_SQL_ROWS)
     window = windowed[offset : offset + min(limit + 1, _MAX_SQL_ROWS)]
-    rows = _candidate_rows(window, header, uwv_agreement=uwv_agreement)
+    rows = _candidate_rows(window, header)
     return CandidatePage(
         **_header_fields(header),
         from_position=from_position,
@@ -562,12 +611,14 @@ def candidate_page(
 
 
 def capacity_summary(
-    municipality_id: int, year: int, *, on: date | None = None, uwv_agreement: bool = False
+    municipality_id: int, year: int, *, on: date | None = None, uwv_agreement: bool | None = None
 ) -> CapacitySummary:
     """The figures of ``capacity`` and the number of candidates per category, counted in the
     database over the windowed candidates (two queries; no candidate rows fetched)."""
-    header = _header(municipality_id, year, on or timezone.localdate())
-    windowed = _windowed_candidates(header, uwv_agreement=uwv_agreement).order_by()
+    header = _with_agreement(
+        _header(municipality_id, year, on or timezone.localdate()), uwv_agreement
+    )
+    windowed = _windowed_candidates(header).order_by()
     counts = windowed.aggregate(
         obliged=Count("pk", filter=Q(category=Category.OBLIGED)),
         additional=Count("pk", filter=Q(category=Category.ADDITIONAL)),
@@ -576,3 +627,29 @@ def capacity_summary(
         responsible_uwv=Count("pk", filter=Q(responsible=Responsible.UWV)),
     )
     return CapacitySummary(**_header_fields(header), **counts)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Who may get an additional place now (DOMAIN §4.5): the candidates whose turn it is,
+    in the verordening's order, as ``(case_id, reference, position)``."""
+
+    rows: list[tuple[int, str, int]]
+
+    def includes(self, case_id: int) -> bool:
+        return any(row[0] == case_id for row in self.rows)
+
+
+def turn_for_additional_place(municipality_id: int, *, on: date, committed_places: Decimal) -> Turn:
+    """The candidates whose turn it is for an additional place, for a job starting ``on``:
+    ``capacity``'s ADDITIONAL candidates, with the places already taken counted as
+    ``committed_places`` (every job not ended before ``on``, also one that starts later:
+    ``selectors.committed_places``). Two queries. The caller (``services.place_person``)
+    holds the municipality's lock, so no other placement changes the answer meanwhile."""
+    header = replace(_header(municipality_id, on.year, on), realised_places=committed_places)
+    rows = (
+        _windowed_candidates(header)
+        .filter(category=Category.ADDITIONAL)
+        .values_list("id", "reference", "position")
+    )
+    return Turn(rows=[tuple(row) for row in rows])

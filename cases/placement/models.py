@@ -86,6 +86,9 @@ class Employment(models.Model):
         blank=True,
     )
     ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    #: Why the person got an additional place before those whose turn it was (DOMAIN §4.5);
+    #: empty for a placement in turn or within the quota.
+    out_of_turn_reason = models.TextField(_("reason for placing out of turn"), blank=True)
 
     class Meta:
         verbose_name = _("employment")
@@ -119,6 +122,34 @@ class Employment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.employer_name}"
+
+
+class PassedOver(models.Model):
+    """A candidate whose turn it was for an additional place when someone else was placed
+    on it out of turn (DOMAIN §4.5): they wait longer because of that placement."""
+
+    employment = models.ForeignKey(
+        Employment,
+        on_delete=models.CASCADE,
+        related_name="passed_over",
+        verbose_name=_("placement out of turn"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="passed_over_by",
+        verbose_name=_("case passed over"),
+    )
+
+    class Meta:
+        verbose_name = _("candidate passed over")
+        verbose_name_plural = _("candidates passed over")
+        constraints = [
+            models.UniqueConstraint(fields=["employment", "case"], name="passed_over_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.employment})"
 
 
 class NationalQuota(models.Model):

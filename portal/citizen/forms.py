@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,8 @@ from cases.forms import MessageForm
 from cases.models import validate_bsn
 from municipalities.models import Municipality
 
+#: A Dutch postcode without its space: four digits (not starting with 0), two letters.
+POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 DATE_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -135,6 +139,28 @@ class PersonForm(StepForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    # Where the decision letter goes (optional: the municipality may know it already).
+    letter_street = forms.CharField(
+        label=_("Street and house number"),
+        max_length=200,
+        required=False,
+        help_text=_("Where we send letters about the application, such as the decision."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    letter_postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=7,
+        required=False,
+        help_text=_("For example 1234 AB."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    letter_city = forms.CharField(
+        label=_("Place"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+
     def __init__(self, *args, representative: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.order_by("name")
@@ -144,6 +170,30 @@ class PersonForm(StepForm):
             self.fields["birth_date"].label = _("Date of birth of the person")
             self.fields["bsn"].label = _("Citizen service number (BSN) of the person")
             self.fields["email"].label = _("Email address for contact")
+            self.fields["letter_street"].label = _("Your street and house number")
+            self.fields["letter_street"].help_text = _(
+                "We send letters about the application, such as the decision, to you."
+            )
+
+    def clean_letter_postcode(self):
+        value = "".join(self.cleaned_data["letter_postcode"].split()).upper()
+        if not value:
+            return ""
+        if not POSTCODE.fullmatch(value):
+            raise forms.ValidationError(_("Enter a postcode like 1234 AB."))
+        return f"{value[:4]} {value[4:]}"
+
+    def clean(self):
+        data = super().clean()
+        address = ("letter_street", "letter_postcode", "letter_city")
+        given = [name for name in address if (data.get(name) or "").strip()]
+        if given and len(given) < len(address):
+            for name in address:
+                if name not in given and name not in self.errors:
+                    self.add_error(
+                        name, _("Fill in the street, postcode and place, or leave all three empty.")
+                    )
+        return data
 
     def clean_bsn(self):
         value = "".join(ch for ch in self.cleaned_data["bsn"] if not ch.isspace() and ch != ".")

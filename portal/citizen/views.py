@@ -19,7 +19,7 @@ from cases import conversations, rules, selectors, services
 from cases.audit.trail import origin_of, record_view
 from cases.choices import CaseState, MessageThread, Side, TermKind
 from cases.documents import files
-from cases.documents.letters import decision_letter_pdf
+from cases.documents.letters import LetterheadIncomplete, decision_letter_pdf
 from cases.models import ApplicationDraft
 from portal.models import Role
 from portal.permissions import role_required
@@ -188,7 +188,21 @@ def decision_letter(request, pk):
     decision = getattr(case, "decision", None)
     if decision is None:
         raise Http404
-    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    try:
+        pdf = decision_letter_pdf(decision)
+    except LetterheadIncomplete:
+        return render(
+            request,
+            "cases/letter_unavailable.html",
+            {
+                "case": case,
+                "municipality": case.municipality,
+                "back_url": reverse("citizen:case_detail", args=[case.pk]),
+                "for_citizen": True,
+            },
+            status=409,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="besluit-{case.reference}.pdf"'
     return response
 

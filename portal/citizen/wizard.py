@@ -211,6 +211,9 @@ class Wizard:
             "changed_circumstances": (c.get("previous") or {})
             .get("changed_circumstances", "")
             .strip(),
+            "letter_street": person.get("letter_street", "").strip(),
+            "letter_postcode": person.get("letter_postcode", ""),
+            "letter_city": person.get("letter_city", "").strip(),
         }
         return person_data, application_data
 

@@ -249,7 +249,8 @@ def test_administrator_manages_employers_staff_chain_and_letterhead(page, mailou
     expect(page.get_by_role("region", name="Doel: plekken per jaar")).to_contain_text("12")
 
     nav.get_by_role("link", name="Briefhoofd en contact").click()
-    page.get_by_label("Briefhoofd").fill(f"Gemeente {municipality.name}\nPostbus 1")
+    page.get_by_label("Afzender").fill(f"Gemeente {municipality.name}")
+    page.get_by_label("Postadres").fill("Postbus 1\n1000 AA Testdorp")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("status")).to_contain_text("Het briefhoofd en de contactgegevens")
 

@@ -155,7 +155,7 @@ def test_history_cannot_be_deleted(operator_client, data, model):
     assert model._default_manager.filter(pk=obj.pk).exists()
 
 
-def test_the_case_page_changes_only_assignee_and_priority_never_the_state(
+def test_the_case_page_changes_only_the_assignee_never_the_state_or_the_order(
     operator_client, data, operator
 ):
     case = data[CaseState.AWAITING_PLACEMENT]
@@ -174,7 +174,8 @@ def test_the_case_page_changes_only_assignee_and_priority_never_the_state(
 
     assert response.status_code == 302, response.context and response.context.get("errors")
     case.refresh_from_db()
-    assert case.priority_group
+    # A priority group is set on the consultant's case page, with a reason (DOMAIN §4.5).
+    assert not case.priority_group
     assert case.state == CaseState.AWAITING_PLACEMENT
 
 

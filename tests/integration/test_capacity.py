@@ -20,7 +20,12 @@ from hypothesis import strategies as st
 from cases import rules, services
 from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Responsible
 from cases.models import Application, Case
-from cases.placement.capacity import MunicipalityNotFound, capacity, capacity_summary
+from cases.placement.capacity import (
+    MunicipalityNotFound,
+    capacity,
+    capacity_summary,
+    format_places,
+)
 from tests.factories import (
     CaseFactory,
     EmploymentFactory,
@@ -70,14 +75,19 @@ def candidate(
     priority: bool = False,
     available: bool = True,
     benefit: BenefitKind = BenefitKind.PARTICIPATIEWET,
+    advice_on: date | None = None,
+    council_position: int | None = None,
 ) -> Case:
-    """A candidate case with just the rows capacity reads: person, case, application."""
+    """A candidate case with just the rows capacity reads: person, case, application. The
+    advice is four weeks before the decision unless ``advice_on`` says otherwise."""
     person = PersonFactory(municipality=municipality, benefit_kind=benefit)
     case = CaseFactory(
         person=person,
         state=CaseState.AWAITING_PLACEMENT if available else CaseState.UNAVAILABLE,
         positive_decision_on=decided_on,
+        positive_advice_on=advice_on or decided_on - timedelta(weeks=4),
         priority_group=priority,
+        council_position=council_position,
         lifecycle=False,
     )
     Application.objects.create(
@@ -108,14 +118,16 @@ def reference(cases, rule, quota, realised, additional):
     candidates = [
         rules.Candidate(
             case_id=case.pk,
-            positive_advice_on=case.positive_decision_on,
+            positive_advice_on=case.positive_advice_on,
             applied_on=case.application.received_on,
             priority=case.priority_group,
             available=case.state == CaseState.AWAITING_PLACEMENT,
+            council_position=case.council_position,
         )
         for case in cases
     ]
     free = rules.free_obliged_slots(quota, realised)
+    free_additional = rules.free_additional_slots(quota, additional, realised)
     expected = {}
     available_before = 0
     for placement in rules.categorise(candidates, rule, quota, realised, additional):
@@ -123,7 +135,7 @@ def reference(cases, rule, quota, realised, additional):
         if category == Category.UNAVAILABLE:
             # Responsible as if they were available at their turn.
             quota_reached = available_before >= free
-            offered = available_before < free + additional
+            offered = available_before < free + free_additional
         else:
             available_before += 1
             quota_reached = category != Category.OBLIGED
@@ -149,6 +161,7 @@ candidates_strategy = st.lists(
             "decided": DAYS,
             "applied": DAYS,
             "priority": st.booleans(),
+            "council": st.one_of(st.none(), st.integers(min_value=1, max_value=4)),
             "available": st.booleans(),
             "benefit": st.sampled_from(list(BenefitKind)),
         }
@@ -187,10 +200,11 @@ def test_s4_capacity_equals_the_rules_for_generated_scenarios(
             priority=spec["priority"],
             available=spec["available"],
             benefit=spec["benefit"],
+            council_position=spec["council"],
         )
         for spec in specs
     ]
-    realised = sum((rules.places(Decimal(h)) for h in hours), Decimal("0.00"))
+    realised = rules.realised_places(sum((Decimal(h) for h in hours), Decimal(0)))
 
     result = capacity(municipality.pk, YEAR, on=ON)
 
@@ -230,7 +244,7 @@ def test_s4_capacity_equals_the_rules_for_bulk_scenarios(seed):
     cases = list(
         Case.objects.filter(pk__in=ids).select_related("person", "application").order_by("?")
     )
-    realised = sum((rules.places(Decimal(h)) for h in hours), Decimal("0.00"))
+    realised = rules.realised_places(sum((Decimal(h) for h in hours), Decimal(0)))
 
     result = capacity(municipality.pk, YEAR, on=ON)
 
@@ -343,7 +357,8 @@ def test_s4_2_realised_places_count_hours_over_31_per_employment():
 
     result = capacity(municipality.pk, YEAR, on=ON)
 
-    assert result.realised_places == Decimal("3.50")  # 0.81 + 0.40 + 1.29 + 1.00
+    # (25 + 12.5 + 40 + 31) / 31 = 108.5 / 31 = 3.5
+    assert result.realised_places == Decimal("3.5")
     assert result.persons_employed == 4
     assert result.free_obliged == 0  # ceil(3 - 3.50) < 0
     assert result.quota_reached
@@ -355,16 +370,22 @@ def test_s4_2_a_job_of_25_hours_counts_081_places():
 
     result = capacity(municipality.pk, YEAR, on=ON)
 
-    assert result.realised_places == Decimal("0.81")
+    assert result.realised_places == Decimal(25) / Decimal(31)
+    assert format_places(result.realised_places) == "0,81"
     assert result.free_obliged == 1  # ceil(1 - 0.81)
 
 
-def test_s4_2_places_round_per_employment_not_over_the_total():
-    municipality = municipality_with(quota=Decimal(5))
+def test_s4_2_places_sum_the_hours_and_divide_once_not_the_rounded_parts():
+    municipality = municipality_with(quota=Decimal("2.42"))
     for _ in range(3):
-        employ(municipality, "25")  # 3 x 0.81 = 2.43, while 75 / 31 = 2.419... -> 2.42
+        employ(municipality, "25")  # 3 x 0.81 = 2.43, but 75 / 31 = 2.419... -> 2.42
 
-    assert capacity(municipality.pk, YEAR, on=ON).realised_places == Decimal("2.43")
+    result = capacity(municipality.pk, YEAR, on=ON)
+
+    assert result.realised_places == Decimal(75) / Decimal(31)
+    assert format_places(result.realised_places) == "2,42"
+    # 75 hours are less than 2.42 x 31 = 75.02 hours: the quota is not quite reached.
+    assert result.free_obliged == 1
 
 
 # -- categories and responsibility --------------------------------------------------------
@@ -427,7 +448,7 @@ def test_s4_the_result_carries_the_figures_and_the_waiting_since_date():
 
     assert result.quota_places == Decimal("2.50")
     assert result.additional_places == 3
-    assert result.realised_places == Decimal("1.00")
+    assert result.realised_places == Decimal(1)
     assert result.free_obliged == 2  # ceil(1.5)
     (row,) = result.candidates
     assert row.case_id == case.pk

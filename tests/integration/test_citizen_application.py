@@ -501,3 +501,46 @@ def test_staff_download_documents_of_their_cases_only_and_every_download_is_audi
     assert sorted(downloads.values_list("actor_id", flat=True)) == sorted(
         [assessor.pk, consultant.pk]
     )
+
+
+def test_the_address_for_letters_is_optional_checked_and_kept_with_the_application(
+    client, citizen, municipality
+):
+    client.force_login(citizen)
+    draft = start(client)
+    client.post(step_url(draft, "applicant"), {"applicant_kind": "person"})
+
+    partial = client.post(
+        step_url(draft, "person"), person_answers(municipality, letter_street="Kerkstraat 1")
+    )
+    assert "Vul de straat, de postcode en de plaats in, of laat alle drie leeg." in (
+        partial.content.decode()
+    )
+    wrong = client.post(
+        step_url(draft, "person"),
+        person_answers(
+            municipality, letter_street="Kerkstraat 1", letter_postcode="12345", letter_city="X"
+        ),
+    )
+    assert "Vul een postcode in zoals 1234 AB." in wrong.content.decode()
+
+    fill_all(
+        client,
+        draft,
+        municipality,
+        letter_street="Kerkstraat 1",
+        letter_postcode="1011ab",
+        letter_city="Amsterdam",
+    )
+    assert (
+        "Kerkstraat 1"
+        in client.get(reverse("citizen:draft_review", args=[draft.pk])).content.decode()
+    )
+    client.post(reverse("citizen:draft_review", args=[draft.pk]))
+
+    application = Case.objects.get().application
+    assert (application.letter_street, application.letter_postcode, application.letter_city) == (
+        "Kerkstraat 1",
+        "1011 AB",
+        "Amsterdam",
+    )

@@ -63,6 +63,9 @@ def answers_for(municipality, **person) -> dict[str, dict]:
             "municipality": str(municipality.pk),
             "email": "sam@example.nl",
             "phone": "0612345678",
+            "letter_street": "Kerkstraat 1",
+            "letter_postcode": "1011 AB",
+            "letter_city": "Amsterdam",
             **person,
         },
         "situation": {"situation": "school", "benefit_kind": "none"},
@@ -361,11 +364,11 @@ FIELDS = [
 ]
 
 
-def test_the_form_has_twenty_fields_and_this_test_covers_them_all():
+def test_the_form_has_twenty_three_fields_and_this_test_covers_them_all():
     from portal.citizen.wizard import BY_SLUG
 
     fields = {(step, name) for step in STEPS for name in BY_SLUG[step].form_class.base_fields}
-    assert len(fields) == 20 and fields == set(FIELDS)
+    assert len(fields) == 23 and fields == set(FIELDS)
 
 
 @pytest.mark.parametrize("where", ["value", "name", "query"])

@@ -23,9 +23,10 @@ from django.db import connection, connections
 
 from cases import selectors, services
 from cases.audit.models import AuditEntry
-from cases.choices import CaseState, ContractKind, WorkplaceKind
+from cases.choices import CaseState, Category, ContractKind, WorkplaceKind
 from cases.models import Case
-from cases.placement.models import Employment
+from cases.placement.capacity import capacity
+from cases.placement.models import Employment, PassedOver
 from municipalities.models import Municipality, YearlyQuota
 from tests.factories import (
     CaseFactory,
@@ -70,7 +71,7 @@ def last_place_setup():
     return municipality, cases, consultants
 
 
-def place(case_id, actor):
+def place(case_id, actor, reason=""):
     return services.place_person(
         case_id=case_id,
         employer_name="Sociaal Ontwikkelbedrijf",
@@ -79,20 +80,21 @@ def place(case_id, actor):
         start_on=START_ON,
         contract_kind=ContractKind.INDEFINITE,
         wage_value_pct=Decimal(50),
+        out_of_turn_reason=reason,
         actor=actor,
     )
 
 
-def place_at_once(cases, consultants):
+def place_at_once(cases, consultants, reasons=("", "")):
     """Run ``place`` for both cases in two threads released together; return the outcomes
     (an Employment or the ValidationError's code)."""
     barrier = threading.Barrier(2, timeout=20)
     outcomes: dict[int, object] = {}
 
-    def worker(case, actor):
+    def worker(case, actor, reason):
         try:
             barrier.wait()
-            outcomes[case.pk] = place(case.pk, actor)
+            outcomes[case.pk] = place(case.pk, actor, reason)
         except ValidationError as error:
             outcomes[case.pk] = error.code
         except Exception as error:  # surfaced by the assertions below
@@ -101,8 +103,8 @@ def place_at_once(cases, consultants):
             connections.close_all()
 
     threads = [
-        threading.Thread(target=worker, args=(case, actor))
-        for case, actor in zip(cases, consultants, strict=True)
+        threading.Thread(target=worker, args=(case, actor, reason))
+        for case, actor, reason in zip(cases, consultants, reasons, strict=True)
     ]
     for thread in threads:
         thread.start()
@@ -233,3 +235,70 @@ def test_placing_the_same_case_twice_at_once_yields_one_employment(run, slow_cou
     assert [o for o in outcomes if not isinstance(o, Employment)] == ["not_placeable"], outcomes
     assert sum(isinstance(outcome, Employment) for outcome in outcomes) == 1
     assert Employment.objects.filter(case=case).count() == 1
+
+
+def extra_place_setup():
+    """Quota 1, filled by a job of 31 hours; the verordening offers 1 additional place; two
+    candidates, the first (older advice) in line for it, each with its own consultant."""
+    restore_reference_data()
+    municipality = MunicipalityFactory()
+    YearlyQuotaFactory(municipality=municipality, year=START_ON.year, places=Decimal(1))
+    VerordeningFactory(
+        municipality=municipality,
+        in_force_from=date(2025, 1, 1),
+        offers_additional_places=True,
+        additional_places_per_year=1,
+    )
+    filler = CaseFactory(person__municipality=municipality, state=CaseState.AWAITING_PLACEMENT)
+    consultants = [UserFactory(consultant=True, municipality=municipality) for _ in range(2)]
+    place(filler.pk, consultants[0])
+    first, second = (
+        CaseFactory(
+            person__municipality=municipality,
+            state=CaseState.AWAITING_PLACEMENT,
+            positive_decision_on=date(2026, 1, day),
+        )
+        for day in (5, 12)
+    )
+    return municipality, [first, second], consultants
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(3))
+def test_the_extra_place_goes_once_in_turn_or_out_of_turn_with_who_waits_recorded(run, slow_count):
+    """DOMAIN §4.5 under concurrent placements: one consultant places the first in line on
+    the one additional place, another places the second out of turn (with a reason) at the
+    same moment. Exactly one gets it; if the second did, the first is recorded as passed
+    over; the list then has no additional place left."""
+    municipality, (first, second), consultants = extra_place_setup()
+
+    outcomes = place_at_once(
+        [first, second], consultants, reasons=("", "Alleen deze werkplek past.")
+    )
+
+    placed = [pk for pk, outcome in outcomes.items() if isinstance(outcome, Employment)]
+    assert len(placed) == 1, outcomes
+    loser = first.pk if placed == [second.pk] else second.pk
+    assert outcomes[loser] == "no_place_left", outcomes
+    assert Employment.objects.filter(municipality=municipality).count() == 2
+    passed_over = list(PassedOver.objects.values_list("case_id", flat=True))
+    assert passed_over == ([first.pk] if placed == [second.pk] else [])
+    after = capacity(municipality.pk, START_ON.year, on=START_ON)
+    assert (after.free_obliged, after.free_additional) == (0, 0)
+    assert {row.category for row in after.candidates} == {Category.WAITING}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(2))
+def test_out_of_turn_without_a_reason_never_takes_the_extra_place(run, slow_count):
+    """Whichever transaction goes first, the second in line without a reason is refused:
+    before the first is placed it is their turn, after it no place is left."""
+    municipality, (first, second), consultants = extra_place_setup()
+
+    outcomes = place_at_once([first, second], consultants)
+
+    assert isinstance(outcomes[first.pk], Employment), outcomes
+    assert outcomes[second.pk] in ("out_of_turn_without_reason", "no_place_left"), outcomes
+    assert not PassedOver.objects.exists()

@@ -192,6 +192,8 @@ def test_each_new_message_notifies_the_other_side_and_the_mail_holds_no_content(
     assert "nieuw bericht" in sent.subject.lower() and case.reference in sent.subject
     assert "nieuw bericht" in text and "Log in" in text
     assert SECRET not in text and SECRET not in sent.subject
+    # it links to the message on the citizen's case page
+    assert f"/mijn/dossier/{case.pk}/#bericht-{first.pk}" in sent.body
 
     post(case, citizen, SECRET)
     to_staff = Notification.objects.filter(kind=K.MESSAGE_FOR_MUNICIPALITY)
@@ -199,6 +201,7 @@ def test_each_new_message_notifies_the_other_side_and_the_mail_holds_no_content(
     assert colleague.pk not in {n.recipient_id for n in to_staff}
     assert dispatch.deliver(to_staff.get(channel="email").pk) == "sent"
     assert SECRET not in mail.outbox[-1].body
+    assert f"/werk/zaken/{case.pk}/#bericht-" in mail.outbox[-1].body
 
 
 def test_attachments_pass_the_checks_of_the_application(case, consultant, citizen):

@@ -116,3 +116,17 @@ def test_the_demo_cases_pass_the_capacity_computation():
                 state__in=[CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE],
             ).count()
         )
+
+
+def test_every_demo_municipality_has_a_complete_letterhead_and_its_letters_can_be_made():
+    from cases.documents.letters import decision_letter_pdf
+
+    Municipality.objects.create(cbs_code="GM0344", name="Utrecht")  # seeded before letterheads
+    call_command("seed_demo")
+
+    for m in MUNICIPALITIES:
+        municipality = Municipality.objects.get(cbs_code=m.cbs_code)
+        assert municipality.missing_letterhead_fields == [], m.name
+        decision = Decision.objects.filter(case__municipality=municipality).first()
+        assert decision_letter_pdf(decision).startswith(b"%PDF")
+        assert decision.case.application.letter_postcode

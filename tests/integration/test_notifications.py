@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cases import services
 from cases.choices import ApplicantKind, CaseState
@@ -154,9 +155,11 @@ def test_the_mail_is_dutch_plain_text_and_html_with_the_municipality_contact_tex
 
     message = build(notification)
 
-    end = case.terms.get().end_on.strftime("%d-%m-%Y")
+    end = case.terms.get().end_on
+    with translation.override("nl"):
+        written = date_format(end, "j F Y")  # as on the pages: "1 februari 2027"
     assert message.subject.startswith("We hebben uw aanvraag ontvangen")
-    assert end in message.body
+    assert written in message.body and end.strftime("%d-%m-%Y") not in message.body
     assert "Bel ons op werkdagen van 9 tot 17 uur." in message.body
     assert "14 020" in message.body
     html, mimetype = message.alternatives[0]

@@ -516,12 +516,16 @@ def test_college_applies_after_preselection(signed_in, municipality):
             "source": "school",
             "preselection_done_on": timezone.localdate().isoformat(),
             "preselection_notes": "Kan 4 uur per dag werken.",
+            "letter_street": "Molenweg 3",
+            "letter_postcode": "1234ab",
+            "letter_city": "Testdorp",
         },
     )
     assert response.status_code == 302
     case = Case.objects.get(person__bsn=valid_bsn(4242))
     assert case.municipality == municipality and case.state == CaseState.SUBMITTED
     assert case.application.applicant_kind == ApplicantKind.MUNICIPALITY
+    assert case.application.letter_postcode == "1234 AB"  # for the decision letter
     assert Term.objects.filter(case=case, kind=TermKind.UWV_ADVICE).exists()
 
 
@@ -589,8 +593,11 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
     ("state", "allowed"),
     [
         (CaseState.ADVICE_ISSUED, ["decide", "assign"]),
-        (CaseState.AWAITING_PLACEMENT, ["place", "unavailable", "assign", "move"]),
-        (CaseState.UNAVAILABLE, ["available", "assign", "move"]),
+        (
+            CaseState.AWAITING_PLACEMENT,
+            ["place", "unavailable", "priority", "council_position", "assign", "move"],
+        ),
+        (CaseState.UNAVAILABLE, ["available", "priority", "council_position", "assign", "move"]),
         (CaseState.EMPLOYED, ["end_employment", "assign", "move"]),
         (CaseState.CLOSED, []),
     ],

@@ -1,6 +1,7 @@
 """DOMAIN.md §4: places, quota and the waiting list."""
 
 import dataclasses
+import math
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,26 +13,33 @@ from hypothesis import strategies as st
 from cases.choices import BenefitKind, Category, OrderingRule, Responsible
 from cases.rules import (
     PARTICIPATIEWET_GROUP,
+    TIE_EXPLANATION,
     UWV_BENEFITS,
     Candidate,
     RuleViolation,
     categorise,
+    check_placement_turn,
     check_quota,
+    free_additional_slots,
     free_obliged_slots,
     order_candidates,
+    ordering_explanation,
+    place_left,
     placement_signal_date,
     places,
+    realised_places,
     waiting_list_responsibility,
 )
 
 
-def candidate(case_id, advice, applied=None, priority=False, available=True):
+def candidate(case_id, advice, applied=None, priority=False, available=True, council=None):
     return Candidate(
         case_id=case_id,
         positive_advice_on=advice,
         applied_on=applied or advice - timedelta(days=60),
         priority=priority,
         available=available,
+        council_position=council,
     )
 
 
@@ -153,8 +161,10 @@ def test_s4_5_order_by_application_date():
     a = candidate(1, date(2026, 2, 1), applied=date(2025, 12, 1))
     b = candidate(2, date(2026, 1, 1), applied=date(2025, 12, 15))
     c = candidate(3, date(2026, 1, 1), applied=date(2025, 12, 1))
-    assert order_candidates([b, c, a], OrderingRule.APPLICATION_DATE) == [a, c, b]
-    assert order_candidates([b, c, a], OrderingRule.POSITIVE_ADVICE_DATE) == [b, c, a]
+    # The same application date: the older advice first.
+    assert order_candidates([b, c, a], OrderingRule.APPLICATION_DATE) == [c, a, b]
+    # The same advice date: the earlier application first.
+    assert order_candidates([b, c, a], OrderingRule.POSITIVE_ADVICE_DATE) == [c, b, a]
 
 
 def test_s4_5_priority_groups_first_then_advice_date():
@@ -200,6 +210,104 @@ def test_s4_5_ordering_rule_decides_who_gets_the_additional_place():
 def test_s4_5_negative_additional_places_are_an_error():
     with pytest.raises(ValueError):
         categorise([], OrderingRule.POSITIVE_ADVICE_DATE, Decimal(1), Decimal(0), -1)
+
+
+def test_s4_5_each_rule_breaks_ties_on_the_other_date_then_the_case_number():
+    day, applied = date(2026, 2, 1), date(2025, 11, 1)
+    late_applicant = candidate(1, day, applied=applied + timedelta(days=9))
+    twin_b = candidate(5, day, applied=applied)
+    twin_a = candidate(4, day, applied=applied)
+    assert order_candidates(
+        [late_applicant, twin_b, twin_a], OrderingRule.POSITIVE_ADVICE_DATE
+    ) == [twin_a, twin_b, late_applicant]
+    late_advice = candidate(2, day + timedelta(days=3), applied=applied)
+    assert order_candidates([late_advice, twin_b, twin_a], OrderingRule.APPLICATION_DATE) == [
+        twin_a,
+        twin_b,
+        late_advice,
+    ]
+    assert order_candidates(
+        [late_applicant, twin_b, twin_a], OrderingRule.PRIORITY_THEN_ADVICE_DATE
+    ) == [twin_a, twin_b, late_applicant]
+    assert order_candidates([late_applicant, twin_b, twin_a], OrderingRule.COUNCIL_ORDER) == [
+        twin_a,
+        twin_b,
+        late_applicant,
+    ]
+
+
+def test_s4_5_the_councils_own_order_puts_given_positions_first_then_the_advice_date():
+    oldest = candidate(1, date(2025, 1, 1))
+    second = candidate(2, date(2026, 5, 1), council=2)
+    first = candidate(3, date(2026, 6, 1), council=1)
+    newest = candidate(4, date(2026, 7, 1))
+    also_second = candidate(5, date(2026, 4, 1), council=2)
+    assert order_candidates(
+        [oldest, second, first, newest, also_second], OrderingRule.COUNCIL_ORDER
+    ) == [first, also_second, second, oldest, newest]
+
+
+@pytest.mark.parametrize("rule", list(OrderingRule))
+def test_s4_5_every_rule_is_explained_in_words(rule):
+    assert str(ordering_explanation(rule))
+    assert str(TIE_EXPLANATION)
+
+
+@pytest.mark.parametrize(
+    ("quota", "additional", "realised", "free_obliged", "free_additional"),
+    [
+        (Decimal(2), 1, Decimal(0), 2, 1),
+        (Decimal(2), 1, Decimal("1.5"), 1, 1),
+        (Decimal(2), 1, Decimal(75) / 31, 0, 1),  # 0.42 of the additional place in use
+        (Decimal(2), 1, Decimal(3), 0, 0),  # the additional place is used
+        (Decimal(2), 2, Decimal(3), 0, 1),
+        (Decimal(2), 0, Decimal(1), 1, 0),
+        (Decimal("2.5"), 1, Decimal(0), 3, 1),
+    ],
+)
+def test_s4_5_additional_places_in_use_are_counted(
+    quota, additional, realised, free_obliged, free_additional
+):
+    assert free_obliged_slots(quota, realised) == free_obliged
+    assert free_additional_slots(quota, additional, realised) == free_additional
+
+
+def test_s4_5_an_additional_place_in_use_is_not_offered_again():
+    candidates = [candidate(i, date(2026, 1, i)) for i in range(1, 4)]
+    # Quota 2 and 1 additional place; 3 places realised: the additional place is taken.
+    result = categorise(candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(2), Decimal(3), 1)
+    assert [p.category for p in result] == [Category.WAITING] * 3
+
+
+def test_s4_2_places_of_several_jobs_sum_the_hours_and_divide_once():
+    three_jobs = realised_places(Decimal(75))
+    assert three_jobs == Decimal(75) / Decimal(31)
+    assert three_jobs.quantize(Decimal("0.01")) == Decimal("2.42")
+    assert 3 * places(Decimal(25)) == Decimal("2.43")  # what rounding each job first gave
+
+
+def test_s4_3_a_place_is_left_until_quota_and_additional_places_are_taken():
+    assert place_left(Decimal(2), 1, Decimal("2.99"))
+    assert not place_left(Decimal(2), 1, Decimal(3))
+    assert not place_left(Decimal(2), 0, Decimal(2))
+
+
+def test_s4_3_within_the_quota_there_is_no_order():
+    assert not check_placement_turn(
+        quota_places=Decimal(2),
+        committed_places=Decimal("1.9"),
+        in_turn=False,
+        out_of_turn_reason="",
+    )
+
+
+def test_s4_5_an_additional_place_goes_to_whose_turn_it_is():
+    args = {"quota_places": Decimal(2), "committed_places": Decimal(2)}
+    assert not check_placement_turn(**args, in_turn=True, out_of_turn_reason="")
+    with pytest.raises(RuleViolation) as excinfo:
+        check_placement_turn(**args, in_turn=False, out_of_turn_reason="  ")
+    assert excinfo.value.code == "out_of_turn_without_reason"
+    assert check_placement_turn(**args, in_turn=False, out_of_turn_reason="Job fits only them")
 
 
 # --- §4.6 waiting list ------------------------------------------------------------------
@@ -276,8 +384,10 @@ def test_s4_8_placement_signal_is_not_a_legal_term_so_no_weekend_extension():
 def candidate_lists(draw):
     ids = draw(st.lists(st.integers(1, 10_000), unique=True, max_size=25))
     day = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+    position = st.one_of(st.none(), st.integers(1, 5))
     return [
-        Candidate(i, draw(day), draw(day), draw(st.booleans()), draw(st.booleans())) for i in ids
+        Candidate(i, draw(day), draw(day), draw(st.booleans()), draw(st.booleans()), draw(position))
+        for i in ids
     ]
 
 
@@ -295,9 +405,11 @@ def test_s4_property_categorise_counts_and_order(candidates, rule, quota, realis
     counts = Counter(p.category for p in result)
     available = sum(c.available for c in candidates)
     free = free_obliged_slots(quota, realised)
+    free_additional = free_additional_slots(quota, additional, realised)
+    assert free + free_additional == max(0, math.ceil(quota + additional - realised))
     assert counts[Category.UNAVAILABLE] == len(candidates) - available
     assert counts[Category.OBLIGED] == min(free, available)
-    assert counts[Category.ADDITIONAL] == min(additional, available - counts[Category.OBLIGED])
+    assert counts[Category.ADDITIONAL] == min(free_additional, available - counts[Category.OBLIGED])
     assert counts[Category.WAITING] == (
         available - counts[Category.OBLIGED] - counts[Category.ADDITIONAL]
     )

@@ -258,6 +258,9 @@ class Command(BaseCommand):
                             positive_decision_on=(since - dt.timedelta(days=30)).date()
                             if positive
                             else None,
+                            positive_advice_on=(since - dt.timedelta(days=58)).date()
+                            if positive
+                            else None,
                         )
                     )
                 cases = Case.objects.bulk_create(cases)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_person_name_trigram'),
+        ('cases', '0014_places_in_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
