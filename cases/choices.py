@@ -123,3 +123,20 @@ class TermState(models.TextChoices):
     MET = "met", _("Met")
     OVERDUE = "overdue", _("Overdue")
     ENDED = "ended", _("Ended")  # a term of the person that ran out (rules.PERSONS_TERMS)
+
+
+class Side(models.TextChoices):
+    """Who takes part in the conversation on a case: who wrote a message or added a document,
+    and whose read state it is."""
+
+    APPLICANT = "applicant", _("Applicant")
+    MUNICIPALITY = "municipality", _("Municipality")
+    UWV = "uwv", _("UWV")
+
+
+class MessageThread(models.TextChoices):
+    """The two conversations on a case: the municipality with the applicant (or their
+    representative), and UWV with the municipality during the advice."""
+
+    APPLICANT = "applicant", _("Municipality and applicant")
+    UWV = "uwv", _("UWV and municipality")

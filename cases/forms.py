@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,8 @@ from .choices import (
     TermState,
     WorkplaceKind,
 )
+from .conversations import MESSAGE_MAX_LENGTH
+from .documents.files import check_upload
 from .models import Objection, validate_bsn
 from .placement.models import AvailabilityPeriod
 
@@ -489,3 +492,103 @@ class LinkPersonForm(forms.Form):
         ),
         error_messages={"required": _("Check the identity of the person first.")},
     )
+
+
+# -- talking on a case and adding documents (issue #22) -------------------------------------
+
+
+def _megabytes() -> int:
+    return max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))
+
+
+def checked_file(upload):
+    """The cheap check of an upload (type by content, size), for a form; the service checks
+    it in full before it keeps it."""
+    check_upload(upload)
+    return upload
+
+
+class MessageForm(forms.Form):
+    """A message in one of the case's conversations, with at most one attachment."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write a message.")},
+    )
+    attachment = forms.FileField(
+        label=_("Attachment (not required)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={"empty": _("The file is empty. Choose another file.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _("PDF, JPEG or PNG, at most %(megabytes)s MB.") % {
+            "megabytes": _megabytes()
+        }
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        return checked_file(upload) if upload else None
+
+
+class UwvConversationForm(MessageForm):
+    """A message between UWV and the municipality; UWV's question may suspend its advice term
+    (``can_suspend``: the term runs and the case is at UWV)."""
+
+    visible_to_applicant = forms.BooleanField(
+        label=_("Also for the applicant"),
+        required=False,
+        help_text=_("The applicant can then read this message and answer it."),
+    )
+    suspend_term = forms.BooleanField(
+        label=_("Suspend the term until the answer is there"),
+        required=False,
+        help_text=_(
+            "The advice term stops today and runs again on the day the answer arrives. The "
+            "days in between are added to its end."
+        ),
+    )
+
+    def __init__(self, *args, can_suspend: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_suspend:
+            del self.fields["suspend_term"]
+
+
+class CaseDocumentForm(forms.Form):
+    """Staff add a document to a case; UWV's are always shared with UWV (``for_uwv``: no
+    choice about it)."""
+
+    file = forms.FileField(
+        label=_("Choose a file"),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={
+            "required": _("Choose a file first."),
+            "empty": _("The file is empty. Choose another file."),
+        },
+    )
+    visible_to_applicant = forms.BooleanField(
+        label=_("Visible to the applicant"),
+        required=False,
+        help_text=_("Leave this off for a document that is only for internal use."),
+    )
+    visible_to_uwv = forms.BooleanField(
+        label=_("Visible to UWV"),
+        required=False,
+        help_text=_("For example a report UWV needs for its advice."),
+    )
+
+    def __init__(self, *args, for_uwv: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, JPEG or PNG, at most %(megabytes)s MB.") % {
+            "megabytes": _megabytes()
+        }
+        if for_uwv:
+            del self.fields["visible_to_uwv"]
+
+    def clean_file(self):
+        return checked_file(self.cleaned_data["file"])

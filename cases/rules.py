@@ -88,6 +88,7 @@ __all__ = [
     "categorise",
     "check_decision",
     "check_minimum_wage",
+    "check_question_may_suspend",
     "check_quota",
     "check_transition",
     "decision_follows_advice",
@@ -390,6 +391,25 @@ def uwv_term_end(
 ) -> date:
     """§2.1: UWV advises within 8 weeks of receiving the application, plus suspensions."""
     return term_end(received_on, UWV_TERM_WEEKS, suspensions, extra_days, today)
+
+
+def check_question_may_suspend(*, at_uwv: bool, term_open: bool, term_suspended: bool) -> None:
+    """§0, §2.1: UWV may suspend its advice term while it waits for information it asked the
+    municipality or the person for. Only during the advice (the case is at UWV), only a term
+    that runs, and one suspension at a time; the answer resumes it."""
+    if not at_uwv or not term_open:
+        raise RuleViolation(
+            "question_no_running_term",
+            _("The advice term can only be suspended while UWV is working on the advice."),
+        )
+    if term_suspended:
+        raise RuleViolation(
+            "question_already_suspended",
+            _(
+                "The advice term is already suspended. Send the question without suspending "
+                "the term, or resume the term first."
+            ),
+        )
 
 
 def objection_term_end(sent_on: date, extra_days: Iterable[date] = ()) -> date:

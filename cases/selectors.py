@@ -28,11 +28,18 @@ from django.utils import timezone
 from municipalities.models import Verordening
 from portal.cache import versioned
 from portal.models import MUNICIPAL_ROLES, Role, User
-from portal.permissions import can_see_application_content, role_of, scope_to_user
+from portal.permissions import (
+    can_see_application_content,
+    can_see_document,
+    can_see_message,
+    role_of,
+    scope_to_user,
+    side_of,
+)
 
 from . import rules
 from .audit.models import CaseEvent
-from .choices import CandidateSource, CaseState, TermKind, TermState
+from .choices import CandidateSource, CaseState, MessageThread, Side, TermKind, TermState
 from .documents.models import Document
 from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
 from .notifications.models import Message
@@ -109,6 +116,20 @@ def cases_for_citizen(user):
     )
 
 
+def citizen_case_list(user):
+    """The citizen's cases for *Mijn aanvragen*, each with ``unread_messages``: the messages
+    new to them (issue #22), counted in the same query."""
+    unread = (
+        Message.objects.filter(case=OuterRef("pk"))
+        .filter(unread_messages_q(Side.APPLICANT))
+        .order_by()
+        .values("case")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return cases_for_citizen(user).annotate(unread_messages=Subquery(unread))
+
+
 def get_case_for_citizen(user, pk):
     """One case of the citizen, with everything the case page shows, in a fixed number of
     queries (independent of the number of events); ``Http404`` for anyone else's case."""
@@ -117,8 +138,18 @@ def get_case_for_citizen(user, pk):
         .select_related("application", "advice", "decision", "decision__verordening", "draft")
         .prefetch_related(
             Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
-            Prefetch("messages", queryset=Message.objects.order_by("-sent_at", "-id")),
-            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.filter(visible_to_applicant=True).order_by(
+                    "sent_at", "id"
+                ),
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.filter(visible_to_applicant=True).order_by(
+                    "uploaded_at", "id"
+                ),
+            ),
             Prefetch("place_refusals", queryset=PlaceRefusal.objects.order_by("refused_on", "id")),
         )
     )
@@ -126,8 +157,9 @@ def get_case_for_citizen(user, pk):
 
 
 def get_document_for_citizen(user, pk: int, document_pk: int):
-    """A document of one of the citizen's own cases; 404 otherwise."""
-    return case_document(get_case_for_citizen(user, pk), document_pk)
+    """A document of one of the citizen's own cases that is meant for them; 404 otherwise."""
+    case = get_object_or_404(cases_for_citizen(user).select_related("application", "advice"), pk=pk)
+    return case_document(case, document_pk, user)
 
 
 def drafts_for_citizen(user):
@@ -239,12 +271,10 @@ def get_case_for_action(user, pk: int, action: rules.CaseAction) -> Case:
 
 
 def get_case_document_for(user, pk: int, document_pk: int) -> Document:
-    """A supporting document of a case of the user's municipality, once the municipality may
-    see the application's content (``may_see_application_content``); 404 otherwise."""
-    case = get_work_case_for(user, pk)
-    if not may_see_application_content(user, case):
-        raise Http404
-    return case_document(case, document_pk)
+    """A document of a case of the user's municipality that the municipality may see
+    (``can_see_document``: the application's documents once it may see the application's
+    content); 404 otherwise."""
+    return case_document(get_work_case_for(user, pk), document_pk, user)
 
 
 def terms_with_events() -> QuerySet[Term]:
@@ -258,8 +288,9 @@ def terms_with_events() -> QuerySet[Term]:
 def get_case_page_for(user, pk: int) -> Case:
     """``get_work_case_for`` with the case handler and every list the case page shows, each
     list in one query whatever its length: ``term_list`` (with each term's ``event_list``),
-    ``objection_list``, ``employment_list``, ``unavailability_list``, ``document_list`` and
-    ``history`` (the case's events, oldest first, with who did each)."""
+    ``objection_list``, ``employment_list``, ``unavailability_list``, ``document_list``,
+    ``history`` (the case's events, oldest first, with who did each) and ``message_list``
+    (both conversations, oldest first, with who wrote each)."""
     queryset = (
         work_cases_for(user)
         .select_related(*CASE_RELATED, "assignee")
@@ -282,7 +313,9 @@ def get_case_page_for(user, pk: int) -> Case:
             ),
             Prefetch(
                 "documents",
-                queryset=Document.objects.order_by("uploaded_at", "id"),
+                queryset=Document.objects.select_related("uploaded_by").order_by(
+                    "uploaded_at", "id"
+                ),
                 to_attr="document_list",
             ),
             Prefetch(
@@ -294,6 +327,11 @@ def get_case_page_for(user, pk: int) -> Case:
                 "place_refusals",
                 queryset=PlaceRefusal.objects.order_by("refused_on", "id"),
                 to_attr="place_refusal_list",
+            ),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("sent_by").order_by("sent_at", "id"),
+                to_attr="message_list",
             ),
         )
     )
@@ -504,9 +542,109 @@ def average_days_to_employment(user, year: int) -> Decimal | None:
     return Decimal(result / 86_400_000_000).quantize(Decimal("0.1"))  # microseconds (SQLite)
 
 
-def case_document(case: Case, document_pk: int):
-    """One document of ``case`` (the caller has already scoped the case); 404 otherwise."""
-    return get_object_or_404(case.documents.all(), pk=document_pk)
+def case_document(case: Case, document_pk: int, user) -> Document:
+    """One document of ``case`` (the caller has already scoped the case to ``user``) that
+    ``user`` may see; 404 otherwise."""
+    document = get_object_or_404(case.documents.all(), pk=document_pk)
+    if not may_see_document(user, case, document):
+        raise Http404
+    return document
+
+
+def may_see_document(user, case: Case, document: Document, *, content: bool | None = None) -> bool:
+    """Whether ``user`` may see ``document`` of ``case`` (``portal.permissions``);
+    ``content``: ``may_see_application_content`` when the caller already knows it."""
+    if content is None:
+        content = may_see_application_content(user, case)
+    return can_see_document(
+        user,
+        added_by_side=document.added_by_side,
+        attachment=document.message_id is not None,
+        visible_to_applicant=document.visible_to_applicant,
+        visible_to_uwv=document.visible_to_uwv,
+        application_content=content,
+    )
+
+
+@_dataclass(frozen=True)
+class Conversation:
+    """What one user sees of a case's conversations (issue #22): ``applicant`` (the
+    municipality with the applicant) and ``uwv`` (UWV with the municipality), oldest first,
+    each message with its ``attachment_list`` and ``is_new`` (unread for the user's side
+    until this page was opened); ``documents``: the other documents the user may see;
+    ``unread``: the number of messages new to the user's side."""
+
+    applicant: list
+    uwv: list
+    documents: list
+    unread: int
+
+
+def conversation(user, case: Case, messages, documents) -> Conversation:
+    """Shape the case's ``messages`` and ``documents`` (fetched with the case) for ``user``:
+    only what they may see."""
+    side = side_of(user)
+    content = may_see_application_content(user, case)
+    visible = [d for d in documents if may_see_document(user, case, d, content=content)]
+    attachments: dict[int, list] = {}
+    for document in visible:
+        if document.message_id is not None:
+            attachments.setdefault(document.message_id, []).append(document)
+    threads: dict[str, list] = {MessageThread.APPLICANT: [], MessageThread.UWV: []}
+    unread = 0
+    for message in messages:
+        if not can_see_message(
+            user, thread=message.thread, visible_to_applicant=message.visible_to_applicant
+        ):
+            continue
+        message.attachment_list = attachments.get(message.pk, [])
+        message.is_new = message.sender_side != side and unread_by(message, side)
+        unread += message.is_new
+        threads[message.thread].append(message)
+    return Conversation(
+        applicant=threads[MessageThread.APPLICANT],
+        uwv=threads[MessageThread.UWV],
+        documents=[d for d in visible if d.message_id is None],
+        unread=unread,
+    )
+
+
+#: The read state of each side (``Message.read_by_<side>_at``).
+READ_FIELD = {
+    Side.APPLICANT: "read_by_applicant_at",
+    Side.MUNICIPALITY: "read_by_municipality_at",
+    Side.UWV: "read_by_uwv_at",
+}
+
+
+def unread_by(message: Message, side: str | None) -> bool:
+    return side in READ_FIELD and getattr(message, READ_FIELD[side]) is None
+
+
+def unread_messages_q(side: str, prefix: str = "") -> Q:
+    """Messages of a case new to ``side``: shown to it, written by another side, not yet read
+    by it (``prefix``: the path to the messages, such as ``"messages__"``)."""
+    q = Q(**{f"{prefix}{READ_FIELD[side]}__isnull": True}) & ~Q(**{f"{prefix}sender_side": side})
+    if side == Side.APPLICANT:
+        q &= Q(**{f"{prefix}visible_to_applicant": True})
+    elif side == Side.UWV:
+        q &= Q(**{f"{prefix}thread": MessageThread.UWV})
+    return q
+
+
+def case_in_scope(user, pk: int) -> bool:
+    """Whether ``user`` may see the case ``pk`` at all: the citizen's own, the municipality's,
+    or one sent to UWV (the same scopes as the pages' one-call lookups)."""
+    side = side_of(user)
+    if side == Side.APPLICANT:
+        queryset = cases_for_citizen(user)
+    elif side == Side.MUNICIPALITY:
+        queryset = work_cases_for(user)
+    elif side == Side.UWV:
+        queryset = uwv_cases_for(user)
+    else:
+        return False
+    return queryset.filter(pk=pk).exists()
 
 
 def case_terms(case: Case) -> list[Term]:
@@ -543,9 +681,36 @@ def get_uwv_case_for(user, pk: int) -> Case:
     return get_object_or_404(queryset, pk=pk)
 
 
+def get_uwv_case_page_for(user, pk: int) -> Case:
+    """``get_uwv_case_for`` with what the assessor's case page shows of the conversation:
+    ``message_list`` (UWV's conversation with the municipality, with who wrote each) and
+    ``document_list`` (the documents shared with UWV)."""
+    queryset = (
+        uwv_cases_for(user)
+        .select_related("person", "municipality", "application", "advice")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.filter(thread=MessageThread.UWV)
+                .select_related("sent_by")
+                .order_by("sent_at", "id"),
+                to_attr="message_list",
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.filter(visible_to_uwv=True)
+                .select_related("uploaded_by")
+                .order_by("uploaded_at", "id"),
+                to_attr="document_list",
+            ),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
 def get_uwv_case_document_for(user, pk: int, document_pk: int) -> Document:
-    """A supporting document of a case UWV has to advise on; 404 otherwise."""
-    return case_document(get_uwv_case_for(user, pk), document_pk)
+    """A document of a case UWV has to advise on, shared with UWV; 404 otherwise."""
+    return case_document(get_uwv_case_for(user, pk), document_pk, user)
 
 
 def uwv_queue(

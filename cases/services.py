@@ -37,8 +37,15 @@ from .models import Advice, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
 from .placement.capacity import format_places, turn_for_additional_place
 from .placement.models import AvailabilityPeriod, Employment, PassedOver, PlaceRefusal
-from .terms.lifecycle import decree_days, meet_term, open_term, recompute_term, start_term
-from .terms.models import Term, TermEvent
+from .terms.lifecycle import (
+    decree_days,
+    meet_term,
+    open_term,
+    record_resumption,
+    record_suspension,
+    start_term,
+)
+from .terms.models import Term
 
 
 def _refuse(message, code: str, **params) -> ValidationError:
@@ -121,10 +128,7 @@ def suspend_term(
                 _("The suspension must start between the start of the term and today."),
                 "suspension_date",
             )
-        TermEvent.objects.create(
-            term=term, kind=TermEvent.Kind.SUSPENDED, on=on, reason=reason, actor=actor
-        )
-        recompute_term(term)
+        record_suspension(term, on=on, reason=reason, actor=actor)
         _event(
             case, actor=actor, action="term_suspended", details={"term": kind, "on": on.isoformat()}
         )
@@ -146,8 +150,7 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
                 _("The term can only be resumed between the day it was suspended and today."),
                 "resume_date",
             )
-        TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
-        recompute_term(term)
+        record_resumption(term, on=on, actor=actor)
         _event(
             case,
             actor=actor,
@@ -1430,8 +1433,6 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
     its size and content (``files.inspect``: active PDF content, bombs, a virus scanner
     if configured), then, under the row lock of the draft or case, the caps per case, so
     that parallel uploads cannot pass them together."""
-    from django.db.models import Count, Sum
-
     from .documents import files
     from .documents.models import Document
     from .models import ApplicationDraft
@@ -1447,24 +1448,9 @@ def add_document(*, upload, actor, draft=None, case=None, origin: str = ""):
             else:
                 case = _lock_case(case.pk)
                 siblings = Document.objects.filter(case=case)
-            present = siblings.aggregate(count=Count("id"), total=Sum("size"))
-            files.check_room(
-                count=present["count"], total_bytes=present["total"] or 0, size=checked.size
+            document = files.store_document(
+                upload, checked, siblings=siblings, draft=draft, case=case, uploaded_by=actor
             )
-            stored_name = files.store(upload, checked)
-            try:
-                document = Document.objects.create(
-                    draft=draft,
-                    case=case,
-                    stored_name=stored_name,
-                    original_name=(upload.name or "document")[-255:],
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    uploaded_by=actor,
-                )
-            except Exception:
-                files.remove(stored_name)
-                raise
         record.object_id = str(document.pk)
         return document
 
@@ -1673,33 +1659,6 @@ def update_contact_details(
         person.email, person.phone = email.strip(), phone.strip()
         person.save(update_fields=["email", "phone"])
         return person
-
-
-def send_message(*, case_id: int, subject: str, body: str, actor, origin: str = ""):
-    """The municipality sends the citizen a message about the case."""
-    from .notifications.models import Message
-
-    with (
-        audited("send_message", actor=actor, object_type="case", object_id=case_id, origin=origin),
-        transaction.atomic(),
-    ):
-        case = _lock_case(case_id)
-        if not subject.strip() or not body.strip():
-            raise _refuse(_("Write a subject and a message."), "message_empty")
-        message = Message.objects.create(
-            case=case, subject=subject.strip(), body=body.strip(), sent_by=actor
-        )
-        _event(case, actor=actor, action="message_sent", details={"message": message.pk})
-        return message
-
-
-def mark_messages_read(*, case, actor) -> int:
-    """The citizen opened the case page: their unread messages count as read."""
-    from .notifications.models import Message
-
-    if case.person.account_id != actor.pk:
-        return 0
-    return Message.objects.filter(case=case, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def delete_draft(*, draft, actor, origin: str = "") -> None:

@@ -17,6 +17,10 @@ urlpatterns = [
         name="document_download",
     ),
     path("zaken/<int:pk>/persoon-koppelen/", views.case_link_person, name="case_link_person"),
+    # Talking on the case and adding documents (issue #22).
+    path("zaken/<int:pk>/bericht/", views.case_message, name="case_message"),
+    path("zaken/<int:pk>/bericht-uwv/", views.case_uwv_message, name="case_uwv_message"),
+    path("zaken/<int:pk>/document-toevoegen/", views.case_document_add, name="case_document_add"),
     # The actions on a case, one view each (``rules.CaseAction``).
     path("zaken/<int:pk>/besluit/", views.case_decide, name="case_decide"),
     path("zaken/<int:pk>/plaatsen/", views.case_place, name="case_place"),

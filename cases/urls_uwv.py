@@ -16,4 +16,10 @@ urlpatterns = [
     path("zaken/<int:pk>/advies/", views_uwv.case_advice, name="case_advice"),
     path("zaken/<int:pk>/termijn-opschorten/", views_uwv.case_suspend, name="case_suspend"),
     path("zaken/<int:pk>/termijn-hervatten/", views_uwv.case_resume, name="case_resume"),
+    path("zaken/<int:pk>/bericht/", views_uwv.case_message, name="case_message"),
+    path(
+        "zaken/<int:pk>/document-toevoegen/",
+        views_uwv.case_document_add,
+        name="case_document_add",
+    ),
 ]

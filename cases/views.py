@@ -22,11 +22,11 @@ from municipalities import selectors as municipality_selectors
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import exports, forms, rules, selectors, services
+from . import conversations, exports, forms, rules, selectors, services
 from . import figures as figures_module
 from .audit.trail import origin_of, record_view
-from .choices import CaseState
-from .documents import files
+from .choices import CaseState, MessageThread, Side
+from .documents import files, letters
 from .models import Objection
 from .placement import capacity as capacity_module
 from .rules import CENT, CaseAction
@@ -191,6 +191,8 @@ EVENT_LABELS = {
     "moved": _("Moved to another municipality"),
     "possible_duplicate_person": _("Possibly the same person as a person already on file"),
     "person_linked": _("Linked to the person already on file"),
+    "message_sent": _("Message to the applicant"),
+    "document_added": _("Document added"),
     "priority_group_set": _("Put in a priority group"),
     "priority_group_unset": _("Taken out of the priority group"),
     "council_position_set": _("Position in the municipality's own order changed"),
@@ -200,6 +202,16 @@ EVENT_LABELS = {
     "superseded": _("Replaced by the decision on a newer advice"),
     "newer_advice": _("UWV issued a newer advice on another case of this person"),
     "new_application_in_file": _("A new application for this person"),
+}
+
+#: A message in the history (``message_posted``), by conversation and the side that wrote it.
+#: The history names the message, never what it says.
+MESSAGE_LABELS = {
+    (MessageThread.APPLICANT, Side.MUNICIPALITY): _("Message to the applicant"),
+    (MessageThread.APPLICANT, Side.APPLICANT): _("Message from the applicant"),
+    (MessageThread.UWV, Side.UWV): _("Message from UWV"),
+    (MessageThread.UWV, Side.MUNICIPALITY): _("Message to UWV"),
+    (MessageThread.UWV, Side.APPLICANT): _("Answer from the applicant to UWV"),
 }
 
 
@@ -226,9 +238,15 @@ def _event_note(event) -> str:
 
 def _history(case) -> list:
     """The case's events (``selectors.get_case_page_for``), each with what the page calls it
-    and what was recorded with it (``note``)."""
+    and what was recorded with it (``note``) and, for a message, the place of the message on
+    the page."""
     for event in case.history:
         event.label = EVENT_LABELS.get(event.action, event.action)
+        event.anchor = ""
+        if event.action == "message_posted":
+            key = (event.details.get("thread"), event.details.get("side"))
+            event.label = MESSAGE_LABELS.get(key, _("Message"))
+            event.anchor = f"bericht-{event.details.get('message')}"
         event.to_label = CaseState(event.to_state).label if event.to_state else ""
         event.note = _event_note(event)
     return case.history
@@ -335,13 +353,18 @@ def _render_case(request, case):
         None,
     )
     last_fallback = next((e for e in reversed(case.history) if e.action == "fell_back"), None)
+    talk = selectors.conversation(request.user, case, case.message_list, case.document_list)
+    if talk.unread:
+        conversations.mark_conversation_read(case=case, actor=request.user)
     context = {
         "case": case,
         "application": getattr(case, "application", None),
         "advice": getattr(case, "advice", None),
         "decision": getattr(case, "decision", None),
         "show_content": show_content,
-        "documents": case.document_list if show_content else [],
+        "documents": talk.documents,
+        "conversation": talk,
+        "uwv_open": conversations.uwv_conversation_open(case, Side.MUNICIPALITY, talk.uwv),
         "history": _history(case),
         "terms": case.term_list,
         "objections": case.objection_list,
@@ -349,7 +372,6 @@ def _render_case(request, case):
         "employments": case.employment_list,
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
-        "letter_available": _letters_module() is not None,
         # A decision letter is made (or was) for this case but the letterhead is not complete.
         "letterhead_missing": case.municipality.missing_letterhead_fields
         if case.state == CaseState.ADVICE_ISSUED or getattr(case, "decision", None)
@@ -387,6 +409,133 @@ def document_download(request, pk: int, document_pk: int):
     document = selectors.get_case_document_for(request.user, pk, document_pk)
     record_view(actor=request.user, object_type="document", object_id=document.pk, request=request)
     return files.download(document)
+
+
+# -- talking on the case and adding documents (issue #22) ----------------------------------
+
+
+def _message_page(request, pk: int, *, thread: str, form_class, texts: tuple, url_name: str):
+    """The page to write a message in one of the case's conversations: the form, and on a
+    POST the message sent and back to the conversation, or the page again with what was
+    written and why it was not sent (400)."""
+    case = selectors.get_work_case_for(request.user, pk)
+    form = form_class(request.POST or None, request.FILES or None, prefix="message")
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conversations.post_message(
+                    case_id=case.pk,
+                    thread=thread,
+                    body=data["body"],
+                    attachment=data["attachment"],
+                    visible_to_applicant=data.get("visible_to_applicant", False),
+                    actor=request.user,
+                    origin=origin_of(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, _("Your message has been sent."))
+                anchor = "gesprek-uwv" if thread == MessageThread.UWV else "gesprek-aanvrager"
+                return redirect(reverse("work:case_detail", args=[case.pk]) + f"#{anchor}")
+    else:
+        record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    title, submit, intro = texts
+    context = {
+        "case": case,
+        "action_url": reverse(url_name, args=[case.pk]),
+        "title": title,
+        "submit": submit,
+        "intro": intro,
+        "form": form,
+        "multipart": True,
+    }
+    return render(request, "cases/case_action.html", context, status=400 if form.is_bound else 200)
+
+
+@municipal_view
+@require_http_methods(["GET", "POST"])
+def case_message(request, pk: int):
+    """The municipality writes to the applicant."""
+    return _message_page(
+        request,
+        pk,
+        thread=MessageThread.APPLICANT,
+        form_class=forms.MessageForm,
+        texts=(
+            _("Write to the applicant"),
+            _("Send message"),
+            _(
+                "The applicant gets an e-mail that there is a message, and reads it on the page "
+                "of their application. The e-mail does not say what you wrote."
+            ),
+        ),
+        url_name="work:case_message",
+    )
+
+
+@municipal_view
+@require_http_methods(["GET", "POST"])
+def case_uwv_message(request, pk: int):
+    """The municipality writes to UWV, or answers its question (which resumes a term it
+    suspended)."""
+    if request.method == "GET":
+        case = selectors.get_work_case_for(request.user, pk)
+        if not conversations.uwv_conversation_open(case, Side.MUNICIPALITY):
+            raise Http404
+    return _message_page(
+        request,
+        pk,
+        thread=MessageThread.UWV,
+        form_class=forms.UwvConversationForm,
+        texts=(
+            _("Write to UWV"),
+            _("Send message"),
+            _(
+                "Your message answers the open questions of UWV. If UWV suspended its advice "
+                "term for a question, the term runs again from today."
+            ),
+        ),
+        url_name="work:case_uwv_message",
+    )
+
+
+@municipal_view
+@require_http_methods(["GET", "POST"])
+def case_document_add(request, pk: int):
+    """Add a document to the case, with who may see it besides the municipality."""
+    case = selectors.get_work_case_for(request.user, pk)
+    form = forms.CaseDocumentForm(request.POST or None, request.FILES or None, prefix="document")
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversations.add_case_document(
+                case_id=case.pk,
+                upload=form.cleaned_data["file"],
+                visible_to_applicant=form.cleaned_data["visible_to_applicant"],
+                visible_to_uwv=form.cleaned_data["visible_to_uwv"],
+                actor=request.user,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            form.add_error("file", _error_text(error))
+        else:
+            messages.success(request, _("The document has been added."))
+            return redirect("work:case_detail", pk=case.pk)
+    else:
+        record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    context = {
+        "case": case,
+        "action_url": reverse("work:case_document_add", args=[case.pk]),
+        "title": _("Add a document"),
+        "submit": _("Add document"),
+        "intro": _(
+            "The municipality always sees the documents it adds. Choose who else may see this one."
+        ),
+        "form": form,
+        "multipart": True,
+    }
+    return render(request, "cases/case_action.html", context, status=400 if form.is_bound else 200)
 
 
 # -- the actions on a case: one view each ---------------------------------------------------
@@ -794,21 +943,12 @@ def case_link_person(request, pk: int):
     return render(request, "cases/case_link_person.html", context, status=status)
 
 
-def _letters_module():
-    try:
-        from .documents import letters
-    except ImportError:
-        return None
-    return letters if hasattr(letters, "decision_letter_pdf") else None
-
-
 @municipal_view
 @require_GET
 def decision_letter(request, pk: int):
     case = selectors.get_work_case_for(request.user, pk)
     decision = getattr(case, "decision", None)
-    letters = _letters_module()
-    if decision is None or letters is None:
+    if decision is None:
         raise Http404
     try:
         pdf = letters.decision_letter_pdf(decision)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.models import Role
 from portal.permissions import role_required
 
-from . import forms, rules, selectors, services
+from . import conversations, forms, rules, selectors, services
 from .audit.trail import origin_of, record_view
-from .choices import AdviceOutcome, CaseState, TermKind
+from .choices import AdviceOutcome, CaseState, MessageThread, TermKind
 from .documents import files
 from .views import search_redirect, search_term
 
@@ -75,6 +75,8 @@ def _shortcut(case) -> AdviceOutcome | None:
 
 
 def _render_case(request, case, *, bound=None, status=200):
+    if not hasattr(case, "message_list"):
+        case = selectors.get_uwv_case_page_for(request.user, case.pk)
     today = timezone.localdate()
     terms = list(selectors.case_terms(case))
     for term in terms:
@@ -84,9 +86,15 @@ def _render_case(request, case, *, bound=None, status=200):
     uwv_term = next((t for t in terms if t.kind == TermKind.UWV_ADVICE and t.met_on is None), None)
     at_uwv = case.state in selectors.AT_UWV_STATES
     shortcut = _shortcut(case) if at_uwv else None
-    case_forms = {}
+    talk = selectors.conversation(request.user, case, case.message_list, case.document_list)
+    if talk.unread and status == 200:
+        conversations.mark_conversation_read(case=case, actor=request.user)
+    case_forms = {"document": forms.CaseDocumentForm(for_uwv=True)}
     if at_uwv:
         case_forms["advice"] = forms.AdviceForm(shortcut=shortcut)
+        case_forms["message"] = forms.UwvConversationForm(
+            can_suspend=uwv_term is not None and uwv_term.suspended_since is None
+        )
         if uwv_term is not None:
             if uwv_term.suspended_since is None:
                 case_forms["suspend"] = forms.SuspendTermForm()
@@ -107,7 +115,8 @@ def _render_case(request, case, *, bound=None, status=200):
             "uwv_term": uwv_term,
             "shortcut": shortcut,
             "can_start": case.state == CaseState.SUBMITTED,
-            "documents": list(case.documents.order_by("uploaded_at", "id")),
+            "documents": talk.documents,
+            "conversation": talk,
             "forms": case_forms,
         },
         status=status,
@@ -117,7 +126,7 @@ def _render_case(request, case, *, bound=None, status=200):
 @uwv_view
 @require_GET
 def case_detail(request, pk: int):
-    case = selectors.get_uwv_case_for(request.user, pk)
+    case = selectors.get_uwv_case_page_for(request.user, pk)
     record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
     return _render_case(request, case)
 
@@ -235,4 +244,54 @@ def case_resume(request, pk: int):
         kind=TermKind.UWV_ADVICE,
         on=form.cleaned_data["on"],
         success=_("The term runs again. The new end date is shown below."),
+    )
+
+
+@uwv_view
+@require_POST
+def case_message(request, pk: int):
+    """UWV writes to the municipality (and, if meant for them, the applicant): a question
+    may suspend the advice term until it is answered."""
+    case = selectors.get_uwv_case_for(request.user, pk)
+    form = forms.UwvConversationForm(
+        request.POST, request.FILES, prefix="message", can_suspend=True
+    )
+    if not form.is_valid():
+        return _refused(request, case, "message", form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        case,
+        "message",
+        form,
+        conversations.post_message,
+        case_id=case.pk,
+        thread=MessageThread.UWV,
+        body=data["body"],
+        attachment=data["attachment"],
+        visible_to_applicant=data["visible_to_applicant"],
+        suspend_term=data.get("suspend_term", False),
+        success=_("Your message has been sent."),
+    )
+
+
+@uwv_view
+@require_POST
+def case_document_add(request, pk: int):
+    """UWV adds a document to the case: the municipality sees it with the application's
+    content, the applicant only when it is meant for them."""
+    case = selectors.get_uwv_case_for(request.user, pk)
+    form = forms.CaseDocumentForm(request.POST, request.FILES, prefix="document", for_uwv=True)
+    if not form.is_valid():
+        return _refused(request, case, "document", form)
+    return _act(
+        request,
+        case,
+        "document",
+        form,
+        conversations.add_case_document,
+        case_id=case.pk,
+        upload=form.cleaned_data["file"],
+        visible_to_applicant=form.cleaned_data["visible_to_applicant"],
+        success=_("The document has been added."),
     )

@@ -122,3 +122,71 @@ def can_see_application_content(
     if role in MUNICIPAL_ROLES:
         return not is_direct or advice_issued
     return False
+
+
+# -- the conversations and documents of a case (issue #22) ---------------------------------
+# Sides and conversations are the values of ``cases.choices.Side`` and ``MessageThread``.
+
+APPLICANT, MUNICIPALITY, UWV = "applicant", "municipality", "uwv"
+
+
+def side_of(user: User | AnonymousUser) -> str | None:
+    """The side a user takes part in a case's conversations for (None: no part)."""
+    role = role_of(user)
+    if role is Role.CITIZEN:
+        return APPLICANT
+    if role in MUNICIPAL_ROLES:
+        return MUNICIPALITY
+    if role is Role.UWV_ASSESSOR:
+        return UWV
+    return None
+
+
+def can_see_message(user: User | AnonymousUser, *, thread: str, visible_to_applicant: bool) -> bool:
+    """The municipality takes part in both conversations; UWV only in its own; the applicant
+    in theirs and in UWV's messages meant for them."""
+    side = side_of(user)
+    if side == MUNICIPALITY:
+        return True
+    if side == UWV:
+        return thread == UWV
+    return side == APPLICANT and visible_to_applicant
+
+
+def can_post_message(user: User | AnonymousUser, thread: str) -> bool:
+    """Who may write in a conversation (on a case they may see): the municipality and the
+    applicant in the applicant's; UWV, the municipality and (answering a question meant for
+    them) the applicant in UWV's."""
+    side = side_of(user)
+    if thread == APPLICANT:
+        return side in (APPLICANT, MUNICIPALITY)
+    return side in (APPLICANT, MUNICIPALITY, UWV)
+
+
+def can_add_document(user: User | AnonymousUser) -> bool:
+    """Staff add documents to the cases they may see: the municipality's consultants and
+    administrators, and UWV assessors."""
+    return side_of(user) in (MUNICIPALITY, UWV)
+
+
+def can_see_document(
+    user: User | AnonymousUser,
+    *,
+    added_by_side: str,
+    attachment: bool,
+    visible_to_applicant: bool,
+    visible_to_uwv: bool,
+    application_content: bool,
+) -> bool:
+    """The applicant sees what is meant for them, UWV what is shared with it. The municipality
+    sees its own documents and every attachment of its conversations; the others (the
+    application's documents, UWV's) once it may see the application's content
+    (``application_content``: ``can_see_application_content``)."""
+    side = side_of(user)
+    if side == APPLICANT:
+        return visible_to_applicant
+    if side == UWV:
+        return visible_to_uwv
+    if side == MUNICIPALITY:
+        return attachment or added_by_side == MUNICIPALITY or application_content
+    return False

@@ -31,10 +31,12 @@ from pathlib import Path, PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
 from . import virus_scan
+from .models import Document
 
 logger = logging.getLogger(__name__)
 
@@ -370,6 +372,26 @@ def check_room(*, count: int, total_bytes: int, size: int) -> None:
             "documents_too_large",
             megabytes=_megabytes(settings.DOCUMENTS_MAX_TOTAL_BYTES),
         )
+
+
+def store_document(upload, checked: CheckedFile, *, siblings, **fields) -> Document:
+    """Keep a checked upload: the caps counted over ``siblings`` (the documents of its case or
+    draft, under the caller's row lock of that case or draft), the file stored and its
+    ``Document`` made with ``fields`` (the file removed again if the row cannot be made)."""
+    present = siblings.aggregate(count=Count("id"), total=Sum("size"))
+    check_room(count=present["count"], total_bytes=present["total"] or 0, size=checked.size)
+    stored_name = store(upload, checked)
+    try:
+        return Document.objects.create(
+            stored_name=stored_name,
+            original_name=(upload.name or "document")[-255:],
+            content_type=checked.content_type,
+            size=checked.size,
+            **fields,
+        )
+    except Exception:
+        remove(stored_name)
+        raise
 
 
 # -- storage ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cases.audit.models import CaseEvent
 from cases.choices import TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
@@ -42,6 +43,7 @@ from portal.models import Role, User
 
 from .models import (
     DeliveryState,
+    Message,
     Notification,
     NotificationChannel,
     NotificationKind,
@@ -66,6 +68,7 @@ CITIZEN_KINDS = frozenset(
         K.EMPLOYMENT_OFFERED,
         K.DEEMED_REFUSAL,
         K.PLACE_REFUSED,
+        K.MESSAGE_FOR_APPLICANT,
     }
 )
 LEGALLY_REQUIRED = CITIZEN_KINDS
@@ -189,6 +192,22 @@ TEXTS: dict[str, tuple] = {
         _("Person available again"),
         _("The person of this case is available again and is waiting for a place."),
     ),
+    # A new message: that there is one, never what it says (the mail leaves the portal).
+    K.MESSAGE_FOR_APPLICANT: (
+        _("New message about your application"),
+        _(
+            "There is a new message for you about your application. Log in to the portal to "
+            "read it on the page of your application."
+        ),
+    ),
+    K.MESSAGE_FOR_MUNICIPALITY: (
+        _("New message on a case"),
+        _("There is a new message on this case. Log in to the portal to read it."),
+    ),
+    K.MESSAGE_FOR_UWV: (
+        _("New message on an advice request"),
+        _("There is a new message on this advice request. Log in to the portal to read it."),
+    ),
 }
 
 #: Added to the staff text of a direct application: the municipality learns only that it
@@ -253,6 +272,18 @@ def _consultant_recipients(case: Case) -> list[Recipient]:
     return [Recipient(pk, email) for pk, email in users.values_list("pk", "email")]
 
 
+def _uwv_recipients(case: Case) -> list[Recipient]:
+    """The assessors who worked on the case (wrote in its conversation or recorded a step),
+    else every active assessor: someone at UWV must learn of the message."""
+    users = User.objects.filter(is_active=True, role=Role.UWV_ASSESSOR)
+    worked = users.filter(
+        Q(pk__in=Message.objects.filter(case=case).values("sent_by"))
+        | Q(pk__in=CaseEvent.objects.filter(case=case).values("actor"))
+    )
+    rows = list(worked.values_list("pk", "email")) or list(users.values_list("pk", "email"))
+    return [Recipient(pk, email) for pk, email in rows]
+
+
 AUDIENCE = {
     K.APPLICATION_RECEIVED: "citizen",
     K.TERM_MOVED: "citizen",
@@ -266,19 +297,28 @@ AUDIENCE = {
     K.ADVICE_FOR_MUNICIPALITY: "consultants",
     K.OBJECTION_FILED: "consultants",
     K.AVAILABLE_AGAIN: "consultants",
+    K.MESSAGE_FOR_APPLICANT: "citizen",
+    K.MESSAGE_FOR_MUNICIPALITY: "consultants",
+    K.MESSAGE_FOR_UWV: "uwv",
 }
 
 
-def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
+RECIPIENTS = {
+    "citizen": _citizen_recipients,
+    "consultants": _consultant_recipients,
+    "uwv": _uwv_recipients,
+}
+
+
+def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=None) -> int:
     """Tell the people concerned about ``kind`` on ``case``; ``on`` is the term end date the
-    message is about (or the day of the event). Call inside the service's transaction.
+    message is about (or the day of the event); ``message``: the new message it is about
+    (then one notification per message instead of per date). Call inside the service's
+    transaction.
 
     Returns the number of notifications created (0 on a rerun: the unique key holds).
     """
-    audience = AUDIENCE[kind]
-    recipients = (
-        _citizen_recipients(case) if audience == "citizen" else _consultant_recipients(case)
-    )
+    recipients = RECIPIENTS[AUDIENCE[kind]](case)
     if not recipients:
         return 0
     now = timezone.now()
@@ -294,6 +334,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
                     term_end=on,
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
+                    message=message,
                     created_at=now,
                     state=DeliveryState.SENT,
                     sent_at=now,
@@ -308,6 +349,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date) -> int:
                     term_end=on,
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
+                    message=message,
                     email=recipient.email,
                     created_at=now,
                 )
@@ -574,19 +616,21 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
 
 def _page_url(notification: Notification) -> str:
     """The page the mail is about, for its recipient: the citizen's case page, the case
-    page of the work list or of the UWV queue; the portal's start page for a person without
-    an account."""
+    page of the work list or of the UWV queue (at the message, for a new message); the
+    portal's start page for a person without an account."""
     role = (
         User.objects.filter(pk=notification.recipient_id).values_list("role", flat=True).first()
         if notification.recipient_id
         else None
     )
+    # A new message: straight to it on that page.
+    anchor = f"#bericht-{notification.message_id}" if notification.message_id else ""
     if role == Role.CITIZEN:
-        return portal_url("citizen:case_detail", notification.case_id)
+        return portal_url("citizen:case_detail", notification.case_id) + anchor
     if role == Role.CONSULTANT:
-        return portal_url("work:case_detail", notification.case_id)
+        return portal_url("work:case_detail", notification.case_id) + anchor
     if role == Role.UWV_ASSESSOR:
-        return portal_url("uwv:case_detail", notification.case_id)
+        return portal_url("uwv:case_detail", notification.case_id) + anchor
     return absolute_url("/")
 
 
@@ -831,6 +875,11 @@ def notify_decision(case: Case) -> None:
     """Citizen: the decision, with the last day to object."""
     due = _open_term_end(case, TermKind.OBJECTION) or timezone.localdate()
     notify_case_event(case, K.DECISION_SENT, on=due)
+
+
+def notify_message(case: Case, kind: NotificationKind, *, message) -> None:
+    """A new message on ``case`` for the side ``kind`` names: that there is one."""
+    notify_case_event(case, kind, on=timezone.localdate(), message=message)
 
 
 def notify_objection(case: Case, filed_on: date) -> None:

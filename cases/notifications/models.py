@@ -9,16 +9,33 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import choices_constraint
+from cases.choices import MessageThread, Side, choices_constraint
 
 
 class Message(models.Model):
-    """A message from the municipality to the citizen about a case (issue #4)."""
+    """A message in one of the two conversations on a case (issue #22): the municipality with
+    the applicant (or their representative), and UWV with the municipality during the advice.
+
+    ``sender_side`` is who wrote it; the applicant reads a UWV message only when it is meant
+    for them (``visible_to_applicant``). Each side has its own read state. A question of UWV
+    may have suspended UWV's advice term (``suspends_term``); the first answer from another
+    side (``answered_at``) resumes it.
+    """
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    thread = models.CharField(
+        _("conversation"),
+        max_length=20,
+        choices=MessageThread.choices,
+        default=MessageThread.APPLICANT,
+    )
+    sender_side = models.CharField(
+        _("from"), max_length=20, choices=Side.choices, default=Side.MUNICIPALITY
+    )
+    visible_to_applicant = models.BooleanField(_("visible to the applicant"), default=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("message"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -27,15 +44,44 @@ class Message(models.Model):
         verbose_name=_("sent by"),
     )
     sent_at = models.DateTimeField(_("sent on"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
+    read_by_applicant_at = models.DateTimeField(
+        _("read by the applicant on"), null=True, blank=True
+    )
+    read_by_municipality_at = models.DateTimeField(
+        _("read by the municipality on"), null=True, blank=True
+    )
+    read_by_uwv_at = models.DateTimeField(_("read by UWV on"), null=True, blank=True)
+    suspends_term = models.BooleanField(_("suspends the advice term"), default=False)
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        constraints = [
+            choices_constraint("thread", MessageThread, "message_thread_valid"),
+            choices_constraint("sender_side", Side, "message_sender_side_valid"),
+            # The applicant's conversation is the municipality's and the applicant's only.
+            models.CheckConstraint(
+                condition=~Q(thread=MessageThread.APPLICANT)
+                | (Q(visible_to_applicant=True) & ~Q(sender_side=Side.UWV)),
+                name="message_applicant_thread",
+            ),
+            # The applicant writes in UWV's conversation only to answer a question meant for
+            # them, and sees what they wrote.
+            models.CheckConstraint(
+                condition=~Q(sender_side=Side.APPLICANT) | Q(visible_to_applicant=True),
+                name="message_applicant_sees_own",
+            ),
+            models.CheckConstraint(
+                condition=Q(suspends_term=False)
+                | Q(thread=MessageThread.UWV, sender_side=Side.UWV),
+                name="message_only_uwv_suspends",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject or f"{self.case_id}: {self.get_thread_display()}"
 
 
 class NotificationKind(models.TextChoices):
@@ -65,6 +111,10 @@ class NotificationKind(models.TextChoices):
     OBJECTION_FILED = "objection_filed", _("Objection received")
     AVAILABLE_AGAIN = "available_again", _("Person available again")
     ADVICE_REVIEW_DUE = "advice_review_due", _("Time to review the advice")
+    # the conversations on a case (to whoever takes part and did not write it)
+    MESSAGE_FOR_APPLICANT = "message_for_applicant", _("New message about your application")
+    MESSAGE_FOR_MUNICIPALITY = "message_for_municipality", _("New message on a case")
+    MESSAGE_FOR_UWV = "message_for_uwv", _("New message on an advice request")
 
 
 class NotificationChannel(models.TextChoices):
@@ -86,7 +136,8 @@ class Notification(models.Model):
     The unique key (case, kind, term end date, recipient, channel) is enforced by the
     database, so a rerun, a retry, a second worker or a second beat inserts nothing new
     (``INSERT … ON CONFLICT DO NOTHING``). ``recipient_key`` is ``user:<id>`` or the
-    e-mail address of a person without an account, so the key never holds a NULL.
+    e-mail address of a person without an account, so the key never holds a NULL. A
+    notification of a new message has its own key instead: (message, recipient, channel).
     """
 
     # An insert-only ledger written in bulk by the sweep: no FK triggers and no extra indexes
@@ -117,6 +168,17 @@ class Notification(models.Model):
         db_constraint=False,
     )
     recipient_key = models.CharField(max_length=254)
+    #: The message a notification of a new message is about: one notification per message,
+    #: recipient and channel (the other kinds: one per term end date).
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     email = models.EmailField(_("e-mail address"), blank=True)
     created_at = models.DateTimeField(_("created on"))
     read_at = models.DateTimeField(_("read on"), null=True, blank=True)
@@ -135,7 +197,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind", "term_end", "recipient_key", "channel"],
+                condition=Q(message__isnull=True),
                 name="notification_once",
+            ),
+            models.UniqueConstraint(
+                fields=["message", "recipient_key", "channel"],
+                condition=Q(message__isnull=False),
+                name="notification_once_per_message",
             ),
             choices_constraint("kind", NotificationKind, "notification_kind_valid"),
             choices_constraint("channel", NotificationChannel, "notification_channel_valid"),

@@ -75,3 +75,17 @@ def recompute_term(term: Term, today: date | None = None) -> Term:
     term.suspended_since = open_suspension.start if open_suspension else None
     term.save(update_fields=["end_on", "suspended_since"])
     return term
+
+
+def record_suspension(term: Term, *, on: date, reason: str, actor) -> Term:
+    """Append the suspension of ``term`` on ``on`` and derive its end again (DOMAIN §0)."""
+    TermEvent.objects.create(
+        term=term, kind=TermEvent.Kind.SUSPENDED, on=on, reason=reason, actor=actor
+    )
+    return recompute_term(term)
+
+
+def record_resumption(term: Term, *, on: date, actor) -> Term:
+    """Append the resumption of ``term`` on ``on`` and derive its end again (DOMAIN §0)."""
+    TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
+    return recompute_term(term)

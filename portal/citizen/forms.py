@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import ApplicantKind, BenefitKind, CandidateSource
 from cases.documents.files import check_upload
+from cases.forms import MessageForm
 from cases.models import validate_bsn
 from municipalities.models import Municipality
 
@@ -432,6 +433,20 @@ class DocumentForm(forms.Form):
         upload = self.cleaned_data["file"]
         self.checked = check_upload(upload)
         return upload
+
+
+class CitizenMessageForm(MessageForm):
+    """A message of the citizen (or their representative) on their case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "Write in your own words. You get an e-mail when there is an answer."
+        )
+        self.fields["attachment"].help_text = _(
+            "You may add one document, for example a letter. PDF, JPEG or PNG, at most "
+            "%(megabytes)s MB."
+        ) % {"megabytes": max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024))}
 
 
 class ObjectionForm(forms.Form):

@@ -17,6 +17,8 @@ urlpatterns = [
     path("dossier/<int:pk>/bezwaar/", views.objection_create, name="objection_create"),
     path("dossier/<int:pk>/intrekken/", views.withdraw, name="withdraw"),
     path("dossier/<int:pk>/contactgegevens/", views.contact_update, name="contact_update"),
+    path("dossier/<int:pk>/bericht/", views.message_post, name="message_post"),
+    path("dossier/<int:pk>/antwoord-uwv/", views.uwv_answer, name="uwv_answer"),
     path(
         "dossier/<int:pk>/document/<int:document_pk>/",
         views.document_download,

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import rules, selectors, services
+from cases import conversations, rules, selectors, services
 from cases.audit.trail import origin_of, record_view
-from cases.choices import CaseState, TermKind
+from cases.choices import CaseState, MessageThread, Side, TermKind
 from cases.documents import files
 from cases.documents.letters import LetterheadIncomplete, decision_letter_pdf
 from cases.models import ApplicationDraft
@@ -59,7 +59,7 @@ def _errors(error: ValidationError) -> list[str]:
 
 @citizen_view
 def case_list(request):
-    cases = list(selectors.cases_for_citizen(request.user))
+    cases = list(selectors.citizen_case_list(request.user))
     today = timezone.localdate()
     rows = []
     capacities: dict = {}  # per municipality, for this request only
@@ -84,6 +84,12 @@ def case_list(request):
 def case_detail(request, pk):
     case = selectors.get_case_for_citizen(request.user, pk)
     record_view(actor=request.user, object_type="case", object_id=case.pk, request=request)
+    return _render_case(request, case)
+
+
+def _render_case(request, case, *, bound: dict | None = None, status: int = 200):
+    """The citizen's case page; ``bound``: a message form they sent that was not accepted
+    (shown with its errors and what they wrote, status 400)."""
     today = timezone.localdate()
     decision = getattr(case, "decision", None)
     objection_term = timeline.open_term(case, TermKind.OBJECTION)
@@ -94,9 +100,16 @@ def case_detail(request, pk):
         and today <= objection_term.end_on
         and not any(o.outcome == "pending" for o in case.objections.all())
     )
-    unread = [m.pk for m in case.messages.all() if m.read_at is None]
-    if unread:
-        services.mark_messages_read(case=case, actor=request.user)
+    talk = selectors.conversation(request.user, case, case.messages.all(), case.documents.all())
+    if talk.unread and status == 200:
+        conversations.mark_conversation_read(case=case, actor=request.user)
+    message_forms = {
+        "message": forms.CitizenMessageForm(prefix="message"),
+        "uwv": forms.CitizenMessageForm(prefix="uwv")
+        if conversations.uwv_conversation_open(case, Side.APPLICANT, talk.uwv)
+        else None,
+    }
+    message_forms.update(bound or {})
     return render(
         request,
         "portal/case_detail.html",
@@ -110,10 +123,52 @@ def case_detail(request, pk):
             "can_object": can_object,
             "objection_term": objection_term,
             "can_withdraw": rules.can_transition(CaseState(case.state), CaseState.WITHDRAWN),
-            "unread": set(unread),
+            "conversation": talk,
+            "documents": talk.documents,
+            "message_forms": message_forms,
             "standing": standing.build(case, today) if standing.is_candidate(case) else None,
         },
+        status=status,
     )
+
+
+def _post_message(request, pk, *, name: str, thread: str):
+    case = selectors.get_case_for_citizen(request.user, pk)
+    form = forms.CitizenMessageForm(request.POST, request.FILES, prefix=name)
+    if form.is_valid():
+        try:
+            conversations.post_message(
+                case_id=case.pk,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data["attachment"],
+                actor=request.user,
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Your message has been sent."))
+            return redirect(reverse("citizen:case_detail", args=[case.pk]) + f"#gesprek-{name}")
+    return _render_case(request, case, bound={name: form}, status=400)
+
+
+@citizen_view
+@require_POST
+def message_post(request, pk):
+    """The citizen writes to the municipality."""
+    return _post_message(request, pk, name="message", thread=MessageThread.APPLICANT)
+
+
+@citizen_view
+@require_POST
+def uwv_answer(request, pk):
+    """The citizen answers a question of UWV meant for them; nobody else's (403 without one)."""
+    case = selectors.get_case_for_citizen(request.user, pk)
+    if not conversations.uwv_conversation_open(case, Side.APPLICANT):
+        raise PermissionDenied
+    return _post_message(request, pk, name="uwv", thread=MessageThread.UWV)
 
 
 @citizen_view

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import conversations
 from cases.audit.models import CaseEvent
-from cases.choices import CaseState, TermKind
+from cases.choices import CaseState, MessageThread, TermKind
 from cases.documents.letters import decision_letter_html, decision_letter_pdf
 from cases.models import Objection
 from cases.terms.models import Term
@@ -81,13 +81,16 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
-    services.send_message(
-        case_id=case.pk, subject="Afspraak", body="Welkom.", actor=UserFactory(consultant=True)
+    conversations.post_message(
+        case_id=case.pk,
+        thread=MessageThread.APPLICANT,
+        body="Welkom bij de afspraak.",
+        actor=UserFactory(consultant=True, municipality=case.municipality),
     )
     # one more: marking the new message read
     with django_assert_num_queries(10):
         response = client.get(url)
-    assert "Afspraak" in response.content.decode()
+    assert "Welkom bij de afspraak." in response.content.decode()
 
 
 def test_the_timeline_shows_done_steps_with_dates_and_the_running_term(client, citizen):
@@ -246,16 +249,19 @@ def test_contact_details_are_validated_and_saved(client, citizen):
 
 def test_messages_from_the_municipality_are_shown_and_marked_read(client, citizen):
     case = case_of(citizen, CaseState.WITH_UWV)
-    message = services.send_message(
-        case_id=case.pk, subject="Gesprek", body="Kom langs.", actor=UserFactory(consultant=True)
+    message = conversations.post_message(
+        case_id=case.pk,
+        thread=MessageThread.APPLICANT,
+        body="Kom langs.",
+        actor=UserFactory(consultant=True, municipality=case.municipality),
     )
     client.force_login(citizen)
 
     page = client.get(reverse("citizen:case_detail", args=[case.pk])).content.decode()
 
-    assert "Gesprek" in page and "nieuw" in page
+    assert "Kom langs." in page and "nieuw" in page
     message.refresh_from_db()
-    assert message.read_at is not None
+    assert message.read_by_applicant_at is not None
 
 
 def test_the_overview_links_a_citizen_to_my_applications(client, citizen):

@@ -43,12 +43,14 @@ PINNED = {
     "waiting_list_deep": 5,
     # The session, the user, the case with its person, municipality, application, advice,
     # decision and case handler, the audit entry for viewing personal data, and one query per
-    # list: terms, objections, jobs, unavailability, documents, history and refused places
-    # (this person has no terms, so no query for their events), and the person's other cases
-    # in the file; no action forms.
-    "case_detail": 12,
+    # list: terms, objections, jobs, unavailability, documents (with who added each; the
+    # attachments of messages among them), history, refused places and messages (both
+    # conversations, with who wrote each: issue #22) (this person has no terms, so no query
+    # for their events), and the person's other cases in the file; no action forms. Opening a
+    # conversation with new messages adds the one update that marks them read.
+    "case_detail": 13,
     # At UWV: the same, and the events of its terms.
-    "case_detail_before_decision": 13,
+    "case_detail_before_decision": 14,
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
 }
