@@ -83,6 +83,7 @@ __all__ = [
     "CapacityHeader",
     "CapacitySummary",
     "MunicipalityNotFound",
+    "WaitingList",
     "candidate_order",
     "candidate_page",
     "candidate_standing",
@@ -92,6 +93,7 @@ __all__ = [
     "format_places",
     "hours_sum",
     "turn_for_additional_place",
+    "waiting_list",
 ]
 
 PLACES_FIELD = DecimalField(max_digits=10, decimal_places=2)
@@ -295,6 +297,17 @@ class CandidatePage(CapacityHeader):
         return self.from_position + self.limit if self.has_more else None
 
 
+@dataclass(frozen=True)
+class WaitingList(CapacityHeader):
+    """The figures of ``Capacity`` and the first candidates of its waiting list (its WAITING
+    candidates, in order)."""
+
+    #: ``(case_id, reference, waiting_since)`` of the first ``limit`` waiting, in order.
+    rows: list[tuple[int, str, date | None]]
+    #: How many are on the waiting list in all.
+    total: int
+
+
 def _header_fields(source: CapacityHeader) -> dict[str, Any]:
     return {field.name: getattr(source, field.name) for field in fields(CapacityHeader)}
 
@@ -389,16 +402,21 @@ def _related_columns() -> dict[str, Subquery]:
     }
 
 
+def _available() -> Case:
+    """1 for an available candidate (awaiting placement), 0 for an unavailable one."""
+    return Case(
+        When(state=CaseState.AWAITING_PLACEMENT, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def _windowed_candidates(header: CapacityHeader) -> QuerySet:
     """The municipality's candidates with their ``position``, ``available_rank``,
     ``category`` and ``responsible`` (window functions over all of them), in the
     verordening's order."""
     order = candidate_order(header.ordering_rule)
-    available = Case(
-        When(state=CaseState.AWAITING_PLACEMENT, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    available = _available()
     obliged_up_to = Value(header.free_obliged)
     additional_up_to = Value(header.free_obliged + header.free_additional)
     is_unavailable = Q(state=CaseState.UNAVAILABLE)
@@ -627,6 +645,32 @@ def candidate_standing(case_id: int, *, on: date | None = None) -> CandidateRow 
     """The row of ``capacity`` (year and day of ``on``, default today) of one case, None if
     it is not a candidate: ``candidate_standings`` of that case (two queries)."""
     return candidate_standings([case_id], on=on).get(case_id)
+
+
+def waiting_list(
+    municipality_id: int, year: int, *, limit: int, on: date | None = None
+) -> WaitingList:
+    """The first ``limit`` WAITING candidates of ``capacity`` and how many wait in all. Two
+    queries, whatever the number of candidates: the database ranks every candidate and
+    returns only those rows, each with the number of available candidates (the waiting are
+    the available ones after the obliged and additional slots)."""
+    if limit < 1:
+        raise ValueError("limit must be 1 or more")
+    header = _header(municipality_id, year, on or timezone.localdate())
+    rows = list(
+        _windowed_candidates(header)
+        .annotate(available_total=Window(Sum(_available())))
+        .filter(category=Category.WAITING)
+        .values_list("id", "reference", "positive_decision_on", "available_total")[
+            : min(limit, _MAX_SQL_ROWS)
+        ]
+    )
+    slots = header.free_obliged + header.free_additional
+    return WaitingList(
+        **_header_fields(header),
+        rows=[(case_id, reference, since) for case_id, reference, since, _total in rows],
+        total=rows[0][3] - slots if rows else 0,
+    )
 
 
 #: More rows than any query here can have; OFFSET + LIMIT stay within a signed 64-bit integer.

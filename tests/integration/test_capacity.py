@@ -27,6 +27,7 @@ from cases.placement.capacity import (
     capacity,
     capacity_summary,
     format_places,
+    waiting_list,
 )
 from tests.factories import (
     CaseFactory,
@@ -240,6 +241,10 @@ def test_s4_capacity_equals_the_rules_for_generated_scenarios(
     assert summary == result.summary()
     assert summary.candidates_total == len(cases)
     assert_standings_are_the_rows_of_capacity(result)
+    waiting = [row for row in result.candidates if row.category == Category.WAITING]
+    first_three = waiting_list(municipality.pk, YEAR, on=ON, limit=3)
+    assert first_three.total == summary.waiting
+    assert first_three.rows == [(r.case_id, r.reference, r.waiting_since) for r in waiting[:3]]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -279,6 +284,12 @@ def test_s4_capacity_equals_the_rules_for_bulk_scenarios(seed):
     )
     for row in sample[:4]:
         assert candidate_standing(row.case_id, on=ON) == row
+    waiting = [row for row in result.candidates if row.category == Category.WAITING]
+    first = waiting_list(municipality.pk, YEAR, on=ON, limit=40)
+    assert (first.total, first.rows) == (
+        len(waiting),
+        [(r.case_id, r.reference, r.waiting_since) for r in waiting[:40]],
+    )
 
 
 # -- (b) each ordering rule ---------------------------------------------------------------
