@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from cases import rules
 from cases.choices import Category, OrderingRule
-from cases.placement.capacity import capacity
+from cases.placement.capacity import capacity, waiting_list
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import has_role, role_of, scope_to_user
 
@@ -284,22 +284,19 @@ class RegionalWaiting:
 
 def regional_waiting(user, on: date) -> list[RegionalWaiting]:
     """The waiting candidates of each partner municipality (``regional_partners``), as the
-    capacity computation of that municipality has them on ``on``."""
+    capacity computation of that municipality has them on ``on``: the first
+    ``REGIONAL_ROWS_PER_MUNICIPALITY`` of each read (two queries per partner)."""
     result = []
     for partner in regional_partners(user, on):
-        waiting = [
-            row
-            for row in capacity(partner.pk, on.year, on=on).candidates
-            if row.category == Category.WAITING
-        ]
+        waiting = waiting_list(partner.pk, on.year, on=on, limit=REGIONAL_ROWS_PER_MUNICIPALITY)
         result.append(
             RegionalWaiting(
                 municipality=partner,
                 rows=[
-                    RegionalRow(reference=row.reference, waiting_since=row.waiting_since)
-                    for row in waiting[:REGIONAL_ROWS_PER_MUNICIPALITY]
+                    RegionalRow(reference=reference, waiting_since=since)
+                    for _case_id, reference, since in waiting.rows
                 ],
-                waiting_total=len(waiting),
+                waiting_total=waiting.total,
             )
         )
     return result

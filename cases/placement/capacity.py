@@ -37,6 +37,7 @@ applications instead of hashing both whole tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,6 +49,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OrderBy,
@@ -81,13 +83,17 @@ __all__ = [
     "CapacityHeader",
     "CapacitySummary",
     "MunicipalityNotFound",
+    "WaitingList",
     "candidate_order",
     "candidate_page",
+    "candidate_standing",
+    "candidate_standings",
     "capacity",
     "capacity_summary",
     "format_places",
     "hours_sum",
     "turn_for_additional_place",
+    "waiting_list",
 ]
 
 PLACES_FIELD = DecimalField(max_digits=10, decimal_places=2)
@@ -179,6 +185,9 @@ class CandidateRow:
     #: The reference of the latest placement out of turn that passed this candidate over
     #: (DOMAIN §4.5), if any.
     passed_over_by: str | None = None
+    #: Place on the waiting list (1 = next) of a WAITING candidate: the WAITING candidates up
+    #: to and including this one. None for the other categories.
+    waiting_place: int | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,17 @@ class CandidatePage(CapacityHeader):
         return self.from_position + self.limit if self.has_more else None
 
 
+@dataclass(frozen=True)
+class WaitingList(CapacityHeader):
+    """The figures of ``Capacity`` and the first candidates of its waiting list (its WAITING
+    candidates, in order)."""
+
+    #: ``(case_id, reference, waiting_since)`` of the first ``limit`` waiting, in order.
+    rows: list[tuple[int, str, date | None]]
+    #: How many are on the waiting list in all.
+    total: int
+
+
 def _header_fields(source: CapacityHeader) -> dict[str, Any]:
     return {field.name: getattr(source, field.name) for field in fields(CapacityHeader)}
 
@@ -297,6 +317,14 @@ def _header_fields(source: CapacityHeader) -> dict[str, Any]:
 
 def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
     """Quota, verordening in force, realised places and persons employed: one query."""
+    headers = _headers(Municipality.objects.filter(pk=municipality_id), year, on)
+    if not headers:
+        raise MunicipalityNotFound(municipality_id)
+    return headers[0]
+
+
+def _headers(municipalities: QuerySet, year: int, on: date) -> list[CapacityHeader]:
+    """``_header`` of each of ``municipalities``, in one query."""
     quota = YearlyQuota.objects.filter(municipality=OuterRef("pk"), year=year).values("places")
     verordening = Verordening.objects.filter(
         municipality=OuterRef("pk"), in_force_from__lte=on
@@ -306,9 +334,8 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
     persons = (
         running.values("municipality").annotate(n=Count("case__person", distinct=True)).values("n")
     )
-    row = (
-        Municipality.objects.filter(pk=municipality_id)
-        .annotate(
+    rows = (
+        municipalities.annotate(
             quota_places=Subquery(quota[:1], output_field=PLACES_FIELD),
             verordening_id=Subquery(verordening.values("pk")[:1]),
             verordening_from=Subquery(verordening.values("in_force_from")[:1]),
@@ -318,7 +345,9 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
             realised=Coalesce(Subquery(realised, output_field=HOURS_FIELD), Value(Decimal(0))),
             persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
         )
+        .order_by("pk")
         .values(
+            "pk",
             "quota_places",
             "verordening_id",
             "verordening_from",
@@ -329,15 +358,16 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
             "persons",
             "uwv_agreement_from",
         )
-        .first()
     )
-    if row is None:
-        raise MunicipalityNotFound(municipality_id)
+    return [_header_of(row, year, on) for row in rows]
+
+
+def _header_of(row: dict[str, Any], year: int, on: date) -> CapacityHeader:
     quota = None if row["quota_places"] is None else Decimal(row["quota_places"])
     additional = (row["verordening_additional"] or 0) if row["verordening_offers"] else 0
     agreement_from = row["uwv_agreement_from"]
     return CapacityHeader(
-        municipality_id=municipality_id,
+        municipality_id=row["pk"],
         year=year,
         on=on,
         quota_places=quota,
@@ -372,16 +402,21 @@ def _related_columns() -> dict[str, Subquery]:
     }
 
 
+def _available() -> Case:
+    """1 for an available candidate (awaiting placement), 0 for an unavailable one."""
+    return Case(
+        When(state=CaseState.AWAITING_PLACEMENT, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def _windowed_candidates(header: CapacityHeader) -> QuerySet:
     """The municipality's candidates with their ``position``, ``available_rank``,
     ``category`` and ``responsible`` (window functions over all of them), in the
     verordening's order."""
     order = candidate_order(header.ordering_rule)
-    available = Case(
-        When(state=CaseState.AWAITING_PLACEMENT, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    available = _available()
     obliged_up_to = Value(header.free_obliged)
     additional_up_to = Value(header.free_obliged + header.free_additional)
     is_unavailable = Q(state=CaseState.UNAVAILABLE)
@@ -452,7 +487,7 @@ _ROW_COLUMNS = (
     "category",
     "available_rank",
     "state",
-    "benefit_kind_of_person",
+    "row_benefit_kind",
     "priority_group",
     "positive_decision_on",
     "positive_advice_on",
@@ -474,7 +509,9 @@ def _responsible(benefit_kind: BenefitKind, slot: int, header: CapacityHeader) -
     )
 
 
-def _candidate_rows(windowed: QuerySet, header: CapacityHeader) -> list[CandidateRow]:
+def _candidate_rows(
+    windowed: QuerySet, header: CapacityHeader, *, only: Q | None = None
+) -> list[CandidateRow]:
     """``CandidateRow``s of the windowed candidates (``_windowed_candidates``), in its order.
 
     The responsibility is worked out here from ``available_rank`` rather than read from the
@@ -482,7 +519,22 @@ def _candidate_rows(windowed: QuerySet, header: CapacityHeader) -> list[Candidat
     selecting both ``responsible`` and ``benefit_kind_of_person`` would make PostgreSQL look
     the person up twice per row (and, over a few ten thousand rows, cross its JIT cost
     thresholds). Who passed the candidate over is looked up here too, for the rows read only.
+
+    ``only``: the rows ``windowed`` returns, when it is filtered around the window (as
+    ``candidate_standings`` is). The database computes the select list of every candidate
+    before that filter, so the person and who passed them over are looked up only for these.
     """
+    benefit_kind_of_person = F("benefit_kind_of_person")
+    passed_over_reference = _passed_over_by()
+    if only is not None:
+        benefit_kind_of_person = Case(When(only, then=benefit_kind_of_person))
+        passed_over_reference = Case(When(only, then=passed_over_reference))
+    windowed = windowed.annotate(
+        row_benefit_kind=benefit_kind_of_person, passed_over_reference=passed_over_reference
+    )
+    # The available candidates are ranked 1, 2, ... in order: those ranked after the obliged
+    # and additional slots are WAITING, the first of them number 1 on the waiting list.
+    slots = header.free_obliged + header.free_additional
     rows = []
     for (
         case_id,
@@ -499,18 +551,19 @@ def _candidate_rows(windowed: QuerySet, header: CapacityHeader) -> list[Candidat
         applied_on,
         council_position,
         passed_over_by,
-    ) in windowed.annotate(passed_over_reference=_passed_over_by()).values_list(*_ROW_COLUMNS):
+    ) in windowed.values_list(*_ROW_COLUMNS):
         benefit_kind = BenefitKind(benefit_kind)
         available = state == CaseState.AWAITING_PLACEMENT
         # The slot the candidate takes (available) or would take at their turn (unavailable).
         slot = available_rank + (0 if available else 1)
+        category = Category(category)
         rows.append(
             CandidateRow(
                 case_id=case_id,
                 reference=reference,
                 person_id=person_id,
                 position=position,
-                category=Category(category),
+                category=category,
                 responsible=_responsible(benefit_kind, slot, header),
                 available=available,
                 benefit_kind=benefit_kind,
@@ -523,6 +576,7 @@ def _candidate_rows(windowed: QuerySet, header: CapacityHeader) -> list[Candidat
                 verordening_in_force_from=header.verordening_in_force_from,
                 ordering_rule=header.ordering_rule,
                 passed_over_by=passed_over_by,
+                waiting_place=(available_rank - slots if category == Category.WAITING else None),
             )
         )
     return rows
@@ -550,6 +604,73 @@ def capacity(
     )
     candidates = _candidate_rows(_windowed_candidates(header), header)
     return Capacity(**_header_fields(header), candidates=candidates)
+
+
+def candidate_standings(
+    case_ids: Iterable[int], *, on: date | None = None
+) -> dict[int, CandidateRow]:
+    """The rows of ``capacity`` (year and day of ``on``, default today) of the given cases,
+    by case id, without reading the rows of the other candidates. A case that is not a
+    candidate (or does not exist) has none.
+
+    The database still ranks every candidate of the case's municipality (the same
+    ``_windowed_candidates``, so position, category and responsibility are those of
+    ``capacity``), but returns only the rows of these cases. One query for the figures of
+    their municipalities, and one per municipality for the rows.
+    """
+    on = on or timezone.localdate()
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    has_them = CaseModel.objects.filter(
+        municipality=OuterRef("pk"), pk__in=ids, state__in=CANDIDATE_STATES
+    )
+    result = {}
+    for header in _headers(Municipality.objects.filter(Exists(has_them)), on.year, on):
+        # A filter that names a window function is applied by Django around the windowed
+        # rows (the SQL of QUALIFY); a filter on the id alone would be applied before the
+        # window and rank only these cases among themselves. So the filter names the
+        # position: the case's own position for these cases, NULL for the others.
+        own = Q(pk__in=ids)
+        windowed = (
+            _windowed_candidates(header)
+            .annotate(own_position=Case(When(own, then=F("position"))))
+            .filter(own_position__isnull=False)
+        )
+        result.update((row.case_id, row) for row in _candidate_rows(windowed, header, only=own))
+    return result
+
+
+def candidate_standing(case_id: int, *, on: date | None = None) -> CandidateRow | None:
+    """The row of ``capacity`` (year and day of ``on``, default today) of one case, None if
+    it is not a candidate: ``candidate_standings`` of that case (two queries)."""
+    return candidate_standings([case_id], on=on).get(case_id)
+
+
+def waiting_list(
+    municipality_id: int, year: int, *, limit: int, on: date | None = None
+) -> WaitingList:
+    """The first ``limit`` WAITING candidates of ``capacity`` and how many wait in all. Two
+    queries, whatever the number of candidates: the database ranks every candidate and
+    returns only those rows, each with the number of available candidates (the waiting are
+    the available ones after the obliged and additional slots)."""
+    if limit < 1:
+        raise ValueError("limit must be 1 or more")
+    header = _header(municipality_id, year, on or timezone.localdate())
+    rows = list(
+        _windowed_candidates(header)
+        .annotate(available_total=Window(Sum(_available())))
+        .filter(category=Category.WAITING)
+        .values_list("id", "reference", "positive_decision_on", "available_total")[
+            : min(limit, _MAX_SQL_ROWS)
+        ]
+    )
+    slots = header.free_obliged + header.free_additional
+    return WaitingList(
+        **_header_fields(header),
+        rows=[(case_id, reference, since) for case_id, reference, since, _total in rows],
+        total=rows[0][3] - slots if rows else 0,
+    )
 
 
 #: More rows than any query here can have; OFFSET + LIMIT stay within a signed 64-bit integer.

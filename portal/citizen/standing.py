@@ -4,8 +4,9 @@ responsible for them while they wait; what the verordening offers meanwhile; the
 their place in it, and what changes it.
 
 The category, position and responsibility come from the capacity computation of the
-municipality (``cases.placement.capacity``), the provisions from the verordening in force. Only
-the person's own row is used: nothing of other people is shown, not even how many wait.
+municipality (``cases.placement.capacity.candidate_standing``), the provisions from the
+verordening in force. Only the person's own row is read: nothing of other people is shown, not
+even how many wait.
 """
 
 from __future__ import annotations
@@ -45,31 +46,28 @@ def is_candidate(case) -> bool:
     return case.state in CANDIDATE_STATES
 
 
-def own_row(case, on: date, capacities: dict | None = None) -> capacity.CandidateRow | None:
+def own_row(case, on: date) -> capacity.CandidateRow | None:
     """The case's own row in its municipality's capacity on ``on`` (None if it is not a
-    candidate). ``capacities`` keeps the computation per municipality for one request."""
+    candidate): two queries, only this row read."""
     if not is_candidate(case):
         return None
-    capacities = {} if capacities is None else capacities
-    key = case.municipality_id
-    if key not in capacities:
-        capacities[key] = capacity.capacity(case.municipality_id, on.year, on=on)
-    return next((r for r in capacities[key].candidates if r.case_id == case.pk), None)
+    return capacity.candidate_standing(case.pk, on=on)
 
 
-def waiting_place(row: capacity.CandidateRow, rows: list[capacity.CandidateRow]) -> int:
-    """Place on the waiting list: the waiting candidates up to and including this one."""
-    return sum(1 for r in rows if r.category == Category.WAITING and r.position <= row.position)
+def own_rows(cases, on: date) -> dict[int, capacity.CandidateRow]:
+    """``own_row`` of each of ``cases`` that is a candidate, by case id: two queries for the
+    cases of one municipality, however many there are."""
+    return capacity.candidate_standings([c.pk for c in cases if is_candidate(c)], on=on)
 
 
-def short_line(row: capacity.CandidateRow, place: int | None) -> str:
+def short_line(row: capacity.CandidateRow) -> str:
     """One line for the overview of the citizen's applications."""
     if row.category == Category.OBLIGED:
         return _("The municipality must offer a place now.")
     if row.category == Category.ADDITIONAL:
         return _("The municipality offers an additional place.")
     if row.category == Category.WAITING:
-        return _("On the waiting list: number %(place)s.") % {"place": place}
+        return _("On the waiting list: number %(place)s.") % {"place": row.waiting_place}
     return _("Temporarily unavailable. The turn is kept.")
 
 
@@ -108,17 +106,16 @@ def _benefit_text(kind: BenefitKind) -> str:
 
 def build(case, on: date) -> Standing | None:
     """Where the case's person stands on ``on``; None for a case that is not waiting for a
-    place (not yet decided, employed, closed). Three queries: the capacity (two) and the
+    place (not yet decided, employed, closed). Three queries: the own row (two) and the
     verordening in force."""
-    result = capacity.capacity(case.municipality_id, on.year, on=on)
-    row = own_row(case, on, {case.municipality_id: result})
+    row = own_row(case, on)
     if row is None:
         return None
     application = getattr(case, "application", None)
     about = None
     if application is not None and application.applicant_kind == ApplicantKind.REPRESENTATIVE:
         about = f"{case.person.first_name} {case.person.last_name}"
-    place = waiting_place(row, result.candidates) if row.category == Category.WAITING else None
+    place = row.waiting_place
     verordening = selectors.verordening_in_force(case.municipality_id, on)
 
     status: list[str] = []

@@ -62,7 +62,7 @@ def case_list(request):
     cases = list(selectors.citizen_case_list(request.user))
     today = timezone.localdate()
     rows = []
-    capacities: dict = {}  # per municipality, for this request only
+    own_rows = standing.own_rows(cases, today)
     for case in cases:
         term = next((t for t in case.terms.all() if t.met_on is None), None)
         state = (
@@ -70,11 +70,8 @@ def case_list(request):
             if term
             else None
         )
-        turn = None
-        own = standing.own_row(case, today, capacities)
-        if own is not None:
-            candidates = capacities[case.municipality_id].candidates
-            turn = standing.short_line(own, standing.waiting_place(own, candidates))
+        own = own_rows.get(case.pk)
+        turn = standing.short_line(own) if own is not None else None
         rows.append({"case": case, "term": term, "term_state": state, "turn": turn})
     drafts = list(selectors.drafts_for_citizen(request.user))
     return render(request, "portal/case_list.html", {"rows": rows, "drafts": drafts})

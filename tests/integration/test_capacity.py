@@ -22,9 +22,12 @@ from cases.choices import BenefitKind, CaseState, Category, OrderingRule, Respon
 from cases.models import Application, Case
 from cases.placement.capacity import (
     MunicipalityNotFound,
+    candidate_standing,
+    candidate_standings,
     capacity,
     capacity_summary,
     format_places,
+    waiting_list,
 )
 from tests.factories import (
     CaseFactory,
@@ -112,7 +115,7 @@ def employ(municipality, hours, *, start_on=date(2025, 3, 1), end_on=None):
     )
 
 
-def reference(cases, rule, quota, realised, additional):
+def reference(cases, rule, quota, realised, additional, uwv_agreement=False):
     """The pure rules' answer: {case_id: (position, category, responsible)}."""
     by_id = {case.pk: case for case in cases}
     candidates = [
@@ -142,7 +145,7 @@ def reference(cases, rule, quota, realised, additional):
             offered = category == Category.ADDITIONAL
         person = by_id[placement.candidate.case_id].person
         responsible = rules.waiting_list_responsibility(
-            BenefitKind(person.benefit_kind), quota_reached, offered
+            BenefitKind(person.benefit_kind), quota_reached, offered, uwv_agreement
         )
         expected[placement.candidate.case_id] = (placement.position, category, responsible)
     return expected
@@ -150,6 +153,22 @@ def reference(cases, rule, quota, realised, additional):
 
 def observed(result):
     return {row.case_id: (row.position, row.category, row.responsible) for row in result.candidates}
+
+
+def assert_standings_are_the_rows_of_capacity(result, *, on=ON):
+    """``candidate_standing`` of each candidate, and ``candidate_standings`` of every other
+    one, are exactly their rows of ``capacity``: each is ranked among all the candidates, not
+    among the cases asked for."""
+    rows = {row.case_id: row for row in result.candidates}
+    for case_id, row in rows.items():
+        assert candidate_standing(case_id, on=on) == row
+    every_other = sorted(rows)[1::2]
+    assert candidate_standings(every_other, on=on) == {i: rows[i] for i in every_other}
+    waiting = [row for row in result.candidates if row.category == Category.WAITING]
+    assert [row.waiting_place for row in waiting] == list(range(1, len(waiting) + 1))
+    assert all(
+        row.waiting_place is None for row in result.candidates if row.category != Category.WAITING
+    )
 
 
 # -- (a) equivalence with the rules -------------------------------------------------------
@@ -181,13 +200,17 @@ candidates_strategy = st.lists(
     quota=st.decimals(min_value=1, max_value=8, places=2),
     hours=st.lists(st.sampled_from(["12", "20", "25", "31", "32.5", "40"]), max_size=6),
     additional=st.integers(min_value=0, max_value=4),
+    agreement=st.booleans(),
 )
 def test_s4_capacity_equals_the_rules_for_generated_scenarios(
-    specs, rule, quota, hours, additional
+    specs, rule, quota, hours, additional, agreement
 ):
     # Each example gets its own municipality, so examples do not see each other's rows even
     # though they share the test's transaction.
     municipality = municipality_with(quota=quota, rule=rule, additional=additional)
+    if agreement:  # Pw art. 7(7), in force on the day
+        municipality.uwv_agreement_from = ON - timedelta(days=30)
+        municipality.save(update_fields=["uwv_agreement_from"])
     actor = UserFactory(uwv_assessor=True)
     for h in hours:
         employ(municipality, h)
@@ -211,11 +234,17 @@ def test_s4_capacity_equals_the_rules_for_generated_scenarios(
     assert result.realised_places == realised
     assert result.persons_employed == len(hours)
     assert result.free_obliged == rules.free_obliged_slots(quota, realised)
-    assert observed(result) == reference(cases, rule, quota, realised, additional)
+    assert result.uwv_agreement == agreement
+    assert observed(result) == reference(cases, rule, quota, realised, additional, agreement)
     assert [row.position for row in result.candidates] == list(range(1, len(cases) + 1))
     summary = capacity_summary(municipality.pk, YEAR, on=ON)
     assert summary == result.summary()
     assert summary.candidates_total == len(cases)
+    assert_standings_are_the_rows_of_capacity(result)
+    waiting = [row for row in result.candidates if row.category == Category.WAITING]
+    first_three = waiting_list(municipality.pk, YEAR, on=ON, limit=3)
+    assert first_three.total == summary.waiting
+    assert first_three.rows == [(r.case_id, r.reference, r.waiting_since) for r in waiting[:3]]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -249,6 +278,18 @@ def test_s4_capacity_equals_the_rules_for_bulk_scenarios(seed):
     result = capacity(municipality.pk, YEAR, on=ON)
 
     assert observed(result) == reference(cases, rule, quota, realised, additional)
+    sample = rng.sample(result.candidates, 12)
+    assert {row.case_id: row for row in sample} == candidate_standings(
+        [row.case_id for row in sample], on=ON
+    )
+    for row in sample[:4]:
+        assert candidate_standing(row.case_id, on=ON) == row
+    waiting = [row for row in result.candidates if row.category == Category.WAITING]
+    first = waiting_list(municipality.pk, YEAR, on=ON, limit=40)
+    assert (first.total, first.rows) == (
+        len(waiting),
+        [(r.case_id, r.reference, r.waiting_since) for r in waiting[:40]],
+    )
 
 
 # -- (b) each ordering rule ---------------------------------------------------------------
@@ -575,3 +616,72 @@ def test_s5_a_newer_verordening_changes_the_order_only_from_its_date():
         (newer.pk, OrderingRule.PRIORITY_THEN_ADVICE_DATE)
     }
     assert (before.additional_places, after.additional_places) == (0, 1)
+
+
+# -- (g) one candidate's standing -----------------------------------------------------------
+
+
+def test_the_standing_of_a_case_that_is_not_a_candidate_is_none(django_assert_num_queries):
+    municipality = municipality_with(quota=Decimal(1))
+    actor = UserFactory(uwv_assessor=True)
+    waiting = candidate(municipality, actor, decided_on=date(2026, 1, 5))
+    employed = employ(municipality, "31").case
+
+    assert candidate_standing(employed.pk, on=ON) is None
+    assert candidate_standing(987_654, on=ON) is None
+    assert candidate_standings([employed.pk, waiting.pk], on=ON).keys() == {waiting.pk}
+    with django_assert_num_queries(0):
+        assert candidate_standings([], on=ON) == {}
+
+
+def test_standings_in_two_municipalities_are_each_ranked_in_their_own(
+    django_assert_num_queries,
+):
+    actor = UserFactory(uwv_assessor=True)
+    north = municipality_with(quota=Decimal(1), rule=OrderingRule.APPLICATION_DATE)
+    south = municipality_with(quota=Decimal(2), additional=1)
+    north_cases = [
+        candidate(north, actor, decided_on=date(2026, 1, d), applied_on=date(2025, 9, 30 - d))
+        for d in (1, 2, 3)
+    ]
+    south_cases = [candidate(south, actor, decided_on=date(2026, 1, d)) for d in (1, 2, 3, 4)]
+    ids = [north_cases[0].pk, south_cases[3].pk]
+
+    # The figures of both municipalities (one), the rows in each (one each).
+    with django_assert_num_queries(3):
+        standings = candidate_standings(ids, on=ON)
+
+    assert (standings[ids[0]].position, standings[ids[0]].waiting_place) == (3, 2)
+    assert standings[ids[1]].position == 4
+    assert standings[ids[1]].category == Category.WAITING
+    assert standings[ids[1]].waiting_place == 1
+    assert standings == {
+        row.case_id: row
+        for municipality in (north, south)
+        for row in capacity(municipality.pk, YEAR, on=ON).candidates
+        if row.case_id in ids
+    }
+
+
+@pytest.mark.slow
+def test_one_standing_among_2000_candidates_is_their_row_in_two_queries(
+    django_assert_num_queries,
+):
+    actor = UserFactory(uwv_assessor=True)
+    municipality = municipality_with(
+        quota=Decimal(40), rule=OrderingRule.APPLICATION_DATE, additional=25
+    )
+    ids = bulk_candidate_cases(
+        municipality, 2_000, actor=actor, unavailable_every=9, uwv_benefit_every=4
+    )
+    cases = list(Case.objects.filter(pk__in=ids).select_related("person", "application"))
+    expected = reference(cases, OrderingRule.APPLICATION_DATE, Decimal(40), Decimal(0), 25)
+    rows = {row.case_id: row for row in capacity(municipality.pk, YEAR, on=ON).candidates}
+    last = max(ids, key=lambda case_id: expected[case_id][0])
+
+    for case_id in (ids[0], ids[1_000], ids[-1], ids[9], last):
+        with django_assert_num_queries(2):
+            row = candidate_standing(case_id, on=ON)
+        assert (row.position, row.category, row.responsible) == expected[case_id]
+        assert row == rows[case_id]
+    assert candidate_standing(last, on=ON).position == 2_000

@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
     VerordeningFactory,
     YearlyQuotaFactory,
+    bulk_candidate_cases,
 )
 
 pytestmark = pytest.mark.django_db
@@ -210,8 +211,8 @@ def test_the_case_page_of_a_waiting_person_has_a_fixed_number_of_queries(
     client.get(url)
 
     # session, user, case (with application, advice, decision), audit entry of the view,
-    # terms, objections, messages, documents, refused places; capacity (header, candidates),
-    # verordening
+    # terms, objections, messages, documents, refused places; own standing (figures of the
+    # municipality, own row), verordening
     with django_assert_num_queries(12):
         client.get(url)
     for i in range(5):
@@ -230,8 +231,8 @@ def test_the_overview_with_a_waiting_case_has_a_fixed_number_of_queries(
     url = reverse("citizen:case_list")
     client.get(url)
 
-    # session, user, drafts, cases, terms; capacity of the municipality once (header,
-    # candidates), however many of the citizen's cases wait there
+    # session, user, drafts, cases, terms; the standings (figures of the municipality, the
+    # rows of the citizen's cases) once, however many of the citizen's cases wait there
     with django_assert_num_queries(7):
         page = client.get(url).content.decode()
     assert "Op de wachtlijst: plaats 1." in page and "Op de wachtlijst: plaats 2." in page
@@ -249,3 +250,35 @@ def test_the_place_on_the_waiting_list_counts_only_those_waiting_before_them(cli
     page = page_of(client, citizen, case)
 
     assert "U staat op plaats 2 van de wachtlijst." in page
+
+
+def test_among_many_candidates_the_page_reads_the_same_and_shows_the_right_place(
+    client, citizen, django_assert_num_queries
+):
+    """Only the person's own row is read: the queries stay the same with 400 more
+    candidates, and the place counts every one of them waiting before the person."""
+    municipality = municipality_with(quota=1, employed=1, additional=1)
+    case = waiting_case(municipality, days_ago=30, account=citizen)
+    client.force_login(citizen)
+    url = reverse("citizen:case_detail", args=[case.pk])
+    client.get(url)
+    with django_assert_num_queries(12):
+        assert "De gemeente biedt u een extra plek aan." in client.get(url).content.decode()
+
+    # 400 decided long before, every 4th unavailable (they keep their turn, not on the list);
+    # of the 300 available the first takes the additional place.
+    bulk_candidate_cases(
+        municipality,
+        400,
+        actor=UserFactory(uwv_assessor=True),
+        first_decision_on=dt.date(2020, 1, 1),
+        unavailable_every=4,
+    )
+
+    with django_assert_num_queries(12):
+        page = client.get(url).content.decode()
+    assert "U staat op plaats 300 van de wachtlijst." in page  # 299 waiting before them
+    client.get(reverse("citizen:case_list"))
+    with django_assert_num_queries(7):
+        overview = client.get(reverse("citizen:case_list")).content.decode()
+    assert "Op de wachtlijst: plaats 300." in overview

@@ -38,7 +38,7 @@ from cases.choices import (
     WorkplaceKind,
 )
 from cases.models import Case, Objection
-from cases.placement.capacity import capacity
+from cases.placement.capacity import candidate_standing, capacity
 from cases.placement.models import Employment, PassedOver
 from municipalities.models import Municipality
 from tests.factories import (
@@ -186,6 +186,8 @@ def test_s4_5_an_additional_place_goes_to_whose_turn_it_is_and_others_need_a_rea
         (second.pk, Category.WAITING, fourth.reference),
         (third.pk, Category.WAITING, None),
     ]
+    for row in after.candidates:  # one person's standing says who passed them over too
+        assert candidate_standing(row.case_id, on=START) == row
     # The first in line is placed on the place the list shows them; then none is left.
     town.place(first)
     with pytest.raises(ValidationError) as excinfo:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from cases.audit.models import AuditEntry
 from cases.choices import BenefitKind, CaseState
+from cases.models import Case
 from municipalities.models import ChainAgreement
 from tests.factories import (
     CaseFactory,
@@ -21,6 +22,7 @@ from tests.factories import (
     UserFactory,
     VerordeningFactory,
     YearlyQuotaFactory,
+    bulk_candidate_cases,
 )
 from tests.integration.conftest import sign_in
 
@@ -225,6 +227,38 @@ def test_only_waiting_candidates_of_the_partner_and_none_of_the_own(client, own,
     assert on_list.reference in page
     assert employed.reference not in page
     assert mine.reference not in page
+
+
+def test_a_long_waiting_list_shows_its_first_100_in_order_in_the_same_queries(
+    client, own, other, consultant, django_assert_num_queries
+):
+    cooperates(own)
+    cooperates(other)
+    first = waiting(other)
+    sign_in(client, consultant)
+    client.get(REGION_URL)
+    # session, user, partners; per partner its figures and first rows, an audit entry; the
+    # own municipality (its region)
+    with django_assert_num_queries(7):
+        assert "1 persoon op de wachtlijst." in client.get(REGION_URL).content.decode()
+
+    # 130 more decided later, every 5th temporarily unavailable: 104 more on the list.
+    ids = bulk_candidate_cases(
+        other,
+        130,
+        actor=UserFactory(uwv_assessor=True),
+        first_decision_on=TODAY - dt.timedelta(days=39),
+        unavailable_every=5,
+    )
+
+    with django_assert_num_queries(7):
+        page = client.get(REGION_URL).content.decode()
+
+    assert "105 personen op de wachtlijst. Hieronder staan de eerste 100." in page
+    shown = [c for c in [first, *Case.objects.filter(pk__in=ids)] if c.reference in page]
+    assert len(shown) == 100
+    assert all(c.state == CaseState.AWAITING_PLACEMENT for c in shown)
+    assert page.index(first.reference) < min(page.index(c.reference) for c in shown[1:])
 
 
 @pytest.mark.parametrize("role", ["citizen", "municipal_admin", "uwv_assessor"])
