@@ -288,6 +288,24 @@ class PlacementForm(forms.Form):
     )
     start_on = DateField(label=_("Start date"))
     contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
+    agreed_wage = forms.DecimalField(
+        label=_("Agreed gross wage (€)"),
+        localize=True,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_(
+            "At least the minimum wage for the hours, unless the person has a Wajong benefit "
+            "and UWV gives wage dispensation."
+        ),
+    )
+    agreed_wage_per_hour = forms.TypedChoiceField(
+        label=_("The wage is"),
+        choices=[("month", _("per month")), ("hour", _("per hour"))],
+        coerce=lambda value: value == "hour",
+        initial="month",
+        widget=forms.RadioSelect,
+    )
     wage_value_pct = forms.DecimalField(
         label=_("Wage value (%)"),
         required=False,
@@ -295,8 +313,17 @@ class PlacementForm(forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         help_text=_(
-            "Needed for the wage subsidy unless the flat rate applies. Not for Wajong "
-            "(UWV gives wage dispensation)."
+            "Needed for the wage subsidy unless your municipality uses the flat rate of 68% "
+            "this year. Not for Wajong with wage dispensation."
+        ),
+    )
+    wajong_wage_subsidy = forms.BooleanField(
+        label=_("Wajong: a wage subsidy instead of wage dispensation"),
+        required=False,
+        help_text=_(
+            "Only for a person with a Wajong benefit. UWV gives wage dispensation, unless the "
+            "municipality and the employer agree on a wage subsidy. The municipality then also "
+            "provides the other support."
         ),
     )
     out_of_turn_reason = forms.CharField(

@@ -45,8 +45,9 @@ PINNED = {
     # decision and case handler, the audit entry for viewing personal data, and one query per
     # list: terms, objections, jobs, unavailability, documents, history and refused places
     # (this person has no terms, so no query for their events), and the person's other cases
-    # in the file; no action forms.
-    "case_detail": 12,
+    # in the file; for the running job, the minimum wage in force with the municipality's
+    # wage subsidy method for the year (DOMAIN §6.3); no action forms.
+    "case_detail": 13,
     # At UWV: the same, and the events of its terms.
     "case_detail_before_decision": 13,
     "uwv_queue": 4,
