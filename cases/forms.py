@@ -263,6 +263,18 @@ class AvailableForm(forms.Form):
     on = DateField(label=_("Available again on"), initial=_today)
 
 
+class AmountField(forms.DecimalField):
+    """An amount of money as people type it in Dutch: "1.593,58", "1593,58" or "1593.58"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(localize=True, max_digits=8, decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and "," in value:
+            value = value.replace(".", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class PlacementForm(forms.Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"),
@@ -288,12 +300,9 @@ class PlacementForm(forms.Form):
     )
     start_on = DateField(label=_("Start date"))
     contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
-    agreed_wage = forms.DecimalField(
+    agreed_wage = AmountField(
         label=_("Agreed gross wage (€)"),
-        localize=True,
         min_value=Decimal("0.01"),
-        max_digits=8,
-        decimal_places=2,
         help_text=_(
             "At least the minimum wage for the hours, unless the person has a Wajong benefit "
             "and UWV gives wage dispensation."

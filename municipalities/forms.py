@@ -92,9 +92,14 @@ class WageSubsidyYearForm(forms.Form):
         choices=[
             (
                 "measured",
+                # xgettext:no-python-format
                 _("Measure the wage value: the gap to the minimum wage, at most 70% of it"),
             ),
-            ("flat", _("Flat rate: 68% of the minimum wage, without measuring the wage value")),
+            (
+                "flat",
+                # xgettext:no-python-format
+                _("Flat rate: 68% of the minimum wage, without measuring the wage value"),
+            ),
         ],
         coerce=lambda value: value == "flat",
         widget=forms.RadioSelect,

@@ -212,6 +212,7 @@ class WageSubsidyYear(models.Model):
         verbose_name=_("municipality"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    # xgettext:no-python-format
     flat_rate = models.BooleanField(_("flat rate of 68% without wage-value measurement"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
