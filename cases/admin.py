@@ -1,5 +1,5 @@
 """The Django admin for operators: look into every record of the case domain, keep the
-reference data (decree days, AOW ages, national quotas) up to date.
+reference data (decree days, AOW ages, national quotas, minimum wages) up to date.
 
 The admin is not a way around the services. A case's state, its legal steps (application,
 advice, decision, objection, availability, employment) and its terms change only through
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit.models import AuditEntry, CaseEvent
 from .models import Advice, AowAge, Application, Case, Decision, Objection, Person
 from .notifications.models import Notification
-from .placement.models import AvailabilityPeriod, Employment, NationalQuota
+from .placement.models import AvailabilityPeriod, Employment, MinimumWage, NationalQuota
 from .terms.models import DecreeHoliday, Term, TermEvent
 
 
@@ -234,6 +234,16 @@ class NationalQuotaAdmin(admin.ModelAdmin):
     list_display = ["year", "places"]
     search_fields = ["=year"]
     list_filter = ["year"]
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    """DOMAIN §6.1: the adult minimum wage per hour, changed each 1 January and 1 July. Add
+    the new amount before it comes into force; a calculation uses the amount in force on its
+    date."""
+
+    list_display = ["in_force_from", "hourly", "source"]
+    date_hierarchy = "in_force_from"
 
 
 # -- notifications: operators see failed deliveries and send them again --------------------------

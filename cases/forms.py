@@ -275,6 +275,18 @@ class AvailableForm(forms.Form):
     on = DateField(label=_("Available again on"), initial=_today)
 
 
+class AmountField(forms.DecimalField):
+    """An amount of money as people type it in Dutch: "1.593,58", "1593,58" or "1593.58"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(localize=True, max_digits=8, decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and "," in value:
+            value = value.replace(".", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class PlacementForm(forms.Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"),
@@ -300,6 +312,21 @@ class PlacementForm(forms.Form):
     )
     start_on = DateField(label=_("Start date"))
     contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
+    agreed_wage = AmountField(
+        label=_("Agreed gross wage (€)"),
+        min_value=Decimal("0.01"),
+        help_text=_(
+            "At least the minimum wage for the hours, unless the person has a Wajong benefit "
+            "and UWV gives wage dispensation."
+        ),
+    )
+    agreed_wage_per_hour = forms.TypedChoiceField(
+        label=_("The wage is"),
+        choices=[("month", _("per month")), ("hour", _("per hour"))],
+        coerce=lambda value: value == "hour",
+        initial="month",
+        widget=forms.RadioSelect,
+    )
     wage_value_pct = forms.DecimalField(
         label=_("Wage value (%)"),
         required=False,
@@ -307,8 +334,17 @@ class PlacementForm(forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         help_text=_(
-            "Needed for the wage subsidy unless the flat rate applies. Not for Wajong "
-            "(UWV gives wage dispensation)."
+            "Needed for the wage subsidy unless your municipality uses the flat rate of 68% "
+            "this year. Not for Wajong with wage dispensation."
+        ),
+    )
+    wajong_wage_subsidy = forms.BooleanField(
+        label=_("Wajong: a wage subsidy instead of wage dispensation"),
+        required=False,
+        help_text=_(
+            "Only for a person with a Wajong benefit. UWV gives wage dispensation, unless the "
+            "municipality and the employer agree on a wage subsidy. The municipality then also "
+            "provides the other support."
         ),
     )
     out_of_turn_reason = forms.CharField(

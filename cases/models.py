@@ -37,6 +37,7 @@ from .notifications.models import OutboxMessage as OutboxMessage
 from .notifications.models import SweepMark as SweepMark
 from .placement.models import AvailabilityPeriod as AvailabilityPeriod
 from .placement.models import Employment as Employment
+from .placement.models import MinimumWage as MinimumWage
 from .placement.models import NationalQuota as NationalQuota
 from .placement.models import PassedOver as PassedOver
 from .placement.models import PlaceRefusal as PlaceRefusal

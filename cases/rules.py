@@ -89,6 +89,14 @@ __all__ = [
     "check_decision",
     "check_minimum_wage",
     "check_question_may_suspend",
+    "age_on",
+    "minimum_wage_hourly",
+    "minimum_wage_outdated",
+    "monthly_for_hours",
+    "next_wage_value_measurement",
+    "WAGE_VALUE_MEASUREMENT_MONTHS",
+    "WEEKS_PER_MONTH",
+    "YOUTH_WML_PCT",
     "check_quota",
     "check_transition",
     "decision_follows_advice",
@@ -1017,6 +1025,59 @@ def waiting_list_responsibility(
 FLAT_RATE_PCT_OF_WML = Decimal(68)
 CAP_PCT_OF_WML = Decimal(70)
 HUNDRED = Decimal(100)
+#: §6.1: weeks in a month, to turn a weekly wage into a monthly one (52 weeks / 12 months).
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+#: §6.1: the minimum youth wage as a percentage of the adult minimum wage, by age (WML art. 9
+#: and its Besluit, since 1 July 2019); 21 and older: 100%.
+YOUTH_WML_PCT: Mapping[int, Decimal] = MappingProxyType(
+    {
+        15: Decimal("30"),
+        16: Decimal("34.5"),
+        17: Decimal("39.5"),
+        18: Decimal("50"),
+        19: Decimal("60"),
+        20: Decimal("80"),
+    }
+)
+ADULT_WML_AGE = 21
+#: §6.3: the wage value is measured again every this many months after the start.
+WAGE_VALUE_MEASUREMENT_MONTHS = 12
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on ``on`` (someone born on 29 February is a year older on
+    28 February)."""
+    years = on.year - birth_date.year
+    return years if on >= add_months(birth_date, years * 12) else years - 1
+
+
+def minimum_wage_hourly(adult_hourly: Decimal, age: int) -> Decimal:
+    """§6.1: the statutory minimum wage per hour for someone of ``age``: the adult amount
+    from 21 on, the youth percentage below (rounded half up to cents, as the published
+    amounts are)."""
+    if adult_hourly <= 0:
+        raise ValueError("adult_hourly must be positive")
+    if age >= ADULT_WML_AGE:
+        return adult_hourly
+    pct = YOUTH_WML_PCT.get(age, YOUTH_WML_PCT[min(YOUTH_WML_PCT)])
+    return (adult_hourly * pct / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+
+
+def monthly_for_hours(hourly: Decimal, hours_per_week: Decimal) -> Decimal:
+    """§6.1: a wage per hour as a wage per month for ``hours_per_week``: hourly × hours × 52/12,
+    rounded half up to cents. The minimum wage has been an amount per hour since 1 January
+    2024 (WML art. 8), the same whether the full-time week is 36, 38 or 40 hours."""
+    if hours_per_week <= 0:
+        raise ValueError("hours_per_week must be positive")
+    return (hourly * hours_per_week * WEEKS_PER_MONTH).quantize(CENT, ROUND_HALF_UP)
+
+
+def minimum_wage_outdated(in_force_from: date, on: date) -> bool:
+    """§6.1: the minimum wage changes each 1 January and 1 July. True if an amount in force
+    from ``in_force_from`` is older than the last change date on or before ``on``: the new
+    amount has not been entered yet."""
+    last_change = date(on.year, 7, 1) if on.month >= 7 else date(on.year, 1, 1)
+    return in_force_from < last_change
 
 
 class FundingBasis(StrEnum):
@@ -1030,11 +1091,19 @@ class FundingBasis(StrEnum):
 
 @dataclass(frozen=True)
 class Funding:
-    """§6.3: the instrument and, for a wage subsidy, its maximum per month."""
+    """§6.3: the instrument and, for a wage subsidy, how it was computed: the minimum wage per
+    month for the job's hours, the percentage of it paid, and the subsidy per month and per
+    year (12 months)."""
 
     kind: FundingKind
     max_monthly_subsidy: Decimal | None
     basis: str
+    wml_monthly: Decimal | None = None
+    pct_of_wml: Decimal | None = None
+
+    @property
+    def max_yearly_subsidy(self) -> Decimal | None:
+        return None if self.max_monthly_subsidy is None else self.max_monthly_subsidy * 12
 
 
 def funding(
@@ -1042,44 +1111,66 @@ def funding(
     wml_monthly: Decimal,
     wage_value_pct: Decimal | None,
     flat_rate: bool,
+    wajong_wage_subsidy: bool = False,
 ) -> Funding:
-    """§6.3: Wajong: wage dispensation via UWV, no municipal subsidy. Otherwise a wage subsidy
-    paid by the municipality: the flat rate of 68% of WML (no wage-value measurement), or the
-    gap between wage value and WML, (100 - wage value)% of WML, capped at 70% of WML.
-    Rounded half up to cents."""
+    """§6.3: Wajong: wage dispensation via UWV, no municipal subsidy, unless the municipality
+    and the employer chose a wage subsidy instead (``wajong_wage_subsidy``). Otherwise a wage
+    subsidy paid by the municipality on the minimum wage for the job's hours
+    (``wml_monthly``, see ``monthly_for_hours``): the flat rate of 68% of it where the
+    municipality applies it for the year (no wage-value measurement), or the gap between wage
+    value and minimum wage, (100 - wage value)% of it, capped at 70%. Rounded half up to
+    cents."""
     if wml_monthly <= 0:
         raise ValueError("wml_monthly must be positive")
-    if benefit_kind == BenefitKind.WAJONG:
+    if benefit_kind == BenefitKind.WAJONG and not wajong_wage_subsidy:
         return Funding(FundingKind.WAGE_DISPENSATION, None, FundingBasis.WAGE_DISPENSATION)
     if flat_rate:
-        amount = wml_monthly * FLAT_RATE_PCT_OF_WML / HUNDRED
-        return Funding(
-            FundingKind.WAGE_SUBSIDY, amount.quantize(CENT, ROUND_HALF_UP), FundingBasis.FLAT_RATE
-        )
-    if wage_value_pct is None:
-        raise ValueError("wage_value_pct is required without the flat rate")
-    if not 0 <= wage_value_pct <= HUNDRED:
-        raise ValueError("wage_value_pct must lie between 0 and 100")
-    pct = HUNDRED - wage_value_pct
-    basis = FundingBasis.WAGE_VALUE_GAP
-    if pct > CAP_PCT_OF_WML:
-        pct, basis = CAP_PCT_OF_WML, FundingBasis.WAGE_VALUE_GAP_CAPPED
-    amount = wml_monthly * pct / HUNDRED
-    return Funding(FundingKind.WAGE_SUBSIDY, amount.quantize(CENT, ROUND_HALF_UP), basis)
+        pct, basis = FLAT_RATE_PCT_OF_WML, FundingBasis.FLAT_RATE
+    else:
+        if wage_value_pct is None:
+            raise ValueError("wage_value_pct is required without the flat rate")
+        if not 0 <= wage_value_pct <= HUNDRED:
+            raise ValueError("wage_value_pct must lie between 0 and 100")
+        pct, basis = HUNDRED - wage_value_pct, FundingBasis.WAGE_VALUE_GAP
+        if pct > CAP_PCT_OF_WML:
+            pct, basis = CAP_PCT_OF_WML, FundingBasis.WAGE_VALUE_GAP_CAPPED
+    amount = (wml_monthly * pct / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+    return Funding(FundingKind.WAGE_SUBSIDY, amount, basis, wml_monthly, pct)
+
+
+def next_wage_value_measurement(start_on: date, today: date) -> date:
+    """§6.3: the wage value is measured again every year after the job started: the first
+    such date after ``today`` (the first one after the start for a job yet to start)."""
+    step = 1
+    while (due := add_months(start_on, step * WAGE_VALUE_MEASUREMENT_MONTHS)) <= today:
+        step += 1
+    return due
 
 
 def check_minimum_wage(
-    hourly_wage: Decimal, wml_hourly: Decimal, funding_kind: FundingKind
+    wage: Decimal,
+    per_hour: bool,
+    hours_per_week: Decimal,
+    wml_hourly: Decimal,
+    funding_kind: FundingKind,
 ) -> None:
-    """§6.1: the employment pays at least the minimum wage, except Wajong with wage
-    dispensation."""
+    """§6.1: the employment pays at least the minimum wage for its hours, except Wajong with
+    wage dispensation. ``wage`` is gross per hour (``per_hour``) or per month; ``wml_hourly``
+    the minimum wage per hour that applies to the person on the start date."""
     if funding_kind == FundingKind.WAGE_DISPENSATION:
         return
-    if hourly_wage < wml_hourly:
+    wml_monthly = monthly_for_hours(wml_hourly, hours_per_week)
+    if wage < (wml_hourly if per_hour else wml_monthly):
         raise RuleViolation(
             "below_minimum_wage",
-            _("Sheltered work pays at least the minimum wage (%(wml)s per hour)."),
-            wml=wml_hourly,
+            _(
+                "The wage is below the minimum wage. Sheltered work pays at least the minimum "
+                "wage: %(wml_hourly)s per hour, %(wml_monthly)s per month for %(hours)s hours "
+                "a week."
+            ),
+            wml_hourly=wml_hourly,
+            wml_monthly=wml_monthly,
+            hours=hours_per_week,
         )
 
 

@@ -25,7 +25,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from municipalities.models import Verordening
+from municipalities.models import Verordening, WageSubsidyYear
 from portal.cache import versioned
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import (
@@ -39,12 +39,21 @@ from portal.permissions import (
 
 from . import rules
 from .audit.models import CaseEvent
-from .choices import CandidateSource, CaseState, MessageThread, Side, TermKind, TermState
+from .choices import (
+    BenefitKind,
+    CandidateSource,
+    CaseState,
+    FundingKind,
+    MessageThread,
+    Side,
+    TermKind,
+    TermState,
+)
 from .documents.models import Document
 from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
 from .notifications.models import Message
 from .placement.capacity import hours_sum, running_on
-from .placement.models import AvailabilityPeriod, Employment, PlaceRefusal
+from .placement.models import AvailabilityPeriod, Employment, MinimumWage, PlaceRefusal
 from .terms.models import Term
 
 
@@ -831,3 +840,109 @@ def committed_places(municipality_id: int, *, from_on: date) -> Decimal:
         Q(end_on__isnull=True) | Q(end_on__gte=from_on), municipality_id=municipality_id
     ).aggregate(total=hours_sum())["total"]
     return rules.realised_places(Decimal(total or 0), settings.HOURS_PER_PLACE)
+
+
+# -- wage and wage subsidy (DOMAIN §6.1, §6.3) ---------------------------------------------
+
+
+def minimum_wage_on(on: date) -> MinimumWage | None:
+    """The adult minimum wage per hour in force on ``on``, as operators keep it (None before
+    the first amount)."""
+    return MinimumWage.objects.filter(in_force_from__lte=on).order_by("-in_force_from").first()
+
+
+def flat_rate_in(municipality_id: int, year: int) -> bool:
+    """Whether the municipality pays the wage subsidy at the flat rate of 68% in ``year``
+    (DOMAIN §6.3); without a setting for the year it measures the wage value."""
+    return WageSubsidyYear.objects.filter(
+        municipality_id=municipality_id, year=year, flat_rate=True
+    ).exists()
+
+
+@_dataclass(frozen=True)
+class WageCalculation:
+    """The wage subsidy of a job on a date, with every input the case page shows."""
+
+    on: date
+    hours_per_week: Decimal
+    agreed_wage: Decimal | None
+    agreed_wage_per_hour: bool
+    minimum_wage: MinimumWage | None
+    #: The wage in force is older than the last 1 January or 1 July: a new one is missing.
+    minimum_wage_outdated: bool
+    age: int
+    wml_hourly: Decimal | None
+    wml_monthly: Decimal | None
+    flat_rate: bool
+    wage_value_pct: Decimal | None
+    wajong: bool
+    funding: rules.Funding | None
+    #: The wage value is needed (no flat rate this year) but none is recorded.
+    wage_value_missing: bool
+    next_measurement_on: date | None
+
+    @property
+    def youth(self) -> bool:
+        return self.age < rules.ADULT_WML_AGE
+
+
+def wage_calculation(employment: Employment, person: Person, today: date) -> WageCalculation:
+    """§6.1, §6.3: the job's wage subsidy (or wage dispensation) on ``today``, or on its
+    start date for a job yet to start: the minimum wage in force then for the person's age
+    and the job's hours, and the method the paying municipality set for that year."""
+    on = max(today, employment.start_on)
+    # One query: the minimum wage in force, and the municipality's method for the year.
+    wage = (
+        MinimumWage.objects.filter(in_force_from__lte=on)
+        .annotate(
+            flat_rate=Exists(
+                WageSubsidyYear.objects.filter(
+                    municipality_id=employment.municipality_id, year=on.year, flat_rate=True
+                )
+            )
+        )
+        .order_by("-in_force_from")
+        .first()
+    )
+    age = rules.age_on(person.birth_date, on)
+    hours = Decimal(employment.hours_per_week)
+    wajong = person.benefit_kind == BenefitKind.WAJONG
+    dispensation = employment.funding_kind == FundingKind.WAGE_DISPENSATION
+    flat_rate = not dispensation and wage is not None and wage.flat_rate
+    wml_hourly = wml_monthly = result = None
+    if wage is not None:
+        wml_hourly = rules.minimum_wage_hourly(wage.hourly, age)
+        wml_monthly = rules.monthly_for_hours(wml_hourly, hours)
+    missing = not dispensation and not flat_rate and employment.wage_value_pct is None
+    if wml_monthly is not None and not missing:
+        result = rules.funding(
+            BenefitKind.WAJONG if dispensation else person.benefit_kind,
+            wml_monthly,
+            employment.wage_value_pct,
+            flat_rate,
+            wajong_wage_subsidy=not dispensation,
+        )
+    measured = result is not None and result.basis in (
+        rules.FundingBasis.WAGE_VALUE_GAP,
+        rules.FundingBasis.WAGE_VALUE_GAP_CAPPED,
+    )
+    return WageCalculation(
+        on=on,
+        hours_per_week=hours,
+        agreed_wage=employment.agreed_wage,
+        agreed_wage_per_hour=employment.agreed_wage_per_hour,
+        minimum_wage=wage,
+        minimum_wage_outdated=wage is not None
+        and rules.minimum_wage_outdated(wage.in_force_from, on),
+        age=age,
+        wml_hourly=wml_hourly,
+        wml_monthly=wml_monthly,
+        flat_rate=flat_rate,
+        wage_value_pct=employment.wage_value_pct,
+        wajong=wajong,
+        funding=result,
+        wage_value_missing=missing,
+        next_measurement_on=rules.next_wage_value_measurement(employment.start_on, today)
+        if measured or missing
+        else None,
+    )

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, YearlyQuota
@@ -26,6 +27,7 @@ from .audit.trail import audited, write_entry
 from .choices import (
     AdviceOutcome,
     ApplicantKind,
+    BenefitKind,
     CandidateSource,
     CaseState,
     ContractKind,
@@ -35,7 +37,7 @@ from .choices import (
 from .documents import letters
 from .models import Advice, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
-from .placement.capacity import format_places, turn_for_additional_place
+from .placement.capacity import format_euro, format_places, turn_for_additional_place
 from .placement.models import AvailabilityPeriod, Employment, PassedOver, PlaceRefusal
 from .terms.lifecycle import (
     decree_days,
@@ -719,7 +721,10 @@ def place_person(
     start_on: date,
     contract_kind: ContractKind,
     actor,
+    agreed_wage: Decimal | None = None,
+    agreed_wage_per_hour: bool = False,
     wage_value_pct: Decimal | None = None,
+    wajong_wage_subsidy: bool = False,
     out_of_turn_reason: str = "",
     origin: str = "",
 ) -> Employment:
@@ -735,6 +740,13 @@ def place_person(
     on the start date; someone else only with ``out_of_turn_reason``: the placement then
     records it and the candidates whose turn it was (``PassedOver``), and the history of the
     case says why.
+
+    The job pays at least the minimum wage for its hours on the start date (§6.1): the
+    ``agreed_wage`` is gross per month, or per hour with ``agreed_wage_per_hour``. A Wajong
+    recipient gets UWV's wage dispensation and may earn less, unless the municipality and the
+    employer chose a wage subsidy instead (``wajong_wage_subsidy``, §6.3). The wage subsidy
+    follows the method the municipality set for the start year: the wage value
+    (``wage_value_pct``) or the flat rate.
     """
     with (
         audited(
@@ -824,18 +836,15 @@ def place_person(
                 reference=first[1],
                 position=first[2],
             ) from None
-        try:
-            funding = rules.funding(
-                case.person.benefit_kind,
-                settings.WML_MONTHLY,
-                wage_value_pct,
-                settings.WAGE_SUBSIDY_FLAT_RATE,
-            )
-        except ValueError:
-            raise _refuse(
-                _("Enter the wage value (loonwaarde) as a percentage from 0 to 100."),
-                "wage_value_required",
-            ) from None
+        funding = _wage_funding(
+            case,
+            hours_per_week=Decimal(hours_per_week),
+            start_on=start_on,
+            agreed_wage=agreed_wage,
+            agreed_wage_per_hour=agreed_wage_per_hour,
+            wage_value_pct=wage_value_pct,
+            wajong_wage_subsidy=wajong_wage_subsidy,
+        )
         try:
             with transaction.atomic():
                 employment = Employment.objects.create(
@@ -848,11 +857,19 @@ def place_person(
                     contract_kind=contract_kind,
                     funding_kind=funding.kind,
                     max_monthly_subsidy=funding.max_monthly_subsidy,
+                    agreed_wage=agreed_wage,
+                    agreed_wage_per_hour=agreed_wage_per_hour,
+                    wage_value_pct=wage_value_pct
+                    if funding.basis
+                    in (rules.FundingBasis.WAGE_VALUE_GAP, rules.FundingBasis.WAGE_VALUE_GAP_CAPPED)
+                    else None,
                     out_of_turn_reason=out_of_turn_reason.strip() if out_of_turn else "",
                 )
         except IntegrityError:
             raise _refuse(_("This person already has a job."), "already_employed") from None
         details = {"employment": employment.pk, "places": str(new_places)}
+        if case.person.benefit_kind == BenefitKind.WAJONG:
+            details["funding"] = funding.kind  # §6.3: a wage subsidy chosen instead, or not
         if out_of_turn:
             passed_over = [row for row in turn.rows if row[0] != case.pk]
             PassedOver.objects.bulk_create(
@@ -878,6 +895,59 @@ def place_person(
         record.extra["employment"] = employment.pk
         dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_OFFERED, on=start_on)
         return employment
+
+
+def _wage_funding(
+    case: Case,
+    *,
+    hours_per_week: Decimal,
+    start_on: date,
+    agreed_wage: Decimal | None,
+    agreed_wage_per_hour: bool,
+    wage_value_pct: Decimal | None,
+    wajong_wage_subsidy: bool,
+) -> rules.Funding:
+    """§6.1, §6.3: the funding of a new job, after checking its wage against the minimum wage
+    in force on the start date for the person's age and the job's hours."""
+    if agreed_wage is None or agreed_wage <= 0:
+        raise _refuse(_("Enter the agreed gross wage."), "agreed_wage_required")
+    wage = selectors.minimum_wage_on(start_on)
+    if wage is None:
+        raise _refuse(
+            _("No minimum wage is known for %(date)s. Ask the administrator of the portal."),
+            "minimum_wage_unknown",
+            date=date_format(start_on, "j F Y"),
+        )
+    wml_hourly = rules.minimum_wage_hourly(
+        wage.hourly, rules.age_on(case.person.birth_date, start_on)
+    )
+    flat_rate = selectors.flat_rate_in(case.municipality_id, start_on.year)
+    try:
+        funding = rules.funding(
+            case.person.benefit_kind,
+            rules.monthly_for_hours(wml_hourly, hours_per_week),
+            wage_value_pct,
+            flat_rate,
+            wajong_wage_subsidy=wajong_wage_subsidy,
+        )
+    except ValueError:
+        raise _refuse(
+            _("Enter the wage value (loonwaarde) as a percentage from 0 to 100."),
+            "wage_value_required",
+        ) from None
+    try:
+        rules.check_minimum_wage(
+            agreed_wage, agreed_wage_per_hour, hours_per_week, wml_hourly, funding.kind
+        )
+    except rules.RuleViolation as violation:
+        raise _refuse(
+            violation.message,
+            violation.code,
+            wml_hourly=format_euro(violation.params["wml_hourly"]),
+            wml_monthly=format_euro(violation.params["wml_monthly"]),
+            hours=format_places(violation.params["hours"]),
+        ) from None
+    return funding
 
 
 def set_priority_group(

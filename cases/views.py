@@ -370,6 +370,10 @@ def _render_case(request, case):
         "objections": case.objection_list,
         "pending_objection": pending,
         "employments": case.employment_list,
+        # §6.1, §6.3: the running job's wage and wage subsidy today, with their inputs.
+        "wage": selectors.wage_calculation(case.employment_list[0], case.person, today)
+        if case.employment_list and case.employment_list[0].end_on is None
+        else None,
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
         # A decision letter is made (or was) for this case but the letterhead is not complete.

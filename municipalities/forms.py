@@ -83,6 +83,34 @@ class QuotaForm(forms.Form):
     )
 
 
+class WageSubsidyYearForm(forms.Form):
+    """DOMAIN §6.3: how the municipality computes the wage subsidy in a year."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    flat_rate = forms.TypedChoiceField(
+        label=_("How is the wage subsidy computed?"),
+        choices=[
+            (
+                "measured",
+                # xgettext:no-python-format
+                _("Measure the wage value: the gap to the minimum wage, at most 70% of it"),
+            ),
+            (
+                "flat",
+                # xgettext:no-python-format
+                _("Flat rate: 68% of the minimum wage, without measuring the wage value"),
+            ),
+        ],
+        coerce=lambda value: value == "flat",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The government plans the flat rate from 2027 at the earliest; it needs a change "
+            "in the law. It applies to the wage subsidy of every job your municipality pays "
+            "for in that year."
+        ),
+    )
+
+
 class QuotaImportForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year of the regulation"),

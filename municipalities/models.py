@@ -200,6 +200,44 @@ class YearlyQuota(models.Model):
         return f"{self.municipality} {self.year}: {self.places}"
 
 
+class WageSubsidyYear(models.Model):
+    """How the municipality computes the wage subsidy in a year (DOMAIN §6.3): by measuring
+    the wage value (the gap to the minimum wage, at most 70%), or at the flat rate of 68% of
+    the minimum wage without measurement. A year without a row measures the wage value."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="wage_subsidy_years",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    # xgettext:no-python-format
+    flat_rate = models.BooleanField(_("flat rate of 68% without wage-value measurement"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["municipality", "-year"]
+        verbose_name = _("wage subsidy per year")
+        verbose_name_plural = _("wage subsidy per year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="wage_subsidy_one_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}"
+
+
 #: What a municipality settles in (a version of) its verordening: the fields its form shows
 #: and its services copy from one version to the next.
 VERORDENING_FIELDS = (

@@ -26,6 +26,7 @@ from .models import (
     Municipality,
     QuotaChange,
     Verordening,
+    WageSubsidyYear,
     YearlyQuota,
 )
 
@@ -167,6 +168,16 @@ def quotas_for_year(year: int, municipality_ids: list[int], user) -> list[tuple[
 
 def quota_of(municipality: Municipality, year: int) -> YearlyQuota | None:
     return YearlyQuota.objects.filter(municipality=municipality, year=year).first()
+
+
+def wage_subsidy_years(municipality: Municipality) -> QuerySet[WageSubsidyYear]:
+    """DOMAIN §6.3: the years for which the municipality set how it computes the wage
+    subsidy, newest first."""
+    return (
+        WageSubsidyYear.objects.filter(municipality=municipality)
+        .select_related("changed_by")
+        .order_by("-year")
+    )
 
 
 # -- employers ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from .models import (
     Municipality,
     QuotaChange,
     Verordening,
+    WageSubsidyYear,
     YearlyQuota,
 )
 
@@ -234,6 +235,44 @@ def set_quota(
             source=QuotaChange.Source.MANUAL,
             now=timezone.now(),
         )
+
+
+def set_wage_subsidy_method(
+    *, municipality: Municipality, year: int, flat_rate: bool, actor, origin: str = ""
+) -> bool:
+    """DOMAIN §6.3: set how the municipality computes the wage subsidy in ``year``: at the
+    flat rate of 68% of the minimum wage, or by measuring the wage value. True if it
+    changed. The row keeps who changed it last and when; the audit log every change."""
+    with (
+        audited(
+            "set_wage_subsidy_method",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        row = (
+            WageSubsidyYear.objects.select_for_update()
+            .filter(municipality_id=municipality.pk, year=year)
+            .first()
+        )
+        if row is not None and row.flat_rate == flat_rate:
+            return False
+        if row is None and not flat_rate:
+            return False  # a year without a setting measures the wage value already
+        WageSubsidyYear.objects.update_or_create(
+            municipality_id=municipality.pk,
+            year=year,
+            defaults={
+                "flat_rate": flat_rate,
+                "changed_by": actor if actor is not None and actor.pk else None,
+                "changed_at": timezone.now(),
+            },
+        )
+        return True
 
 
 def allowed_municipality_ids(actor) -> set[int] | None:

@@ -20,6 +20,7 @@ urlpatterns = [
     path(M + "verordening/<int:pk>/wijzigen/", views.verordening_edit, name="verordening_edit"),
     path(M + "verordening/afspraak-uwv/", views.uwv_agreement_edit, name="uwv_agreement_edit"),
     path(M + "quotum/", views.quota_list, name="quota_list"),
+    path(M + "quotum/loonkostensubsidie/", views.wage_subsidy_edit, name="wage_subsidy_edit"),
     path(M + "werkgevers/", views.employer_list, name="employer_list"),
     path(M + "werkgevers/nieuw/", views.employer_create, name="employer_create"),
     path(M + "werkgevers/<int:pk>/", views.employer_edit, name="employer_edit"),

@@ -34,6 +34,7 @@ from .forms import (
     RegionForm,
     UwvAgreementForm,
     VerordeningForm,
+    WageSubsidyYearForm,
 )
 
 manager_only = role_required(Role.MUNICIPAL_ADMIN, Role.OPERATOR)
@@ -272,8 +273,39 @@ def quota_list(request, municipality):
             "municipality": municipality,
             "quotas": selectors.quotas(municipality),
             "history": selectors.quota_history(municipality),
+            "wage_subsidy_years": selectors.wage_subsidy_years(municipality),
             "form": form,
         },
+    )
+
+
+@manages_municipality
+def wage_subsidy_edit(request, municipality):
+    """DOMAIN §6.3: how the municipality computes the wage subsidy, per year."""
+    form = WageSubsidyYearForm(
+        request.POST or None, initial={"year": timezone.localdate().year, "flat_rate": "measured"}
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = services.set_wage_subsidy_method(
+            municipality=municipality,
+            actor=request.user,
+            origin=origin_of(request),
+            **form.cleaned_data,
+        )
+        if changed:
+            messages.success(request, _("The wage subsidy method has been saved."))
+        else:
+            messages.info(request, _("The wage subsidy method for this year was already so."))
+        return redirect("manage:quota_list", municipality_id=municipality.pk)
+    return render(
+        request,
+        "municipalities/wage_subsidy_form.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "wage_subsidy_years": selectors.wage_subsidy_years(municipality),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -583,11 +582,17 @@ class _CaseBuilder:
                 reason="illness",
             )
         if start_on is not None:
+            # §6.1, §6.3: paid the minimum wage for the hours, wage value 40%.
+            wage = selectors.minimum_wage_on(start_on)
+            wml_hourly = rules.minimum_wage_hourly(
+                wage.hourly, rules.age_on(person.birth_date, start_on)
+            )
+            wml_monthly = rules.monthly_for_hours(wml_hourly, Decimal(spec.hours))
             funding = rules.funding(
                 BenefitKind(person.benefit_kind),
-                settings.WML_MONTHLY,
+                wml_monthly,
                 Decimal(40),
-                settings.WAGE_SUBSIDY_FLAT_RATE,
+                selectors.flat_rate_in(self.municipality.pk, start_on.year),
             )
             employment = Employment.objects.create(
                 case=case,
@@ -600,6 +605,8 @@ class _CaseBuilder:
                 contract_kind=ContractKind.INDEFINITE,
                 funding_kind=funding.kind,
                 max_monthly_subsidy=funding.max_monthly_subsidy,
+                agreed_wage=wml_monthly,
+                wage_value_pct=Decimal(40) if funding.max_monthly_subsidy else None,
                 ended_reason=spec.extra.get("ended_reason", "") if end_on else "",
                 to_jobs_agreement=bool(end_on and spec.extra.get("to_jobs_agreement")),
             )

@@ -15,7 +15,6 @@ otherwise) and ``manage.py check --deploy`` passes with no warnings.
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -447,11 +446,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# DOMAIN §6.3: statutory minimum wage (WML) per month for a full-time job, used to compute the
-# maximum wage subsidy. Set it to the amount in force; the default is only a working value.
-WML_MONTHLY = Decimal(env("WML_MONTHLY", "2294.40"))
-# DOMAIN §6.3: the planned flat rate of 68% of WML without wage-value measurement (from 2027).
-WAGE_SUBSIDY_FLAT_RATE = env_bool("WAGE_SUBSIDY_FLAT_RATE", False)
 # Issue #18: how many different BSNs one citizen account may enter in the application a day.
 CITIZEN_BSNS_PER_DAY = env_int("CITIZEN_BSNS_PER_DAY", 5)
 

@@ -52,6 +52,30 @@ def _portal_base_url(settings):
     settings.PORTAL_BASE_URL = "http://testserver"
 
 
+#: Fixtures that give a test the database.
+DB_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
+
+
+@pytest.fixture(autouse=True)
+def _minimum_wages(request):
+    """The statutory minimum wages the data migration loads (DOMAIN §6.1), for every test that
+    uses the database: a transactional test elsewhere may have flushed them, and placing a
+    person needs the amount in force."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from cases.placement.models import MinimumWage
+
+    if not MinimumWage.objects.exists():
+        import_module("cases.migrations.0019_minimum_wage_amounts").load(apps, None)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):

@@ -118,6 +118,11 @@ def format_places(value: Decimal) -> str:
     return number_format(rounded)
 
 
+def format_euro(amount: Decimal) -> str:
+    """An amount of money as people read it, in the active language: "€ 1.376,64" in Dutch."""
+    return "€\xa0" + number_format(Decimal(amount).quantize(rules.CENT), 2, force_grouping=True)
+
+
 def hours_sum() -> Sum:
     """The weekly hours of the employments, summed in SQL (``rules.realised_places`` then
     divides them once)."""

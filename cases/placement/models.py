@@ -86,6 +86,16 @@ class Employment(models.Model):
         null=True,
         blank=True,
     )
+    #: The agreed gross wage (DOMAIN §6.1): per month, or per hour if ``agreed_wage_per_hour``.
+    agreed_wage = models.DecimalField(
+        _("agreed gross wage"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    agreed_wage_per_hour = models.BooleanField(_("wage per hour"), default=False)
+    #: The measured wage value as a percentage of the minimum wage (DOMAIN §6.3); empty under
+    #: the flat rate and for wage dispensation.
+    wage_value_pct = models.DecimalField(
+        _("wage value (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
     #: Why the person got an additional place before those whose turn it was (DOMAIN §4.5);
     #: empty for a placement in turn or within the quota.
@@ -111,6 +121,15 @@ class Employment(models.Model):
             models.CheckConstraint(
                 condition=Q(to_jobs_agreement=False) | Q(end_on__isnull=False),
                 name="employment_jobs_agreement_ended",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_wage__isnull=True) | Q(agreed_wage__gt=0),
+                name="employment_agreed_wage_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(wage_value_pct__isnull=True)
+                | (Q(wage_value_pct__gte=0) & Q(wage_value_pct__lte=100)),
+                name="employment_wage_value_pct_range",
             ),
             # One running employment per case: placing the same case twice yields one.
             models.UniqueConstraint(
@@ -210,3 +229,29 @@ class NationalQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.places}"
+
+
+class MinimumWage(models.Model):
+    """The statutory minimum wage per hour for people of 21 and older (DOMAIN §6.1), in force
+    from a date: it changes each 1 January and 1 July. Kept by operators in the admin; the
+    amount in force on a date is the row with the latest ``in_force_from`` on or before it."""
+
+    in_force_from = models.DateField(_("in force from"), unique=True)
+    hourly = models.DecimalField(_("minimum wage per hour"), max_digits=6, decimal_places=2)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the amount was published, for example the Staatscourant."),
+    )
+
+    class Meta:
+        ordering = ["-in_force_from"]
+        verbose_name = _("minimum wage")
+        verbose_name_plural = _("minimum wages")
+        constraints = [
+            models.CheckConstraint(condition=Q(hourly__gt=0), name="minimum_wage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.in_force_from:%d-%m-%Y}: {self.hourly}"

@@ -111,6 +111,7 @@ def test_consultant_decides_downloads_the_letter_places_and_ends_the_job(page):
     page.locator('[name="place-workplace_kind"]').select_option("social_enterprise")
     page.locator('[name="place-hours_per_week"]').fill("41")
     page.locator('[name="place-contract_kind"]').select_option("indefinite")
+    page.locator('[name="place-agreed_wage"]').fill("2000,00")
     page.locator('[name="place-wage_value_pct"]').fill("40")
     submit(page, "place")
     expect(page.locator(".error-summary")).to_contain_text("hoogstens 40 uur")

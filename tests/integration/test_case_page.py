@@ -83,6 +83,7 @@ def place(case, actor):
         hours_per_week=Decimal(20),
         start_on=timezone.localdate(),
         contract_kind=ContractKind.INDEFINITE,
+        agreed_wage=Decimal(2600),
         wage_value_pct=Decimal(50),
         actor=actor,
     )

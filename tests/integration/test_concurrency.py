@@ -79,6 +79,7 @@ def place(case_id, actor, reason=""):
         hours_per_week=Decimal(31),
         start_on=START_ON,
         contract_kind=ContractKind.INDEFINITE,
+        agreed_wage=Decimal(2600),
         wage_value_pct=Decimal(50),
         out_of_turn_reason=reason,
         actor=actor,

@@ -111,6 +111,7 @@ def place(case, consultant, start_on):
             hours_per_week=Decimal(31),
             start_on=start_on,
             contract_kind=ContractKind.INDEFINITE,
+            agreed_wage=Decimal(2600),
             wage_value_pct=Decimal(40),
             actor=consultant,
         )

@@ -108,6 +108,7 @@ def all_municipal_urls(municipality, version_pk=1, employer_pk=1, staff_pk=1, ch
         url("verordening_detail", municipality, pk=version_pk),
         url("verordening_edit", municipality, pk=version_pk),
         url("quota_list", municipality),
+        url("wage_subsidy_edit", municipality),
         url("employer_list", municipality),
         url("employer_create", municipality),
         url("employer_edit", municipality, pk=employer_pk),
@@ -421,10 +422,11 @@ def test_quota_below_one_is_refused(admin_client, municipality):
 def test_quota_list_query_count(admin_client, admin, municipality, django_assert_num_queries):
     for year in range(2020, 2027):
         services.set_quota(municipality=municipality, year=year, places=year - 2000, actor=admin)
-    # session, user, municipality, quotas, history (with who changed it)
+    # session, user, municipality, quotas, history (with who changed it), wage subsidy method
+    # per year (with who changed it)
     # Warm-up: per-user caches of the page chrome (unread notifications) fill once.
     admin_client.get(url("quota_list", municipality))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = admin_client.get(url("quota_list", municipality))
     assert len(response.context["history"]) == 7
 

@@ -124,6 +124,7 @@ class Town:
                 hours_per_week=Decimal(hours),
                 start_on=start_on,
                 contract_kind=ContractKind.INDEFINITE,
+                agreed_wage=Decimal(2600),
                 wage_value_pct=Decimal(40),
                 out_of_turn_reason=reason,
                 actor=self.consultant,
@@ -381,6 +382,8 @@ def test_the_placement_page_asks_for_the_reason_out_of_turn_and_the_list_shows_w
         "hours_per_week": "31",
         "start_on": START.isoformat(),
         "contract_kind": ContractKind.INDEFINITE,
+        "agreed_wage": "2600",
+        "agreed_wage_per_hour": "month",
         "wage_value_pct": "40",
     }
     url = reverse("work:case_place", args=[second.pk])

@@ -113,6 +113,7 @@ class World:
         return Case.objects.get(pk=case.pk)
 
     def place(self, case: Case, *, hours="31", start_on=date(2026, 3, 2), **extra) -> Employment:
+        extra.setdefault("agreed_wage", Decimal(2600))
         extra.setdefault("wage_value_pct", Decimal(40))
         return services.place_person(
             case_id=case.pk,
@@ -664,7 +665,8 @@ def test_placing_a_candidate_employs_them_and_meets_the_placement_signal(world):
     assert employment.municipality == world.municipality
     assert employment.hours_per_week == Decimal(25)
     assert employment.funding_kind == "wage_subsidy"
-    assert employment.max_monthly_subsidy == Decimal("1376.64")  # 60% of WML 2294.40
+    # 60% of the minimum wage for 25 hours on 2 March 2026: 14.71 × 25 × 52/12 = 1593.58
+    assert employment.max_monthly_subsidy == Decimal("956.15")
     assert Term.objects.get(case=case, kind=TermKind.PLACEMENT).met_on == date(2026, 3, 2)
     event = CaseEvent.objects.get(case=case, action="placed")
     assert event.details["places"] == "0.81"

@@ -329,6 +329,8 @@ def placement(**overrides):
         "hours_per_week": "25",
         "start_on": timezone.localdate().isoformat(),
         "contract_kind": "indefinite",
+        "agreed_wage": "2600",
+        "agreed_wage_per_hour": "month",
         "wage_value_pct": "40",
     }
     return data | overrides

@@ -46,10 +46,12 @@ PINNED = {
     # list: terms, objections, jobs, unavailability, documents (with who added each; the
     # attachments of messages among them), history, refused places and messages (both
     # conversations, with who wrote each: issue #22) (this person has no terms, so no query
-    # for their events), and the person's other cases in the file; no action forms. Opening a
-    # conversation with new messages adds the one update that marks them read.
-    "case_detail": 13,
-    # At UWV: the same, and the events of its terms.
+    # for their events), and the person's other cases in the file; for the running job, the
+    # minimum wage in force with the municipality's wage subsidy method for the year (DOMAIN
+    # §6.3); no action forms. Opening a conversation with new messages adds the one update
+    # that marks them read.
+    "case_detail": 14,
+    # At UWV: the same, and the events of its terms, without a job.
     "case_detail_before_decision": 14,
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
