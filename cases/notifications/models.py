@@ -65,6 +65,7 @@ class NotificationKind(models.TextChoices):
     OBJECTION_FILED = "objection_filed", _("Objection received")
     AVAILABLE_AGAIN = "available_again", _("Person available again")
     ADVICE_REVIEW_DUE = "advice_review_due", _("Time to review the advice")
+    CONTRACT_END_DUE = "contract_end_due", _("Fixed-term contract ends in two months")
 
 
 class NotificationChannel(models.TextChoices):

@@ -76,8 +76,9 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
     client.get(url)
 
     # session, user, case (with application, advice, decision),
-    # audit entry of the view, terms, objections, messages, documents, refused places
-    with django_assert_num_queries(9):
+    # audit entry of the view, terms, objections (with appeals), messages, documents,
+    # refused places, support provisions
+    with django_assert_num_queries(10):
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
@@ -85,7 +86,7 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         case_id=case.pk, subject="Afspraak", body="Welkom.", actor=UserFactory(consultant=True)
     )
     # one more: marking the new message read
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert "Afspraak" in response.content.decode()
 

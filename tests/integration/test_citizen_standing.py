@@ -210,13 +210,13 @@ def test_the_case_page_of_a_waiting_person_has_a_fixed_number_of_queries(
     client.get(url)
 
     # session, user, case (with application, advice, decision), audit entry of the view,
-    # terms, objections, messages, documents, refused places; capacity (header, candidates),
-    # verordening
-    with django_assert_num_queries(12):
+    # terms, objections, messages, documents, refused places, support provisions; capacity
+    # (header, candidates), verordening
+    with django_assert_num_queries(13):
         client.get(url)
     for i in range(5):
         waiting_case(municipality, days_ago=10 + i)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url)
 
 
