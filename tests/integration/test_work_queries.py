@@ -30,7 +30,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 #: Queries per page, the session and the user lookup included. Pinned: a
 #: change here is a change in how the page scales, and must be deliberate.
 PINNED = {
-    "dashboard": 9,  # figures counted (cache empty or stale)
+    # Figures counted (cache empty or stale); one of them counts the support provisions in
+    # place per kind (issue #22).
+    "dashboard": 10,
     "dashboard_cached": 3,  # figures from the cache
     # The session, the user, the colleagues of the case-handler filter and the rows; the
     # saved filters are cached.
@@ -43,12 +45,13 @@ PINNED = {
     "waiting_list_deep": 5,
     # The session, the user, the case with its person, municipality, application, advice,
     # decision and case handler, the audit entry for viewing personal data, and one query per
-    # list: terms, objections, jobs, unavailability, documents, history and refused places
-    # (this person has no terms, so no query for their events), and the person's other cases
-    # in the file; no action forms.
-    "case_detail": 12,
+    # list: terms, objections (with their appeals), support provisions, unavailability,
+    # documents, history and refused places (this person has no terms, so no query for their
+    # events), the jobs of the person's file and the person's other cases in the file; no
+    # action forms. The support provisions are the one added with issue #22.
+    "case_detail": 13,
     # At UWV: the same, and the events of its terms.
-    "case_detail_before_decision": 13,
+    "case_detail_before_decision": 14,
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
 }
