@@ -661,3 +661,15 @@ def test_the_administrator_chooses_the_provisions_the_verordening_offers(municip
     assert "Jobcoach, Vervoer" in detail
     bad = client.post(create, {"provision_kinds": ["flying_carpet"]})
     assert bad.status_code in (200, 400) and "provision_kinds" in bad.context["form"].errors
+
+
+def test_the_database_keeps_the_verordening_s_list_to_known_provisions(municipality):
+    from django.db import IntegrityError, transaction
+
+    verordening = municipality.verordeningen.get()
+    assert verordening.provision_kinds == list(ProvisionKind.values)  # the default set
+    verordening.provision_kinds = []
+    verordening.save(update_fields=["provision_kinds"])
+    verordening.provision_kinds = ["job_coach", "flying_carpet"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        verordening.save(update_fields=["provision_kinds"])
