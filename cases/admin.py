@@ -14,9 +14,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .audit.models import AuditEntry, CaseEvent
-from .models import Advice, AowAge, Application, Case, Decision, Objection, Person
+from .models import Advice, AowAge, Appeal, Application, Case, Decision, Objection, Person
 from .notifications.models import Notification
 from .placement.models import AvailabilityPeriod, Employment, MinimumWage, NationalQuota
+from .provisions.models import SupportProvision
 from .terms.models import DecreeHoliday, Term, TermEvent
 
 
@@ -147,6 +148,22 @@ class CaseAdmin(admin.ModelAdmin):
 class ObjectionAdmin(ViewOnlyAdmin):
     list_display = ["case", "filed_on", "in_time", "outcome", "decided_on"]
     list_filter = ["outcome", "in_time", "case__municipality"]
+    search_fields = ["=case__reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ViewOnlyAdmin):
+    list_display = ["objection", "filed_on", "court", "outcome", "decided_on"]
+    list_filter = ["outcome", "objection__case__municipality"]
+    search_fields = ["=objection__case__reference"]
+    list_select_related = ["objection"]
+
+
+@admin.register(SupportProvision)
+class SupportProvisionAdmin(ViewOnlyAdmin):
+    list_display = ["case", "kind", "starts_on", "ends_on", "provider", "payer", "monthly_cost"]
+    list_filter = ["kind", "payer", "case__municipality"]
     search_fields = ["=case__reference"]
     list_select_related = ["case"]
 

@@ -103,6 +103,35 @@ class ContractKind(models.TextChoices):
     INDEFINITE = "indefinite", _("Indefinite term")
 
 
+class ProvisionKind(models.TextChoices):
+    """Support that makes sheltered work possible (DOMAIN §5, §6.3): the kinds a verordening
+    can offer (``Verordening.provision_kinds``) and a person can have (``SupportProvision``)."""
+
+    JOB_COACH = "job_coach", _("Job coach")
+    GUIDANCE = "guidance", _("Guidance")
+    WORKPLACE_ADAPTATION = "workplace_adaptation", _("Workplace adaptation")
+    TRANSPORT = "transport", _("Transport")
+    OTHER = "other", _("Other provision")
+
+
+class ContractOutcome(models.TextChoices):
+    """What follows the end of a fixed-term contract (DOMAIN §6.1)."""
+
+    CONTINUED_FIXED = "continued_fixed", _("Continued with a new end date")
+    CONTINUED_INDEFINITE = "continued_indefinite", _("Continued for an indefinite term")
+    NEW_PLACE = "new_place", _("Not continued: the person needs a new place")
+
+
+class AppealOutcome(models.TextChoices):
+    """The court's judgment on an appeal (beroep) against the decision on an objection."""
+
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Upheld by the court")
+    DISMISSED = "dismissed", _("Dismissed by the court")
+    INADMISSIBLE = "inadmissible", _("Inadmissible")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class FundingKind(models.TextChoices):
     WAGE_SUBSIDY = "wage_subsidy", _("Wage subsidy (municipality)")
     WAGE_DISPENSATION = "wage_dispensation", _("Wage dispensation (UWV)")
@@ -115,6 +144,8 @@ class TermKind(models.TextChoices):
     PLACEMENT = "placement", _("Placement signal")
     #: When the advice of a person in work is looked at again (DOMAIN §2.6): a key date.
     ADVICE_REVIEW = "advice_review", _("Review of the advice")
+    #: The last day of a fixed-term contract (DOMAIN §6.1): a key date, signalled ahead.
+    CONTRACT_END = "contract_end", _("End of the fixed-term contract")
 
 
 class TermState(models.TextChoices):

@@ -53,6 +53,10 @@ class DashboardFigures:
     summary: capacity.CapacitySummary
     average_days: Decimal | None
     computed_at: _dt.datetime
+    #: §4.8: average hours a week of the jobs running today.
+    average_hours: Decimal | None = None
+    #: §6.3: provisions in place today: ``per_kind`` (persons, cost per month) and the total.
+    provisions: dict | None = None
 
 
 def _generation_key(municipality_id: int) -> str:
@@ -61,7 +65,7 @@ def _generation_key(municipality_id: int) -> str:
 
 #: Moves on when ``DashboardFigures`` changes shape, so that figures pickled by an older
 #: release are never read back.
-FIGURES_FORMAT = 2
+FIGURES_FORMAT = 3
 
 
 def _figures_key(municipality_id: int) -> str:
@@ -84,12 +88,16 @@ def changed(municipality_id: int | None) -> None:
 
 
 def count_figures(user, today: _dt.date) -> DashboardFigures:
-    """The figures counted now (six queries, see ``selectors.dashboard_counts``,
-    ``capacity.capacity_summary`` and ``selectors.average_days_to_employment``)."""
+    """The figures counted now (seven queries, see ``selectors.dashboard_counts``,
+    ``capacity.capacity_summary``, ``selectors.job_figures`` and
+    ``selectors.provision_figures``)."""
+    jobs = selectors.job_figures(user, today)
     return DashboardFigures(
         counts=selectors.dashboard_counts(user, today=today),
         summary=capacity.capacity_summary(user.municipality_id, today.year, on=today),
-        average_days=selectors.average_days_to_employment(user, today.year),
+        average_days=jobs.average_days,
+        average_hours=jobs.average_hours,
+        provisions=selectors.provision_figures(user, today),
         computed_at=timezone.now(),
     )
 

@@ -14,11 +14,15 @@ from municipalities.models import Municipality
 
 from .choices import (
     AdviceOutcome,
+    AppealOutcome,
     ApplicantKind,
     BenefitKind,
     CandidateSource,
     CaseState,
     ContractKind,
+    ContractOutcome,
+    ProvisionKind,
+    Responsible,
     TermState,
     WorkplaceKind,
 )
@@ -327,6 +331,13 @@ class PlacementForm(forms.Form):
         initial="month",
         widget=forms.RadioSelect,
     )
+    contract_ends_on = DateField(
+        label=_("Last day of the fixed-term contract"),
+        required=False,
+        help_text=_(
+            "Only for a fixed-term contract. You hear two months ahead, to arrange what follows."
+        ),
+    )
     wage_value_pct = forms.DecimalField(
         label=_("Wage value (%)"),
         required=False,
@@ -393,6 +404,105 @@ class EndEmploymentForm(forms.Form):
         ),
         required=False,
     )
+
+
+class ContractOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What happens with the contract?"),
+        choices=ContractOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    new_end_on = DateField(
+        label=_("New last day"),
+        required=False,
+        help_text=_("Only when the contract continues for a fixed term."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == ContractOutcome.CONTINUED_FIXED and not data.get("new_end_on"):
+            self.add_error("new_end_on", _("Enter the new last day of the contract."))
+        if data.get("outcome") != ContractOutcome.CONTINUED_FIXED:
+            data["new_end_on"] = None
+        return data
+
+
+class ProvisionForm(forms.Form):
+    """A provision in place (DOMAIN §6.3). ``kinds``: the choices (the verordening's list)."""
+
+    kind = forms.ChoiceField(label=_("Provision"), widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("What it is"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: job coach two hours a week, an adapted workbench."),
+    )
+    starts_on = DateField(label=_("From"), initial=_today)
+    ends_on = DateField(label=_("Until"), required=False, help_text=_("Leave empty if not known."))
+    provider = forms.CharField(
+        label=_("Provided by"),
+        max_length=200,
+        help_text=_("The organisation or person who provides it."),
+    )
+    payer = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=Responsible.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "UWV supplies the provisions of a Wajong recipient with wage dispensation. The "
+            "municipality pays only what its verordening offers."
+        ),
+    )
+    monthly_cost = forms.DecimalField(
+        label=_("Cost per month (€)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("Leave empty if not known."),
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, ProvisionKind(k).label) for k in kinds]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return data
+
+
+class EndProvisionForm(forms.Form):
+    provision = forms.ModelChoiceField(
+        label=_("Provision"), queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    ends_on = DateField(label=_("Last day"), initial=_today)
+
+    def __init__(self, *args, provisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].queryset = provisions
+        self.fields["provision"].label_from_instance = lambda p: (
+            f"{p.get_kind_display()}: {p.provider} ({p.starts_on:%d-%m-%Y})"
+        )
+
+
+class AppealForm(forms.Form):
+    filed_on = DateField(label=_("Appeal filed on"), initial=_today)
+    court = forms.CharField(
+        label=_("Court"),
+        max_length=200,
+        help_text=_("For example: Rechtbank Amsterdam, sector bestuursrecht."),
+    )
+
+
+class AppealOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome of the appeal"),
+        choices=[c for c in AppealOutcome.choices if c[0] != AppealOutcome.PENDING],
+        widget=forms.RadioSelect,
+    )
+    decided_on = DateField(label=_("Judgment on"), initial=_today)
 
 
 class PlaceRefusalForm(forms.Form):

@@ -23,6 +23,7 @@ from .audit.models import AuditEntry as AuditEntry
 from .audit.models import CaseEvent as CaseEvent
 from .choices import (
     AdviceOutcome,
+    AppealOutcome,
     ApplicantKind,
     BenefitKind,
     CandidateSource,
@@ -41,6 +42,7 @@ from .placement.models import MinimumWage as MinimumWage
 from .placement.models import NationalQuota as NationalQuota
 from .placement.models import PassedOver as PassedOver
 from .placement.models import PlaceRefusal as PlaceRefusal
+from .provisions.models import SupportProvision as SupportProvision
 from .terms.models import DecreeHoliday as DecreeHoliday
 from .terms.models import Term as Term
 from .terms.models import TermEvent as TermEvent
@@ -423,6 +425,46 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.filed_on:%d-%m-%Y}"
+
+
+class Appeal(models.Model):
+    """A *beroep* to the administrative court against the college's decision on an objection
+    (DOMAIN §3.3; Awb art. 8:1): when it was filed, at which court, and the judgment."""
+
+    objection = models.OneToOneField(
+        Objection, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("objection")
+    )
+    filed_on = models.DateField(_("filed on"))
+    court = models.CharField(_("court"), max_length=200)
+    outcome = models.CharField(
+        _("outcome"), max_length=15, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
+    )
+    decided_on = models.DateField(_("judgment on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            choices_constraint("outcome", AppealOutcome, "appeal_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome="pending", decided_on__isnull=True)
+                | (~Q(outcome="pending") & Q(decided_on__isnull=False)),
+                name="appeal_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=models.F("filed_on")),
+                name="appeal_decided_after_filed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objection.case_id}: {self.filed_on:%d-%m-%Y}"
 
 
 class AowAge(models.Model):

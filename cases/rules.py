@@ -31,8 +31,11 @@ from cases.choices import (
     BenefitKind,
     CaseState,
     Category,
+    ContractKind,
+    ContractOutcome,
     FundingKind,
     OrderingRule,
+    ProvisionKind,
     Responsible,
     TermKind,
     TermState,
@@ -76,6 +79,14 @@ __all__ = [
     "advice_revives",
     "after_employment_end",
     "after_fallback",
+    "CONTRACT_SIGNAL_MONTHS",
+    "appeal_possible",
+    "check_contract_outcome",
+    "check_fixed_term",
+    "check_provision",
+    "contract_end_signal_date",
+    "no_risk_policy_applies",
+    "provision_payer",
     "deemed_refusal_on",
     "deemed_refusal_objection_term_end",
     "decision_next_state",
@@ -760,6 +771,17 @@ def must_accept_place(benefit_kind: BenefitKind, decision_positive: bool) -> boo
     return decision_positive and benefit_kind == BenefitKind.PARTICIPATIEWET
 
 
+#: §3.3: the outcomes of an objection that end it with a decision of the college.
+DECIDED_OBJECTION_OUTCOMES = frozenset({"granted", "dismissed", "inadmissible"})
+
+
+def appeal_possible(objection_outcome: str) -> bool:
+    """§3.3: against the college's decision on an objection the person can appeal (*beroep*)
+    to the administrative court (Awb art. 8:1, 7:1): once the objection is decided, not while
+    it is pending or after it was withdrawn."""
+    return objection_outcome in DECIDED_OBJECTION_OUTCOMES
+
+
 # ---------------------------------------------------------------------------------------
 # §4 Places, quota and the waiting list
 # ---------------------------------------------------------------------------------------
@@ -1237,6 +1259,112 @@ def advice_review_date(job_start_on: date, months: int) -> date | None:
     return add_months(job_start_on, months) if months else None
 
 
+# -- support provisions (§5, §6.3) ---------------------------------------------------------
+
+
+def provision_payer(benefit_kind: BenefitKind, funding_kind: FundingKind | None) -> Responsible:
+    """§6.3: UWV supplies the provisions (such as job coaching) of a Wajong recipient, unless
+    the municipality pays a wage subsidy for them; then the municipality supplies them too
+    (Kennisdocument vraag 7 and 15). Everyone else's: the municipality. The default the
+    consultant sees; they record who actually pays."""
+    if benefit_kind == BenefitKind.WAJONG and funding_kind != FundingKind.WAGE_SUBSIDY:
+        return Responsible.UWV
+    return Responsible.MUNICIPALITY
+
+
+def check_provision(
+    *,
+    kind: ProvisionKind,
+    offered_kinds: Iterable[str],
+    payer: Responsible,
+    starts_on: date,
+    ends_on: date | None,
+    monthly_cost: Decimal | None,
+) -> None:
+    """§5, §6.3: a provision the municipality pays must be one its verordening offers (the
+    version in force on the day it starts); one UWV supplies is UWV's (§6.3). It ends on or
+    after its start; a cost per month, where known, is not negative."""
+    if ends_on is not None and ends_on < starts_on:
+        raise RuleViolation(
+            "provision_end_before_start", _("The end date cannot be before the start date.")
+        )
+    if monthly_cost is not None and monthly_cost < 0:
+        raise RuleViolation("provision_cost_negative", _("The cost per month cannot be negative."))
+    if payer == Responsible.MUNICIPALITY and kind not in set(offered_kinds):
+        raise RuleViolation(
+            "provision_not_offered",
+            _(
+                "The verordening in force on %(date)s does not offer “%(kind)s”. Choose a "
+                "provision it offers."
+            ),
+            date=starts_on.strftime("%d-%m-%Y"),
+            kind=ProvisionKind(kind).label,
+        )
+
+
+# -- fixed-term contracts (§6.1) -----------------------------------------------------------
+
+#: §6.1: the consultant hears this many months before a fixed-term contract ends, in time to
+#: arrange its continuation or a new place. The portal's choice, not law.
+CONTRACT_SIGNAL_MONTHS = 2
+
+
+def check_fixed_term(contract_kind: ContractKind, start_on: date, ends_on: date | None) -> None:
+    """§6.1: a fixed-term contract has its last day, on or after the start; an indefinite one
+    has none."""
+    if contract_kind == ContractKind.FIXED:
+        if ends_on is None:
+            raise RuleViolation(
+                "contract_end_required", _("Enter the last day of the fixed-term contract.")
+            )
+        if ends_on < start_on:
+            raise RuleViolation(
+                "contract_end_before_start",
+                _("The contract cannot end before the job starts."),
+            )
+    elif ends_on is not None:
+        raise RuleViolation(
+            "contract_end_not_fixed", _("Only a fixed-term contract has an end date.")
+        )
+
+
+def contract_end_signal_date(contract_ends_on: date, extra_days: Iterable[date] = ()) -> date:
+    """§6.1: the day the consultant is told that a fixed-term contract ends:
+    ``CONTRACT_SIGNAL_MONTHS`` before its last day. A key date, not a statutory term: falling
+    on a Saturday, Sunday or general holiday (§0, with the decree days ``extra_days``) it
+    comes on the working day before, so never later than two months ahead."""
+    signal_on = add_months(contract_ends_on, -CONTRACT_SIGNAL_MONTHS)
+    extra = frozenset(extra_days)
+    while is_non_working_day(signal_on, extra):
+        signal_on -= timedelta(days=1)
+    return signal_on
+
+
+def check_contract_outcome(
+    outcome: ContractOutcome, contract_ends_on: date, new_end_on: date | None
+) -> None:
+    """§6.1: a fixed-term contract continues with a later last day or for an indefinite term,
+    or is not continued (the person then needs a new place, §6.4)."""
+    if outcome == ContractOutcome.CONTINUED_FIXED:
+        if new_end_on is None:
+            raise RuleViolation(
+                "contract_end_required", _("Enter the new last day of the contract.")
+            )
+        if new_end_on <= contract_ends_on:
+            raise RuleViolation(
+                "contract_end_not_later",
+                _("The new last day must be after the current one (%(date)s)."),
+                date=contract_ends_on.strftime("%d-%m-%Y"),
+            )
+
+
+def no_risk_policy_applies(advice_outcome: AdviceOutcome | None, employed: bool) -> bool:
+    """§6.1: the *no-riskpolis* (Ziektewet art. 29b): when an employee with a positive advice
+    beschut werk falls ill, UWV pays the employer sick pay (Ziektewet benefit). Employers and
+    the person are told where it applies: a job of someone with a positive advice."""
+    return employed and advice_outcome == AdviceOutcome.POSITIVE
+
+
 def decision_next_state(positive: bool, person_works: bool) -> CaseState:
     """§3.1, §2.6: where a case goes with its decision. Positive: the person waits for a place,
     unless they already work in sheltered work on an earlier case of their file (a new advice
@@ -1307,13 +1435,18 @@ class CaseAction(StrEnum):
     PLACE = "place"
     REFUSE_PLACE = "refuse_place"
     END_EMPLOYMENT = "end_employment"
+    CONTRACT = "contract"
     FALL_BACK = "fall_back"
     MARK_UNAVAILABLE = "unavailable"
     MARK_AVAILABLE = "available"
     FILE_OBJECTION = "object"
     DECIDE_OBJECTION = "decide_objection"
+    FILE_APPEAL = "appeal"
+    DECIDE_APPEAL = "decide_appeal"
     PRIORITY = "priority"
     COUNCIL_POSITION = "council_position"
+    PROVISION = "provision"
+    END_PROVISION = "end_provision"
     REQUEST_ADVICE = "request_advice"
     ASSIGN = "assign"
     MOVE = "move"
@@ -1341,6 +1474,7 @@ STATE_ACTIONS: Mapping[CaseState, frozenset[CaseAction]] = MappingProxyType(
             {
                 A.PLACE,
                 A.REFUSE_PLACE,
+                A.PROVISION,
                 A.MARK_UNAVAILABLE,
                 A.PRIORITY,
                 A.COUNCIL_POSITION,
@@ -1350,9 +1484,19 @@ STATE_ACTIONS: Mapping[CaseState, frozenset[CaseAction]] = MappingProxyType(
             }
         ),
         CaseState.UNAVAILABLE: frozenset(
-            {A.MARK_AVAILABLE, A.PRIORITY, A.COUNCIL_POSITION, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE}
+            {
+                A.MARK_AVAILABLE,
+                A.PROVISION,
+                A.PRIORITY,
+                A.COUNCIL_POSITION,
+                A.REQUEST_ADVICE,
+                A.ASSIGN,
+                A.MOVE,
+            }
         ),
-        CaseState.EMPLOYED: frozenset({A.END_EMPLOYMENT, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE}),
+        CaseState.EMPLOYED: frozenset(
+            {A.END_EMPLOYMENT, A.PROVISION, A.REQUEST_ADVICE, A.ASSIGN, A.MOVE}
+        ),
         CaseState.JOBS_AGREEMENT: frozenset({A.FALL_BACK, A.ASSIGN}),
         CaseState.WITHDRAWN: frozenset(),
         CaseState.CLOSED: frozenset({A.REQUEST_ADVICE}),
@@ -1362,14 +1506,33 @@ del A
 
 
 def allowed_actions(
-    state: CaseState, *, decided: bool, objection_pending: bool, deemed_refused: bool = False
+    state: CaseState,
+    *,
+    decided: bool,
+    objection_pending: bool,
+    deemed_refused: bool = False,
+    appealable: bool = False,
+    appeal_pending: bool = False,
+    fixed_term: bool = False,
+    open_provision: bool = False,
 ) -> tuple[CaseAction, ...]:
     """The actions a case in ``state`` allows, in the order of ``CaseAction``. Against a
     recorded decision, or a deemed refusal (§3.1: the decision term passed without one), an
     objection can be filed (§3.3), or, while one is pending, its outcome recorded. After a
-    deemed refusal the college can still decide. The services check the same rules when the
-    action is carried out."""
+    deemed refusal the college can still decide. After a decided objection without an appeal
+    (``appealable``, ``appeal_possible``) an appeal can be recorded, and while one is pending
+    the court's judgment. A running fixed-term contract (``fixed_term``) gets its outcome
+    (§6.1); a provision still running (``open_provision``) can be ended (§6.3). The services
+    check the same rules when the action is carried out."""
     allowed = set(STATE_ACTIONS[CaseState(state)])
+    if appeal_pending:
+        allowed.add(CaseAction.DECIDE_APPEAL)
+    elif appealable:
+        allowed.add(CaseAction.FILE_APPEAL)
+    if fixed_term and state == CaseState.EMPLOYED:
+        allowed.add(CaseAction.CONTRACT)
+    if open_provision:
+        allowed.add(CaseAction.END_PROVISION)
     if decided or deemed_refused:
         allowed.add(CaseAction.DECIDE_OBJECTION if objection_pending else CaseAction.FILE_OBJECTION)
     if deemed_refused and not decided and state in (CaseState.ADVICE_ISSUED, CaseState.OBJECTION):

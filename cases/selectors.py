@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -40,9 +41,11 @@ from portal.permissions import (
 from . import rules
 from .audit.models import CaseEvent
 from .choices import (
+    AppealOutcome,
     BenefitKind,
     CandidateSource,
     CaseState,
+    ContractKind,
     FundingKind,
     MessageThread,
     Side,
@@ -50,10 +53,20 @@ from .choices import (
     TermState,
 )
 from .documents.models import Document
-from .models import Advice, AowAge, ApplicationDraft, Case, Objection, Person, SavedFilter
+from .models import (
+    Advice,
+    AowAge,
+    Appeal,
+    ApplicationDraft,
+    Case,
+    Objection,
+    Person,
+    SavedFilter,
+)
 from .notifications.models import Message
 from .placement.capacity import hours_sum, running_on
 from .placement.models import AvailabilityPeriod, Employment, MinimumWage, PlaceRefusal
+from .provisions.models import SupportProvision
 from .terms.models import Term
 
 
@@ -146,13 +159,17 @@ def get_case_for_citizen(user, pk):
         cases_for_citizen(user)
         .select_related("application", "advice", "decision", "decision__verordening", "draft")
         .prefetch_related(
-            Prefetch("objections", queryset=Objection.objects.order_by("filed_on", "id")),
+            Prefetch(
+                "objections",
+                queryset=Objection.objects.select_related("appeal").order_by("filed_on", "id"),
+            ),
             Prefetch(
                 "messages",
                 queryset=Message.objects.filter(visible_to_applicant=True).order_by(
                     "sent_at", "id"
                 ),
             ),
+            Prefetch("provisions", queryset=SupportProvision.objects.order_by("starts_on", "id")),
             Prefetch(
                 "documents",
                 queryset=Document.objects.filter(visible_to_applicant=True).order_by(
@@ -272,8 +289,18 @@ def get_case_for_action(user, pk: int, action: rules.CaseAction) -> Case:
     decided = getattr(case, "decision", None) is not None
     deemed = case.deemed_refusal_on is not None
     pending = (decided or deemed) and pending_objection(case) is not None
+    A = rules.CaseAction
+    # Only the action asked for is looked up (appeals, contract, provisions).
+    appeal_pending = action == A.DECIDE_APPEAL and pending_appeal(case) is not None
     if action not in rules.allowed_actions(
-        case.state, decided=decided, objection_pending=pending, deemed_refused=deemed
+        case.state,
+        decided=decided,
+        objection_pending=pending,
+        deemed_refused=deemed,
+        appealable=action == A.FILE_APPEAL and appealable_objection(case) is not None,
+        appeal_pending=appeal_pending,
+        fixed_term=action == A.CONTRACT and running_fixed_term(case) is not None,
+        open_provision=action == A.END_PROVISION and open_provisions(case).exists(),
     ):
         raise Http404
     return case
@@ -307,13 +334,13 @@ def get_case_page_for(user, pk: int) -> Case:
             Prefetch("terms", queryset=terms_with_events(), to_attr="term_list"),
             Prefetch(
                 "objections",
-                queryset=Objection.objects.order_by("filed_on", "id"),
+                queryset=Objection.objects.select_related("appeal").order_by("filed_on", "id"),
                 to_attr="objection_list",
             ),
             Prefetch(
-                "employments",
-                queryset=Employment.objects.order_by("-start_on", "-id"),
-                to_attr="employment_list",
+                "provisions",
+                queryset=SupportProvision.objects.order_by("-starts_on", "-id"),
+                to_attr="provision_list",
             ),
             Prefetch(
                 "unavailability",
@@ -344,7 +371,23 @@ def get_case_page_for(user, pk: int) -> Case:
             ),
         )
     )
-    return get_object_or_404(queryset, pk=pk)
+    case = get_object_or_404(queryset, pk=pk)
+    case.job_history = employment_history(case)
+    case.employment_list = [job for job in case.job_history if job.case_id == case.pk]
+    return case
+
+
+def employment_history(case: Case) -> list[Employment]:
+    """§6: every job of the person's file in the case's municipality (a case the caller
+    already fetched for the user), newest first, each with its case's reference: the
+    employment history on the case page, in one query."""
+    return list(
+        Employment.objects.filter(
+            case__person_id=case.person_id, case__municipality_id=case.municipality_id
+        )
+        .select_related("case")
+        .order_by("-start_on", "-id")
+    )
 
 
 def file_of(case: Case) -> list[Case]:
@@ -530,25 +573,42 @@ def dashboard_counts(user, *, today: _dt.date | None = None) -> dict:
     return counts
 
 
-def average_days_to_employment(user, year: int) -> Decimal | None:
-    """Average days from the positive advice to the start of the job, for the jobs that
-    started in ``year`` (DOMAIN §4.8)."""
+@_dataclass(frozen=True)
+class JobFigures:
+    """§4.8: the key figures of the jobs: average days from the positive advice to the start
+    (jobs started this year) and average hours a week (jobs running today; about 25 in the
+    country against the 31-hour place)."""
+
+    average_days: Decimal | None
+    average_hours: Decimal | None
+
+
+def job_figures(user, today: date) -> JobFigures:
+    """``JobFigures`` of the user's municipality, in one query."""
+    started = Q(start_on__year=today.year, case__advice__isnull=False)
     result = (
         scope_to_user(Employment.objects.all(), user)
-        .filter(start_on__year=year, case__advice__isnull=False)
+        .filter(Q(start_on__year=today.year) | running_on(today))
         .aggregate(
-            average=Avg(
+            average_days=Avg(
                 ExpressionWrapper(
                     F("start_on") - F("case__advice__issued_on"), output_field=DurationField()
-                )
-            )
-        )["average"]
+                ),
+                filter=started,
+            ),
+            average_hours=Avg("hours_per_week", filter=running_on(today)),
+        )
     )
-    if result is None:
-        return None
-    if isinstance(result, _dt.timedelta):
-        return Decimal(result.total_seconds() / 86400).quantize(Decimal("0.1"))
-    return Decimal(result / 86_400_000_000).quantize(Decimal("0.1"))  # microseconds (SQLite)
+    days = result["average_days"]
+    if isinstance(days, _dt.timedelta):
+        days = Decimal(days.total_seconds() / 86400)
+    elif days is not None:
+        days = Decimal(days / 86_400_000_000)  # microseconds (SQLite)
+    hours = result["average_hours"]
+    return JobFigures(
+        average_days=days.quantize(Decimal("0.1")) if days is not None else None,
+        average_hours=Decimal(hours).quantize(Decimal("0.1")) if hours is not None else None,
+    )
 
 
 def case_document(case: Case, document_pk: int, user) -> Document:
@@ -825,6 +885,66 @@ def running_employment(case: Case) -> Employment | None:
 
 def pending_objection(case: Case) -> Objection | None:
     return case.objections.filter(outcome=Objection.Outcome.PENDING).first()
+
+
+def appealable_objection(case: Case) -> Objection | None:
+    """§3.3: the case's latest decided objection without an appeal (``rules.appeal_possible``)."""
+    return (
+        case.objections.filter(
+            outcome__in=sorted(rules.DECIDED_OBJECTION_OUTCOMES), appeal__isnull=True
+        )
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
+def pending_appeal(case: Case) -> Appeal | None:
+    return Appeal.objects.filter(objection__case=case, outcome=AppealOutcome.PENDING).first()
+
+
+def running_fixed_term(case: Case) -> Employment | None:
+    """The case's running job on a fixed-term contract with its last day (§6.1)."""
+    return Employment.objects.filter(
+        case=case,
+        end_on__isnull=True,
+        contract_kind=ContractKind.FIXED,
+        contract_ends_on__isnull=False,
+    ).first()
+
+
+def open_provisions(case: Case, today: date | None = None) -> QuerySet[SupportProvision]:
+    """The case's provisions that have not ended (no last day, or one after today): those that
+    can still be ended (§6.3)."""
+    today = today or timezone.localdate()
+    return (
+        SupportProvision.objects.filter(case=case)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .order_by("starts_on", "id")
+    )
+
+
+def offered_provision_kinds(municipality_id: int, on: date) -> list[str]:
+    """§5: the provisions the verordening in force on ``on`` offers (none without one)."""
+    verordening = verordening_in_force(municipality_id, on)
+    return list(verordening.provision_kinds) if verordening else []
+
+
+def provision_figures(user, today: date) -> dict:
+    """§6.3: the provisions in place today in the user's municipality, per kind: the number of
+    persons who have one, and the total cost per month where known. One query."""
+    rows = (
+        scope_to_user(SupportProvision.objects.all(), user, municipality_field="case__municipality")
+        .filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values("kind")
+        .annotate(persons=Count("case__person", distinct=True), cost=Sum("monthly_cost"))
+        .order_by("kind")
+    )
+    per_kind = {row["kind"]: (row["persons"], row["cost"] or Decimal(0)) for row in rows}
+    return {
+        "per_kind": per_kind,
+        "monthly_cost": sum((cost for _persons, cost in per_kind.values()), Decimal(0)),
+    }
 
 
 def committed_places(municipality_id: int, *, from_on: date) -> Decimal:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -26,19 +26,24 @@ from .audit.models import AuditEntry, CaseEvent
 from .audit.trail import audited, write_entry
 from .choices import (
     AdviceOutcome,
+    AppealOutcome,
     ApplicantKind,
     BenefitKind,
     CandidateSource,
     CaseState,
     ContractKind,
+    ContractOutcome,
+    ProvisionKind,
+    Responsible,
     TermKind,
     WorkplaceKind,
 )
 from .documents import letters
-from .models import Advice, Application, Case, Decision, Objection, Person
+from .models import Advice, Appeal, Application, Case, Decision, Objection, Person
 from .notifications import dispatch
 from .placement.capacity import format_euro, format_places, turn_for_additional_place
 from .placement.models import AvailabilityPeriod, Employment, PassedOver, PlaceRefusal
+from .provisions.models import SupportProvision
 from .terms.lifecycle import (
     decree_days,
     meet_term,
@@ -667,6 +672,91 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
         return objection
 
 
+def file_appeal(
+    *, objection_id: int, filed_on: date, court: str, actor, origin: str = ""
+) -> Appeal:
+    """The person appealed (*beroep*) to the court against the decision on their objection
+    (§3.3): possible once the objection is decided (``rules.appeal_possible``), once per
+    objection. Kept in the history; the case keeps its state until the judgment."""
+    with (
+        audited(
+            "file_appeal",
+            actor=actor,
+            object_type="objection",
+            object_id=objection_id,
+            origin=origin,
+        ) as record,
+        transaction.atomic(),
+    ):
+        objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
+        if objection is None:
+            raise _refuse(_("There is no decided objection to appeal against."), "no_objection")
+        case = _lock_case(objection.case_id)
+        _check_own_case(case, actor)
+        if not rules.appeal_possible(objection.outcome):
+            raise _refuse(
+                _("An appeal is possible only after the decision on the objection."),
+                "objection_not_decided",
+            )
+        if Appeal.objects.filter(objection=objection).exists():
+            raise _refuse(
+                _("An appeal against this decision has already been recorded."), "appeal_exists"
+            )
+        if not court.strip():
+            raise _refuse(_("Fill in the court."), "court_required")
+        if filed_on > _today() or filed_on < objection.decided_on:
+            raise _refuse(
+                _("The date must lie between the decision on the objection and today."),
+                "appeal_date",
+            )
+        appeal = Appeal.objects.create(
+            objection=objection, filed_on=filed_on, court=court.strip(), recorded_by=actor
+        )
+        record.extra["appeal"] = appeal.pk
+        _event(
+            case,
+            actor=actor,
+            action="appeal_filed",
+            details={"appeal": appeal.pk, "court": appeal.court, "on": filed_on.isoformat()},
+        )
+        return appeal
+
+
+def decide_appeal(
+    *, appeal_id: int, outcome: AppealOutcome, decided_on: date, actor, origin: str = ""
+) -> Appeal:
+    """The court's judgment on an appeal (or its withdrawal), with its date. What follows an
+    upheld appeal (a new decision on the objection) the consultant records as usual."""
+    with (
+        audited(
+            "decide_appeal", actor=actor, object_type="appeal", object_id=appeal_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        appeal = (
+            Appeal.objects.select_for_update().select_related("objection").filter(pk=appeal_id)
+        ).first()
+        if appeal is None:
+            raise _refuse(_("This appeal does not exist."), "appeal_not_found")
+        case = _lock_case(appeal.objection.case_id)
+        _check_own_case(case, actor)
+        if appeal.outcome != AppealOutcome.PENDING:
+            raise _refuse(_("The outcome of this appeal has already been recorded."), "decided")
+        if outcome not in AppealOutcome.values or outcome == AppealOutcome.PENDING:
+            raise _refuse(_("Choose the outcome of the appeal."), "appeal_outcome")
+        if decided_on > _today() or decided_on < appeal.filed_on:
+            raise _refuse(_("The date must lie between the appeal and today."), "appeal_decided_on")
+        appeal.outcome, appeal.decided_on = outcome, decided_on
+        appeal.save(update_fields=["outcome", "decided_on"])
+        _event(
+            case,
+            actor=actor,
+            action="appeal_decided",
+            details={"appeal": appeal.pk, "outcome": str(outcome)},
+        )
+        return appeal
+
+
 # -- availability, placement, employment (DOMAIN §4, §6) ----------------------------------
 
 
@@ -726,6 +816,7 @@ def place_person(
     wage_value_pct: Decimal | None = None,
     wajong_wage_subsidy: bool = False,
     out_of_turn_reason: str = "",
+    contract_ends_on: date | None = None,
     origin: str = "",
 ) -> Employment:
     """Place a person on a sheltered job (§4, §6).
@@ -775,6 +866,7 @@ def place_person(
             )
         try:
             new_places = rules.places(Decimal(hours_per_week), Decimal(settings.HOURS_PER_PLACE))
+            rules.check_fixed_term(contract_kind, start_on, contract_ends_on)
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
         year = start_on.year
@@ -855,6 +947,7 @@ def place_person(
                     hours_per_week=hours_per_week,
                     start_on=start_on,
                     contract_kind=contract_kind,
+                    contract_ends_on=contract_ends_on,
                     funding_kind=funding.kind,
                     max_monthly_subsidy=funding.max_monthly_subsidy,
                     agreed_wage=agreed_wage,
@@ -891,6 +984,8 @@ def place_person(
             start_term(
                 case, TermKind.ADVICE_REVIEW, starts_on=start_on, weeks=None, end_on=review_on
             )
+        if contract_ends_on is not None:
+            _start_contract_term(case, employment)
         transition(case, CaseState.EMPLOYED, actor=actor, action="placed", details=details)
         record.extra["employment"] = employment.pk
         dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_OFFERED, on=start_on)
@@ -1053,37 +1148,60 @@ def end_employment(
     ):
         employment = Employment.objects.select_for_update().get(pk=employment_id)
         case = _lock_case(employment.case_id)
-        if employment.end_on is not None:
-            raise _refuse(_("This job has already ended."), "already_ended")
-        if end_on < employment.start_on:
-            raise _refuse(_("The end date cannot be before the start date."), "end_before_start")
-        employment.end_on, employment.ended_reason = end_on, reason
-        employment.to_jobs_agreement = to_jobs_agreement
-        employment.save(update_fields=["end_on", "ended_reason", "to_jobs_agreement"])
-        if to_jobs_agreement and not case.person.in_jobs_register:
-            # The switch goes through the jobs-agreement register (a new indication, §6.6).
-            case.person.in_jobs_register = True
-            case.person.save(update_fields=["in_jobs_register"])
-        advice = selectors.advice_in_force(case.person_id)
-        positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
-        next_state = rules.after_employment_end(positive, to_jobs_agreement)
-        meet_term(case, TermKind.ADVICE_REVIEW, end_on)
-        transition(
+        _end_job(
             case,
-            next_state,
+            employment,
+            end_on=end_on,
+            reason=reason,
+            to_jobs_agreement=to_jobs_agreement,
             actor=actor,
-            action="employment_ended",
-            details={"employment": employment.pk, "to_jobs_agreement": to_jobs_agreement},
         )
-        if next_state == CaseState.AWAITING_PLACEMENT:
-            start_term(
-                case,
-                TermKind.PLACEMENT,
-                starts_on=end_on,
-                weeks=None,
-                end_on=rules.placement_signal_date(end_on),
-            )
         return employment
+
+
+def _end_job(
+    case: Case,
+    employment: Employment,
+    *,
+    end_on: date,
+    reason: str,
+    to_jobs_agreement: bool,
+    actor,
+    details=None,
+) -> None:
+    """End ``employment`` of ``case`` (both locked by the caller): §6.4, §6.6."""
+    if employment.end_on is not None:
+        raise _refuse(_("This job has already ended."), "already_ended")
+    if end_on < employment.start_on:
+        raise _refuse(_("The end date cannot be before the start date."), "end_before_start")
+    employment.end_on, employment.ended_reason = end_on, reason
+    employment.to_jobs_agreement = to_jobs_agreement
+    employment.save(update_fields=["end_on", "ended_reason", "to_jobs_agreement"])
+    if to_jobs_agreement and not case.person.in_jobs_register:
+        # The switch goes through the jobs-agreement register (a new indication, §6.6).
+        case.person.in_jobs_register = True
+        case.person.save(update_fields=["in_jobs_register"])
+    advice = selectors.advice_in_force(case.person_id)
+    positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
+    next_state = rules.after_employment_end(positive, to_jobs_agreement)
+    meet_term(case, TermKind.ADVICE_REVIEW, end_on)
+    meet_term(case, TermKind.CONTRACT_END, _today())
+    transition(
+        case,
+        next_state,
+        actor=actor,
+        action="employment_ended",
+        details={"employment": employment.pk, "to_jobs_agreement": to_jobs_agreement}
+        | (details or {}),
+    )
+    if next_state == CaseState.AWAITING_PLACEMENT:
+        start_term(
+            case,
+            TermKind.PLACEMENT,
+            starts_on=end_on,
+            weeks=None,
+            end_on=rules.placement_signal_date(end_on),
+        )
 
 
 def record_fallback(*, case_id: int, on: date, actor, origin: str = "") -> Case:
@@ -1216,6 +1334,225 @@ def record_place_refusal(
         record.extra["refusal"] = refusal.pk
         dispatch.notify_case_event(case, dispatch.K.PLACE_REFUSED, on=refused_on)
         return refusal
+
+
+# -- fixed-term contracts followed (DOMAIN §6.1) --------------------------------------------
+
+
+def _start_contract_term(case: Case, employment: Employment) -> Term:
+    """The end of a fixed-term contract as a key date: the sweep tells the consultant two
+    months ahead, on a working day (``rules.contract_end_signal_date``)."""
+    ends_on = employment.contract_ends_on
+    return start_term(
+        case,
+        TermKind.CONTRACT_END,
+        starts_on=min(employment.start_on, ends_on),
+        weeks=None,
+        end_on=ends_on,
+        signal_on=rules.contract_end_signal_date(ends_on, decree_days()),
+    )
+
+
+def _check_own_case(case: Case, actor) -> None:
+    """A consultant or administrator works only their own municipality's cases."""
+    if getattr(actor, "municipality_id", None) != case.municipality_id:
+        raise _refuse(_("This case does not exist."), "case_not_found")
+
+
+def record_contract_outcome(
+    *,
+    case_id: int,
+    outcome: ContractOutcome,
+    actor,
+    new_end_on: date | None = None,
+    origin: str = "",
+) -> Employment:
+    """What follows a fixed-term contract (§6.1): continued with a new last day (a new signal
+    two months before it), continued for an indefinite term, or not continued: the job ends on
+    the contract's last day and the person waits for a new place (§6.4). Kept in the history
+    with the old and the new end."""
+    with (
+        audited(
+            "record_contract_outcome",
+            actor=actor,
+            object_type="case",
+            object_id=case_id,
+            origin=origin,
+        ) as record,
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        _check_own_case(case, actor)
+        employment = (
+            Employment.objects.select_for_update()
+            .filter(case=case, end_on__isnull=True, contract_kind=ContractKind.FIXED)
+            .exclude(contract_ends_on__isnull=True)
+            .first()
+        )
+        if case.state != CaseState.EMPLOYED or employment is None:
+            raise _refuse(
+                _("This person has no running fixed-term contract."), "no_fixed_term_contract"
+            )
+        if outcome not in ContractOutcome.values:
+            raise _refuse(_("Choose what happens with the contract."), "contract_outcome")
+        ends_on = employment.contract_ends_on
+        try:
+            rules.check_contract_outcome(ContractOutcome(outcome), ends_on, new_end_on)
+        except rules.RuleViolation as violation:
+            raise _from_rule(violation) from None
+        record.extra["employment"] = employment.pk
+        details = {
+            "employment": employment.pk,
+            "outcome": str(outcome),
+            "ended_on": ends_on.isoformat(),
+        }
+        if outcome == ContractOutcome.NEW_PLACE:
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = str(_("The fixed-term contract was not continued."))
+            _end_job(
+                case,
+                employment,
+                end_on=ends_on,
+                reason=reason,
+                to_jobs_agreement=False,
+                actor=actor,
+                details=details,
+            )
+            return employment
+        meet_term(case, TermKind.CONTRACT_END, _today())
+        if outcome == ContractOutcome.CONTINUED_FIXED:
+            employment.contract_ends_on = new_end_on
+            details["new_end_on"] = new_end_on.isoformat()
+        else:
+            employment.contract_kind = ContractKind.INDEFINITE
+            employment.contract_ends_on = None
+        employment.save(update_fields=["contract_kind", "contract_ends_on"])
+        if employment.contract_ends_on is not None:
+            _start_contract_term(case, employment)
+        _event(case, actor=actor, action="contract_continued", details=details)
+        return employment
+
+
+# -- support provisions (DOMAIN §5, §6.3) ---------------------------------------------------
+
+#: States in which a person has (or is about to have) provisions in place: waiting for a
+#: place (§4.7), temporarily unavailable, or in work (§6.3).
+PROVISION_STATES = (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE, CaseState.EMPLOYED)
+
+
+def record_provision(
+    *,
+    case_id: int,
+    kind: ProvisionKind,
+    starts_on: date,
+    provider: str,
+    payer: Responsible,
+    actor,
+    ends_on: date | None = None,
+    monthly_cost: Decimal | None = None,
+    description: str = "",
+    origin: str = "",
+) -> SupportProvision:
+    """A provision in place for the person (§5, §6.3): the municipality pays only the kinds
+    its verordening in force on the start date offers; UWV supplies a Wajong recipient's
+    (``rules.check_provision``). Kept in the history; counted in the dashboard's figures."""
+    with (
+        audited(
+            "record_provision", actor=actor, object_type="case", object_id=case_id, origin=origin
+        ) as record,
+        transaction.atomic(),
+    ):
+        case = _lock_case(case_id)
+        _check_own_case(case, actor)
+        if case.state not in PROVISION_STATES:
+            raise _refuse(
+                _(
+                    "Provisions can be recorded for a person waiting for a place or in a "
+                    "sheltered job."
+                ),
+                "not_provision_state",
+            )
+        if kind not in ProvisionKind.values or payer not in Responsible.values:
+            raise _refuse(_("Choose the provision and who pays it."), "provision_choice")
+        if not provider.strip():
+            raise _refuse(_("Fill in who provides it."), "provider_required")
+        verordening = selectors.verordening_in_force(case.municipality_id, starts_on)
+        try:
+            rules.check_provision(
+                kind=ProvisionKind(kind),
+                offered_kinds=verordening.provision_kinds if verordening else (),
+                payer=Responsible(payer),
+                starts_on=starts_on,
+                ends_on=ends_on,
+                monthly_cost=monthly_cost,
+            )
+        except rules.RuleViolation as violation:
+            raise _from_rule(violation) from None
+        provision = SupportProvision.objects.create(
+            case=case,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            provider=provider.strip(),
+            payer=payer,
+            monthly_cost=monthly_cost,
+            description=description.strip(),
+            recorded_by=actor,
+        )
+        record.extra["provision"] = provision.pk
+        _event(
+            case,
+            actor=actor,
+            action="provision_recorded",
+            details={
+                "provision": provision.pk,
+                "kind": str(kind),
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat() if ends_on else None,
+            },
+        )
+        return provision
+
+
+def end_provision(*, provision_id: int, ends_on: date, actor, origin: str = "") -> SupportProvision:
+    """A provision stops on ``ends_on`` (on or after its start). The provision stays in the
+    person's record with its dates."""
+    with (
+        audited(
+            "end_provision",
+            actor=actor,
+            object_type="provision",
+            object_id=provision_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        provision = SupportProvision.objects.select_for_update().filter(pk=provision_id).first()
+        if provision is None:
+            raise _refuse(_("This provision does not exist."), "provision_not_found")
+        case = _lock_case(provision.case_id)
+        _check_own_case(case, actor)
+        if provision.ends_on is not None and provision.ends_on <= _today():
+            raise _refuse(_("This provision has already ended."), "provision_ended")
+        if ends_on < provision.starts_on:
+            raise _refuse(
+                _("The end date cannot be before the start date."), "provision_end_before_start"
+            )
+        previous = provision.ends_on
+        provision.ends_on = ends_on
+        provision.save(update_fields=["ends_on"])
+        _event(
+            case,
+            actor=actor,
+            action="provision_ended",
+            details={
+                "provision": provision.pk,
+                "kind": provision.kind,
+                "ends_on": ends_on.isoformat(),
+                "previous": previous.isoformat() if previous else None,
+            },
+        )
+        return provision
 
 
 #: States of a case still on its way to a decision: a new advice is already being asked.

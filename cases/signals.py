@@ -12,12 +12,13 @@ from portal import cache as versions
 from . import figures, selectors
 from .models import Advice, Application, Case, Objection, Person, SavedFilter
 from .placement.models import Employment
+from .provisions.models import SupportProvision
 from .terms.models import Term
 
 #: Models with their own municipality.
 OWN_MUNICIPALITY = (Case, Person, Employment, YearlyQuota, Verordening)
 #: Models that belong to a case.
-OF_A_CASE = (Application, Advice, Objection, Term)
+OF_A_CASE = (Application, Advice, Objection, Term, SupportProvision)
 #: Columns the figures do not count: a save of only these (``update_fields``) leaves them
 #: current, so that assigning a case or editing contact details costs no recount.
 NOT_COUNTED = {

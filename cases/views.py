@@ -4,6 +4,7 @@ form checks shape, one service acts, the result is a message and a redirect."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +27,16 @@ from portal.permissions import role_required
 from . import conversations, exports, forms, rules, selectors, services
 from . import figures as figures_module
 from .audit.trail import origin_of, record_view
-from .choices import CaseState, MessageThread, Side
+from .choices import (
+    AppealOutcome,
+    CaseState,
+    ContractKind,
+    ContractOutcome,
+    MessageThread,
+    ProvisionKind,
+    Responsible,
+    Side,
+)
 from .documents import files, letters
 from .models import Objection
 from .placement import capacity as capacity_module
@@ -60,6 +71,12 @@ def dashboard(request):
         "capacity_total": capacity_total,
         "candidates": summary.candidates_total,
         "average_days": figures.average_days,
+        "average_hours": figures.average_hours,
+        "provision_rows": [
+            (kind.label, *(figures.provisions or {}).get("per_kind", {}).get(kind, (0, 0)))
+            for kind in ProvisionKind
+        ],
+        "provision_cost": (figures.provisions or {}).get("monthly_cost", 0),
         "computed_at": figures.computed_at,
         "year": today.year,
         # HTML attributes: a decimal point, whatever the language.
@@ -202,6 +219,11 @@ EVENT_LABELS = {
     "superseded": _("Replaced by the decision on a newer advice"),
     "newer_advice": _("UWV issued a newer advice on another case of this person"),
     "new_application_in_file": _("A new application for this person"),
+    "provision_recorded": _("Support provision recorded"),
+    "provision_ended": _("Support provision ended"),
+    "contract_continued": _("Fixed-term contract continued"),
+    "appeal_filed": _("Appeal filed with the court"),
+    "appeal_decided": _("Judgment on the appeal"),
 }
 
 #: A message in the history (``message_posted``), by conversation and the side that wrote it.
@@ -213,6 +235,11 @@ MESSAGE_LABELS = {
     (MessageThread.UWV, Side.MUNICIPALITY): _("Message to UWV"),
     (MessageThread.UWV, Side.APPLICANT): _("Answer from the applicant to UWV"),
 }
+
+
+def _day(value) -> str:
+    """An ISO date kept in an event's details, as the pages write dates."""
+    return date_format(date.fromisoformat(value), "j F Y") if value else "–"
 
 
 def _event_note(event) -> str:
@@ -227,6 +254,25 @@ def _event_note(event) -> str:
             "passed_over": ", ".join(details.get("passed_over", [])) or "–",
             "reason": reason,
         }
+    if event.action in ("provision_recorded", "provision_ended"):
+        kind = ProvisionKind(details["kind"]).label if details.get("kind") else ""
+        if event.action == "provision_ended":
+            return _("%(kind)s, until %(end)s") % {"kind": kind, "end": _day(details["ends_on"])}
+        return _("%(kind)s, from %(start)s until %(end)s") % {
+            "kind": kind,
+            "start": _day(details.get("starts_on")),
+            "end": _day(details.get("ends_on")),
+        }
+    if event.action == "contract_continued":
+        if details.get("new_end_on"):
+            return _("New last day: %(date)s") % {"date": _day(details["new_end_on"])}
+        return str(ContractOutcome.CONTINUED_INDEFINITE.label)
+    if event.action == "employment_ended" and details.get("outcome") == ContractOutcome.NEW_PLACE:
+        return str(ContractOutcome.NEW_PLACE.label)
+    if event.action == "appeal_filed":
+        return str(details.get("court", ""))
+    if event.action == "appeal_decided" and details.get("outcome"):
+        return str(AppealOutcome(details["outcome"]).label)
     if event.action == "council_position_set":
         position = details.get("position")
         return _("Position %(position)s. Reason: %(reason)s") % {
@@ -267,6 +313,24 @@ ACTION_TEXTS = {
         ),
     ),
     CaseAction.END_EMPLOYMENT: (_("End the job"), _("End job"), None),
+    CaseAction.CONTRACT: (
+        _("What follows the fixed-term contract"),
+        _("Record"),
+        _(
+            "The contract continues with a new last day or for an indefinite term, or it is "
+            "not continued: then the job ends on its last day and the person waits for a new "
+            "place."
+        ),
+    ),
+    CaseAction.PROVISION: (
+        _("Record a support provision"),
+        _("Record provision"),
+        _(
+            "A provision that helps the person work: a job coach, guidance, an adapted "
+            "workplace, transport. The choices are the provisions of your verordening."
+        ),
+    ),
+    CaseAction.END_PROVISION: (_("End a support provision"), _("End provision"), None),
     CaseAction.FALL_BACK: (
         _("Fell back from the jobs-agreement job"),
         _("Record fallback"),
@@ -292,6 +356,15 @@ ACTION_TEXTS = {
     CaseAction.MARK_AVAILABLE: (_("Available again"), _("Mark available"), None),
     CaseAction.FILE_OBJECTION: (_("Register an objection"), _("Register objection"), None),
     CaseAction.DECIDE_OBJECTION: (_("Outcome of the objection"), _("Record outcome"), None),
+    CaseAction.FILE_APPEAL: (
+        _("Record an appeal"),
+        _("Record appeal"),
+        _(
+            "After the decision on the objection the person can appeal to the court. Record "
+            "when the appeal was filed and at which court."
+        ),
+    ),
+    CaseAction.DECIDE_APPEAL: (_("Judgment on the appeal"), _("Record judgment"), None),
     CaseAction.PRIORITY: (
         _("Priority group"),
         _("Save"),
@@ -334,11 +407,22 @@ def _render_case(request, case):
             term.end_on, today, term.met_on, term.suspended_since is not None, term.kind
         )
     pending = next((o for o in case.objection_list if o.outcome == Objection.Outcome.PENDING), None)
+    appeals = [o.appeal for o in case.objection_list if getattr(o, "appeal", None) is not None]
+    running_job = next((job for job in case.employment_list if job.end_on is None), None)
     allowed = rules.allowed_actions(
         case.state,
         decided=getattr(case, "decision", None) is not None,
         objection_pending=pending is not None,
         deemed_refused=case.deemed_refusal_on is not None,
+        appealable=any(
+            rules.appeal_possible(o.outcome) and getattr(o, "appeal", None) is None
+            for o in case.objection_list
+        ),
+        appeal_pending=any(a.outcome == AppealOutcome.PENDING for a in appeals),
+        fixed_term=running_job is not None
+        and running_job.contract_kind == ContractKind.FIXED
+        and running_job.contract_ends_on is not None,
+        open_provision=any(p.ends_on is None or p.ends_on > today for p in case.provision_list),
     )
     file_cases = selectors.file_of(case)
     advice = getattr(case, "advice", None)
@@ -370,9 +454,16 @@ def _render_case(request, case):
         "objections": case.objection_list,
         "pending_objection": pending,
         "employments": case.employment_list,
+        "job_history": case.job_history,
+        "provisions": case.provision_list,
+        "running_job": running_job,
+        "no_risk_policy": rules.no_risk_policy_applies(
+            advice.outcome if advice else None, running_job is not None
+        ),
+        "today": today,
         # §6.1, §6.3: the running job's wage and wage subsidy today, with their inputs.
-        "wage": selectors.wage_calculation(case.employment_list[0], case.person, today)
-        if case.employment_list and case.employment_list[0].end_on is None
+        "wage": selectors.wage_calculation(running_job, case.person, today)
+        if running_job is not None
         else None,
         "unavailability": case.unavailability_list,
         "actions": [(action_url(case.pk, action), ACTION_TEXTS[action][0]) for action in allowed],
@@ -671,6 +762,74 @@ def case_end_employment(request, case):
     return _render_action(request, case, CaseAction.END_EMPLOYMENT, form)
 
 
+@case_action_view(CaseAction.CONTRACT)
+def case_contract(request, case):
+    form = forms.ContractOutcomeForm(_posted(request), prefix=CaseAction.CONTRACT)
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.CONTRACT,
+            form,
+            services.record_contract_outcome,
+            case_id=case.pk,
+            outcome=form.cleaned_data["outcome"],
+            new_end_on=form.cleaned_data["new_end_on"],
+            success=(
+                _("The job has ended on the contract's last day. The person waits for a new place.")
+                if form.cleaned_data["outcome"] == ContractOutcome.NEW_PLACE
+                else _("The contract continues.")
+            ),
+        )
+    return _render_action(request, case, CaseAction.CONTRACT, form)
+
+
+@case_action_view(CaseAction.PROVISION)
+def case_provision(request, case):
+    today = timezone.localdate()
+    kinds = selectors.offered_provision_kinds(case.municipality_id, today)
+    job = selectors.running_employment(case)
+    payer = rules.provision_payer(case.person.benefit_kind, job.funding_kind if job else None)
+    if payer == Responsible.UWV:
+        kinds = ProvisionKind.values  # UWV's provisions are not the verordening's (§6.3)
+    form = forms.ProvisionForm(
+        _posted(request), prefix=CaseAction.PROVISION, kinds=kinds, initial={"payer": payer}
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.PROVISION,
+            form,
+            services.record_provision,
+            case_id=case.pk,
+            **form.cleaned_data,
+            success=_("The provision has been recorded."),
+        )
+    return _render_action(request, case, CaseAction.PROVISION, form)
+
+
+@case_action_view(CaseAction.END_PROVISION)
+def case_end_provision(request, case):
+    form = forms.EndProvisionForm(
+        _posted(request),
+        prefix=CaseAction.END_PROVISION,
+        provisions=selectors.open_provisions(case),
+    )
+    if form.is_valid():
+        return _act(
+            request,
+            case,
+            CaseAction.END_PROVISION,
+            form,
+            services.end_provision,
+            provision_id=form.cleaned_data["provision"].pk,
+            ends_on=form.cleaned_data["ends_on"],
+            success=_("The end of the provision has been recorded."),
+        )
+    return _render_action(request, case, CaseAction.END_PROVISION, form)
+
+
 @case_action_view(CaseAction.REFUSE_PLACE)
 def case_refuse_place(request, case):
     form = forms.PlaceRefusalForm(_posted(request), prefix=CaseAction.REFUSE_PLACE)
@@ -818,6 +977,48 @@ def case_decide_objection(request, case):
             success=_("The outcome of the objection has been recorded."),
         )
     return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)
+
+
+@case_action_view(CaseAction.FILE_APPEAL)
+def case_file_appeal(request, case):
+    form = forms.AppealForm(_posted(request), prefix=CaseAction.FILE_APPEAL)
+    if form.is_valid():
+        objection = selectors.appealable_objection(case)
+        if objection is None:
+            form.add_error(None, _("There is no decided objection to appeal against."))
+            return _render_action(request, case, CaseAction.FILE_APPEAL, form)
+        return _act(
+            request,
+            case,
+            CaseAction.FILE_APPEAL,
+            form,
+            services.file_appeal,
+            objection_id=objection.pk,
+            **form.cleaned_data,
+            success=_("The appeal has been recorded."),
+        )
+    return _render_action(request, case, CaseAction.FILE_APPEAL, form)
+
+
+@case_action_view(CaseAction.DECIDE_APPEAL)
+def case_decide_appeal(request, case):
+    form = forms.AppealOutcomeForm(_posted(request), prefix=CaseAction.DECIDE_APPEAL)
+    if form.is_valid():
+        appeal = selectors.pending_appeal(case)
+        if appeal is None:
+            form.add_error(None, _("There is no appeal waiting for a judgment."))
+            return _render_action(request, case, CaseAction.DECIDE_APPEAL, form)
+        return _act(
+            request,
+            case,
+            CaseAction.DECIDE_APPEAL,
+            form,
+            services.decide_appeal,
+            appeal_id=appeal.pk,
+            **form.cleaned_data,
+            success=_("The judgment on the appeal has been recorded."),
+        )
+    return _render_action(request, case, CaseAction.DECIDE_APPEAL, form)
 
 
 @case_action_view(CaseAction.PRIORITY)

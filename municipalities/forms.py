@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
+from cases.choices import ProvisionKind
 from portal.models import Role
 
 from .models import (
@@ -27,6 +28,16 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VerordeningForm(forms.ModelForm):
+    provision_kinds = forms.MultipleChoiceField(
+        label=_("Provisions offered"),
+        choices=ProvisionKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "The consultant records these as paid by the municipality. Describe them above."
+        ),
+    )
+
     class Meta:
         model = Verordening
         fields = list(VERORDENING_FIELDS)

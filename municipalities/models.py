@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Cast
+from django.db.models.lookups import Regex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import OrderingRule, WorkplaceKind
+from cases.choices import OrderingRule, ProvisionKind, WorkplaceKind
 from cases.rules import ADVICE_REVIEW_MONTHS
 
 #: The 35 labour-market regions (arbeidsmarktregio's) in which municipalities and UWV work
@@ -244,6 +246,7 @@ VERORDENING_FIELDS = (
     "in_force_from",
     "discussed_with_target_group_on",
     "provisions",
+    "provision_kinds",
     "provisions_until_employment",
     "provisions_while_waiting",
     "offers_additional_places",
@@ -253,6 +256,18 @@ VERORDENING_FIELDS = (
     "advice_revives_on_fallback",
     "advice_review_months",
 )
+
+
+def default_provision_kinds() -> list[str]:
+    """The provisions a verordening offers unless its administrator chooses otherwise: every
+    kind the portal knows (DOMAIN §5)."""
+    return list(ProvisionKind.values)
+
+
+#: ``Verordening.provision_kinds`` is a JSON list of ``ProvisionKind`` values: the database
+#: keeps it to known values by its text, the same on PostgreSQL and SQLite.
+_KIND = "(" + "|".join(ProvisionKind.values) + ")"
+PROVISION_KINDS_PATTERN = rf'^\[\s*("{_KIND}"(\s*,\s*"{_KIND}")*)?\s*\]$'
 
 
 class Verordening(models.Model):
@@ -300,6 +315,15 @@ class Verordening(models.Model):
         ),
     )
 
+    provision_kinds = models.JSONField(
+        _("provisions offered"),
+        default=default_provision_kinds,
+        blank=True,
+        help_text=_(
+            "The kinds of provision the consultant can record as paid by the municipality."
+        ),
+    )
+
     class Meta:
         ordering = ["municipality", "-in_force_from"]
         verbose_name = _("verordening")
@@ -320,10 +344,22 @@ class Verordening(models.Model):
             models.CheckConstraint(
                 condition=models.Q(decision_term_weeks__gte=1), name="verordening_term_positive"
             ),
+            models.CheckConstraint(
+                condition=Regex(
+                    Cast("provision_kinds", output_field=models.TextField()),
+                    PROVISION_KINDS_PATTERN,
+                ),
+                name="verordening_provision_kinds_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.municipality}, {self.in_force_from:%d-%m-%Y}"
+
+    @property
+    def provision_kind_labels(self) -> list[str]:
+        """The provisions offered, as the pages name them."""
+        return [str(ProvisionKind(kind).label) for kind in self.provision_kinds]
 
 
 # -- municipal administration (issue 6): employers, quota history, chain agreements ----------

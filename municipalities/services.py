@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import figures, rules
 from cases.audit.trail import audited
+from cases.choices import ProvisionKind
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_create_staff, can_manage_municipality
 
@@ -43,6 +44,7 @@ from .models import (
     Verordening,
     WageSubsidyYear,
     YearlyQuota,
+    default_provision_kinds,
 )
 
 
@@ -73,6 +75,14 @@ def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
         )
     # A setting added later (the review months, §2.6) keeps its default when not given.
     values.setdefault("advice_review_months", rules.ADVICE_REVIEW_MONTHS)
+    # So do the provisions offered (§5): every kind unless chosen; each kind once, in order.
+    kinds = values.get("provision_kinds")
+    kinds = default_provision_kinds() if kinds is None else list(kinds)
+    if not set(kinds) <= set(ProvisionKind.values):
+        raise ValidationError(
+            {"provision_kinds": _("Choose provisions from the list.")}, code="provision_kind"
+        )
+    values["provision_kinds"] = [kind for kind in ProvisionKind.values if kind in kinds]
     if values["discussed_with_target_group_on"] > values["in_force_from"]:
         raise ValidationError(
             {

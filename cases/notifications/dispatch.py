@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cases import rules
 from cases.audit.models import CaseEvent
 from cases.choices import TermKind
 from cases.models import Case
@@ -180,6 +181,13 @@ TEXTS: dict[str, tuple] = {
             "(%(date)s) has come. Consider whether to request a new advice from UWV."
         ),
     ),
+    K.CONTRACT_END_DUE: (
+        _("Fixed-term contract ends in two months"),
+        _(
+            "The fixed-term contract of the person of this case ends on %(date)s. Record "
+            "whether it continues or the person needs a new place."
+        ),
+    ),
     K.ADVICE_FOR_MUNICIPALITY: (
         _("UWV has issued an advice"),
         _("UWV has issued its advice on this case. Decide no later than %(date)s."),
@@ -217,6 +225,13 @@ DIRECT_NOTE = _(
 )
 
 
+#: Added to the job offer of a person with a positive advice (DOMAIN §6.1, no-riskpolis).
+NO_RISK_NOTE = _(
+    "If you fall ill, UWV pays your employer for your sick pay (the no-risk policy). So "
+    "illness costs your employer nothing extra."
+)
+
+
 @dataclass(frozen=True)
 class NotificationText:
     """What a notification says, in the active language: the same in the inbox and the mail."""
@@ -231,7 +246,14 @@ def text_of(notification: Notification) -> NotificationText:
     text = body % {"date": date_format(notification.term_end, "j F Y")}
     if notification.kind == K.NEW_APPLICATION and _is_direct(notification.case):
         text = f"{text} {DIRECT_NOTE}"
+    if notification.kind == K.EMPLOYMENT_OFFERED and _no_risk_policy(notification.case):
+        text = f"{text} {NO_RISK_NOTE}"
     return NotificationText(subject=str(subject), body=str(text))
+
+
+def _no_risk_policy(case: Case) -> bool:
+    advice = getattr(case, "advice", None)
+    return rules.no_risk_policy_applies(advice.outcome if advice else None, employed=True)
 
 
 def _is_direct(case: Case) -> bool:
@@ -397,13 +419,16 @@ def set_email_preference(*, user: User, kind: NotificationKind, email: bool) -> 
 @dataclass(frozen=True)
 class Stage:
     """Notify ``kind`` for open, running terms of ``term_kind`` whose days left until the end
-    lie in ``(after, up_to]`` (``after=None``: no lower bound, i.e. overdue)."""
+    lie in ``(after, up_to]`` (``after=None``: no lower bound, i.e. overdue). ``column`` is
+    the date the days count to: the end, or the day a key date is signalled ahead
+    (``signal_on``)."""
 
     term_kind: str
     kind: str
     after: int | None
     up_to: int
     audiences: tuple[str, ...]
+    column: str = "end_on"
 
 
 STAGES: tuple[Stage, ...] = (
@@ -416,6 +441,8 @@ STAGES: tuple[Stage, ...] = (
     Stage(TermKind.OBJECTION, K.OBJECTION_TERM_ENDED, None, -1, ("assignee", "team")),
     Stage(TermKind.PLACEMENT, K.PLACEMENT_SIGNAL, None, 0, ("assignee", "team")),
     Stage(TermKind.ADVICE_REVIEW, K.ADVICE_REVIEW_DUE, None, 0, ("assignee", "team")),
+    # §6.1: on the working day two months before a fixed-term contract ends.
+    Stage(TermKind.CONTRACT_END, K.CONTRACT_END_DUE, None, 0, ("assignee", "team"), "signal_on"),
 )
 
 _RECIPIENT_JOIN = {
@@ -447,15 +474,16 @@ def _tables() -> dict[str, str]:
 def _candidates_sql(stage: Stage, mark: SweepMark | None, today: date) -> str:
     """The open, running terms in the stage's window; after a first run only those that
     entered the window since the last run, are new, or moved (an event since)."""
+    day = f"t.{stage.column}"  # a column name of the stage, never input
     window = (
         "t.kind = %(term_kind)s AND t.met_on IS NULL AND t.suspended_since IS NULL "
-        "AND t.end_on <= %(upper)s" + ("" if stage.after is None else " AND t.end_on > %(lower)s")
+        f"AND {day} <= %(upper)s" + ("" if stage.after is None else f" AND {day} > %(lower)s")
     )
     select = "SELECT t.id, t.case_id, t.end_on FROM {term} t WHERE " + window  # noqa: S608
     if mark is None or mark.through > today:
         return select
     return (
-        f"{select} AND t.end_on > %(entered_after)s "  # noqa: S608 - constant fragments
+        f"{select} AND {day} > %(entered_after)s "  # noqa: S608 - constant fragments
         f"UNION {select} AND t.id > %(term_high)s "
         f"UNION {select} AND t.id IN (SELECT e.term_id FROM {{event}} e "
         "WHERE e.id > %(event_high)s)"
@@ -695,7 +723,7 @@ def deliver(notification_id: int) -> str:
     if notification is None:
         return "skipped"
     notification = Notification.objects.select_related(
-        "case__municipality", "case__application"
+        "case__municipality", "case__application", "case__advice"
     ).get(pk=notification.pk)
     try:
         build_email(notification).send()
@@ -775,7 +803,7 @@ def cached_unread_count(user) -> int:
 def inbox_for(user) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
-        .select_related("case__application")
+        .select_related("case__application", "case__advice")
         .order_by("-created_at", "-id")[:200]
     )
 

@@ -115,6 +115,7 @@ class NotificationKind(models.TextChoices):
     MESSAGE_FOR_APPLICANT = "message_for_applicant", _("New message about your application")
     MESSAGE_FOR_MUNICIPALITY = "message_for_municipality", _("New message on a case")
     MESSAGE_FOR_UWV = "message_for_uwv", _("New message on an advice request")
+    CONTRACT_END_DUE = "contract_end_due", _("Fixed-term contract ends in two months")
 
 
 class NotificationChannel(models.TextChoices):

@@ -78,6 +78,8 @@ class Employment(models.Model):
     start_on = models.DateField(_("start date"))
     end_on = models.DateField(_("end date"), null=True, blank=True)
     contract_kind = models.CharField(_("contract"), max_length=12, choices=ContractKind.choices)
+    #: The last day of a fixed-term contract (DOMAIN §6.1); the sweep signals it ahead.
+    contract_ends_on = models.DateField(_("contract ends on"), null=True, blank=True)
     funding_kind = models.CharField(_("funding"), max_length=20, choices=FundingKind.choices)
     max_monthly_subsidy = models.DecimalField(
         _("maximum wage subsidy per month"),
@@ -130,6 +132,11 @@ class Employment(models.Model):
                 condition=Q(wage_value_pct__isnull=True)
                 | (Q(wage_value_pct__gte=0) & Q(wage_value_pct__lte=100)),
                 name="employment_wage_value_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_ends_on__isnull=True)
+                | (Q(contract_kind="fixed") & Q(contract_ends_on__gte=models.F("start_on"))),
+                name="employment_contract_end_fixed_only",
             ),
             # One running employment per case: placing the same case twice yields one.
             models.UniqueConstraint(

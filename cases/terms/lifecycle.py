@@ -29,10 +29,16 @@ def decree_days() -> frozenset[date]:
 
 
 def start_term(
-    case: Case, kind: TermKind, *, starts_on: date, weeks: int | None, end_on: date
+    case: Case,
+    kind: TermKind,
+    *,
+    starts_on: date,
+    weeks: int | None,
+    end_on: date,
+    signal_on: date | None = None,
 ) -> Term:
     return Term.objects.create(
-        case=case, kind=kind, starts_on=starts_on, weeks=weeks, end_on=end_on
+        case=case, kind=kind, starts_on=starts_on, weeks=weeks, end_on=end_on, signal_on=signal_on
     )
 
 

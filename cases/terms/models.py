@@ -26,6 +26,9 @@ class Term(models.Model):
     end_on = models.DateField(_("end date"))
     suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
     met_on = models.DateField(_("met on"), null=True, blank=True)
+    #: For a key date signalled ahead (the end of a fixed-term contract, DOMAIN §6.1): the
+    #: day the sweep tells the consultant; None: the sweep goes by ``end_on``.
+    signal_on = models.DateField(_("signal on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("term")

@@ -12,12 +12,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import conversations, rules, selectors, services
 from cases.audit.trail import origin_of, record_view
-from cases.choices import CaseState, MessageThread, Side, TermKind
+from cases.choices import CaseState, MessageThread, ProvisionKind, Responsible, Side, TermKind
 from cases.documents import files
 from cases.documents.letters import LetterheadIncomplete, decision_letter_pdf
 from cases.models import ApplicationDraft
@@ -55,6 +57,42 @@ def _errors(error: ValidationError) -> list[str]:
 
 
 # -- Mijn aanvragen ------------------------------------------------------------------------
+
+#: What each kind of support provision means, in plain words (DOMAIN §6.3).
+PROVISION_IN_PLAIN_WORDS = {
+    ProvisionKind.JOB_COACH: gettext_lazy("A job coach helps you at work."),
+    ProvisionKind.GUIDANCE: gettext_lazy("Someone guides you in your work."),
+    ProvisionKind.WORKPLACE_ADAPTATION: gettext_lazy("Your workplace is adapted for you."),
+    ProvisionKind.TRANSPORT: gettext_lazy("You get help with travelling to your work."),
+    ProvisionKind.OTHER: gettext_lazy("You get other help so that you can work."),
+}
+
+
+def _provision_lines(provisions) -> list[dict]:
+    """The person's support provisions, each in plain words: what it is, from when to when,
+    who gives it and who pays for it."""
+    lines = []
+    for provision in provisions:
+        start = date_format(provision.starts_on, "j F Y")
+        if provision.ends_on:
+            when = _("From %(start)s until %(end)s.") % {
+                "start": start,
+                "end": date_format(provision.ends_on, "j F Y"),
+            }
+        else:
+            when = _("From %(start)s.") % {"start": start}
+        lines.append(
+            {
+                "what": PROVISION_IN_PLAIN_WORDS[provision.kind],
+                "description": provision.description,
+                "when": when,
+                "who": _("%(provider)s gives this help.") % {"provider": provision.provider},
+                "pays": _("UWV pays for it.")
+                if provision.payer == Responsible.UWV
+                else _("The municipality pays for it."),
+            }
+        )
+    return lines
 
 
 @citizen_view
@@ -124,6 +162,11 @@ def _render_case(request, case, *, bound: dict | None = None, status: int = 200)
             "documents": talk.documents,
             "message_forms": message_forms,
             "standing": standing.build(case, today) if standing.is_candidate(case) else None,
+            "provisions": _provision_lines(case.provisions.all()),
+            "no_risk_policy": rules.no_risk_policy_applies(
+                getattr(case, "advice", None) and case.advice.outcome,
+                case.state == CaseState.EMPLOYED,
+            ),
         },
         status=status,
     )

@@ -16,8 +16,9 @@ from django.utils import timezone
 from cases.audit.models import AuditEntry, CaseEvent
 from cases.audit.trail import write_entry
 from cases.choices import CaseState
-from cases.models import Case, Objection
+from cases.models import Appeal, Case, Objection
 from cases.placement.models import AvailabilityPeriod, Employment
+from cases.provisions.models import SupportProvision
 from cases.terms.models import Term, TermEvent
 from municipalities.models import (
     ChainAgreement,
@@ -98,6 +99,18 @@ def data(operator):
     )
     Employer.objects.create(municipality=municipality, name="SW-bedrijf", kind="social_enterprise")
     ChainAgreement.objects.create(municipality=municipality, title="Ketenafspraak")
+    SupportProvision.objects.create(
+        case=cases[CaseState.EMPLOYED],
+        kind="job_coach",
+        starts_on=date(2026, 1, 5),
+        provider="Jobcoach Noord",
+        payer="municipality",
+        recorded_by=actor,
+    )
+    objection = Objection.objects.get(case=cases[CaseState.OBJECTION])
+    Appeal.objects.create(
+        objection=objection, filed_on=objection.filed_on, court="Rechtbank", recorded_by=actor
+    )
     return cases
 
 

@@ -211,13 +211,13 @@ def test_the_case_page_of_a_waiting_person_has_a_fixed_number_of_queries(
     client.get(url)
 
     # session, user, case (with application, advice, decision), audit entry of the view,
-    # terms, objections, messages, documents, refused places; own standing (figures of the
-    # municipality, own row), verordening
-    with django_assert_num_queries(12):
+    # terms, objections, messages, documents, refused places, support provisions; own standing
+    # (figures of the municipality, own row), verordening
+    with django_assert_num_queries(13):
         client.get(url)
     for i in range(5):
         waiting_case(municipality, days_ago=10 + i)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url)
 
 
@@ -255,14 +255,15 @@ def test_the_place_on_the_waiting_list_counts_only_those_waiting_before_them(cli
 def test_among_many_candidates_the_page_reads_the_same_and_shows_the_right_place(
     client, citizen, django_assert_num_queries
 ):
-    """Only the person's own row is read: the queries stay the same with 400 more
-    candidates, and the place counts every one of them waiting before the person."""
+    """Only the person's own row is read: the queries (those of the case page above) stay the
+    same with 400 more candidates, and the place counts every one of them waiting before the
+    person."""
     municipality = municipality_with(quota=1, employed=1, additional=1)
     case = waiting_case(municipality, days_ago=30, account=citizen)
     client.force_login(citizen)
     url = reverse("citizen:case_detail", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert "De gemeente biedt u een extra plek aan." in client.get(url).content.decode()
 
     # 400 decided long before, every 4th unavailable (they keep their turn, not on the list);
@@ -275,7 +276,7 @@ def test_among_many_candidates_the_page_reads_the_same_and_shows_the_right_place
         unavailable_every=4,
     )
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         page = client.get(url).content.decode()
     assert "U staat op plaats 300 van de wachtlijst." in page  # 299 waiting before them
     client.get(reverse("citizen:case_list"))

@@ -627,6 +627,7 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
             [
                 "place",
                 "refuse_place",
+                "provision",
                 "unavailable",
                 "priority",
                 "council_position",
@@ -637,9 +638,17 @@ def test_move_form_has_its_own_page(signed_in, municipality, other_consultant, c
         ),
         (
             CaseState.UNAVAILABLE,
-            ["available", "priority", "council_position", "request_advice", "assign", "move"],
+            [
+                "available",
+                "provision",
+                "priority",
+                "council_position",
+                "request_advice",
+                "assign",
+                "move",
+            ],
         ),
-        (CaseState.EMPLOYED, ["end_employment", "request_advice", "assign", "move"]),
+        (CaseState.EMPLOYED, ["end_employment", "provision", "request_advice", "assign", "move"]),
         (CaseState.JOBS_AGREEMENT, ["fall_back", "assign"]),
         (CaseState.CLOSED, ["request_advice"]),
     ],

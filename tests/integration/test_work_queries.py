@@ -30,7 +30,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 #: Queries per page, the session and the user lookup included. Pinned: a
 #: change here is a change in how the page scales, and must be deliberate.
 PINNED = {
-    "dashboard": 9,  # figures counted (cache empty or stale)
+    # Figures counted (cache empty or stale); one of them counts the support provisions in
+    # place per kind (issue #22).
+    "dashboard": 10,
     "dashboard_cached": 3,  # figures from the cache
     # The session, the user, the colleagues of the case-handler filter and the rows; the
     # saved filters are cached.
@@ -43,16 +45,16 @@ PINNED = {
     "waiting_list_deep": 5,
     # The session, the user, the case with its person, municipality, application, advice,
     # decision and case handler, the audit entry for viewing personal data, and one query per
-    # list: terms, objections, jobs, unavailability, documents (with who added each; the
-    # attachments of messages among them), history, refused places and messages (both
-    # conversations, with who wrote each: issue #22) (this person has no terms, so no query
-    # for their events), and the person's other cases in the file; for the running job, the
-    # minimum wage in force with the municipality's wage subsidy method for the year (DOMAIN
-    # §6.3); no action forms. Opening a conversation with new messages adds the one update
-    # that marks them read.
-    "case_detail": 14,
+    # list: terms, objections (with their appeals), support provisions, unavailability,
+    # documents (with who added each; the attachments of messages among them), history,
+    # refused places and messages (both conversations, with who wrote each) (this person has
+    # no terms, so no query for their events), the jobs of the person's file and the person's
+    # other cases in the file; for the running job, the minimum wage in force with the
+    # municipality's wage subsidy method for the year (DOMAIN §6.3); no action forms. Opening
+    # a conversation with new messages adds the one update that marks them read.
+    "case_detail": 15,
     # At UWV: the same, and the events of its terms, without a job.
-    "case_detail_before_decision": 14,
+    "case_detail_before_decision": 15,
     "uwv_queue": 4,
     "uwv_queue_deep": 4,
 }
