@@ -215,19 +215,16 @@ class RegionForm(forms.Form):
     )
 
 
-class UwvAgreementForm(forms.ModelForm):
-    """Pw art. 7(7): the municipality's agreement with UWV about the waiting list."""
+class UwvAgreementForm(forms.Form):
+    """Pw art. 7(7): the municipality's agreement with UWV about the waiting list. A plain form
+    with the model's fields: ``services.update_uwv_agreement`` validates and saves."""
 
-    class Meta:
-        model = Municipality
-        fields = ["uwv_agreement_from", "uwv_agreement_description"]
-        widgets = {
-            "uwv_agreement_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "uwv_agreement_description": forms.Textarea(attrs={"rows": 4}),
-        }
-
-    def _post_clean(self):
-        pass
+    uwv_agreement_from = Municipality._meta.get_field("uwv_agreement_from").formfield(
+        widget=DATE_INPUT
+    )
+    uwv_agreement_description = Municipality._meta.get_field("uwv_agreement_description").formfield(
+        widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ChainAgreementForm(forms.ModelForm):

@@ -218,7 +218,13 @@ def verordening_edit(request, municipality, pk: int):
 def uwv_agreement_edit(request, municipality):
     """Pw art. 7(7): the agreement with UWV about who looks after people with a UWV benefit
     on the waiting list (DOMAIN §4.6)."""
-    form = UwvAgreementForm(request.POST or None, instance=municipality)
+    form = UwvAgreementForm(
+        request.POST or None,
+        initial={
+            "uwv_agreement_from": municipality.uwv_agreement_from,
+            "uwv_agreement_description": municipality.uwv_agreement_description,
+        },
+    )
     status = 200
     if request.method == "POST":
         status = 400
