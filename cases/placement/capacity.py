@@ -726,7 +726,10 @@ def candidate_page(
     # OFFSET and LIMIT are 64-bit integers in SQL (a start of 10**30 is an empty page anyway).
     offset = min(from_position - 1, _MAX_SQL_ROWS)
     window = windowed[offset : offset + min(limit + 1, _MAX_SQL_ROWS)]
-    rows = _candidate_rows(window, header)
+    # PostgreSQL computes the select list of the rows OFFSET skips too: the lookups per row
+    # are made for the rows of the page only.
+    only = Q(GreaterThan(F("position"), Value(offset))) if offset else None
+    rows = _candidate_rows(window, header, only=only)
     return CandidatePage(
         **_header_fields(header),
         from_position=from_position,
