@@ -430,7 +430,7 @@ DEFINITIONS: tuple[tuple[str, object], ...] = (
             "Times: from receiving the application to the advice, from the advice to the "
             "decision, and from the positive advice to the first day of work, in days. The "
             "median is the middle value (of an even number: the mean of the two middle "
-            "values); 90% of the cases took at most the 90th percentile."
+            "values); 9 in 10 cases took at most the 90th percentile."
         ),
     ),
     (
