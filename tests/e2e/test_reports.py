@@ -36,9 +36,13 @@ def test_a_public_municipality_page(page, figures):
     page.get_by_role("link", name="Kleindorp").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Beschut werk in Kleindorp")
-    chart = page.get_by_role("img", name="Taakstelling en gerealiseerde plekken van Kleindorp per jaar")
+    chart = page.get_by_role(
+        "img", name="Taakstelling en gerealiseerde plekken van Kleindorp per jaar"
+    )
     expect(chart).to_be_visible()
     assert page.locator("#chart-years-desc").text_content().startswith("Staafdiagram")
     summary = page.locator("#summary-caption").locator("xpath=..")
-    expect(summary.get_by_role("row", name="Personen aan het werk", exact=False).first).to_contain_text("minder dan 5")
+    expect(
+        summary.get_by_role("row", name="Personen aan het werk", exact=False).first
+    ).to_contain_text("minder dan 5")
     expect(page.get_by_role("heading", name="Wat de cijfers betekenen")).to_be_visible()
