@@ -31,6 +31,8 @@ from cases.choices import (
 )
 from cases.models import Advice, Application, Case, Decision, Objection, Person
 from cases.placement.models import AvailabilityPeriod, Employment
+from cases.reports import build
+from cases.reports.models import LabourForce
 from cases.terms.lifecycle import decree_days
 from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
@@ -49,13 +51,17 @@ class DemoMunicipality:
     region: str
     slug: str
     quota_2026: Decimal
+    #: Labour force (persons), of the order CBS publishes, for the figures per 10,000.
+    labour_force: int
 
 
 MUNICIPALITIES = (
-    DemoMunicipality("GM0363", "Amsterdam", "Groot Amsterdam", "amsterdam", Decimal("712")),
-    DemoMunicipality("GM0599", "Rotterdam", "Rijnmond", "rotterdam", Decimal("618")),
-    DemoMunicipality("GM0344", "Utrecht", "Midden-Utrecht", "utrecht", Decimal("297")),
-    DemoMunicipality("GM0014", "Groningen", "Groningen", "groningen", Decimal("264")),
+    DemoMunicipality(
+        "GM0363", "Amsterdam", "Groot Amsterdam", "amsterdam", Decimal("712"), 545_000
+    ),
+    DemoMunicipality("GM0599", "Rotterdam", "Rijnmond", "rotterdam", Decimal("618"), 340_000),
+    DemoMunicipality("GM0344", "Utrecht", "Midden-Utrecht", "utrecht", Decimal("297"), 210_000),
+    DemoMunicipality("GM0014", "Groningen", "Groningen", "groningen", Decimal("264"), 128_000),
 )
 
 
@@ -182,7 +188,20 @@ def seed_demo() -> dict[str, int]:
         ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
     created.update(seed_demo_cases())
+    seed_demo_figures(by_code)
     return created
+
+
+def seed_demo_figures(by_code: dict[str, Municipality]) -> None:
+    """The labour force of the demo municipalities (this year and last) and the benchmark's
+    figures (``/cijfers/``) counted from the demo cases."""
+    year = timezone.localdate().year
+    for m in MUNICIPALITIES:
+        for y in (year - 1, year):
+            LabourForce.objects.get_or_create(
+                municipality=by_code[m.cbs_code], year=y, defaults={"persons": m.labour_force}
+            )
+    build.rebuild()
 
 
 # -- demo cases ---------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "portal",
     "municipalities",
     "cases",
+    "cases.reports",
 ]
 
 MIDDLEWARE = [
@@ -462,6 +463,19 @@ CELERY_BEAT_SCHEDULE["sweep-terms"] = {
     ),
 }
 # The transactional outbox is drained by a task, never by the web request.
+# The benchmark's aggregates (/cijfers/, issue #23): every year counted again each night at
+# REPORTS_RECOMPUTE_HOUR:REPORTS_RECOMPUTE_MINUTE (UTC), and this year's figures of the
+# municipalities with a change every REPORTS_REFRESH_INTERVAL seconds.
+CELERY_BEAT_SCHEDULE["recompute-reports"] = {
+    "task": "reports.recompute_reports",
+    "schedule": crontab(
+        hour=env_int("REPORTS_RECOMPUTE_HOUR", 2), minute=env_int("REPORTS_RECOMPUTE_MINUTE", 17)
+    ),
+}
+CELERY_BEAT_SCHEDULE["refresh-reports"] = {
+    "task": "reports.refresh_reports",
+    "schedule": float(env_int("REPORTS_REFRESH_INTERVAL", 300)),
+}
 CELERY_BEAT_SCHEDULE["drain-outbox"] = {
     "task": "cases.tasks.drain_outbox",
     "schedule": float(env("OUTBOX_DRAIN_INTERVAL", "10")),

@@ -35,6 +35,7 @@ urlpatterns = [
     path("uwv/", include("cases.urls_uwv")),
     path("mijn/", include("portal.citizen.urls")),
     path("meldingen/", include("cases.notifications.urls")),
+    path("cijfers/", include("cases.reports.urls")),
 ]
 
 handler400 = "portal.errors.bad_request"
