@@ -579,11 +579,28 @@ def my_data_json(request):
     return response
 
 
+def _with_questions(data: dict) -> dict:
+    """The answers of each draft under the questions the citizen saw (the JSON keeps the
+    field names): ``answer_rows`` of (question, answer)."""
+    for draft in data["drafts"]:
+        rows = []
+        for slug, answers in (draft["answers"] or {}).items():
+            step = BY_SLUG.get(slug)
+            fields = step.form_class.base_fields if step and step.form_class else {}
+            for name, value in (answers or {}).items():
+                field = fields.get(name)
+                question = field.label if field is not None and field.label else name
+                rows.append({"question": question, "answer": value})
+        draft["answer_rows"] = rows
+    return data
+
+
 @citizen_view
 @require_GET
 def my_data_pdf(request):
     response = HttpResponse(
-        privacy_export.as_pdf(_personal_data(request)), content_type="application/pdf"
+        privacy_export.as_pdf(_with_questions(_personal_data(request))),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.pdf"'
     return response

@@ -157,6 +157,7 @@ def test_the_pdf_is_tagged_dutch_and_holds_my_data_only(client):
     assert own_case.reference in text and child_case.reference in text
     assert "KindAnna" in text and "Bericht-Anna" in text
     assert "Wie heeft uw dossier bekeken" in text
+    assert "Voornaam" in text and "ConceptAnna" in text  # a draft's answer under its question
     assert "Bram" not in text
 
 
