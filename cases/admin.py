@@ -17,6 +17,7 @@ from .audit.models import AuditEntry, CaseEvent
 from .models import Advice, AowAge, Appeal, Application, Case, Decision, Objection, Person
 from .notifications.models import Notification
 from .placement.models import AvailabilityPeriod, Employment, MinimumWage, NationalQuota
+from .privacy.models import CorrectionRequest, RetentionKind, RetentionRun
 from .provisions.models import SupportProvision
 from .terms.models import DecreeHoliday, Term, TermEvent
 
@@ -292,3 +293,32 @@ class NotificationAdmin(admin.ModelAdmin):
 
         count = dispatch.send_again(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s e-mails will be sent again.") % {"count": count})
+
+
+# -- AVG: correction requests and retention -------------------------------------------------
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(ViewOnlyAdmin):
+    """Answered by the municipality's consultants on their own pages (``/werk/correcties/``)."""
+
+    list_display = ("case", "received_on", "due_on", "state", "answered_at")
+    list_filter = ("state",)
+    list_select_related = ("case",)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ViewOnlyAdmin):
+    """The report of each daily retention run: what it anonymised or deleted, per kind."""
+
+    list_display = ("today", "started_at", "finished_at", "done_summary", "held_back", "failed")
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("anonymised or deleted"))
+    def done_summary(self, run: RetentionRun) -> str:
+        return (
+            ", ".join(
+                f"{RetentionKind(kind).label}: {count}" for kind, count in run.done.items() if count
+            )
+            or "–"
+        )

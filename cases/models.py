@@ -42,6 +42,9 @@ from .placement.models import MinimumWage as MinimumWage
 from .placement.models import NationalQuota as NationalQuota
 from .placement.models import PassedOver as PassedOver
 from .placement.models import PlaceRefusal as PlaceRefusal
+from .privacy.models import Anonymised as Anonymised
+from .privacy.models import CorrectionRequest as CorrectionRequest
+from .privacy.models import RetentionRun as RetentionRun
 from .provisions.models import SupportProvision as SupportProvision
 from .terms.models import DecreeHoliday as DecreeHoliday
 from .terms.models import Term as Term

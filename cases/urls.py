@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_region
+from .privacy import views as privacy_views
 
 app_name = "work"
 
@@ -60,4 +61,7 @@ urlpatterns = [
     path("aanvraag/", views.college_application, name="application_create"),
     path("wachtlijst/", views.waiting_list, name="waiting_list"),
     path("wachtlijst/regio/", views_region.regional_waiting, name="regional_waiting"),
+    # Correction requests of citizens (AVG art. 16).
+    path("correcties/", privacy_views.correction_list, name="correction_list"),
+    path("correcties/<int:pk>/", privacy_views.correction_answer, name="correction_answer"),
 ]

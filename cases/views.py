@@ -224,6 +224,9 @@ EVENT_LABELS = {
     "contract_continued": _("Fixed-term contract continued"),
     "appeal_filed": _("Appeal filed with the court"),
     "appeal_decided": _("Judgment on the appeal"),
+    "correction_requested": _("The applicant asked to correct data"),
+    "correction_answered": _("Request to correct data answered"),
+    "anonymised_after_retention": _("Anonymised after the retention period"),
 }
 
 #: A message in the history (``message_posted``), by conversation and the side that wrote it.

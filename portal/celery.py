@@ -10,4 +10,4 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Tasks in a package of an app rather than in the app's own tasks module.
-app.autodiscover_tasks(["cases.notifications"])
+app.autodiscover_tasks(["cases.notifications", "cases.privacy"])

@@ -13,12 +13,13 @@ from .permissions import role_of
 #: own entries here.
 MENU: dict[Role | None, list[tuple[str, str]]] = {
     None: [],
-    Role.CITIZEN: [(_("My applications"), "citizen:case_list")],
+    Role.CITIZEN: [(_("My applications"), "citizen:case_list"), (_("My data"), "citizen:my_data")],
     Role.CONSULTANT: [
         (_("Dashboard"), "work:dashboard"),
         (_("Work list"), "work:case_list"),
         (_("Waiting list"), "work:waiting_list"),
         (_("Waiting in the region"), "work:regional_waiting"),
+        (_("Correction requests"), "work:correction_list"),
     ],
     Role.MUNICIPAL_ADMIN: [(_("Municipal administration"), "manage:index")],
     Role.UWV_ASSESSOR: [(_("Advice requests"), "uwv:queue")],

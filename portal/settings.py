@@ -493,3 +493,22 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
         "CELERY_VISIBILITY_TIMEOUT", 3600
     )
+
+# -- AVG: retention (docs/privacy.md) ------------------------------------------------------
+
+# How many months each kind of record is kept after its period starts (the case ended, the
+# draft was last saved, ...), each with its legal basis in docs/privacy.md. The municipality
+# sets the case file's period from its selection list (Archiefwet 1995).
+RETENTION_MONTHS = {
+    "case": env_int("RETENTION_CASE_MONTHS", 120),
+    "draft": env_int("RETENTION_DRAFT_MONTHS", 6),
+    "notification": env_int("RETENTION_NOTIFICATION_MONTHS", 24),
+    "audit": env_int("RETENTION_AUDIT_MONTHS", 60),
+    "account": env_int("RETENTION_ACCOUNT_MONTHS", 24),
+    "bsn_entry": env_int("RETENTION_BSN_ENTRY_MONTHS", 1),
+}
+# Daily, at night (UTC); the run is idempotent, so a missed or repeated run does no harm.
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "cases.tasks.apply_retention",
+    "schedule": crontab(hour=env_int("RETENTION_HOUR", 2), minute=env_int("RETENTION_MINUTE", 17)),
+}

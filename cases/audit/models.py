@@ -66,6 +66,10 @@ class AuditEntry(models.Model):
                 condition=Q(result__in=["ok", "refused", "failed"]), name="audit_result_valid"
             ),
         ]
+        indexes = [
+            # Who viewed or changed one object (a citizen's inspection of their data).
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -70,6 +70,7 @@ CITIZEN_KINDS = frozenset(
         K.DEEMED_REFUSAL,
         K.PLACE_REFUSED,
         K.MESSAGE_FOR_APPLICANT,
+        K.CORRECTION_ANSWERED,
     }
 )
 LEGALLY_REQUIRED = CITIZEN_KINDS
@@ -216,6 +217,21 @@ TEXTS: dict[str, tuple] = {
         _("New message on an advice request"),
         _("There is a new message on this advice request. Log in to the portal to read it."),
     ),
+    # A correction request (AVG art. 16): that there is one and its term, never what it says.
+    K.CORRECTION_REQUESTED: (
+        _("Request to correct data"),
+        _(
+            "The applicant of this case asks to correct their data. Answer no later than "
+            "%(date)s (AVG article 12)."
+        ),
+    ),
+    K.CORRECTION_ANSWERED: (
+        _("Answer to your request to correct data"),
+        _(
+            "The municipality has answered your request to correct your data. Log in to the "
+            "portal to read the answer on the page My data."
+        ),
+    ),
 }
 
 #: Added to the staff text of a direct application: the municipality learns only that it
@@ -322,6 +338,8 @@ AUDIENCE = {
     K.MESSAGE_FOR_APPLICANT: "citizen",
     K.MESSAGE_FOR_MUNICIPALITY: "consultants",
     K.MESSAGE_FOR_UWV: "uwv",
+    K.CORRECTION_REQUESTED: "consultants",
+    K.CORRECTION_ANSWERED: "citizen",
 }
 
 
@@ -653,6 +671,11 @@ def _page_url(notification: Notification) -> str:
     )
     # A new message: straight to it on that page.
     anchor = f"#bericht-{notification.message_id}" if notification.message_id else ""
+    # A correction request: the list of requests, for whoever answers or asked it.
+    if role == Role.CITIZEN and notification.kind == K.CORRECTION_ANSWERED:
+        return portal_url("citizen:my_data")
+    if role == Role.CONSULTANT and notification.kind == K.CORRECTION_REQUESTED:
+        return portal_url("work:correction_list")
     if role == Role.CITIZEN:
         return portal_url("citizen:case_detail", notification.case_id) + anchor
     if role == Role.CONSULTANT:
@@ -908,6 +931,16 @@ def notify_decision(case: Case) -> None:
 def notify_message(case: Case, kind: NotificationKind, *, message) -> None:
     """A new message on ``case`` for the side ``kind`` names: that there is one."""
     notify_case_event(case, kind, on=timezone.localdate(), message=message)
+
+
+def notify_correction_requested(case: Case, *, due_on: date) -> None:
+    """Consultants: a correction request to answer by ``due_on`` (AVG art. 12(3))."""
+    notify_case_event(case, K.CORRECTION_REQUESTED, on=due_on)
+
+
+def notify_correction_answered(case: Case) -> None:
+    """Citizen: their correction request has been answered."""
+    notify_case_event(case, K.CORRECTION_ANSWERED, on=timezone.localdate())
 
 
 def notify_objection(case: Case, filed_on: date) -> None:

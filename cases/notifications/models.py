@@ -116,6 +116,9 @@ class NotificationKind(models.TextChoices):
     MESSAGE_FOR_MUNICIPALITY = "message_for_municipality", _("New message on a case")
     MESSAGE_FOR_UWV = "message_for_uwv", _("New message on an advice request")
     CONTRACT_END_DUE = "contract_end_due", _("Fixed-term contract ends in two months")
+    # a correction request (AVG art. 16): to the municipality, and its answer to the citizen
+    CORRECTION_REQUESTED = "correction_requested", _("Request to correct data")
+    CORRECTION_ANSWERED = "correction_answered", _("Answer to your request to correct data")
 
 
 class NotificationChannel(models.TextChoices):

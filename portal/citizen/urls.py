@@ -11,6 +11,11 @@ urlpatterns = [
     path("aanvraag/<int:pk>/controleren/", views.draft_review, name="draft_review"),
     path("aanvraag/<int:pk>/verwijderen/", views.draft_delete, name="draft_delete"),
     path("aanvraag/<int:pk>/<slug:step>/", views.draft_step, name="draft_step"),
+    # The citizen's AVG rights: inzage (art. 15) and correction (art. 16).
+    path("gegevens/", views.my_data, name="my_data"),
+    path("gegevens/mijn-gegevens.json", views.my_data_json, name="my_data_json"),
+    path("gegevens/mijn-gegevens.pdf", views.my_data_pdf, name="my_data_pdf"),
+    path("dossier/<int:pk>/correctie/", views.correction_create, name="correction_create"),
     path("dossier/<int:pk>/", views.case_detail, name="case_detail"),
     path("dossier/<int:pk>/ontvangen/", views.receipt, name="receipt"),
     path("dossier/<int:pk>/besluit.pdf", views.decision_letter, name="decision_letter"),

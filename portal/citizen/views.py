@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import conversations, rules, selectors, services
 from cases.audit.trail import origin_of, record_view
@@ -23,6 +23,10 @@ from cases.choices import CaseState, MessageThread, ProvisionKind, Responsible, 
 from cases.documents import files
 from cases.documents.letters import LetterheadIncomplete, decision_letter_pdf
 from cases.models import ApplicationDraft
+from cases.privacy import export as privacy_export
+from cases.privacy import selectors as privacy_selectors
+from cases.privacy import services as privacy_services
+from cases.privacy.forms import CorrectionRequestForm
 from portal.models import Role
 from portal.permissions import role_required
 
@@ -535,3 +539,101 @@ def draft_delete(request, pk):
     services.delete_draft(draft=draft, actor=request.user, origin=origin_of(request))
     messages.success(request, _("The application you had not sent has been deleted."))
     return redirect("citizen:case_list")
+
+
+# -- the citizen's AVG rights: inzage (art. 15) and correction (art. 16) -------------------
+
+
+@citizen_view
+@require_GET
+def my_data(request):
+    """What the portal holds about you: download it all, and your requests to correct it."""
+    cases = list(selectors.cases_for_citizen(request.user).prefetch_related(None))
+    corrections = list(privacy_selectors.correction_requests_for_citizen(request.user))
+    return render(
+        request,
+        "portal/my_data.html",
+        {"cases": cases, "corrections": corrections},
+    )
+
+
+def _personal_data(request):
+    record_view(
+        actor=request.user,
+        object_type="user",
+        object_id=request.user.pk,
+        request=request,
+        action="personal_data_export",
+    )
+    return privacy_export.personal_data(request.user)
+
+
+@citizen_view
+@require_GET
+def my_data_json(request):
+    response = HttpResponse(
+        privacy_export.as_json(_personal_data(request)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    return response
+
+
+def _with_questions(data: dict) -> dict:
+    """The answers of each draft under the questions the citizen saw (the JSON keeps the
+    field names): ``answer_rows`` of (question, answer)."""
+    for draft in data["drafts"]:
+        rows = []
+        for slug, answers in (draft["answers"] or {}).items():
+            step = BY_SLUG.get(slug)
+            fields = step.form_class.base_fields if step and step.form_class else {}
+            for name, value in (answers or {}).items():
+                field = fields.get(name)
+                question = field.label if field is not None and field.label else name
+                rows.append({"question": question, "answer": value})
+        draft["answer_rows"] = rows
+    return data
+
+
+@citizen_view
+@require_GET
+def my_data_pdf(request):
+    response = HttpResponse(
+        privacy_export.as_pdf(_with_questions(_personal_data(request))),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.pdf"'
+    return response
+
+
+@citizen_view
+@require_http_methods(["GET", "POST"])
+def correction_create(request, pk):
+    """Ask the municipality to correct data about this application (AVG art. 16)."""
+    case = get_object_or_404(
+        selectors.cases_for_citizen(request.user).prefetch_related(None), pk=pk
+    )
+    form = CorrectionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy_services.file_correction_request(
+                case_id=case.pk,
+                actor=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for message in _errors(error):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("We have received your request. The municipality answers within one month."),
+            )
+            return redirect("citizen:my_data")
+    return render(
+        request,
+        "portal/correction_create.html",
+        {"case": case, "form": form},
+        status=400 if form.is_bound else 200,
+    )

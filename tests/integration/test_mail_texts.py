@@ -91,6 +91,11 @@ def test_every_notification_mail_names_the_municipality_links_to_its_page_and_ke
     html, mimetype = mail.alternatives[0]
     assert mimetype == "text/html" and '<html lang="nl">' in html
     page = reverse("citizen:case_detail" if for_citizen else "work:case_detail", args=[case.pk])
+    # A correction request links to the list of requests (AVG art. 16), not the case.
+    if kind == NotificationKind.CORRECTION_REQUESTED:
+        page = reverse("work:correction_list")
+    elif kind == NotificationKind.CORRECTION_ANSWERED:
+        page = reverse("citizen:my_data")
     for part in (mail.body, html):
         assert f"{BASE}{page}" in part
         assert "gemeente Testdorp" in part  # the municipality by name
