@@ -355,3 +355,15 @@ def test_the_neutral_theme_is_the_one_in_portal_css():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
     for field, value in themes.css_properties(themes.NEUTRAL):
         assert f"  {field}: {value};" in css, field
+
+
+def test_the_demo_municipality_s_theme_passes_the_contrast_check():
+    from portal.demo import DEMO_THEME_MUNICIPALITY, seed_demo_theme
+
+    municipality = MunicipalityFactory(cbs_code=DEMO_THEME_MUNICIPALITY)
+    seed_demo_theme(municipality)
+    seed_demo_theme(municipality)  # once
+
+    theme = Theme.objects.get()
+    assert themes.contrast_problems(theme.tokens) == {}
+    assert Image.open(io.BytesIO(bytes(theme.logo))).size == (theme.logo_width, theme.logo_height)
