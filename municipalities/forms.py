@@ -11,6 +11,7 @@ from cases import rules
 from cases.choices import ProvisionKind
 from portal.models import Role
 
+from . import themes
 from .models import (
     CONTACT_FIELDS,
     EMPLOYER_FIELDS,
@@ -20,6 +21,7 @@ from .models import (
     ChainPartner,
     Employer,
     Municipality,
+    Theme,
     Verordening,
 )
 from .quota_import import MAX_BYTES
@@ -204,6 +206,45 @@ class ContactForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+def _colour(name: str) -> forms.CharField:
+    field = Theme._meta.get_field(name)
+    return forms.CharField(
+        label=field.verbose_name.capitalize(),
+        max_length=7,
+        help_text=field.help_text or _("A colour as # and six characters, such as #01689b."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ThemeForm(forms.Form):
+    """The theme's colours, fonts and logo. ``services.update_theme`` checks the colours
+    (and their contrast) and the logo."""
+
+    primary_color = _colour("primary_color")
+    primary_text_color = _colour("primary_text_color")
+    header_background_color = _colour("header_background_color")
+    header_text_color = _colour("header_text_color")
+    link_color = _colour("link_color")
+    heading_color = _colour("heading_color")
+    font = forms.ChoiceField(label=_("Font"), choices=themes.Font.choices)
+    heading_font = forms.ChoiceField(label=_("Font of headings"), choices=themes.Font.choices)
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "A PNG or JPEG image. It is shown in the top bar, so choose a version that can "
+            "be seen well on the colour of the bar."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def __init__(self, *args, has_logo: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
 
 
 class RegionForm(forms.Form):

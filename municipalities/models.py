@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import OrderingRule, ProvisionKind, WorkplaceKind
 from cases.rules import ADVICE_REVIEW_MONTHS
 
+from . import themes
+
 #: The 35 labour-market regions (arbeidsmarktregio's) in which municipalities and UWV work
 #: together (Besluit SUWI, since 2021). A municipality's region is one of these.
 LABOUR_MARKET_REGIONS = (
@@ -174,6 +176,85 @@ LETTERHEAD_REQUIRED_FIELDS = (
     "contact_phone",
     "contact_email",
 )
+
+
+def _colour_field(label, field: str, help_text=""):
+    return models.CharField(label, max_length=7, default=themes.NEUTRAL[field], help_text=help_text)
+
+
+class Theme(models.Model):
+    """A municipality's house style on its citizens' pages, letters and mails: a few design
+    tokens (``municipalities.themes``) and a logo. Without one, the neutral portal theme."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="theme", verbose_name=_("municipality")
+    )
+    primary_color = _colour_field(
+        _("main colour"), "primary_color", _("The colour of buttons and accents.")
+    )
+    primary_text_color = _colour_field(
+        _("text colour on the main colour"), "primary_text_color", _("The text on buttons.")
+    )
+    header_background_color = _colour_field(_("colour of the top bar"), "header_background_color")
+    header_text_color = _colour_field(_("text colour in the top bar"), "header_text_color")
+    link_color = _colour_field(_("colour of links"), "link_color")
+    heading_color = _colour_field(_("colour of headings"), "heading_color")
+    font = models.CharField(
+        _("font"), max_length=20, choices=themes.Font.choices, default=themes.Font.SYSTEM
+    )
+    heading_font = models.CharField(
+        _("font of headings"),
+        max_length=20,
+        choices=themes.Font.choices,
+        default=themes.Font.SYSTEM,
+    )
+    # The logo as stored after the upload checks (decoded and encoded again): a few hundred
+    # kilobytes at most, kept with the theme so that one row versions both.
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_content_type = models.CharField(_("type of the logo"), max_length=20, blank=True)
+    logo_width = models.PositiveIntegerField(_("width of the logo"), null=True, blank=True)
+    logo_height = models.PositiveIntegerField(_("height of the logo"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__regex": r"^#[0-9a-f]{6}$"}),
+                    name=f"theme_{name}",
+                )
+                for name in themes.COLOUR_FIELDS
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__in": themes.Font.values}),
+                    name=f"theme_{name}_known",
+                )
+                for name in themes.FONT_FIELDS
+            ),
+            models.CheckConstraint(
+                condition=models.Q(logo_content_type__in=["", "image/png", "image/jpeg"]),
+                name="theme_logo_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality_id)
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in themes.TOKEN_FIELDS}
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the theme or its logo changes: in the addresses of its files."""
+        return f"{self.updated_at:%Y%m%d%H%M%S%f}"
+
+
+#: What the municipal administrator sets on the theme page besides the logo.
+THEME_FIELDS = themes.TOKEN_FIELDS
 
 
 class YearlyQuota(models.Model):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from cases import rules
 from cases.choices import Category, OrderingRule
@@ -25,6 +26,7 @@ from .models import (
     Employer,
     Municipality,
     QuotaChange,
+    Theme,
     Verordening,
     WageSubsidyYear,
     YearlyQuota,
@@ -311,3 +313,59 @@ def regional_waiting(user, on: date) -> list[RegionalWaiting]:
             )
         )
     return result
+
+
+# -- a municipality's theme (public: its colours and logo are on its letters anyway) --------
+
+
+@dataclass(frozen=True)
+class PageTheme:
+    """What a page needs to wear a municipality's theme (``base.html``): its stylesheet and
+    its logo, each at an address that changes with the theme."""
+
+    municipality_name: str
+    stylesheet_url: str
+    logo_url: str
+    logo_width: int | None
+    logo_height: int | None
+
+
+def page_theme(municipality_id: int | None) -> PageTheme | None:
+    """The theme of a municipality's pages; ``None``: the neutral portal theme. One query."""
+    if municipality_id is None:
+        return None
+    row = (
+        Theme.objects.filter(municipality_id=municipality_id)
+        .only("updated_at", "logo_content_type", "logo_width", "logo_height", "municipality__name")
+        .select_related("municipality")
+        .first()
+    )
+    if row is None:
+        return None
+    version = row.version
+    return PageTheme(
+        municipality_name=row.municipality.name,
+        stylesheet_url=reverse("theme_stylesheet", args=[municipality_id]) + f"?v={version}",
+        logo_url=(
+            reverse("theme_logo", args=[municipality_id]) + f"?v={version}"
+            if row.logo_content_type
+            else ""
+        ),
+        logo_width=row.logo_width,
+        logo_height=row.logo_height,
+    )
+
+
+def theme_without_logo(municipality_id: int) -> Theme | None:
+    """A municipality's theme, its logo's bytes left in the database."""
+    return Theme.objects.filter(municipality_id=municipality_id).defer("logo").first()
+
+
+def theme_logo(municipality_id: int) -> Theme | None:
+    """A municipality's theme with its logo, if it has one."""
+    return (
+        Theme.objects.filter(municipality_id=municipality_id)
+        .exclude(logo_content_type="")
+        .only("logo", "logo_content_type", "updated_at")
+        .first()
+    )

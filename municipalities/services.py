@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context as allauth_context
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,10 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from cases import figures, rules
 from cases.audit.trail import audited
 from cases.choices import ProvisionKind
+from cases.documents import files
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_create_staff, can_manage_municipality
 
-from . import quota_import
+from . import quota_import, themes
 from .models import (
     CONTACT_FIELDS,
     EMPLOYER_FIELDS,
@@ -41,6 +43,7 @@ from .models import (
     Employer,
     Municipality,
     QuotaChange,
+    Theme,
     Verordening,
     WageSubsidyYear,
     YearlyQuota,
@@ -667,3 +670,93 @@ def update_uwv_agreement(
         municipality.save(update_fields=list(UWV_AGREEMENT_FIELDS))
         figures.changed(municipality.pk)  # who is responsible on the waiting list
         return municipality
+
+
+# -- theme --------------------------------------------------------------------------------------
+
+
+def update_theme(
+    *,
+    municipality: Municipality,
+    actor,
+    origin: str = "",
+    logo=None,
+    remove_logo: bool = False,
+    **values: Any,
+) -> Theme:
+    """Set the municipality's theme: its colours and fonts (``themes.TOKEN_FIELDS``), and a
+    new logo (an upload, checked as pictures are: ``files.inspect_image``) or none. Refused
+    with a ``ValidationError`` per field when a colour pair has too little contrast."""
+    with (
+        audited(
+            "update_theme",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        tokens = {}
+        errors: dict[str, Any] = {}
+        for name in themes.TOKEN_FIELDS:
+            value = values[name]
+            if name in themes.COLOUR_FIELDS:
+                try:
+                    value = themes.normalise_colour(value)
+                except ValueError:
+                    errors[name] = _("Enter a colour as # and six characters, such as #01689b.")
+            elif value not in themes.Font.values:
+                errors[name] = _("Choose one of the fonts.")
+            tokens[name] = value
+        if not errors:
+            errors.update(themes.contrast_problems(tokens))
+        checked = None
+        if logo is not None:
+            try:
+                checked = files.inspect_image(logo, max_bytes=settings.THEME_LOGO_MAX_BYTES)
+            except ValidationError as error:
+                errors["logo"] = error
+        if errors:
+            raise ValidationError(errors, code="theme_refused")
+        theme, _created = Theme.objects.select_for_update().get_or_create(municipality=municipality)
+        for name, value in tokens.items():
+            setattr(theme, name, value)
+        fields = [*themes.TOKEN_FIELDS, "updated_at"]
+        if checked is not None:
+            theme.logo = checked.content
+            theme.logo_content_type = checked.content_type
+            theme.logo_width, theme.logo_height = _image_size(checked.content)
+        elif remove_logo:
+            theme.logo, theme.logo_content_type = b"", ""
+            theme.logo_width = theme.logo_height = None
+        if checked is not None or remove_logo:
+            fields += ["logo", "logo_content_type", "logo_width", "logo_height"]
+        theme.save(update_fields=fields)
+        return theme
+
+
+def reset_theme(*, municipality: Municipality, actor, origin: str = "") -> None:
+    """Back to the neutral portal theme: the municipality's theme and logo are removed."""
+    with (
+        audited(
+            "reset_theme",
+            actor=actor,
+            object_type="municipality",
+            object_id=municipality.pk,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        Theme.objects.filter(municipality=municipality).delete()
+
+
+def _image_size(content: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        return image.size

@@ -10,17 +10,19 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cases.audit.trail import origin_of
 from portal.models import Role
 from portal.permissions import has_role, role_required
 
-from . import selectors, services
+from . import selectors, services, themes
 from .forms import (
     ChainAgreementForm,
     ChainPartnerForm,
@@ -32,6 +34,7 @@ from .forms import (
     QuotaImportConfirmForm,
     QuotaImportForm,
     RegionForm,
+    ThemeForm,
     UwvAgreementForm,
     VerordeningForm,
     WageSubsidyYearForm,
@@ -612,3 +615,95 @@ def contact_edit(request, municipality):
         "municipalities/municipality_contact.html",
         {"municipality": municipality, "form": form},
     )
+
+
+# -- theme: colours, fonts and logo ------------------------------------------------------------
+
+
+@manages_municipality
+def theme_edit(request, municipality):
+    """The municipality's theme. The page wears the theme as saved, so it shows it too."""
+    theme = selectors.theme_without_logo(municipality.pk)
+    has_logo = theme is not None and bool(theme.logo_content_type)
+    initial = theme.tokens if theme is not None else dict(themes.NEUTRAL)
+    form = ThemeForm(
+        request.POST or None, request.FILES or None, initial=initial, has_logo=has_logo
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            try:
+                services.update_theme(
+                    municipality=municipality,
+                    actor=request.user,
+                    origin=origin_of(request),
+                    logo=values.pop("logo"),
+                    remove_logo=values.pop("remove_logo", False),
+                    **values,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The theme has been saved."))
+                return redirect("manage:theme_edit", municipality_id=municipality.pk)
+        status = 400
+    return render(
+        request,
+        "municipalities/theme_form.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "saved": theme,
+            "has_logo": has_logo,
+            "theme": selectors.page_theme(municipality.pk) if theme is not None else None,
+        },
+        status=status,
+    )
+
+
+@manages_municipality
+@require_POST
+def theme_reset(request, municipality):
+    services.reset_theme(municipality=municipality, actor=request.user, origin=origin_of(request))
+    messages.success(request, _("Your municipality now uses the neutral theme of the portal."))
+    return redirect("manage:theme_edit", municipality_id=municipality.pk)
+
+
+def _theme_file(request, theme, content: bytes | str, content_type: str) -> HttpResponse:
+    """A theme's file, the same for everyone: cacheable. At the address of its current
+    version (``?v=``, as pages link it) for a year; otherwise revalidated each time."""
+    etag = f'"{theme.version}"'
+    last_modified = theme.updated_at.timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable"
+        if request.GET.get("v") == theme.version
+        else "public, no-cache"
+    )
+    return response
+
+
+@require_GET
+def theme_stylesheet(request, municipality_id: int):
+    """A municipality's theme as CSS custom properties (``static/css/portal.css`` maps them
+    onto the NL Design System's tokens). Data, not HTML; public, as its letters are."""
+    theme = selectors.theme_without_logo(municipality_id)
+    if theme is None:
+        raise Http404
+    lines = [f"  {name}: {value};" for name, value in themes.css_properties(theme.tokens)]
+    css = ":root.portal-theme {\n" + "\n".join(lines) + "\n}\n"
+    return _theme_file(request, theme, css, "text/css; charset=utf-8")
+
+
+@require_GET
+def theme_logo(request, municipality_id: int):
+    """A municipality's logo, as stored after the upload checks."""
+    theme = selectors.theme_logo(municipality_id)
+    if theme is None:
+        raise Http404
+    return _theme_file(request, theme, bytes(theme.logo), theme.logo_content_type)

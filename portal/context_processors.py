@@ -40,11 +40,23 @@ def _menu(role: Role | None, language: str | None, prefix: str) -> tuple[tuple[s
     return tuple(items)
 
 
+#: The layout's stylesheets, in cascade order: the NL Design System's components (by class
+#: and for bare HTML elements) and its neutral example tokens, vendored from npm
+#: (scripts/vendor_nlds.sh), then the portal's own layout and the mapping of its theme
+#: properties onto those tokens. A municipality's theme follows them (base.html).
+STYLESHEETS = (
+    "vendor/nlds/voorbeeld-design-tokens/theme.css",
+    "vendor/nlds/utrecht-component-library-css/index.css",
+    "vendor/nlds/utrecht-component-library-css/html.css",
+    "css/portal.css",
+)
+
+
 @functools.lru_cache(maxsize=8)
-def _assets(static_url: str) -> dict[str, str]:
-    """The layout's stylesheet and script (hashed names in production), looked up once."""
+def _assets(static_url: str) -> dict:
+    """The layout's stylesheets and script (hashed names in production), looked up once."""
     return {
-        "portal_css": static("css/portal.css"),
+        "portal_stylesheets": tuple(static(name) for name in STYLESHEETS),
         "portal_js": static("js/portal.js"),
         "portal_favicon": static("favicon.ico"),
     }

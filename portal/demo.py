@@ -35,7 +35,7 @@ from cases.reports import build
 from cases.reports.models import LabourForce
 from cases.terms.lifecycle import decree_days
 from cases.terms.models import Term
-from municipalities.models import Municipality, Verordening, YearlyQuota
+from municipalities.models import Municipality, Theme, Verordening, YearlyQuota
 
 from .models import Role, User
 
@@ -129,6 +129,49 @@ def demo_accounts() -> list[DemoAccount]:
     return accounts
 
 
+#: The demo municipality with a house style of its own: the demo citizen's, so that signing in
+#: as them shows it. The others keep the neutral portal theme.
+DEMO_THEME_MUNICIPALITY = "GM0363"
+DEMO_THEME = {
+    "primary_color": "#ec0000",
+    "primary_text_color": "#ffffff",
+    "header_background_color": "#ec0000",
+    "header_text_color": "#ffffff",
+    "link_color": "#004699",
+    "heading_color": "#1a1a1a",
+    "font": "arial",
+    "heading_font": "arial",
+}
+
+
+def demo_logo() -> bytes:
+    """A made-up logo: a white plate with the words "demo gemeente" in the theme's red."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (200, 48), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([8, 8, 40, 40], fill=DEMO_THEME["primary_color"])
+    draw.text((50, 12), "demo gemeente", fill="#1a1a1a", font=ImageFont.load_default(size=18))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def seed_demo_theme(municipality: Municipality) -> None:
+    """The demo theme, once (an administrator may change it in /beheer/)."""
+    if not Theme.objects.filter(municipality=municipality).exists():
+        Theme.objects.create(
+            municipality=municipality,
+            logo=demo_logo(),
+            logo_content_type="image/png",
+            logo_width=200,
+            logo_height=48,
+            **DEMO_THEME,
+        )
+
+
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     created = {"municipalities": 0, "users": 0}
@@ -162,6 +205,8 @@ def seed_demo() -> dict[str, int]:
                 "additional_places_per_year": 10 if m.slug == "utrecht" else 0,
             },
         )
+
+    seed_demo_theme(by_code[DEMO_THEME_MUNICIPALITY])
 
     for account in demo_accounts():
         municipality = by_code.get(account.municipality_code) if account.municipality_code else None

@@ -157,7 +157,8 @@ def _absolute_message(seconds: int) -> str:
 
 class NeverCachePrivateMiddleware:
     """``Cache-Control: no-store`` (Django's ``add_never_cache_headers``) on every response
-    to a signed-in user (a page, an export, a document) and on every response that sets a
+    to a signed-in user (a page, an export, a document) unless its view marked it ``public``
+    (a municipality's theme, the same for everyone), and on every response that sets a
     cookie: the session's, or the CSRF cookie, which every page with a form sets. Static files
     never get here: WhiteNoise answers them before this middleware.
 
@@ -169,10 +170,19 @@ class NeverCachePrivateMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.cookies:
+            add_never_cache_headers(response)
+            return response
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or response.cookies:
+        if user is not None and user.is_authenticated and not _public(response):
             add_never_cache_headers(response)
         return response
+
+
+def _public(response) -> bool:
+    """The view marked its response the same for everyone (a municipality's theme)."""
+    directives = response.get("Cache-Control", "").split(",")
+    return "public" in (directive.strip().lower() for directive in directives)
 
 
 class RequestBodyLimitMiddleware:

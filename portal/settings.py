@@ -234,6 +234,8 @@ FILE_UPLOAD_HANDLERS = [
 # and the pixels an image (or an image inside a PDF) may have.
 PDF_MAX_INFLATED_BYTES = env_int("PDF_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# A municipality's logo (its theme, /beheer/): a PNG or JPEG of at most this many bytes.
+THEME_LOGO_MAX_BYTES = env_int("THEME_LOGO_MAX_BYTES", 512 * 1024)
 # Optional virus scanner (ClamAV's clamd, INSTREAM): a TCP host and port or a Unix socket.
 # When set, every document is scanned before it is stored; unreachable means refused.
 CLAMD_HOST = env("CLAMD_HOST")

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import views as municipality_views
+
 from . import health, views
 
 # The admin signs in through allauth, so MFA and rate limits cover it as well.
@@ -26,6 +28,13 @@ urlpatterns = [
         {"template": "portal/accessibility.html"},
         name="accessibility",
     ),
+    # A municipality's theme, public (its pages, letters and mails show it).
+    path(
+        "huisstijl/<int:municipality_id>.css",
+        municipality_views.theme_stylesheet,
+        name="theme_stylesheet",
+    ),
+    path("huisstijl/<int:municipality_id>/logo", municipality_views.theme_logo, name="theme_logo"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("account/", include("allauth.urls")),

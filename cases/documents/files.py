@@ -124,6 +124,44 @@ def inspect(upload) -> CheckedFile:
     else:
         content = reencode_image(upload, checked.content_type)
         checked = CheckedFile(checked.content_type, checked.extension, len(content), content)
+    _scan(upload)
+    upload.seek(0)
+    return checked
+
+
+#: The image types a picture (a municipality's logo) may have.
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+def inspect_image(upload, *, max_bytes: int) -> CheckedFile:
+    """The full check of an uploaded picture (a municipality's logo): a PNG or JPEG by its
+    content, of at most ``max_bytes``, decoded and encoded again (``reencode_image``), and
+    scanned if a scanner is configured. Raises ``ValidationError`` with a Dutch message;
+    returns what to store (``content``)."""
+    size = upload.size or 0
+    if size == 0:
+        raise _refuse(_("The file is empty. Choose another file."), "empty")
+    if size > max_bytes:
+        raise _refuse(
+            _("The image is larger than %(kilobytes)s kB. Choose a smaller image."),
+            "too_large",
+            kilobytes=max(1, max_bytes // 1024),
+        )
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if kind is None or kind.mime not in IMAGE_TYPES:
+        raise _refuse(
+            _("This file is not a PNG or JPEG image. Choose a PNG or JPEG file."), "wrong_type"
+        )
+    content = reencode_image(upload, kind.mime)
+    _scan(upload)
+    upload.seek(0)
+    return CheckedFile(kind.mime, IMAGE_TYPES[kind.mime], len(content), content)
+
+
+def _scan(upload) -> None:
+    """Ask the virus scanner, if one is configured; refuse on a virus or without an answer."""
     if virus_scan.configured():
         upload.seek(0)
         try:
@@ -146,8 +184,6 @@ def inspect(upload) -> CheckedFile:
                 ),
                 "infected",
             )
-    upload.seek(0)
-    return checked
 
 
 # -- PDF -------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ letterhead lacks what a letter needs (``Municipality.missing_letterhead_fields``
 
 from __future__ import annotations
 
+import base64
+
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -15,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from cases import rules
 from cases.choices import ApplicantKind, TermKind
 from cases.terms.lifecycle import decree_days
+from municipalities import themes
+from municipalities.models import Theme
 from portal.links import portal_url
+
+#: The letters' neutral font: the one every server has, embedded in the PDF.
+LETTER_FONT = '"DejaVu Sans", sans-serif'
 
 
 class LetterheadIncomplete(ValidationError):
@@ -71,9 +78,34 @@ def recipient(case) -> dict:
     }
 
 
+def letter_theme(municipality) -> dict:
+    """The municipality's theme for a letter (or the neutral one): its colours, its fonts as
+    CSS font stacks (trusted: they come from ``themes.FONTS``) and its logo as a data URI
+    (a PDF loads nothing from elsewhere)."""
+    theme = Theme.objects.filter(municipality=municipality).first()
+    tokens = theme.tokens if theme is not None else dict(themes.NEUTRAL)
+
+    def stack(key: str) -> str:
+        return LETTER_FONT if key == themes.Font.SYSTEM else themes.font_stack(key)
+
+    logo = ""
+    if theme is not None and theme.logo_content_type:
+        encoded = base64.b64encode(bytes(theme.logo)).decode("ascii")
+        logo = f"data:{theme.logo_content_type};base64,{encoded}"
+    return {
+        **tokens,
+        "font_stack": stack(tokens["font"]),
+        "heading_font_stack": stack(tokens["heading_font"]),
+        "logo": logo,
+        "logo_width": theme.logo_width if theme is not None else None,
+        "logo_height": theme.logo_height if theme is not None else None,
+    }
+
+
 def decision_letter_context(decision) -> dict:
     case = decision.case
     return {
+        "theme": letter_theme(case.municipality),
         "decision": decision,
         "case": case,
         "person": case.person,

@@ -29,6 +29,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,8 @@ from cases.audit.models import CaseEvent
 from cases.choices import TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
+from municipalities import themes
+from municipalities.models import Theme
 from portal import cache as versions
 from portal.links import absolute_url, portal_url
 from portal.models import Role, User
@@ -645,6 +648,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             "for_citizen": notification.kind in CITIZEN_KINDS,
             "page_url": _page_url(notification),
             "portal_url": absolute_url("/"),
+            "theme": mail_theme(municipality.pk),
         }
         text = render_to_string("cases/email/notification.txt", context)
         html = render_to_string("cases/email/notification.html", context)
@@ -658,6 +662,26 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     )
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def mail_theme(municipality_id: int) -> dict:
+    """The municipality's theme for the HTML part of a mail (or the neutral one): its colours,
+    its font as a CSS font stack and the address of its logo on the portal."""
+    theme = Theme.objects.filter(municipality_id=municipality_id).defer("logo").first()
+    tokens = theme.tokens if theme is not None else dict(themes.NEUTRAL)
+    logo_url = ""
+    if theme is not None and theme.logo_content_type:
+        logo_url = absolute_url(
+            reverse("theme_logo", args=[municipality_id]) + f"?v={theme.version}"
+        )
+    return {
+        **tokens,
+        "font_stack": themes.font_stack(tokens["font"]),
+        "logo_url": logo_url,
+        # Shown 48 pixels high in the mail's top bar.
+        "logo_width": round(48 * theme.logo_width / theme.logo_height) if logo_url else None,
+        "logo_height": 48,
+    }
 
 
 def _page_url(notification: Notification) -> str:

@@ -27,6 +27,7 @@ from cases.privacy import export as privacy_export
 from cases.privacy import selectors as privacy_selectors
 from cases.privacy import services as privacy_services
 from cases.privacy.forms import CorrectionRequestForm
+from municipalities.selectors import page_theme
 from portal.models import Role
 from portal.permissions import role_required
 
@@ -54,6 +55,11 @@ def _without_nul(view):
 
 def citizen_view(view):
     return login_required(role_required(Role.CITIZEN)(_without_nul(view)))
+
+
+def _theme(case):
+    """A case's pages wear its municipality's theme (or the neutral one)."""
+    return page_theme(case.municipality_id)
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -116,7 +122,12 @@ def case_list(request):
         turn = standing.short_line(own) if own is not None else None
         rows.append({"case": case, "term": term, "term_state": state, "turn": turn})
     drafts = list(selectors.drafts_for_citizen(request.user))
-    return render(request, "portal/case_list.html", {"rows": rows, "drafts": drafts})
+    # The list wears a municipality's theme when every application is with that one.
+    municipalities = {case.municipality_id for case in cases}
+    theme = page_theme(municipalities.pop()) if len(municipalities) == 1 else None
+    return render(
+        request, "portal/case_list.html", {"rows": rows, "drafts": drafts, "theme": theme}
+    )
 
 
 @citizen_view
@@ -154,6 +165,7 @@ def _render_case(request, case, *, bound: dict | None = None, status: int = 200)
         "portal/case_detail.html",
         {
             "case": case,
+            "theme": _theme(case),
             "steps": timeline.build(case, today),
             "advice": getattr(case, "advice", None),
             "decision": decision,
@@ -223,6 +235,7 @@ def receipt(request, pk):
         "portal/case_receipt.html",
         {
             "case": case,
+            "theme": _theme(case),
             "uwv_term": timeline.open_term(case, TermKind.UWV_ADVICE),
         },
     )
@@ -243,6 +256,7 @@ def decision_letter(request, pk):
             {
                 "case": case,
                 "municipality": case.municipality,
+                "theme": _theme(case),
                 "back_url": reverse("citizen:case_detail", args=[case.pk]),
                 "for_citizen": True,
             },
@@ -272,7 +286,7 @@ def objection_create(request, pk):
         return render(
             request,
             "portal/objection_create.html",
-            {"case": case, "filed": filed},
+            {"case": case, "filed": filed, "theme": _theme(case)},
             status=400 if request.method == "POST" else 200,
         )
     form = forms.ObjectionForm(request.POST or None)
@@ -291,7 +305,9 @@ def objection_create(request, pk):
             messages.success(request, _("We have received your objection."))
             return redirect("citizen:case_detail", pk=case.pk)
     return render(
-        request, "portal/objection_create.html", {"case": case, "form": form, "term": term}
+        request,
+        "portal/objection_create.html",
+        {"case": case, "form": form, "term": term, "theme": _theme(case)},
     )
 
 
@@ -312,7 +328,7 @@ def withdraw(request, pk):
         else:
             messages.success(request, _("Your application has been withdrawn."))
         return redirect("citizen:case_detail", pk=case.pk)
-    return render(request, "portal/case_withdraw.html", {"case": case})
+    return render(request, "portal/case_withdraw.html", {"case": case, "theme": _theme(case)})
 
 
 @citizen_view
@@ -329,7 +345,11 @@ def contact_update(request, pk):
         )
         messages.success(request, _("Your contact details have been saved."))
         return redirect("citizen:case_detail", pk=case.pk)
-    return render(request, "portal/contact_update.html", {"case": case, "form": form})
+    return render(
+        request,
+        "portal/contact_update.html",
+        {"case": case, "form": form, "theme": _theme(case)},
+    )
 
 
 # -- the application -----------------------------------------------------------------------

@@ -33,3 +33,17 @@ def error_anchor(field) -> str:
     if is_choice_group(field):
         return f"div_{field.auto_id}"
     return field.id_for_label or field.auto_id
+
+
+@register.filter
+def control_class(field) -> str:
+    """The Utrecht component classes of a field's control: a select, a textarea or a
+    textbox (every other input), marked invalid when the field has errors."""
+    widget = field.field.widget
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        name, html = "utrecht-select", "utrecht-select--html-select"
+    elif isinstance(widget, forms.Textarea):
+        name, html = "utrecht-textarea", "utrecht-textarea--html-textarea"
+    else:
+        name, html = "utrecht-textbox", "utrecht-textbox--html-input"
+    return f"{name} {html} {name}--invalid" if field.errors else f"{name} {html}"

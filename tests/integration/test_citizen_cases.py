@@ -77,8 +77,8 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
 
     # session, user, case (with application, advice, decision),
     # audit entry of the view, terms, objections (with appeals), messages, documents,
-    # refused places, support provisions
-    with django_assert_num_queries(10):
+    # refused places, support provisions, the theme of its municipality
+    with django_assert_num_queries(11):
         client.get(url)
     for i in range(30):
         CaseEvent.objects.create(case=case, action="note", details={"i": i})
@@ -89,7 +89,7 @@ def test_the_case_page_costs_the_same_queries_however_many_events(
         actor=UserFactory(consultant=True, municipality=case.municipality),
     )
     # one more: marking the new message read
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert "Welkom bij de afspraak." in response.content.decode()
 

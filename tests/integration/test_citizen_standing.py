@@ -212,12 +212,12 @@ def test_the_case_page_of_a_waiting_person_has_a_fixed_number_of_queries(
 
     # session, user, case (with application, advice, decision), audit entry of the view,
     # terms, objections, messages, documents, refused places, support provisions; own standing
-    # (figures of the municipality, own row), verordening
-    with django_assert_num_queries(13):
+    # (figures of the municipality, own row), verordening; the theme of its municipality
+    with django_assert_num_queries(14):
         client.get(url)
     for i in range(5):
         waiting_case(municipality, days_ago=10 + i)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(url)
 
 
@@ -232,8 +232,9 @@ def test_the_overview_with_a_waiting_case_has_a_fixed_number_of_queries(
     client.get(url)
 
     # session, user, drafts, cases, terms; the standings (figures of the municipality, the
-    # rows of the citizen's cases) once, however many of the citizen's cases wait there
-    with django_assert_num_queries(7):
+    # rows of the citizen's cases) once, however many of the citizen's cases wait there; the
+    # theme of their municipality
+    with django_assert_num_queries(8):
         page = client.get(url).content.decode()
     assert "Op de wachtlijst: plaats 1." in page and "Op de wachtlijst: plaats 2." in page
 
@@ -263,7 +264,7 @@ def test_among_many_candidates_the_page_reads_the_same_and_shows_the_right_place
     client.force_login(citizen)
     url = reverse("citizen:case_detail", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert "De gemeente biedt u een extra plek aan." in client.get(url).content.decode()
 
     # 400 decided long before, every 4th unavailable (they keep their turn, not on the list);
@@ -276,10 +277,10 @@ def test_among_many_candidates_the_page_reads_the_same_and_shows_the_right_place
         unavailable_every=4,
     )
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = client.get(url).content.decode()
     assert "U staat op plaats 300 van de wachtlijst." in page  # 299 waiting before them
     client.get(reverse("citizen:case_list"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         overview = client.get(reverse("citizen:case_list")).content.decode()
     assert "Op de wachtlijst: plaats 300." in overview
