@@ -1959,9 +1959,7 @@ def link_account_by_bsn(*, bsn: str, actor, origin: str = "") -> Person | None:
     Possible duplicates (``duplicate_of``) are never linked here. Safe to run at every sign-in.
     """
     with (
-        audited(
-            "link_account_by_bsn", actor=actor, object_type="person", origin=origin
-        ) as record,
+        audited("link_account_by_bsn", actor=actor, object_type="person", origin=origin) as record,
         transaction.atomic(),
     ):
         person = (

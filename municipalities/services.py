@@ -484,7 +484,11 @@ def update_staff_from_idp(
         raise PermissionDenied
     with (
         audited(
-            "update_staff_from_idp", actor=actor, object_type="user", object_id=user_id, origin=origin
+            "update_staff_from_idp",
+            actor=actor,
+            object_type="user",
+            object_id=user_id,
+            origin=origin,
         ),
         transaction.atomic(),
     ):

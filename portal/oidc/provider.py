@@ -97,4 +97,3 @@ class PortalOpenIDConnectProvider(OpenIDConnectProvider):
             sociallogin.account.uid = citizen_uid(bsn)
         sociallogin.portal_bsn = bsn
         return sociallogin
-

@@ -29,7 +29,13 @@ from cases.choices import CaseState
 from portal.models import Role, User
 from portal.oidc import config
 from tests.conftest import current_totp_code
-from tests.factories import TOTP_SECRET, CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
+from tests.factories import (
+    TOTP_SECRET,
+    CaseFactory,
+    MunicipalityFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -45,7 +51,12 @@ STAFF_CLIENT = ("portal-gemeente", "gemeente-geheim")
 def _staff(email, amr=("pwd",), **beschutwerk):
     return {
         "password": PASSWORD,
-        "standard": {"email": email, "email_verified": True, "given_name": "Mede", "family_name": "Werker"},
+        "standard": {
+            "email": email,
+            "email_verified": True,
+            "given_name": "Mede",
+            "family_name": "Werker",
+        },
         "beschutwerk": beschutwerk,
         "amr": list(amr),
     }
@@ -132,7 +143,9 @@ def provider(tmp_path_factory):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail("the test provider did not start:\n" + (directory / "provider.log").read_text())
+            pytest.fail(
+                "the test provider did not start:\n" + (directory / "provider.log").read_text()
+            )
         time.sleep(0.2)
     yield Provider(base_url)
     process.terminate()
@@ -226,7 +239,9 @@ def test_sign_in_page_offers_digid_and_staff_buttons_when_configured(client, con
     assert 'action="/account/oidc/digid/login/?process=login"' in page
 
 
-def test_citizen_signs_in_with_digid_and_is_linked_to_their_file(client, configured, provider, caplog):
+def test_citizen_signs_in_with_digid_and_is_linked_to_their_file(
+    client, configured, provider, caplog
+):
     person = PersonFactory(bsn=BSN_ON_FILE, account=None)
     case = CaseFactory(person=person, municipality=person.municipality, state=CaseState.WITH_UWV)
 
@@ -297,16 +312,18 @@ def test_an_invalid_or_missing_bsn_is_refused_and_nothing_is_stored(
 # -- staff ------------------------------------------------------------------------------------
 
 
-def test_staff_role_and_municipality_come_from_the_portal_record(client, configured, provider, amsterdam):
-    consultant = UserFactory(consultant=True, municipality=amsterdam, email="hanna@gemeente.example")
+def test_staff_role_and_municipality_come_from_the_portal_record(
+    client, configured, provider, amsterdam
+):
+    consultant = UserFactory(
+        consultant=True, municipality=amsterdam, email="hanna@gemeente.example"
+    )
 
     response = sign_in(client, provider, "gemeente", "hanna")
 
     # The IdP said nothing of a second factor: the portal asks its own TOTP code.
     assert response["Location"] == "/account/2fa/authenticate/"
-    response = client.post(
-        "/account/2fa/authenticate/", {"code": current_totp_code(TOTP_SECRET)}
-    )
+    response = client.post("/account/2fa/authenticate/", {"code": current_totp_code(TOTP_SECRET)})
     assert response.status_code == 302
     assert signed_in_user(client) == consultant
     assert client.get("/werk/").status_code == 200
@@ -314,7 +331,9 @@ def test_staff_role_and_municipality_come_from_the_portal_record(client, configu
     assert AuditEntry.objects.filter(action="link_idp_account", actor=consultant).exists()
 
 
-def test_staff_without_an_account_in_record_mode_are_refused(client, configured, provider, amsterdam):
+def test_staff_without_an_account_in_record_mode_are_refused(
+    client, configured, provider, amsterdam
+):
     response = sign_in(client, provider, "gemeente", "hanna")
 
     assert response.status_code == 403
@@ -322,7 +341,9 @@ def test_staff_without_an_account_in_record_mode_are_refused(client, configured,
     assert not User.objects.exists() and not SocialAccount.objects.exists()
 
 
-def test_record_mode_refuses_claims_that_contradict_the_record(client, configured, provider, amsterdam):
+def test_record_mode_refuses_claims_that_contradict_the_record(
+    client, configured, provider, amsterdam
+):
     UserFactory(consultant=True, municipality=amsterdam, email="ilse@gemeente.example")
 
     response = sign_in(client, provider, "gemeente", "ilse")
@@ -362,10 +383,14 @@ def test_claims_mode_follows_the_idp_for_a_linked_account(client, settings, prov
 
     user.refresh_from_db()
     assert (user.role, user.municipality) == (Role.CONSULTANT, amsterdam)
-    assert AuditEntry.objects.filter(action="update_staff_from_idp", object_id=str(user.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="update_staff_from_idp", object_id=str(user.pk)
+    ).exists()
 
 
-def test_claims_mode_does_not_overwrite_an_account_made_by_hand(client, settings, provider, amsterdam):
+def test_claims_mode_does_not_overwrite_an_account_made_by_hand(
+    client, settings, provider, amsterdam
+):
     settings.SOCIALACCOUNT_PROVIDERS = providers_setting(provider.server_url, role_source="claims")
     user = UserFactory(municipal_admin=True, email="fatima@gemeente.example")
 
