@@ -481,6 +481,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The sign-in and logout buttons post to the portal, which redirects to the OpenID Connect
+# provider: browsers hold such redirects to ``form-action`` too.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {oidc_config.origin(app["settings"]["server_url"]) for app in _oidc_apps}
+)
+
 # -- domain settings ----------------------------------------------------------------------
 
 # DOMAIN §4.2: a place is 31 hours a week.

@@ -6,6 +6,8 @@ the provider process they start. No Django import here: settings import this mod
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 #: ``provider_id`` of each app: part of the URLs (``/account/oidc/<id>/login/``) and of
 #: ``SocialAccount.provider``.
 CITIZEN_PROVIDER_ID = "digid"
@@ -15,6 +17,12 @@ STAFF_PROVIDER_ID = "gemeente"
 ROLE_SOURCE_RECORD = "record"
 ROLE_SOURCE_CLAIMS = "claims"
 ROLE_SOURCES = (ROLE_SOURCE_RECORD, ROLE_SOURCE_CLAIMS)
+
+
+def origin(url: str) -> str:
+    """``https://host:port`` of a URL (for the Content Security Policy)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def citizen_app(

@@ -127,6 +127,11 @@ def test_openid_connect_providers_come_from_the_environment(tmp_path):
     assert "'server_url': 'https://login.gemeente.example'" in shown
     assert "'role_source': 'claims'" in shown and "'municipalities': ['GM0363']" in shown
     assert "'mfa_amr': ['mfa', 'otp']" in shown
+    # The sign-in buttons post to the portal, which redirects to the providers.
+    form_action = show_setting(
+        "CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']", env, tmp_path
+    )
+    assert form_action == "[\"'self'\", 'https://broker.example', 'https://login.gemeente.example']"
 
 
 def test_an_unknown_staff_role_source_refuses_to_start(tmp_path):
