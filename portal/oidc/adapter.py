@@ -41,6 +41,7 @@ from municipalities import services as municipality_services
 from municipalities.models import Municipality
 
 from ..models import MUNICIPAL_ROLES, Role, User
+from .config import ROLE_SOURCE_CLAIMS
 from .provider import CITIZEN, STAFF, SignInRefused, claims_of, kind_of
 from .session import ID_TOKEN_STATE_KEY
 from .views import REASONS, refusal
@@ -129,7 +130,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user if sociallogin.is_existing else self._staff_by_email(sociallogin)
         if user is not None and not user.is_active:
             raise _refuse(request, "inactive")
-        if app.settings["role_source"] == "claims":
+        if app.settings["role_source"] == ROLE_SOURCE_CLAIMS:
             role, municipality = self._role_from_claims(request, app, claimed)
             if user is None:
                 self._new_staff(request, sociallogin, role, municipality)

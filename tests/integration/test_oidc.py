@@ -274,6 +274,8 @@ def test_citizen_without_a_file_gets_an_account_without_e_mail(client, configure
     assert user.role == Role.CITIZEN and user.email is None
     assert str(user) == "DigiD-account"
     assert client.get("/mijn/").status_code == 200
+    overview = client.get("/").content.decode()
+    assert "ingelogd als DigiD-account" in overview and "None" not in overview
 
 
 def test_a_file_of_another_account_stays_with_it(client, configured, provider):
