@@ -1948,6 +1948,46 @@ def _person_for_submission(person_data: dict, actor) -> Person:
     return person
 
 
+def link_account_by_bsn(*, bsn: str, actor, origin: str = "") -> Person | None:
+    """A citizen signed in with DigiD, whose broker vouched for ``bsn``: their account is
+    linked to the person on file under that BSN (one a municipality registered, or one that
+    had no account yet), so they follow their cases without an e-mail sign-up (issue 24).
+
+    Returns the person now linked to ``actor``, or None when nobody is on file under the BSN.
+    A person whose file belongs to another account (an e-mail account of the person or of a
+    representative) stays with it: refused with ``person_other_account``, and staff settle it.
+    Possible duplicates (``duplicate_of``) are never linked here. Safe to run at every sign-in.
+    """
+    with (
+        audited("link_account_by_bsn", actor=actor, object_type="person", origin=origin) as record,
+        transaction.atomic(),
+    ):
+        person = (
+            Person.objects.select_for_update()
+            .filter(bsn=bsn, duplicate_of__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if person is None:
+            return None
+        record.object_id = str(person.pk)
+        if person.account_id == actor.pk:
+            return person
+        if person.account_id is not None:
+            raise _refuse(
+                _(
+                    "Your file is linked to another account in the portal, for instance one "
+                    "with an e-mail address. Contact your municipality to see it with DigiD."
+                ),
+                "person_other_account",
+            )
+        person.account = actor
+        person.save(update_fields=["account"])
+        for case in Case.objects.filter(person=person):
+            _event(case, actor=actor, action="account_linked_by_digid")
+        return person
+
+
 def record_bsn_entry(*, actor, bsn: str, on: date | None = None) -> None:
     """Count a BSN a citizen entered in the application (issue #18): at most
     ``CITIZEN_BSNS_PER_DAY`` different BSNs per account a day. The same BSN again is free.

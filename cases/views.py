@@ -208,6 +208,7 @@ EVENT_LABELS = {
     "moved": _("Moved to another municipality"),
     "possible_duplicate_person": _("Possibly the same person as a person already on file"),
     "person_linked": _("Linked to the person already on file"),
+    "account_linked_by_digid": _("The person signed in with DigiD: linked to their account"),
     "message_sent": _("Message to the applicant"),
     "document_added": _("Document added"),
     "priority_group_set": _("Put in a priority group"),

@@ -44,6 +44,12 @@ def public_contacts() -> QuerySet[Municipality]:
     )
 
 
+def municipality_by_code(cbs_code: str) -> Municipality | None:
+    """The municipality with this CBS code (``GM0363``), for a sign-in's claim; None if the
+    portal does not know it."""
+    return Municipality.objects.filter(cbs_code=(cbs_code or "").strip().upper()).first()
+
+
 def managed_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities ``user`` may configure: their own (administrator) or all
     (operator)."""

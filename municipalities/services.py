@@ -477,6 +477,36 @@ def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin:
         return user
 
 
+def update_staff_from_idp(
+    *, user_id: int, role: Role, municipality: Municipality, actor, origin: str = ""
+) -> User:
+    """Role and municipality of a staff member as the municipality's identity provider says at
+    sign-in (``OIDC_STAFF_ROLE_SOURCE=claims``, issue 24), for an account already linked to
+    that provider. Only consultants and administrators; the caller checked the claims."""
+    if role not in MUNICIPAL_ROLES:
+        raise PermissionDenied
+    with (
+        audited(
+            "update_staff_from_idp",
+            actor=actor,
+            object_type="user",
+            object_id=user_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=user_id, role__in=sorted(MUNICIPAL_ROLES))
+            .first()
+        )
+        if user is None:
+            raise PermissionDenied
+        user.role, user.municipality = role, municipality
+        user.save(update_fields=["role", "municipality"])
+        return user
+
+
 # -- chain agreements -----------------------------------------------------------------------
 
 

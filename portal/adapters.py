@@ -4,6 +4,7 @@ from django.utils import translation
 
 from .links import absolute_url, on_portal
 from .models import Role
+from .oidc import session as oidc_session
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +21,21 @@ class AccountAdapter(DefaultAccountAdapter):
         user.is_staff = False
         user.is_superuser = False
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with a TOTP step that a staff IdP's second factor may stand in
+        for (``portal.oidc.session``)."""
+        return [
+            "portal.oidc.session.IdPAwareAuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
+    def get_logout_redirect_url(self, request) -> str:
+        """After the portal's logout, the provider's logout when the sign-in came from one."""
+        url = super().get_logout_redirect_url(request)
+        return oidc_session.end_session_url(request, absolute_url(url)) or url
 
     def send_mail(self, template_prefix, email, context):
         context = {

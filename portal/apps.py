@@ -8,3 +8,4 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import mfa, signals  # noqa: F401  (connect their receivers)
+        from .oidc import session  # noqa: F401

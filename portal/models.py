@@ -50,7 +50,8 @@ class User(AbstractUser):
     """
 
     username = None
-    email = models.EmailField(_("email address"), unique=True)
+    #: Empty (NULL) only for a citizen who signed in with DigiD and added no address (issue 24).
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     municipality = models.ForeignKey(
         "municipalities.Municipality",
@@ -83,6 +84,10 @@ class User(AbstractUser):
                 condition=Q(is_staff=False) | Q(role=Role.OPERATOR),
                 name="user_only_operators_are_admin_staff",
             ),
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(role=Role.CITIZEN),
+                name="user_email_unless_citizen",
+            ),
             # Addresses are stored in lower case (portal.signals); this keeps "Jan@…" and
             # "jan@…" from ever being two accounts, however a row is written.
             models.UniqueConstraint(
@@ -96,10 +101,10 @@ class User(AbstractUser):
         return self.name_or_email(self.first_name, self.last_name, self.email)
 
     @staticmethod
-    def name_or_email(first_name: str, last_name: str, email: str) -> str:
+    def name_or_email(first_name: str, last_name: str, email: str | None) -> str:
         """How a user is named on every page: the full name, else the e-mail address (also
-        for rows read as plain values)."""
-        return f"{first_name} {last_name}".strip() or email
+        for rows read as plain values), else that it is a DigiD account."""
+        return f"{first_name} {last_name}".strip() or email or str(_("DigiD account"))
 
     @property
     def is_staff_role(self) -> bool:

@@ -23,6 +23,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.oidc import config as oidc_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
     "crispy_forms",
     "csp",
@@ -297,6 +301,51 @@ MFA_FORMS = {
 }
 USERSESSIONS_TRACK_ACTIVITY = False
 
+# -- sign-in through OpenID Connect (issue 24; docs/operations.md) ---------------------------
+# Citizens through a DigiD broker, staff through the municipality's identity provider, each
+# only when its server URL is set. Without them the sign-in page is e-mail and password only.
+SOCIALACCOUNT_ADAPTER = "portal.oidc.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False  # DigiD gives no e-mail address
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider vouches for the person
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # staff are matched by portal.oidc.adapter
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT", 5)
+_oidc_apps = []
+if env("OIDC_DIGID_SERVER_URL"):
+    _oidc_apps.append(
+        oidc_config.citizen_app(
+            server_url=env("OIDC_DIGID_SERVER_URL"),
+            client_id=env("OIDC_DIGID_CLIENT_ID", ""),
+            secret=env("OIDC_DIGID_CLIENT_SECRET", ""),
+            bsn_claim=env("OIDC_DIGID_BSN_CLAIM", "bsn"),
+            scope=env_list("OIDC_DIGID_SCOPES", "openid,bsn"),
+        )
+    )
+if env("OIDC_STAFF_SERVER_URL"):
+    _oidc_apps.append(
+        oidc_config.staff_app(
+            server_url=env("OIDC_STAFF_SERVER_URL"),
+            client_id=env("OIDC_STAFF_CLIENT_ID", ""),
+            secret=env("OIDC_STAFF_CLIENT_SECRET", ""),
+            role_source=env("OIDC_STAFF_ROLE_SOURCE", oidc_config.ROLE_SOURCE_RECORD),
+            role_claim=env("OIDC_STAFF_ROLE_CLAIM", "beschutwerk_role"),
+            municipality_claim=env("OIDC_STAFF_MUNICIPALITY_CLAIM", "beschutwerk_municipality"),
+            roles=env_list("OIDC_STAFF_ROLES", "consultant,municipal_admin"),
+            municipalities=env_list("OIDC_STAFF_MUNICIPALITIES"),
+            mfa_amr=env_list("OIDC_STAFF_MFA_AMR"),
+            mfa_acr=env_list("OIDC_STAFF_MFA_ACR"),
+            scope=env_list("OIDC_STAFF_SCOPES", "openid,email,profile"),
+        )
+    )
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "portal.oidc.provider.PortalOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _oidc_apps,
+    }
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nlds",)
 CRISPY_TEMPLATE_PACK = "nlds"
 
@@ -434,6 +483,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# The sign-in and logout buttons post to the portal, which redirects to the OpenID Connect
+# provider: browsers hold such redirects to ``form-action`` too.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {oidc_config.origin(app["settings"]["server_url"]) for app in _oidc_apps}
+)
 
 # -- domain settings ----------------------------------------------------------------------
 

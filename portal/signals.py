@@ -26,3 +26,5 @@ def _lower_case_email(sender, instance, **kwargs) -> None:
     the staff invitation, the Django admin, the demo data, allauth itself."""
     if instance.email:
         instance.email = instance.email.strip().lower()
+    if sender is User and not instance.email:
+        instance.email = None  # a DigiD account without an address: NULL, never "" (unique)

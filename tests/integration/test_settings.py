@@ -27,6 +27,8 @@ def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Co
             "DATABASE_URL",
             "REDIS_URL",
             "EMAIL_HOST",
+            "OIDC_DIGID_SERVER_URL",
+            "OIDC_STAFF_SERVER_URL",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -103,6 +105,42 @@ def test_server_side_cursors_can_be_switched_off_for_pgbouncer(tmp_path):
     key = "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']"
     assert show_setting(key, env, tmp_path) == "False"
     assert show_setting(key, {**env, "DISABLE_SERVER_SIDE_CURSORS": "1"}, tmp_path) == "True"
+
+
+def test_openid_connect_providers_come_from_the_environment(tmp_path):
+    apps = "SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS']"
+    assert show_setting(apps, {}, tmp_path) == "[]"
+    env = {
+        "OIDC_DIGID_SERVER_URL": "https://broker.example/oidc",
+        "OIDC_DIGID_CLIENT_ID": "portal",
+        "OIDC_DIGID_CLIENT_SECRET": "geheim",
+        "OIDC_DIGID_BSN_CLAIM": "urn:nl:bsn",
+        "OIDC_STAFF_SERVER_URL": "https://login.gemeente.example",
+        "OIDC_STAFF_ROLE_SOURCE": "claims",
+        "OIDC_STAFF_MUNICIPALITIES": "gm0363",
+        "OIDC_STAFF_MFA_AMR": "mfa,otp",
+    }
+    shown = show_setting(apps, env, tmp_path)
+    assert "'provider_id': 'digid'" in shown and "'provider_id': 'gemeente'" in shown
+    assert "'server_url': 'https://broker.example/oidc'" in shown
+    assert "'bsn_claim': 'urn:nl:bsn'" in shown
+    assert "'server_url': 'https://login.gemeente.example'" in shown
+    assert "'role_source': 'claims'" in shown and "'municipalities': ['GM0363']" in shown
+    assert "'mfa_amr': ['mfa', 'otp']" in shown
+    # The sign-in buttons post to the portal, which redirects to the providers.
+    form_action = show_setting(
+        "CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']", env, tmp_path
+    )
+    assert form_action == "[\"'self'\", 'https://broker.example', 'https://login.gemeente.example']"
+
+
+def test_an_unknown_staff_role_source_refuses_to_start(tmp_path):
+    env = {"OIDC_STAFF_SERVER_URL": "https://idp.example", "OIDC_STAFF_ROLE_SOURCE": "both"}
+
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "OIDC_STAFF_ROLE_SOURCE must be one of record, claims" in result.stderr
 
 
 def test_the_embedded_broker_keeps_its_control_folder_under_var_dir(tmp_path):
