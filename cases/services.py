@@ -1997,7 +1997,7 @@ def record_bsn_entry(*, actor, bsn: str, on: date | None = None) -> None:
     from .models import BsnEntry
 
     today = on or _today()
-    digest = salted_hmac("cases.BsnEntry", bsn).hexdigest()
+    digest = salted_hmac("cases.BsnEntry", bsn, secret=settings.BSN_HASH_KEY).hexdigest()
     with transaction.atomic():
         entries = BsnEntry.objects.filter(account=actor)
         entries.filter(day__lt=today).delete()

@@ -60,6 +60,12 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-not-for-production-use"  # noqa: S105
 
+# The key of the hashes that stand for a BSN (a DigiD account's identifier, the BSNs a citizen
+# entered today). Its own variable, so that SECRET_KEY can be rotated without losing them.
+BSN_HASH_KEY = env("BSN_HASH_KEY") or SECRET_KEY
+# Earlier secret keys, still accepted for sessions and signed links while SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")

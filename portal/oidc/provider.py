@@ -21,6 +21,7 @@ from typing import Any
 
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as stdnum_bsn
@@ -70,8 +71,10 @@ def checked_bsn(value: Any) -> str:
 
 
 def citizen_uid(bsn: str) -> str:
-    """How a DigiD account is found again: a keyed hash of the BSN (``SECRET_KEY``)."""
-    return salted_hmac("portal.oidc.citizen_uid", bsn, algorithm="sha256").hexdigest()
+    """How a DigiD account is found again: a keyed hash of the BSN (``BSN_HASH_KEY``)."""
+    return salted_hmac(
+        "portal.oidc.citizen_uid", bsn, secret=settings.BSN_HASH_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def _without_claim(response: dict, claim: str) -> dict:

@@ -48,6 +48,17 @@ def test_the_uid_of_a_digid_account_is_a_keyed_hash_not_the_bsn():
     assert BSN not in uid and len(uid) == 64
 
 
+def test_the_uid_survives_a_rotated_secret_key_but_not_another_bsn_hash_key(settings):
+    settings.BSN_HASH_KEY = "kept-apart-from-the-secret-key"
+    uid = citizen_uid(BSN)
+
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation"
+    assert citizen_uid(BSN) == uid
+
+    settings.BSN_HASH_KEY = "another-key"
+    assert citizen_uid(BSN) != uid
+
+
 def test_userinfo_claims_overlay_the_id_tokens():
     assert claims_of({"id_token": {"sub": "1", "bsn": "x"}, "userinfo": {"bsn": "y"}}) == {
         "sub": "1",
