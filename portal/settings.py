@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "crispy_forms",
     "csp",
+    "oauth2_provider",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "municipalities",
     "cases",
@@ -429,6 +433,44 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],
+    },
+}
+
+# -- the case exchange API (issue #24, docs/api.md) -----------------------------------------
+
+# Machine clients (portal.models.ApiClient) get tokens with OAuth2 client credentials at
+# /api/v1/token/ and send them as "Authorization: Bearer …". Client secrets are stored hashed.
+# Named because portal.models.ApiClient refers to it (django-oauth-toolkit's own model).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_LIFETIME", 3600),
+    "SCOPES_BACKEND_CLASS": "portal.api_clients.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "portal.api_clients.ClientValidator",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api_clients.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per client (cases.api.throttling), counted in the cache: while Redis is away
+    # the API answers without a limit rather than not at all (decision 9).
+    "DEFAULT_THROTTLE_RATES": {"api_client": env("API_RATE_LIMIT", "300/min")},
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Beschut werk portaal API",
+    "DESCRIPTION": "Case exchange for UWV systems and municipal back offices (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.choices.CaseState",
+        "TermStateEnum": "cases.choices.TermState",
     },
 }
 

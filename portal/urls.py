@@ -35,6 +35,7 @@ urlpatterns = [
     path("uwv/", include("cases.urls_uwv")),
     path("mijn/", include("portal.citizen.urls")),
     path("meldingen/", include("cases.notifications.urls")),
+    path("api/v1/", include("cases.api.urls")),
 ]
 
 handler400 = "portal.errors.bad_request"

@@ -1,0 +1,18 @@
+"""Rate limits per API client (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_client"]``).
+
+Counted in the default cache. While Redis is away every read there is a miss and nothing is
+counted: the API then answers without a limit rather than not at all (decision 9)."""
+
+from __future__ import annotations
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    scope = "api_client"
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        if user is None:
+            return None  # refused before it gets here: no token
+        return self.cache_format % {"scope": self.scope, "ident": f"client-{user.pk}"}
