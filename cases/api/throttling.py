@@ -5,11 +5,16 @@ counted: the API then answers without a limit rather than not at all (decision 9
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class ClientRateThrottle(SimpleRateThrottle):
     scope = "api_client"
+
+    def get_rate(self):
+        """The rate in the settings now (DRF's own reads it once, at import)."""
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
         user = request.user
