@@ -456,7 +456,6 @@ REST_FRAMEWORK = {
     # Requests per client (cases.api.throttling), counted in the cache: while Redis is away
     # the API answers without a limit rather than not at all (decision 9).
     "DEFAULT_THROTTLE_RATES": {"api_client": env("API_RATE_LIMIT", "300/min")},
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Beschut werk portaal API",

@@ -18,7 +18,7 @@ class ActsWithScope(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user, token = request.user, request.auth
-        if user is None or token is None:
+        if not user.is_authenticated or token is None:
             return False
         if role_of(user) is not view.role:
             return False

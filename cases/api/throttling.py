@@ -18,6 +18,6 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         user = request.user
-        if user is None:
+        if not user.is_authenticated:
             return None  # refused before it gets here: no token
         return self.cache_format % {"scope": self.scope, "ident": f"client-{user.pk}"}

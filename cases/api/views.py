@@ -63,8 +63,7 @@ REFUSED = {
 def api_origin(request) -> str:
     """Where a call came from, for the audit trail: the client, its address, the method and
     the path (no query string: it may hold data)."""
-    user = request.user
-    client = getattr(user, "api_client", None) if user is not None else None
+    client = getattr(request.user, "api_client", None)
     who = f"client {client.pk}" if client is not None else "anonymous"
     address = request.META.get("REMOTE_ADDR", "")
     return f"api {who} {address} {request.method} {request.path}"[:100]
@@ -99,7 +98,7 @@ class ApiView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         add_never_cache_headers(response)
         user = request.user
-        if user is not None:
+        if user.is_authenticated:
             code = response.status_code
             write_entry(
                 action=f"api_{self.audit_name}",
