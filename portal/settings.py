@@ -470,7 +470,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Beschut werk portaal API",
-    "DESCRIPTION": "Case exchange for UWV systems and municipal back offices (docs/api.md).",
+    "DESCRIPTION": _(
+        "Case exchange for UWV systems and municipal back offices. Clients sign in with OAuth2 "
+        "client credentials; each acts as UWV or as the back office of one municipality."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
