@@ -466,7 +466,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Requests per client (cases.api.throttling), counted in the cache: while Redis is away
     # the API answers without a limit rather than not at all (decision 9).
-    "DEFAULT_THROTTLE_RATES": {"api_client": env("API_RATE_LIMIT", "300/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env("API_RATE_LIMIT", "300/min"),
+        "api_token": env("API_TOKEN_RATE_LIMIT", "30/min"),  # token requests per address
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Beschut werk portaal API",

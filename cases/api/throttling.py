@@ -21,3 +21,16 @@ class ClientRateThrottle(SimpleRateThrottle):
         if not user.is_authenticated:
             return None  # refused before it gets here: no token
         return self.cache_format % {"scope": self.scope, "ident": f"client-{user.pk}"}
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Token requests per address (``api_token``): checking a client secret costs a password
+    hash, so nobody may make the portal do it without end."""
+
+    scope = "api_token"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -10,13 +10,16 @@ their actions themselves.
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from oauth2_provider import views as oauth2_views
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -32,7 +35,7 @@ from ..choices import AdviceOutcome
 from ..placement import capacity
 from . import serializers as s
 from .permissions import ActsWithScope
-from .throttling import ClientRateThrottle
+from .throttling import ClientRateThrottle, TokenRateThrottle
 
 #: Rows per page of a list.
 PAGE_SIZE = 50
@@ -81,6 +84,24 @@ def next_url(request, **query) -> str:
     """The address of the next page: this one's, with the cursor replaced."""
     params = {k: v for k, v in request.query_params.items() if k not in query}
     return request.build_absolute_uri(request.path + "?" + urlencode({**params, **query}))
+
+
+class TokenView(oauth2_views.TokenView):
+    """django-oauth-toolkit's token endpoint (client credentials), limited per address."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = TokenRateThrottle()
+        if not throttle.allow_request(request, self):
+            response = JsonResponse(
+                {
+                    "error": "slow_down",
+                    "error_description": str(_("Too many requests: try again later.")),
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 class ApiView(APIView):

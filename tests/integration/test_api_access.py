@@ -482,6 +482,18 @@ def test_a_client_over_its_rate_is_answered_429_others_are_not(
     assert AuditEntry.objects.filter(action="api_case_list", message="429").count() == 2
 
 
+def test_token_requests_are_limited_per_address(client, api_clients, settings):
+    rates = {"api_client": "300/min", "api_token": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    api_client, secret = api_clients["uwv"]
+    statuses = [get_token(client, api_client, "wrong").status_code for _ in range(2)]
+    assert statuses == [401, 401]
+    refused = get_token(client, api_client, secret)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "slow_down"
+    assert int(refused["Retry-After"]) > 0
+
+
 def test_with_redis_away_the_api_still_answers(client, world, api_clients, settings):
     settings.CACHES = {
         "default": {
