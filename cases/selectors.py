@@ -59,6 +59,7 @@ from .models import (
     Appeal,
     ApplicationDraft,
     Case,
+    Decision,
     Objection,
     Person,
     SavedFilter,
@@ -270,6 +271,22 @@ def _term_state_q(term_state: str, today: _dt.date) -> Q:
 def work_cases_for(user) -> QuerySet[Case]:
     """The cases a consultant or municipal administrator works: their own municipality's."""
     return scope_to_user(Case.objects.all(), user)
+
+
+def work_decisions_for(user) -> QuerySet[Decision]:
+    """The decisions on the cases of the user's municipality, each with its case, oldest
+    first (the API's list, issue #24)."""
+    queryset = scope_to_user(Decision.objects.all(), user, municipality_field="case__municipality")
+    return queryset.select_related("case").order_by("id")
+
+
+def work_placements_for(user) -> QuerySet[Employment]:
+    """The jobs of the cases of the user's municipality (running or ended), each with its
+    case, oldest first (the API's list, issue #24)."""
+    queryset = scope_to_user(
+        Employment.objects.all(), user, municipality_field="case__municipality"
+    )
+    return queryset.select_related("case").order_by("id")
 
 
 #: The rows every page about one case shows, fetched with it.
@@ -524,9 +541,13 @@ def worklist_queryset(user, filters: dict, *, today: _dt.date) -> QuerySet[Case]
 
 
 def colleagues_of(user) -> QuerySet:
-    """Active consultants and administrators of the user's municipality (for assigning)."""
+    """Active consultants and administrators of the user's municipality (for assigning); not
+    the accounts of API clients."""
     return User.objects.filter(
-        municipality_id=user.municipality_id, role__in=sorted(MUNICIPAL_ROLES), is_active=True
+        municipality_id=user.municipality_id,
+        role__in=sorted(MUNICIPAL_ROLES),
+        is_active=True,
+        api_client__isnull=True,
     ).order_by("last_name", "first_name", "id")
 
 

@@ -211,12 +211,15 @@ def employer(municipality: Municipality, pk: int) -> Employer:
 def staff(municipality: Municipality) -> QuerySet[User]:
     """Consultants and administrators of the municipality, each with ``mfa_enabled`` (one
     query for all: an authenticator other than recovery codes, as
-    ``allauth.mfa.utils.is_mfa_enabled`` counts it)."""
+    ``allauth.mfa.utils.is_mfa_enabled`` counts it). Not the accounts of API clients: the
+    operators manage those in the Django admin."""
     factors = Authenticator.objects.filter(user=OuterRef("pk")).exclude(
         type=Authenticator.Type.RECOVERY_CODES
     )
     return (
-        User.objects.filter(municipality=municipality, role__in=sorted(MUNICIPAL_ROLES))
+        User.objects.filter(
+            municipality=municipality, role__in=sorted(MUNICIPAL_ROLES), api_client__isnull=True
+        )
         .annotate(mfa_enabled=Exists(factors))
         .order_by("-is_active", "last_name", "first_name", "email")
     )

@@ -109,3 +109,70 @@ class User(AbstractUser):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+# -- machine clients of the case exchange API (issue #24) -----------------------------------
+
+#: The API's scopes (OAuth2) and what each allows.
+API_SCOPES = {
+    "uwv.read": _("Read UWV's queue of advice requests and the cases in it"),
+    "uwv.advice": _("Record UWV's advice on a case"),
+    "cases.read": _("Read the municipality's cases, decisions, placements and waiting list"),
+    "cases.write": _("Record decisions and placements of the municipality"),
+}
+#: The scopes a client may be given, by the role it acts in.
+API_SCOPES_BY_ROLE = {
+    Role.UWV_ASSESSOR: ("uwv.read", "uwv.advice"),
+    Role.CONSULTANT: ("cases.read", "cases.write"),
+}
+
+
+class ApiClient(models.Model):
+    """A machine client of the case exchange API: a UWV system, or a municipality's back
+    office. It gets its tokens with OAuth2 client credentials (``application``) and acts
+    through its own ``account``: a user with the client's role (and municipality) that has no
+    password and cannot sign in on the website, so that the services, their rules, the scope
+    of the selectors and the audit treat it as they treat a person in that role.
+
+    The account is left out of every list of people (colleagues to assign a case to, the
+    municipality's staff, the recipients of notifications).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    account = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+    )
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        verbose_name=_("OAuth2 application"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+    )
+    scopes = models.CharField(
+        _("scopes"),
+        max_length=200,
+        help_text=_("The scopes the client may ask for, separated by spaces."),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("An inactive client gets no token, and its tokens no longer work."),
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_list(self) -> list[str]:
+        """The scopes it was given that its role allows (a role never gains another's)."""
+        allowed = API_SCOPES_BY_ROLE.get(Role(self.account.role), ())
+        return [scope for scope in self.scopes.split() if scope in allowed]

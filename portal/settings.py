@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "crispy_forms",
     "csp",
+    "oauth2_provider",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "municipalities",
     "cases",
@@ -495,6 +499,60 @@ CONTENT_SECURITY_POLICY = {
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
     {oidc_config.origin(app["settings"]["server_url"]) for app in _oidc_apps}
 )
+
+# -- the case exchange API (issue #24, docs/api.md) -----------------------------------------
+
+# Machine clients (portal.models.ApiClient) get tokens with OAuth2 client credentials at
+# /api/v1/token/ and send them as "Authorization: Bearer …". Client secrets are stored hashed.
+# Named because portal.models.ApiClient refers to it (django-oauth-toolkit's own model).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_LIFETIME", 3600),
+    "SCOPES_BACKEND_CLASS": "portal.api_clients.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "portal.api_clients.ClientValidator",
+    # RFC 9700 (the OAuth 2.0 security best practice) in full: tokens stored only as hashes,
+    # tokens never in a query string, no implicit or password grant (only client credentials
+    # are used), no plain http redirect addresses.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api_clients.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per client (cases.api.throttling), counted in the cache: while Redis is away
+    # the API answers without a limit rather than not at all (decision 9).
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env("API_RATE_LIMIT", "300/min"),
+        "api_token": env("API_TOKEN_RATE_LIMIT", "30/min"),  # token requests per address
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Beschut werk portaal API",
+    "DESCRIPTION": _(
+        "Case exchange for UWV systems and municipal back offices. Clients sign in with OAuth2 "
+        "client credentials; each acts as UWV or as the back office of one municipality."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.choices.CaseState",
+        "TermStateEnum": "cases.choices.TermState",
+    },
+}
 
 # -- domain settings ----------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("mijn/", include("portal.citizen.urls")),
     path("meldingen/", include("cases.notifications.urls")),
     path("cijfers/", include("cases.reports.urls")),
+    path("api/v1/", include("cases.api.urls")),
 ]
 
 handler400 = "portal.errors.bad_request"

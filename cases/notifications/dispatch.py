@@ -304,8 +304,9 @@ def _citizen_recipients(case: Case) -> list[Recipient]:
 
 
 def _consultant_recipients(case: Case) -> list[Recipient]:
-    """The case's assignee, else the municipality's consultants (its team)."""
-    users = User.objects.filter(is_active=True)
+    """The case's assignee, else the municipality's consultants (its team); never the account
+    of an API client."""
+    users = User.objects.filter(is_active=True, api_client__isnull=True)
     if case.assignee_id:
         users = users.filter(pk=case.assignee_id)
     else:
@@ -315,8 +316,9 @@ def _consultant_recipients(case: Case) -> list[Recipient]:
 
 def _uwv_recipients(case: Case) -> list[Recipient]:
     """The assessors who worked on the case (wrote in its conversation or recorded a step),
-    else every active assessor: someone at UWV must learn of the message."""
-    users = User.objects.filter(is_active=True, role=Role.UWV_ASSESSOR)
+    else every active assessor: someone at UWV must learn of the message. Never the account of
+    an API client (a UWV system that recorded the advice)."""
+    users = User.objects.filter(is_active=True, role=Role.UWV_ASSESSOR, api_client__isnull=True)
     worked = users.filter(
         Q(pk__in=Message.objects.filter(case=case).values("sent_by"))
         | Q(pk__in=CaseEvent.objects.filter(case=case).values("actor"))
