@@ -136,7 +136,7 @@ class UwvQueueFilterForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,
-        queryset=Municipality.objects.order_by("name"),
+        queryset=Municipality.objects.only("pk", "name").order_by("name"),
         empty_label=_("All"),
     )
     applicant_kind = forms.ChoiceField(
