@@ -37,11 +37,18 @@ from cases.terms.lifecycle import decree_days
 from cases.terms.models import Term
 from municipalities.models import Municipality, Theme, Verordening, YearlyQuota
 
-from .models import Role, User
+from .api_clients import create_api_client
+from .models import ApiClient, Role, User
 
 DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - published in the README on purpose
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # base32, published in the README on purpose
 DEMO_DOMAIN = "demo.beschutwerk.nl"
+#: The demo's API clients (docs/api.md): client id -> (name, municipality or None for UWV).
+DEMO_API_CLIENTS = {
+    "demo-uwv": ("Demo UWV-systeem", None),
+    "demo-amsterdam": ("Demo zaaksysteem Amsterdam", "GM0363"),
+}
+DEMO_API_SECRET = "Demo-api-geheim-2026"  # noqa: S105 - published in the README on purpose
 
 
 @dataclass(frozen=True)
@@ -232,9 +239,28 @@ def seed_demo() -> dict[str, int]:
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
+    seed_demo_api_clients(by_code)
     created.update(seed_demo_cases())
     seed_demo_figures(by_code)
     return created
+
+
+def seed_demo_api_clients(by_code: dict[str, Municipality]) -> None:
+    """The demo's API clients, with the published client ids and secret (the embedded demo
+    only: real clients are made with ``manage.py create_api_client``, which shows a random
+    secret once)."""
+    for client_id, (name, code) in DEMO_API_CLIENTS.items():
+        if ApiClient.objects.filter(application__client_id=client_id).exists():
+            continue
+        client, _secret = create_api_client(
+            name=name,
+            role=Role.CONSULTANT if code else Role.UWV_ASSESSOR,
+            municipality=by_code[code] if code else None,
+        )
+        application = client.application
+        application.client_id = client_id
+        application.client_secret = DEMO_API_SECRET  # hashed on save
+        application.save(update_fields=["client_id", "client_secret"])
 
 
 def seed_demo_figures(by_code: dict[str, Municipality]) -> None:

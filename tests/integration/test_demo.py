@@ -8,8 +8,16 @@ from cases.models import Case, Decision, Person
 from cases.placement.models import Employment
 from cases.terms.models import Term
 from municipalities.models import Municipality, Verordening, YearlyQuota
-from portal.demo import DEMO_CITIZEN_EMAIL, DEMO_PASSWORD, MUNICIPALITIES, demo_accounts
-from portal.models import STAFF_ROLES, User
+from portal.demo import (
+    DEMO_API_CLIENTS,
+    DEMO_API_SECRET,
+    DEMO_CITIZEN_EMAIL,
+    DEMO_PASSWORD,
+    MUNICIPALITIES,
+    demo_accounts,
+)
+from portal.models import STAFF_ROLES, ApiClient, Role, User
+from tests.integration.conftest import get_token
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +51,29 @@ def test_every_demo_account_signs_in_with_the_published_password_and_staff_have_
         assert user.role == account.role
         has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         assert has_totp == (account.role in STAFF_ROLES)
+
+
+def test_the_demo_api_clients_get_a_token_with_the_published_secret_and_act_in_their_role(
+    client,
+):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert ApiClient.objects.count() == len(DEMO_API_CLIENTS)
+    amsterdam = ApiClient.objects.get(application__client_id="demo-amsterdam")
+    uwv = ApiClient.objects.get(application__client_id="demo-uwv")
+    assert (amsterdam.account.role, amsterdam.account.municipality.cbs_code) == (
+        Role.CONSULTANT,
+        "GM0363",
+    )
+    assert (uwv.account.role, uwv.account.municipality) == (Role.UWV_ASSESSOR, None)
+    assert get_token(client, amsterdam, "wrong-secret").status_code == 401
+    token = get_token(client, amsterdam, DEMO_API_SECRET).json()["access_token"]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    cases = client.get("/api/v1/cases/", **headers)
+    assert cases.status_code == 200
+    assert cases.json()["results"]
+    assert client.get("/api/v1/uwv/queue/", **headers).status_code == 403
 
 
 # -- demo cases -------------------------------------------------------------------------------
