@@ -43,7 +43,7 @@ class QuotaRow:
     line: int
     cbs_code: str
     municipality_name: str
-    places_text: str
+    value_text: str
     places: Decimal | None = None
     municipality_id: int | None = None
     #: A correct row of a municipality the importing user does not manage: not applied.
@@ -152,7 +152,7 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
             line=line_number,
             cbs_code=cell("cbs_code").upper(),
             municipality_name=cell("municipality"),
-            places_text=cell("places"),
+            value_text=cell("places"),
         )
         if not CBS_CODE.match(row.cbs_code) or row.cbs_code not in known_codes:
             row.errors.append(
@@ -169,10 +169,10 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
                 )
             else:
                 seen[row.cbs_code] = line_number
-        places = parse_places(row.places_text)
+        places = parse_places(row.value_text)
         if places is None:
             row.errors.append(
-                str(_("“%(value)s” is not a number.")) % {"value": row.places_text or "–"}
+                str(_("“%(value)s” is not a number.")) % {"value": row.value_text or "–"}
             )
         elif places < 0:
             row.errors.append(str(_("The number of places cannot be negative.")))
