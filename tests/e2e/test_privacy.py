@@ -2,48 +2,20 @@
 citizen opens My data and asks for a correction, the consultant answers it from the list,
 the citizen reads the answer."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from cases import rules, services
+from cases import services
 from cases.choices import CaseState
-from cases.models import AowAge
-from tests.conftest import current_totp_code
+from tests.e2e.accounts import sign_in
 from tests.factories import (
-    PASSWORD,
-    TOTP_SECRET,
     CaseFactory,
     MunicipalityFactory,
     PersonFactory,
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-SIGN_IN = re.compile("^(Inloggen|Aanmelden)$")
-
-
-@pytest.fixture(autouse=True)
-def aow_ages():
-    """transaction=True flushes the database: restore the AOW ages the age check reads."""
-    for row in rules.AOW_AGES:
-        AowAge.objects.get_or_create(
-            year=row.year, defaults={"years": row.years, "months": row.months}
-        )
-
-
-def sign_in(page, user) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Inloggen").first.click()
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name=SIGN_IN).click()
-    if user.is_staff_role:
-        page.get_by_label("Code").fill(current_totp_code(TOTP_SECRET))
-        page.get_by_role("button", name=re.compile("Inloggen|Bevestig")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("aow_ages")]
 
 
 def test_a_correction_is_asked_answered_and_read(page):
