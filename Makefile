@@ -32,13 +32,14 @@ browser:
 	  else echo "Install Chromium first: sudo apt-get install -y chromium"; exit 1; fi; }
 
 ## The whole suite: rules, integration, browser tests, migrations check, lint and the
-## import layers (pyproject.toml, [tool.importlinter]).
+## import layers (pyproject.toml, [tool.importlinter]); on two processes, each with a test
+## database of its own.
 test: install browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## Everything but the browser tests and the tests that seed thousands of rows, for iterating
 ## (on two processes, each with a test database of its own).

@@ -3,7 +3,8 @@
 The browser layer drives Debian's Chromium with Playwright against pytest-django's live
 server. axe-core runs on every page a browser test loads and the test fails on any WCAG 2.1
 A/AA violation. The HTML of every page it loads is kept and checked with the Nu Html Checker
-(vnu.jar, on Java) once at the end of the test: the test fails on any error it reports.
+(vnu.jar, on Java, running as a local web service once per test process) at the end of the
+test: the test fails on any error it reports.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -37,7 +42,27 @@ def _isolated_cache(settings):
     """
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    caches["default"]["LOCATION"] = _own_redis_database(caches["default"]["LOCATION"])
     settings.CACHES = caches
+
+
+def _own_redis_database(location: str) -> str:
+    """Under ``pytest -n`` each test process gets a Redis database of its own (the one of
+    ``REDIS_URL`` plus 1 + the process's number), so a browser test that empties its cache
+    cannot empty another process's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not location.startswith("redis://"):
+        return location
+    parts = urlsplit(location)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing is not what the tests are about: the real hasher costs a fifth of a second per
+    user. The tests of the sign-in itself set their own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -152,10 +177,11 @@ class InvalidHtml(AssertionError):
 
 class HtmlRecorder:
     """Keeps the HTML of every page the browser loads, as the server sent it, and checks all
-    of them in one run of the Nu Html Checker (it takes seconds to start)."""
+    of them with the Nu Html Checker's web service (``html_checker``)."""
 
-    def __init__(self, page, directory: Path):
+    def __init__(self, page, directory: Path, checker: str):
         self.page = page
+        self.checker = checker
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.urls: dict[str, str] = {}  # file name -> address
@@ -194,34 +220,63 @@ class HtmlRecorder:
 
     def messages(self) -> list[str]:
         """The checker's errors, each with the page's address, line and extract."""
-        if not self.urls:
-            return []
-        files = [str(self.directory / name) for name in sorted(self.urls)]
-        result = subprocess.run(
-            [JAVA, "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", *files],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
-        )
-        output = result.stderr + result.stdout  # the JSON, after anything Java says first
-        report, _end = json.JSONDecoder().raw_decode(output[output.index('{"messages"') :])
         found = []
-        for message in report["messages"]:
-            if message["type"] not in ("error", "non-document-error"):
-                continue
-            name = message.get("url", "").rsplit("/", 1)[-1]
-            where = self.urls.get(name, name)
-            found.append(
-                f"{where}, line {message.get('lastLine', '?')}: {message['message']}\n"
-                f"    {message.get('extract', '').strip()}"
+        for name in sorted(self.urls):
+            request = urllib.request.Request(  # noqa: S310 - the checker on loopback
+                self.checker,
+                data=(self.directory / name).read_bytes(),
+                headers={"Content-Type": "text/html; charset=utf-8"},
             )
+            with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                report = json.load(response)
+            for message in report["messages"]:
+                if message["type"] not in ("error", "non-document-error"):
+                    continue
+                found.append(
+                    f"{self.urls[name]}, line {message.get('lastLine', '?')}: "
+                    f"{message['message']}\n    {message.get('extract', '').strip()}"
+                )
         return found
 
     def assert_valid(self) -> None:
         found = self.messages()
         if found:
             raise InvalidHtml("The Nu Html Checker found errors:\n" + "\n".join(found))
+
+
+@pytest.fixture(scope="session")
+def html_checker():
+    """The Nu Html Checker as a web service on loopback, started once per test process (Java
+    takes seconds to start): the address to post a page to."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 - the checker with fixed arguments
+        [
+            JAVA,
+            "-Dnu.validator.servlet.bind-address=127.0.0.1",
+            "-cp",
+            str(vnu_jar()),
+            "nu.validator.servlet.Main",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):  # noqa: S310
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("The Nu Html Checker did not start.") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/?out=json"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -252,7 +307,7 @@ def browser_context_options():
 
 
 @pytest.fixture
-def page(browser, live_server, browser_context_options, tmp_path):
+def page(browser, live_server, browser_context_options, tmp_path, html_checker):
     from django.core.cache import cache
 
     # The live server thread keeps the cache it opened first (with an earlier test's key
@@ -273,7 +328,7 @@ def page(browser, live_server, browser_context_options, tmp_path):
     )
     recorder = AxeRecorder(page)
     page.axe = recorder
-    page.html = HtmlRecorder(page, tmp_path / "pages")
+    page.html = HtmlRecorder(page, tmp_path / "pages", html_checker)
     yield page
     page.html.settle()
     context.close()

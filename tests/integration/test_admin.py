@@ -53,11 +53,6 @@ VIEW_ONLY = [
 HISTORY = [CaseEvent, TermEvent, AuditEntry, QuotaChange]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def operator():
     return UserFactory(operator=True)

@@ -18,11 +18,6 @@ from tests.integration.conftest import get_token, sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args) -> dict:
     out = io.StringIO()
     call_command("create_api_client", *args, stdout=out)

@@ -19,12 +19,6 @@ from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, Use
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts need no slow key stretching; keeps this module fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PNG = image_bytes("PNG")
 PDF = pdf_bytes()
 

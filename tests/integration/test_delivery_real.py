@@ -56,10 +56,9 @@ def _postgres_only():
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(_postgres_only, transactional_db, settings):
+def _reference_data(_postgres_only, transactional_db):
     """transaction=True flushes the database after each test: restore the AOW ages the data
-    migration loads (the age check reads them). Test accounts skip slow key stretching."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    migration loads (the age check reads them)."""
     for row in rules.AOW_AGES:
         AowAge.objects.get_or_create(
             year=row.year, defaults={"years": row.years, "months": row.months}

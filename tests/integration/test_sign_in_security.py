@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, 1, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def code_at(moment: dt.datetime, secret: str = TOTP_SECRET) -> str:
     step = int(moment.timestamp()) // mfa_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, step))
