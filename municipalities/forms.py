@@ -124,20 +124,11 @@ class WageSubsidyYearForm(forms.Form):
     )
 
 
-class QuotaImportForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("Year of the regulation"),
-        min_value=2015,
-        max_value=2100,
-        initial=lambda: timezone.localdate().year + 1,
-    )
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "Three columns with a header row: CBS code, municipality, number of places. "
-            "Separated by a semicolon or a comma."
-        ),
-    )
+class CsvImportForm(forms.Form):
+    """The upload step of an import: a CSV file of at most 1 MB, cleaned to its text. Each
+    import adds its year and describes its columns in ``file``'s help text."""
+
+    file = forms.FileField(label=_("CSV file"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -152,11 +143,28 @@ class QuotaImportForm(forms.Form):
             ) from None
 
 
-class QuotaImportConfirmForm(forms.Form):
-    """The checked file travels back with the confirmation; it is checked again on apply."""
+class CsvImportConfirmForm(forms.Form):
+    """The confirmation step of an import: the checked file travels back with it; it is
+    checked again on apply."""
 
     year = forms.IntegerField(widget=forms.HiddenInput, min_value=2015, max_value=2100)
     content = forms.CharField(widget=forms.HiddenInput, strip=False)
+
+
+class QuotaImportForm(CsvImportForm):
+    year = forms.IntegerField(
+        label=_("Year of the regulation"),
+        min_value=2015,
+        max_value=2100,
+        initial=lambda: timezone.localdate().year + 1,
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Three columns with a header row: CBS code, municipality, number of places. "
+            "Separated by a semicolon or a comma."
+        ),
+    )
 
 
 class EmployerForm(forms.ModelForm):

@@ -28,10 +28,10 @@ from .forms import (
     ChainPartnerForm,
     ChainTargetForm,
     ContactForm,
+    CsvImportConfirmForm,
     EmployerForm,
     InviteStaffForm,
     QuotaForm,
-    QuotaImportConfirmForm,
     QuotaImportForm,
     RegionForm,
     ThemeForm,
@@ -325,7 +325,7 @@ def quota_import(request):
     the confirmation, and then only if the whole file is still valid."""
     context = {"is_operator": has_role(request.user, Role.OPERATOR)}
     if request.method == "POST" and "confirm" in request.POST:
-        confirm = QuotaImportConfirmForm(request.POST)
+        confirm = CsvImportConfirmForm(request.POST)
         if not confirm.is_valid():
             raise Http404
         try:
@@ -366,7 +366,7 @@ def quota_import(request):
                 for row in parsed.applicable_rows
             ]
             # Hidden fields without ids: the upload form on the same page has a field "year".
-            context["confirm"] = QuotaImportConfirmForm(
+            context["confirm"] = CsvImportConfirmForm(
                 initial={"year": year, "content": text}, auto_id=False
             )
     context["form"] = form

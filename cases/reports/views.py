@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.audit.trail import origin_of
 from cases.choices import CandidateSource, CaseState
+from municipalities.forms import CsvImportConfirmForm
 from portal.models import Role
 from portal.permissions import has_role, role_required
 
 from . import charts, exports, figures, present, selectors, services
-from .forms import LabourForceConfirmForm, LabourForceImportForm
+from .forms import LabourForceImportForm
 
 
 def _year(request, years: list[int]) -> int | None:
@@ -206,7 +207,7 @@ def labour_force_import(request):
     if request.method == "POST" and not operator:
         raise Http404
     if request.method == "POST" and "confirm" in request.POST:
-        confirm = LabourForceConfirmForm(request.POST)
+        confirm = CsvImportConfirmForm(request.POST)
         if not confirm.is_valid():
             raise Http404
         try:
@@ -241,7 +242,7 @@ def labour_force_import(request):
             context.update(parsed=parsed, year=year)
             if parsed.valid:
                 context["preview"] = parsed.rows
-                context["confirm"] = LabourForceConfirmForm(
+                context["confirm"] = CsvImportConfirmForm(
                     initial={"year": year, "content": text}, auto_id=False
                 )
             else:
