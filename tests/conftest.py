@@ -38,21 +38,29 @@ def _isolated_cache(settings):
     """Rate-limit counters and cached values must not leak from one test to the next.
 
     Each test gets its own key prefix on the real cache (file or Redis), so nothing is flushed
-    that another process (a Celery worker on the same Redis) relies on.
+    that another process (a Celery worker on the same Redis) relies on. Under ``pytest -n``
+    each test process also has a cache of its own (``_own_location``). The file cache (the
+    embedded default) culls a third of its files at random once it holds 300; the prefixes of
+    many tests fill it, and a culled value would change what a page reads: no culling here.
     """
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
-    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
-    caches["default"]["LOCATION"] = _own_redis_database(caches["default"]["LOCATION"])
+    default = caches["default"]
+    default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    default["LOCATION"] = _own_location(default["LOCATION"])
+    if default["BACKEND"].endswith("FileBasedCache"):
+        default["OPTIONS"] = {**default.get("OPTIONS", {}), "MAX_ENTRIES": 1_000_000}
     settings.CACHES = caches
 
 
-def _own_redis_database(location: str) -> str:
-    """Under ``pytest -n`` each test process gets a Redis database of its own (the one of
-    ``REDIS_URL`` plus 1 + the process's number), so a browser test that empties its cache
-    cannot empty another process's."""
+def _own_location(location: str) -> str:
+    """The cache of this test process under ``pytest -n``, so that a browser test that empties
+    its cache cannot empty another process's: the Redis database of ``REDIS_URL`` plus 1 + the
+    process's number, or a folder of its own for the file cache."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if not worker.startswith("gw") or not location.startswith("redis://"):
+    if not worker.startswith("gw"):
         return location
+    if not location.startswith("redis://"):
+        return f"{location}-{worker}"
     parts = urlsplit(location)
     database = int(parts.path.strip("/") or 0) + 1 + int(worker[2:])
     return urlunsplit(parts._replace(path=f"/{database % 16}"))

@@ -155,8 +155,9 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_cases(municipali
     large = queries_for(40)
 
     assert small == large
-    # One statement per stage and audience: the contract-end signal (§6.1) added two.
-    assert small[0] <= 28
+    # One statement per stage and audience: the contract-end signal (§6.1) added two. SQLite
+    # (the embedded default) writes the outbox rows with a statement of their own.
+    assert small[0] <= (28 if connection.vendor == "postgresql" else 29)
 
 
 def test_the_sweep_task_uses_the_amsterdam_date_across_the_dst_change(municipality, team):
