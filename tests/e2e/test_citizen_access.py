@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from cases.choices import CaseState
 from cases.models import Case
-from tests.e2e.test_citizen_journey import (  # noqa: F401 - two autouse fixtures
-    _fast_password_hashing,
+from tests.e2e.test_citizen_journey import (  # noqa: F401 - aow_ages is an autouse fixture
     aow_ages,
     fill_application,
     heading,

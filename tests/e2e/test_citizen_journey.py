@@ -28,12 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts need no slow key stretching; keeps this module fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def aow_ages():
     """Browser tests flush the database (transaction=True): restore the AOW ages the data
     migration loads, which the age check reads."""

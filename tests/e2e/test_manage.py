@@ -35,12 +35,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing is not what these tests are about; the real hasher costs ~0.5 s per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 SIGN_IN = re.compile("^(Inloggen|Aanmelden)$")
 
 

@@ -10,8 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cases.choices import CaseState
-from tests.e2e.test_citizen_journey import (  # noqa: F401 - two autouse fixtures
-    _fast_password_hashing,
+from tests.e2e.test_citizen_journey import (  # noqa: F401 - aow_ages is an autouse fixture
     aow_ages,
 )
 from tests.e2e.test_citizen_journey import sign_in as citizen_sign_in

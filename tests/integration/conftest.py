@@ -59,14 +59,13 @@ def rotterdam():
 
 
 @pytest.fixture
-def api_clients(amsterdam, rotterdam, settings) -> dict:
+def api_clients(amsterdam, rotterdam) -> dict:
     """The clients of the demo's kinds, each as ``(ApiClient, secret)``: UWV, the back offices
     of Amsterdam and Rotterdam with every scope of their role, and two with a read scope only.
-    Their secrets are hashed quickly here (as passwords are in the other tests)."""
+    Their secrets are hashed with the tests' fast hasher (``tests/conftest.py``)."""
     from portal.api_clients import create_api_client
     from portal.models import Role
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return {
         "uwv": create_api_client(name="UWV Sonar", role=Role.UWV_ASSESSOR),
         "uwv_read": create_api_client(

@@ -20,12 +20,6 @@ from tests.factories import CaseFactory, PersonFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Test accounts need no slow key stretching; keeps this module fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def citizen():
     return UserFactory()

@@ -28,11 +28,6 @@ WHILE_WAITING = "Dagbesteding met begeleiding."
 UNTIL_EMPLOYMENT = "Een vaste contactpersoon bij de gemeente."
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def citizen():
     return UserFactory()

@@ -25,11 +25,6 @@ from tests.integration.conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def citizen():
     return UserFactory(first_name="Sam", last_name="de Vries")

@@ -33,11 +33,6 @@ K = NotificationKind
 SECRET = "Mijn rugklachten zijn erger geworden"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def citizen():
     return UserFactory(email="inwoner@example.nl")

@@ -39,7 +39,6 @@ HOSTS = ("testserver", "127.0.0.1", "localhost", "bericht van")
 @pytest.fixture(autouse=True)
 def _portal(settings):
     settings.PORTAL_BASE_URL = BASE
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

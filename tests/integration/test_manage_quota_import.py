@@ -19,12 +19,6 @@ from tests.integration.conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing is not what these tests are about; the real hasher costs ~0.5 s per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 IMPORT = reverse("manage:quota_import")
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "quota-2026.csv"
 

@@ -63,11 +63,6 @@ def on(day: date):
     return time_machine.travel(datetime.combine(day, time(10), tzinfo=AMSTERDAM), tick=False)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Town:
     """A municipality with a quota of 1 place in 2026, ``additional`` additional places under
     a verordening ordered by ``rule``, and its staff. Cases go through the real services."""

@@ -25,11 +25,6 @@ from tests.integration.conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def citizen_with_file(tag: str):
     """A citizen who applied for themselves and for their child, each case full of rows that
     carry ``tag``, so that a leak of another citizen's data is found by its tag."""

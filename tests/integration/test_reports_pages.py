@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 YEAR = dt.date.today().year  # noqa: DTZ011 - the figures' current year
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def small_town():
     """Three persons working (a count under 5), one named "Zeldzaam"."""

@@ -127,12 +127,6 @@ class World:
         )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Every test makes a few users; the production hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     return World()

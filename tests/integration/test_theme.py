@@ -55,11 +55,6 @@ def upload(content: bytes, name="logo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def rotterdam():
     return MunicipalityFactory(name="Rotterdam", cbs_code="GM0599")

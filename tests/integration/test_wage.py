@@ -42,11 +42,6 @@ def on(day: date):
     return time_machine.travel(datetime.combine(day, time(10), tzinfo=AMSTERDAM), tick=False)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def town():
     municipality = MunicipalityFactory()
     VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
