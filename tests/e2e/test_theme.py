@@ -25,6 +25,9 @@ NEUTRAL_HEADER = "rgb(21, 66, 115)"  # #154273
 
 
 def header_background(page) -> str:
+    """The header's colour once the page has loaded: its stylesheets, the theme's among them,
+    may still be on their way when its text is already there."""
+    page.wait_for_load_state("load")
     return page.locator(".page-header").evaluate("e => getComputedStyle(e).backgroundColor")
 
 
