@@ -35,7 +35,7 @@ import time
 
 import gevent
 import pyotp
-from locust import HttpUser, constant, events, task
+from locust import FastHttpUser, constant, events, task
 
 ACCOUNTS_FILE = os.environ.get("LOAD_ACCOUNTS_FILE", "load-accounts.json")
 RATE = float(os.environ.get("LOAD_RATE", "100"))
@@ -76,7 +76,7 @@ def _csrf(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-class Staff(HttpUser):
+class Staff(FastHttpUser):
     wait_time = constant(0)  # pacing is done per request in pace()
 
     def on_start(self):
@@ -86,7 +86,6 @@ class Staff(HttpUser):
             ACCOUNTS["towns"].get(str(self.account["town"])) if self.account["town"] else None
         )
         self.base = self.host.rstrip("/")
-        self.client.headers.update({"X-Forwarded-Proto": PROTO})
         self.first_next = None
         self.deep_url, self.deep_depth = None, 0
         gevent.sleep(random.uniform(0, 2))
@@ -101,13 +100,19 @@ class Staff(HttpUser):
     # -- plumbing --------------------------------------------------------------------------
 
     def _unsecure(self):
-        # DEBUG off: session and CSRF cookies are Secure; requests sends Secure cookies over
+        # DEBUG off: session and CSRF cookies are Secure; a client sends Secure cookies over
         # https only. The server believes it is behind TLS (X-Forwarded-Proto), so keep them.
-        for cookie in self.client.cookies:
+        for cookie in self.client.cookiejar:
             cookie.secure = False
 
+    def _cookie(self, name: str) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == name), "")
+
     def req(self, method, path, name, expect=200, referer=None, **kw):
-        headers = {"Referer": self.base.replace("http://", f"{PROTO}://") + (referer or path)}
+        headers = {
+            "Referer": self.base.replace("http://", f"{PROTO}://") + (referer or path),
+            "X-Forwarded-Proto": PROTO,
+        }
         with self.client.request(
             method,
             path,
@@ -210,7 +215,7 @@ class Staff(HttpUser):
             "search: POST name",
             expect=302,
             data={
-                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                "csrfmiddlewaretoken": self._cookie("csrftoken"),
                 "q": random.choice(self.town["names"]),
             },
             referer="/werk/zaken/",
