@@ -300,6 +300,7 @@ def _measure_window(environment):
     print(f"[load] warm-up done, statistics reset; measuring {MEASURE_S:.0f} s", flush=True)
     gevent.sleep(MEASURE_S)
     elapsed = time.monotonic() - start
+    total = environment.runner.stats.total
     if snap:
         end = _cpu_snapshot()
         cores = os.cpu_count()
@@ -314,7 +315,14 @@ def _measure_window(environment):
             + f"; machine busy {busy:.0f}% of all cores",
             flush=True,
         )
-    total = environment.runner.stats.total
+        # The server's own cost of a request, whatever the load: comparable between runs.
+        served = max(total.num_requests, 1)
+        per_request = {k: 1000 * (end[k] - snap[k]) / served for k in ("gunicorn", "postgres")}
+        print(
+            f"[load] CPU per request: gunicorn {per_request['gunicorn']:.1f} ms, "
+            f"postgres {per_request['postgres']:.1f} ms",
+            flush=True,
+        )
     print(
         f"[load] window {elapsed:.0f} s: {total.num_requests} requests "
         f"({total.num_requests / elapsed:.1f}/s), {total.num_failures} failures",
