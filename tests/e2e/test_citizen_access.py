@@ -7,12 +7,8 @@ from playwright.sync_api import expect
 
 from cases.choices import CaseState
 from cases.models import Case
-from tests.e2e.test_citizen_journey import (  # noqa: F401 - aow_ages is an autouse fixture
-    aow_ages,
-    fill_application,
-    heading,
-    sign_in,
-)
+from tests.e2e.accounts import sign_in
+from tests.e2e.test_citizen_journey import fill_application, heading
 from tests.factories import MunicipalityFactory, UserFactory, valid_bsn
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 
 from cases import rules, services
 from cases.choices import AdviceOutcome
-from cases.models import AowAge, Case, Objection
+from cases.models import Case, Objection
 from tests.documents import pdf_bytes
+from tests.e2e.accounts import sign_in
 from tests.factories import (
-    PASSWORD,
     MunicipalityFactory,
     UserFactory,
     VerordeningFactory,
@@ -27,26 +27,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def aow_ages():
-    """Browser tests flush the database (transaction=True): restore the AOW ages the data
-    migration loads, which the age check reads."""
-    for row in rules.AOW_AGES:
-        AowAge.objects.get_or_create(
-            year=row.year, defaults={"years": row.years, "months": row.months}
-        )
-
-
 PDF = pdf_bytes()
-
-
-def sign_in(page, user) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Inloggen").first.click()
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Inloggen|Aanmelden)$")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
 
 
 def heading(page, text) -> None:

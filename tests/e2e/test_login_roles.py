@@ -7,11 +7,10 @@ from playwright.sync_api import expect
 
 from portal.models import Role
 from tests.conftest import current_totp_code
+from tests.e2e.accounts import SIGN_IN, sign_in
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SIGN_IN = re.compile("^(Inloggen|Aanmelden)$")
 
 ROLE_TRAITS = {
     Role.CITIZEN: {},
@@ -22,24 +21,11 @@ ROLE_TRAITS = {
 }
 
 
-def sign_in(page, email: str, *, totp: bool) -> None:
-    page.goto("/")
-    page.get_by_role("link", name="Inloggen").first.click()
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name=SIGN_IN).click()
-    if totp:
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Tweestapsverificatie")
-        page.get_by_label("Code").fill(current_totp_code(TOTP_SECRET))
-        page.get_by_role("button", name=re.compile("Inloggen|Bevestig")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
-
-
 @pytest.mark.parametrize("role", list(ROLE_TRAITS), ids=lambda r: r.value)
 def test_every_role_signs_in_in_a_real_browser(page, role):
     user = UserFactory(**ROLE_TRAITS[role])
 
-    sign_in(page, user.email, totp=user.is_staff_role)
+    sign_in(page, user)
 
     expect(page.get_by_text(f"({role.label})")).to_be_visible()
     assert page.axe.pages_checked, "axe must have checked the pages visited"

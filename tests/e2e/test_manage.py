@@ -8,22 +8,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
-import secrets
-import time
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.choices import CaseState
 from municipalities.models import QuotaChange, Verordening, YearlyQuota
-from tests.conftest import current_totp_code
+from tests.e2e.accounts import sign_in, staff_user
 from tests.factories import (
-    PASSWORD,
-    TOTP_SECRET,
     CaseFactory,
     MunicipalityFactory,
     PersonFactory,
@@ -33,50 +27,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-SIGN_IN = re.compile("^(Inloggen|Aanmelden)$")
-
-
-_high_ids = itertools.count(9_000_000 + secrets.randbelow(1_000_000) * 10)
-
-
-def staff_user(**traits):
-    """A staff user with an id no other test uses: allauth remembers a used TOTP code per
-    user id for one period, in the live server's cache, which outlives a test; ids start
-    again at 1 after each transactional test, so low ids would make the next test's sign-in
-    with the same code fail."""
-    return UserFactory(id=next(_high_ids), **traits)
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name=SIGN_IN).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Tweestapsverificatie")
-    heading = page.get_by_role("heading", level=1)
-    for attempt in range(2):
-        page.get_by_label("Code").fill(fresh_totp_code(next_period=attempt > 0))
-        page.get_by_role("button", name=re.compile("Inloggen|Bevestig")).click()
-        expect(heading).to_have_text(re.compile("Overzicht|Tweestapsverificatie"))
-        if heading.inner_text().strip() == "Overzicht":
-            return
-        # A code is accepted once per user per period, and user ids repeat between
-        # transactional tests while the live server's cache may outlive one test: retry with
-        # the next period's code.
-    expect(heading).to_have_text("Overzicht")
-
-
-def fresh_totp_code(*, next_period: bool = False) -> str:
-    """A code that stays valid long enough to be submitted: near the end of a 30-second
-    period (axe runs on every page load, so a step can take seconds), or when asked, wait
-    for the next period (a clock boundary, not an event that could be awaited)."""
-    period = mfa_settings.TOTP_PERIOD
-    left = period - time.time() % period
-    if next_period or left < 8:
-        time.sleep(left + 0.2)
-    return current_totp_code(TOTP_SECRET)
 
 
 def sign_out(page) -> None:
@@ -109,7 +59,7 @@ def test_new_verordening_version_changes_the_consultants_waiting_list(page):
         case.application.save(update_fields=["received_on"])
         cases.append(case.reference)
 
-    sign_in(page, admin.email)
+    sign_in(page, admin)
     page.get_by_role("link", name="Gemeentelijk beheer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(municipality.name)
     page.get_by_role("link", name="Versies en geschiedenis").click()
@@ -137,7 +87,7 @@ def test_new_verordening_version_changes_the_consultants_waiting_list(page):
     )
     sign_out(page)
 
-    sign_in(page, consultant.email)
+    sign_in(page, consultant)
     page.get_by_role("link", name="Wachtlijst").first.click()
     expect(page.locator("table tbody tr")).to_have_count(3)
     assert waiting_references(page) == list(reversed(cases))
@@ -167,7 +117,7 @@ def test_quota_csv_with_errors_is_refused_and_a_correct_one_applied(page, tmp_pa
         encoding="utf-8",
     )
 
-    sign_in(page, operator.email)
+    sign_in(page, operator)
     page.get_by_role("link", name="Gemeentelijk beheer").click()
     page.get_by_role("link", name="Quotum importeren (CSV)").click()
     page.get_by_label("Jaar van de regeling").fill("2027")
@@ -202,7 +152,7 @@ def test_administrator_manages_employers_staff_chain_and_letterhead(page, mailou
     municipality = admin.municipality
     colleague = UserFactory(consultant=True, municipality=municipality, totp=False)
 
-    sign_in(page, admin.email)
+    sign_in(page, admin)
     page.get_by_role("link", name="Gemeentelijk beheer").click()
     nav = page.get_by_role("navigation", name="Gemeentelijk beheer")
 

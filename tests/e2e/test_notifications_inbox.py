@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("aow_ages")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def submit_for(citizen, municipality, count=2):

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("aow_ages")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_correction_is_asked_answered_and_read(page):

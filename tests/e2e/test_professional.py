@@ -15,10 +15,8 @@ from cases.choices import CaseState, TermKind
 from cases.models import Advice, Case
 from cases.placement.models import Employment
 from cases.terms.models import Term
-from tests.conftest import current_totp_code
+from tests.e2e.accounts import sign_in
 from tests.factories import (
-    PASSWORD,
-    TOTP_SECRET,
     CaseFactory,
     PersonFactory,
     UserFactory,
@@ -27,16 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Inloggen|Aanmelden)$")).click()
-    page.get_by_label("Code").fill(current_totp_code(TOTP_SECRET))
-    page.get_by_role("button", name=re.compile("Inloggen|Bevestig")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Overzicht")
 
 
 def submit(page, action: str) -> None:
@@ -53,7 +41,7 @@ def test_assessor_records_an_advice(page):
     case.application.received_on = today
     case.application.save(update_fields=["received_on"])
 
-    sign_in(page, assessor.email)
+    sign_in(page, assessor)
     page.get_by_role("link", name="Adviesaanvragen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Adviesaanvragen")
     page.get_by_role("link", name=case.reference).click()
@@ -85,7 +73,7 @@ def test_consultant_decides_downloads_the_letter_places_and_ends_the_job(page):
     )
     Advice.objects.filter(case=case).update(outcome="positive", needs_supervision=True)
 
-    sign_in(page, consultant.email)
+    sign_in(page, consultant)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     page.get_by_role("link", name=re.compile("besluiten te nemen")).click()
@@ -163,7 +151,7 @@ def test_the_work_list_uses_the_screen_and_shows_the_municipalitys_next_term(pag
     lapsed = timezone.localdate() - dt.timedelta(days=2)
     Term.objects.filter(kind=TermKind.OBJECTION).update(starts_on=lapsed, end_on=lapsed)
 
-    sign_in(page, consultant.email)
+    sign_in(page, consultant)
     page.get_by_role("link", name="Werklijst").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Werklijst")
     table = page.locator("table.utrecht-table")

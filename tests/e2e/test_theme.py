@@ -10,12 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cases.choices import CaseState
-from tests.e2e.test_citizen_journey import (  # noqa: F401 - aow_ages is an autouse fixture
-    aow_ages,
-)
-from tests.e2e.test_citizen_journey import sign_in as citizen_sign_in
-from tests.e2e.test_manage import sign_in as staff_sign_in
-from tests.e2e.test_manage import staff_user
+from tests.e2e.accounts import sign_in, staff_user
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +33,7 @@ def test_an_administrator_sets_the_theme_and_the_citizens_pages_wear_it(page, tm
     logo = tmp_path / "logo.png"
     Image.new("RGB", (120, 40), "#ffffff").save(logo, "PNG")
 
-    staff_sign_in(page, admin.email)
+    sign_in(page, admin)
     page.get_by_role("link", name="Gemeentelijk beheer").first.click()
     page.get_by_role("link", name="Kleuren, lettertypes en logo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Huisstijl")
@@ -63,7 +58,7 @@ def test_an_administrator_sets_the_theme_and_the_citizens_pages_wear_it(page, tm
     case = CaseFactory(
         person=PersonFactory(municipality=rotterdam, account=citizen), state=CaseState.REJECTED
     )
-    citizen_sign_in(page, citizen)
+    sign_in(page, citizen)
     assert header_background(page) == NEUTRAL_HEADER  # the overview: no municipality yet
     page.goto(f"/mijn/dossier/{case.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
@@ -78,7 +73,7 @@ def test_an_administrator_sets_the_theme_and_the_citizens_pages_wear_it(page, tm
 
     other = UserFactory(first_name="Kim", last_name="Jansen")
     other_case = CaseFactory(person=PersonFactory(municipality=delft, account=other))
-    citizen_sign_in(page, other)
+    sign_in(page, other)
     page.goto(f"/mijn/dossier/{other_case.pk}/")
     assert header_background(page) == NEUTRAL_HEADER
     expect(page.get_by_role("img", name="Logo van de gemeente Rotterdam")).to_have_count(0)
