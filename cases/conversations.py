@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import can_add_document, can_post_message, side_of
+from portal.permissions import can_add_document, can_post_message, side_of, side_sees_message
 
 from . import rules, selectors
 from .audit.models import CaseEvent
@@ -53,6 +53,10 @@ def _open_questions(case, side: str):
     )
     if side == Side.APPLICANT:
         questions = questions.filter(visible_to_applicant=True)
+    elif side == Side.MUNICIPALITY and not selectors.municipality_sees_content(case):
+        # Before it may see the application's content, the municipality answers only what
+        # is meant for it alone (``side_sees_message``).
+        questions = questions.filter(visible_to_applicant=False)
     return questions
 
 
@@ -135,8 +139,17 @@ def _notify(case, message: Message) -> None:
     if message.thread == MessageThread.UWV:
         sides.append(Side.UWV)
     for side in sides:
-        if side != message.sender_side:
-            dispatch.notify_message(case, NOTIFY_KIND[side], message=message)
+        if side == message.sender_side:
+            continue
+        if side == Side.MUNICIPALITY and not side_sees_message(
+            side,
+            thread=message.thread,
+            sender_side=message.sender_side,
+            visible_to_applicant=message.visible_to_applicant,
+            application_content=selectors.municipality_sees_content(case),
+        ):
+            continue  # the applicant's part of UWV's conversation, before the advice
+        dispatch.notify_message(case, NOTIFY_KIND[side], message=message)
 
 
 def post_message(
@@ -297,8 +310,10 @@ def mark_conversation_read(*, case, actor) -> int:
     side = side_of(actor)
     if side is None:
         return 0
-    return (
-        Message.objects.filter(case=case)
-        .filter(selectors.unread_messages_q(side))
-        .update(**{selectors.READ_FIELD[side]: timezone.now()})
-    )
+    new = Message.objects.filter(case=case).filter(selectors.unread_messages_q(side))
+    content = selectors.may_see_application_content(actor, case)
+    if side == Side.MUNICIPALITY and not content:
+        # Not what it may not see yet (``side_sees_message``): that is new once it may.
+        seen = [m.pk for m in new if selectors.may_see_message(actor, m, content=content)]
+        new = Message.objects.filter(pk__in=seen)
+    return new.update(**{selectors.READ_FIELD[side]: timezone.now()})

@@ -3,7 +3,8 @@
 Only the rows of the user's own municipality reach here (the queryset comes from
 ``selectors.worklist_queryset``). Cells that a spreadsheet would read as a formula
 (starting with ``= + - @``, or a tab or carriage return) are neutralised with a leading
-apostrophe (OWASP: CSV injection).
+apostrophe (OWASP: CSV injection). The candidate source is the application's content: of a
+direct application it is left empty until UWV has advised (DOMAIN, actors).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import csv
 from io import BytesIO
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .selectors import municipality_sees_content_q
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,8 +42,9 @@ def _header() -> list[str]:
 
 
 def _rows(queryset):
-    for case in queryset.iterator(chunk_size=2000):
-        application = getattr(case, "application", None)
+    shown = ExpressionWrapper(municipality_sees_content_q(), output_field=BooleanField())
+    for case in queryset.annotate(source_shown=shown).iterator(chunk_size=2000):
+        application = getattr(case, "application", None) if case.source_shown else None
         yield [
             neutralise(case.reference),
             neutralise(f"{case.person.first_name} {case.person.last_name}"),

@@ -33,6 +33,7 @@ from portal.permissions import (
     can_see_application_content,
     can_see_document,
     can_see_message,
+    municipality_sees_application_content,
     role_of,
     scope_to_user,
     side_of,
@@ -42,6 +43,7 @@ from . import rules
 from .audit.models import CaseEvent
 from .choices import (
     AppealOutcome,
+    ApplicantKind,
     BenefitKind,
     CandidateSource,
     CaseState,
@@ -438,8 +440,11 @@ def _worklist_filtered(
         queryset = queryset.exclude(state__in=[CaseState.WITHDRAWN, CaseState.CLOSED])
     if filters.get("term_state"):
         queryset = queryset.filter(_term_state_q(filters["term_state"], today))
+    # The source is the application's content: of a direct one not before the advice.
     if filters.get("source"):
-        queryset = queryset.filter(application__source=filters["source"])
+        queryset = queryset.filter(
+            Q(application__source=filters["source"]) & municipality_sees_content_q()
+        )
     assignee = filters.get("assignee")
     if assignee == "me":
         queryset = queryset.filter(assignee_id=user.pk)
@@ -449,7 +454,8 @@ def _worklist_filtered(
         queryset = queryset.filter(assignee_id=assignee)
     if filters.get("school_leavers"):
         queryset = queryset.filter(
-            Q(application__source=CandidateSource.SCHOOL) | Q(priority_group=True)
+            (Q(application__source=CandidateSource.SCHOOL) & municipality_sees_content_q())
+            | Q(priority_group=True)
         )
     search = (filters.get("q") or "").strip()
     if search:
@@ -642,16 +648,32 @@ def case_document(case: Case, document_pk: int, user) -> Document:
 
 
 def may_see_document(user, case: Case, document: Document, *, content: bool | None = None) -> bool:
-    """Whether ``user`` may see ``document`` of ``case`` (``portal.permissions``);
-    ``content``: ``may_see_application_content`` when the caller already knows it."""
+    """Whether ``user`` may see ``document`` of ``case`` (``portal.permissions``): an
+    attachment as its message; ``content``: ``may_see_application_content`` when the caller
+    already knows it."""
     if content is None:
         content = may_see_application_content(user, case)
+    message_visible = None
+    if document.message_id is not None:
+        message_visible = may_see_message(user, document.message, content=content)
     return can_see_document(
         user,
         added_by_side=document.added_by_side,
-        attachment=document.message_id is not None,
         visible_to_applicant=document.visible_to_applicant,
         visible_to_uwv=document.visible_to_uwv,
+        application_content=content,
+        message_visible=message_visible,
+    )
+
+
+def may_see_message(user, message: Message, *, content: bool) -> bool:
+    """Whether ``user`` may see ``message`` (``portal.permissions.can_see_message``);
+    ``content``: ``may_see_application_content`` of its case."""
+    return can_see_message(
+        user,
+        thread=message.thread,
+        sender_side=message.sender_side,
+        visible_to_applicant=message.visible_to_applicant,
         application_content=content,
     )
 
@@ -675,18 +697,25 @@ def conversation(user, case: Case, messages, documents) -> Conversation:
     only what they may see."""
     side = side_of(user)
     content = may_see_application_content(user, case)
-    visible = [d for d in documents if may_see_document(user, case, d, content=content)]
+    shown = [m for m in messages if may_see_message(user, m, content=content)]
+    shown_ids = {m.pk for m in shown}
+    # An attachment as its message; the other documents by their own rule.
+    visible = [
+        d
+        for d in documents
+        if (
+            d.message_id in shown_ids
+            if d.message_id is not None
+            else may_see_document(user, case, d, content=content)
+        )
+    ]
     attachments: dict[int, list] = {}
     for document in visible:
         if document.message_id is not None:
             attachments.setdefault(document.message_id, []).append(document)
     threads: dict[str, list] = {MessageThread.APPLICANT: [], MessageThread.UWV: []}
     unread = 0
-    for message in messages:
-        if not can_see_message(
-            user, thread=message.thread, visible_to_applicant=message.visible_to_applicant
-        ):
-            continue
+    for message in shown:
         message.attachment_list = attachments.get(message.pk, [])
         message.is_new = message.sender_side != side and unread_by(message, side)
         unread += message.is_new
@@ -751,6 +780,26 @@ def may_see_application_content(user, case: Case) -> bool:
         user,
         is_direct=application is not None and application.is_direct,
         advice_issued=hasattr(case, "advice"),
+    )
+
+
+def municipality_sees_content(case: Case) -> bool:
+    """``may_see_application_content`` for the case's municipality (its consultants and
+    administrators)."""
+    application = getattr(case, "application", None)
+    return municipality_sees_application_content(
+        is_direct=application is not None and application.is_direct,
+        advice_issued=hasattr(case, "advice"),
+    )
+
+
+def municipality_sees_content_q() -> Q:
+    """``municipality_sees_content`` as a condition on cases: no application, one the college
+    made, or UWV has advised."""
+    return (
+        Q(application__isnull=True)
+        | Q(application__applicant_kind=ApplicantKind.MUNICIPALITY)
+        | Q(advice__isnull=False)
     )
 
 

@@ -120,8 +120,15 @@ def can_see_application_content(
     if role is Role.UWV_ASSESSOR or role is Role.OPERATOR:
         return True
     if role in MUNICIPAL_ROLES:
-        return not is_direct or advice_issued
+        return municipality_sees_application_content(
+            is_direct=is_direct, advice_issued=advice_issued
+        )
     return False
+
+
+def municipality_sees_application_content(*, is_direct: bool, advice_issued: bool) -> bool:
+    """The municipality's part of ``can_see_application_content``."""
+    return not is_direct or advice_issued
 
 
 # -- the conversations and documents of a case (issue #22) ---------------------------------
@@ -142,12 +149,42 @@ def side_of(user: User | AnonymousUser) -> str | None:
     return None
 
 
-def can_see_message(user: User | AnonymousUser, *, thread: str, visible_to_applicant: bool) -> bool:
+def can_see_message(
+    user: User | AnonymousUser,
+    *,
+    thread: str,
+    sender_side: str,
+    visible_to_applicant: bool,
+    application_content: bool,
+) -> bool:
     """The municipality takes part in both conversations; UWV only in its own; the applicant
-    in theirs and in UWV's messages meant for them."""
-    side = side_of(user)
+    in theirs and in UWV's messages meant for them. In UWV's conversation the applicant's part
+    (UWV's questions meant for them, their answers) is the application's content: the
+    municipality sees it once it may see that content (``application_content``:
+    ``can_see_application_content``), and its own messages always."""
+    return side_sees_message(
+        side_of(user),
+        thread=thread,
+        sender_side=sender_side,
+        visible_to_applicant=visible_to_applicant,
+        application_content=application_content,
+    )
+
+
+def side_sees_message(
+    side: str | None,
+    *,
+    thread: str,
+    sender_side: str,
+    visible_to_applicant: bool,
+    application_content: bool,
+) -> bool:
+    """``can_see_message`` for a side (``side_of``) rather than one user: whom a new message
+    is told to."""
     if side == MUNICIPALITY:
-        return True
+        if thread != UWV or sender_side == MUNICIPALITY or application_content:
+            return True
+        return sender_side == UWV and not visible_to_applicant
     if side == UWV:
         return thread == UWV
     return side == APPLICANT and visible_to_applicant
@@ -173,20 +210,23 @@ def can_see_document(
     user: User | AnonymousUser,
     *,
     added_by_side: str,
-    attachment: bool,
     visible_to_applicant: bool,
     visible_to_uwv: bool,
     application_content: bool,
+    message_visible: bool | None = None,
 ) -> bool:
     """The applicant sees what is meant for them, UWV what is shared with it. The municipality
-    sees its own documents and every attachment of its conversations; the others (the
-    application's documents, UWV's) once it may see the application's content
-    (``application_content``: ``can_see_application_content``)."""
+    sees its own documents and the attachments of the messages it may see
+    (``message_visible``: ``can_see_message`` of the document's message; None for a document
+    that is no attachment); the others (the application's documents, UWV's) once it may see
+    the application's content (``application_content``: ``can_see_application_content``)."""
     side = side_of(user)
     if side == APPLICANT:
         return visible_to_applicant
     if side == UWV:
         return visible_to_uwv
     if side == MUNICIPALITY:
-        return attachment or added_by_side == MUNICIPALITY or application_content
+        if message_visible is not None:
+            return message_visible
+        return added_by_side == MUNICIPALITY or application_content
     return False

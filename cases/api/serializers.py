@@ -74,7 +74,6 @@ class CaseRefSerializer(serializers.Serializer):
 
 class ApplicationSerializer(serializers.Serializer):
     applicant_kind = serializers.ChoiceField(choices=ApplicantKind.choices)
-    source = serializers.ChoiceField(choices=CandidateSource.choices)
     received_on = serializers.DateField(allow_null=True)
     is_direct = serializers.BooleanField(
         help_text=_("The person applied to UWV directly (not through the municipality).")
@@ -82,6 +81,7 @@ class ApplicationSerializer(serializers.Serializer):
 
 
 class ApplicationContentSerializer(ApplicationSerializer):
+    source = serializers.ChoiceField(choices=CandidateSource.choices)
     support_needed = serializers.CharField()
     needs_adaptations = serializers.BooleanField()
     needs_supervision = serializers.BooleanField()

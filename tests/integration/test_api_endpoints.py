@@ -127,6 +127,7 @@ def test_the_municipality_sees_a_direct_applications_content_only_after_the_advi
     before = client.get(f"/api/v1/cases/{case.pk}/", **headers).json()
     assert before["application"]["is_direct"]
     assert "support_needed" not in before["application"]
+    assert "source" not in before["application"]  # a care organisation, say: content too
     assert before["person"]["bsn"] == case.person.bsn
 
     advised = client.post(
@@ -138,6 +139,7 @@ def test_the_municipality_sees_a_direct_applications_content_only_after_the_advi
     assert advised.status_code == 201
     after = client.get(f"/api/v1/cases/{case.pk}/", **headers).json()
     assert after["application"]["support_needed"] == "Begeleiding op de werkvloer."
+    assert after["application"]["source"] == case.application.source
     assert after["advice"]["outcome"] == "positive"
 
 

@@ -428,6 +428,69 @@ def test_a_question_meant_for_the_citizen_is_theirs_to_read_and_answer(
     assert again.status_code == 403
 
 
+def test_before_the_advice_the_municipality_sees_nothing_of_uwvs_talk_with_the_applicant(
+    case, consultant, citizen, assessor
+):
+    """DOMAIN, actors (004 §5): on a direct application the municipality learns only that
+    there is one; what UWV asks the applicant and what they answer is the application's
+    content, for the municipality once the advice is there."""
+    assert case.application.is_direct
+    question = post(
+        case,
+        assessor,
+        "Wilt u de brief van uw huisarts sturen?",
+        thread=MessageThread.UWV,
+        visible_to_applicant=True,
+    )
+    for_staff = post(case, assessor, "Krijgt de persoon een uitkering?", thread=MessageThread.UWV)
+    own = client_for(citizen)
+    answered = own.post(
+        reverse("citizen:uwv_answer", args=[case.pk]),
+        {"uwv-body": SECRET, "uwv-attachment": png("huisarts.png")},
+    )
+    assert answered.status_code == 302
+    letter = Document.objects.get(original_name="huisarts.png")
+    staff = client_for(consultant)
+    url = reverse("work:case_detail", args=[case.pk])
+
+    before = page(staff, url)
+
+    assert "Krijgt de persoon een uitkering?" in before  # meant for the municipality alone
+    assert "brief van uw huisarts" not in before and SECRET not in before
+    assert "huisarts.png" not in before
+    download = reverse("work:document_download", args=[case.pk, letter.pk])
+    assert staff.get(download).status_code == 404
+    told = Notification.objects.filter(kind=K.MESSAGE_FOR_MUNICIPALITY, recipient=consultant)
+    assert set(told.values_list("message_id", flat=True)) == {for_staff.pk}
+    # the municipality's answer answers what it was asked, not the applicant's question
+    staff.post(reverse("work:case_uwv_message", args=[case.pk]), {"message-body": "Nee."})
+    for_staff.refresh_from_db()
+    question.refresh_from_db()
+    assert for_staff.answered_at is not None
+    # the applicant's answer answered theirs; a new question to them stays open
+    again = post(
+        case,
+        assessor,
+        "En het verslag van school?",
+        thread=MessageThread.UWV,
+        visible_to_applicant=True,
+    )
+    staff.post(reverse("work:case_uwv_message", args=[case.pk]), {"message-body": "Weet ik niet."})
+    again.refresh_from_db()
+    assert again.answered_at is None
+    # what it could not see is not counted as read: it is new once the advice is there
+    assert Message.objects.get(sender_side="applicant").read_by_municipality_at is None
+
+    from tests.integration.test_case_page import advise
+
+    advise(case, assessor)
+    after = page(staff, url)
+
+    assert "brief van uw huisarts" in after and SECRET in after and "huisarts.png" in after
+    assert staff.get(download).status_code == 200
+    assert Message.objects.get(sender_side="applicant").read_by_municipality_at is not None
+
+
 def test_the_term_is_suspended_only_where_the_rule_allows(
     municipality, case, consultant, citizen, assessor
 ):

@@ -13,9 +13,9 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import rules, services, views
+from cases import rules, selectors, services, views
 from cases.audit.models import AuditEntry, CaseEvent
-from cases.choices import ApplicantKind, CaseState, TermKind
+from cases.choices import ApplicantKind, CandidateSource, CaseState, TermKind
 from cases.models import Advice, Case, Decision, Objection, SavedFilter
 from cases.placement.models import Employment
 from cases.terms.models import Term
@@ -281,6 +281,39 @@ def test_case_page_hides_the_content_of_a_direct_application_until_the_advice(
     advised = case_in(municipality, CaseState.ADVICE_ISSUED)
     page = signed_in.get(reverse("work:case_detail", args=[advised.pk])).content.decode()
     assert "Begeleiding op de werkvloer." in page
+
+
+def test_the_source_of_a_direct_application_waits_for_the_advice_too(signed_in, municipality):
+    """The candidate source (a care or mental-health organisation, say) is the application's
+    content: not on the page, in the filters or in the export before UWV advised."""
+    waiting = case_in(municipality, CaseState.WITH_UWV)
+    advised = case_in(municipality, CaseState.ADVICE_ISSUED)
+    by_college = case_in(municipality, CaseState.WITH_UWV)
+    by_college.application.applicant_kind = ApplicantKind.MUNICIPALITY
+    by_college.application.preselection_done_on = timezone.localdate() - dt.timedelta(days=30)
+    by_college.application.save()
+    for case in (waiting, advised, by_college):
+        case.application.source = CandidateSource.CARE
+        case.application.save()
+    label = "GGZ- of zorginstelling"
+
+    def page(case):
+        return signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+
+    assert label not in page(waiting)
+    assert label in page(advised) and label in page(by_college)
+    listed = signed_in.get(reverse("work:case_list") + "?source=care").content.decode()
+    assert advised.reference in listed and by_college.reference in listed
+    assert waiting.reference not in listed
+    body = b"".join(signed_in.get(reverse("work:export", args=["csv"])).streaming_content)
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";")}
+    assert rows[waiting.reference][5] == ""
+    assert rows[advised.reference][5] == rows[by_college.reference][5] == label
+    # the rule on one case and as a condition on cases say the same
+    for case in (waiting, advised, by_college):
+        case = Case.objects.get(pk=case.pk)
+        in_query = Case.objects.filter(selectors.municipality_sees_content_q(), pk=case.pk)
+        assert selectors.municipality_sees_content(case) == in_query.exists()
 
 
 # -- case page: actions ---------------------------------------------------------------------
