@@ -94,9 +94,11 @@ def verordening_in_force(municipality_id: int, on: date) -> Verordening | None:
     )
 
 
-def last_advice_date(person_id: int, *, exclude_case_id: int | None = None) -> date | None:
-    """The date of the person's most recent UWV advice (for the 12-month rule, §1.2)."""
-    advices = Advice.objects.filter(case__person_id=person_id)
+def last_advice_date(person: Person, *, exclude_case_id: int | None = None) -> date | None:
+    """The date of the person's most recent UWV advice (for the 12-month rule, §1.2), on any
+    record of their BSN: to UWV a possible duplicate (``Person.duplicate_of``) is the same
+    person."""
+    advices = Advice.objects.filter(case__person__bsn=person.bsn)
     if exclude_case_id is not None:
         advices = advices.exclude(case_id=exclude_case_id)
     return advices.order_by("-issued_on").values_list("issued_on", flat=True).first()

@@ -240,7 +240,7 @@ def submit_application(*, case_id: int, actor, origin: str = "") -> Case:
         outcome = rules.twelve_month_rule(
             ApplicantKind(application.applicant_kind),
             today,
-            selectors.last_advice_date(case.person_id, exclude_case_id=case.pk),
+            selectors.last_advice_date(case.person, exclude_case_id=case.pk),
             bool(application.changed_circumstances.strip()),
         )
         application.received_on = today
@@ -328,7 +328,7 @@ def record_advice(
             twelve = rules.twelve_month_rule(
                 ApplicantKind(application.applicant_kind),
                 application.received_on,
-                selectors.last_advice_date(person.pk, exclude_case_id=case.pk),
+                selectors.last_advice_date(person, exclude_case_id=case.pk),
                 changed,
             )
             if work_capacity is None:
@@ -1754,28 +1754,21 @@ def record_move(
         person.municipality_id = new_municipality_id
         person.save(update_fields=["municipality"])
         if new_place_by is not None:
-            if running is not None:
-                if moved_on < running.start_on:
-                    raise _refuse(
-                        _("The end date cannot be before the start date."), "end_before_start"
-                    )
-                running.end_on, running.ended_reason = moved_on, "moved"
-                running.save(update_fields=["end_on", "ended_reason"])
-                meet_term(case, TermKind.ADVICE_REVIEW, moved_on)
-                transition(
-                    case,
-                    CaseState.AWAITING_PLACEMENT,
-                    actor=actor,
-                    action="employment_ended",
-                    details={"employment": running.pk},
-                )
-            case.municipality_id = new_place_by
-            case.assignee = None
-            case.save(update_fields=["municipality", "assignee"])
+            # The old municipality's placement signal ends with the move; the new one's starts.
             Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).update(
                 met_on=moved_on
             )
-            if case.state == CaseState.AWAITING_PLACEMENT:
+            if running is not None:
+                # As any job that ends (§6.4): its contract-end date is no longer watched.
+                _end_job(
+                    case,
+                    running,
+                    end_on=moved_on,
+                    reason="moved",
+                    to_jobs_agreement=False,
+                    actor=actor,
+                )
+            elif case.state == CaseState.AWAITING_PLACEMENT:
                 start_term(
                     case,
                     TermKind.PLACEMENT,
@@ -1783,6 +1776,9 @@ def record_move(
                     weeks=None,
                     end_on=rules.placement_signal_date(moved_on),
                 )
+            case.municipality_id = new_place_by
+            case.assignee = None
+            case.save(update_fields=["municipality", "assignee"])
         figures.changed(old_municipality_id)  # the receivers see only the new one
         _event(
             case,

@@ -84,7 +84,7 @@ class Wizard:
 
     def last_advice_on(self):
         person = self.known_person()
-        return selectors.last_advice_date(person.pk) if person else None
+        return selectors.last_advice_date(person) if person else None
 
     def needs_previous_step(self) -> bool:
         """§1.2: only a person who had an advice in the last 12 months is asked about changes."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -194,6 +195,38 @@ def test_the_college_can_still_apply_for_a_person_with_a_possible_duplicate(
     )
 
     assert case.person == on_file
+
+
+def test_a_possible_duplicate_keeps_the_12_month_rule_of_the_person_on_file(
+    client, citizen, municipality
+):
+    """§1.2 holds for the person, not for one record of them: to UWV the BSN is the person.
+    The citizen is told nothing of the file (no oracle); UWV's negative advice is accepted."""
+    from cases import rules, services
+    from cases.choices import AdviceOutcome
+
+    existing = PersonFactory(bsn=bsn(40), account=None, municipality=municipality, email="")
+    CaseFactory(person=existing, state=CaseState.ADVICE_ISSUED)  # advised 14 weeks ago
+    client.force_login(citizen)
+    draft = start(client)
+    answers = answers_for(municipality, bsn=existing.bsn)
+    answers["wsw"] = {"has_wsw": "no", "wsw_end": "", "wsw_supported": ""}  # assessed in full
+    fill(client, draft, answers)
+    assert client.post(review_url(draft)).status_code == 302
+    case = Case.objects.get(draft=draft)
+    assert case.person.duplicate_of == existing
+
+    event = CaseEvent.objects.get(case=case, action="application_submitted")
+    assert event.details["twelve_month_rule"] == "negative_unless_changed"
+    advice = services.record_advice(
+        case_id=case.pk,
+        outcome=AdviceOutcome.NEGATIVE,
+        reasons="Binnen 12 maanden opnieuw aangevraagd.",
+        needs_supervision=True,
+        work_capacity=rules.WorkCapacity(True, True, Decimal(2), Decimal(6)),
+        actor=UserFactory(uwv_assessor=True),
+    )
+    assert advice.outcome == AdviceOutcome.NEGATIVE
 
 
 # -- staff settle the possible duplicate -----------------------------------------------------

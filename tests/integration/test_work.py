@@ -510,6 +510,15 @@ def test_the_case_page_names_the_case_handler(signed_in, municipality):
 
 def test_move_with_the_job_ending_hands_the_case_to_the_new_municipality(signed_in, municipality):
     case = case_in(municipality, CaseState.EMPLOYED)
+    today = timezone.localdate()
+    # a fixed-term contract: its end is watched while the job runs (§6.1)
+    Term.objects.create(
+        case=case,
+        kind=TermKind.CONTRACT_END,
+        starts_on=today - dt.timedelta(days=30),
+        weeks=None,
+        end_on=today + dt.timedelta(days=90),
+    )
     new = MunicipalityFactory()
     response = post_action(
         signed_in,
@@ -521,7 +530,9 @@ def test_move_with_the_job_ending_hands_the_case_to_the_new_municipality(signed_
     case.refresh_from_db()
     assert case.municipality == new and case.state == CaseState.AWAITING_PLACEMENT
     assert case.employments.get().end_on == timezone.localdate()
-    assert Term.objects.filter(case=case, kind=TermKind.PLACEMENT, met_on__isnull=True).exists()
+    open_terms = Term.objects.filter(case=case, met_on__isnull=True)
+    # the new municipality is signalled for the new place, not for the old job's contract end
+    assert list(open_terms.values_list("kind", flat=True)) == [TermKind.PLACEMENT]
 
 
 def test_move_keeping_the_job_keeps_the_paying_municipality(signed_in, municipality):
