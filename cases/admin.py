@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .audit.models import AuditEntry, CaseEvent
 from .models import Advice, AowAge, Appeal, Application, Case, Decision, Objection, Person
 from .notifications.models import Notification
@@ -235,9 +237,39 @@ class AuditEntryAdmin(ViewOnlyAdmin):
 
 @admin.register(DecreeHoliday)
 class DecreeHolidayAdmin(admin.ModelAdmin):
+    """The days of each new royal decree (§0). A change moves the ends of the running terms
+    it touches (``services.decree_days_changed``), in the same transaction."""
+
     list_display = ["day", "description"]
     search_fields = ["description"]
     list_filter = [("day", admin.DateFieldListFilter)]
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("day") if change else None
+        super().save_model(request, obj, form, change)
+        days = {obj.day, before} - {None}
+        self._moved(request, services.decree_days_changed(days=days, actor=request.user))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._moved(request, services.decree_days_changed(days={obj.day}, actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        days = set(queryset.values_list("day", flat=True))
+        super().delete_queryset(request, queryset)
+        self._moved(request, services.decree_days_changed(days=days, actor=request.user))
+
+    def _moved(self, request, count: int) -> None:
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "The end of %(count)d running term has moved.",
+                    "The ends of %(count)d running terms have moved.",
+                    count,
+                )
+                % {"count": count},
+            )
 
 
 @admin.register(AowAge)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +47,10 @@ from .placement.models import AvailabilityPeriod, Employment, PassedOver, PlaceR
 from .provisions.models import SupportProvision
 from .terms.lifecycle import (
     decree_days,
+    forget_decree_days,
     meet_term,
     open_term,
+    recompute_term,
     record_resumption,
     record_suspension,
     start_term,
@@ -141,6 +144,62 @@ def suspend_term(
         )
         dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
         return term
+
+
+#: How far after a decree day the end of a term it carried on may lie (a long weekend, a
+#: holiday next to it): the running terms ending in this window are derived again.
+DECREE_DAY_REACH = timedelta(days=14)
+
+
+def decree_days_changed(*, days, actor, origin: str = "") -> int:
+    """An operator added, moved or removed days equated with general holidays by decree
+    (§0, art. 3(3) Atw). Every running statutory term that ends on or shortly after one of
+    ``days`` gets its end derived again; a term whose end moves gets an event in its case's
+    history and its people a notice. A suspended term is derived again when it resumes.
+    Returns the number of terms that moved."""
+    days = sorted(set(days))
+    if not days:
+        return 0
+    with (
+        audited(
+            "decree_days_changed",
+            actor=actor,
+            object_type="decree_day",
+            object_id=",".join(day.isoformat() for day in days),
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        forget_decree_days()
+        window = Q()
+        for day in days:
+            window |= Q(end_on__range=(day, day + DECREE_DAY_REACH))
+        running = (
+            Term.objects.filter(window, met_on__isnull=True, suspended_since__isnull=True)
+            .exclude(weeks__isnull=True)  # signal dates, not statutory terms: no Atw
+            .select_related("case")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        moved = 0
+        for term in running:
+            before = term.end_on
+            recompute_term(term)
+            if term.end_on == before:
+                continue
+            moved += 1
+            _event(
+                term.case,
+                actor=actor,
+                action="term_end_moved",
+                details={
+                    "term": term.kind,
+                    "from": before.isoformat(),
+                    "end_on": term.end_on.isoformat(),
+                },
+            )
+            dispatch.notify_case_event(term.case, dispatch.K.TERM_MOVED, on=term.end_on)
+        return moved
 
 
 def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = "") -> Term:

@@ -196,6 +196,7 @@ EVENT_LABELS = {
     "advice_issued": _("UWV issued its advice"),
     "term_suspended": _("Term suspended"),
     "term_resumed": _("Term resumed"),
+    "term_end_moved": _("Term end moved: a day equated with a public holiday"),
     "decision_recorded": _("Decision recorded"),
     "objection_filed": _("Objection registered"),
     "objection_granted": _("Objection upheld"),

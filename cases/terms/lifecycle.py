@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from cases import rules
@@ -26,6 +27,12 @@ def decree_days() -> frozenset[date]:
         days = frozenset(DecreeHoliday.objects.values_list("day", flat=True))
         cache.set(DECREE_DAYS_CACHE_KEY, days, 300)
     return days
+
+
+def forget_decree_days() -> None:
+    """The decree days changed: read them again (now, and once the change is committed)."""
+    cache.delete(DECREE_DAYS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(DECREE_DAYS_CACHE_KEY))
 
 
 def start_term(

@@ -19,7 +19,7 @@ from cases.choices import CaseState
 from cases.models import Appeal, Case, Objection
 from cases.placement.models import AvailabilityPeriod, Employment
 from cases.provisions.models import SupportProvision
-from cases.terms.models import Term, TermEvent
+from cases.terms.models import DecreeHoliday, Term, TermEvent
 from municipalities.models import (
     ChainAgreement,
     Employer,
@@ -300,3 +300,56 @@ def test_the_case_list_costs_the_same_number_of_queries_for_5_and_50_cases(opera
 #: count for the paginator and the page of cases with person, municipality and assignee
 #: joined in. No second count of all rows: ``show_full_result_count`` is off.
 CASE_CHANGELIST_QUERIES = 5
+
+
+def test_a_decree_day_added_or_removed_moves_the_running_terms_it_touches(
+    operator_client, operator
+):
+    """§0: the operator adds the days of a new royal decree; a running term that ended on such a
+    day now ends on the next working day (and back when the day is removed), told in the case's
+    history and to the person. A term ending the day after is left alone."""
+    from cases import rules
+    from cases.choices import TermKind
+    from cases.notifications.models import Notification, NotificationKind
+
+    start = timezone.localdate() + timedelta(days=1 - timezone.localdate().weekday())  # a Tuesday
+    while any(rules.is_non_working_day(start + timedelta(weeks=8, days=n)) for n in (0, 1)):
+        start += timedelta(weeks=1)
+    end = start + timedelta(weeks=8)
+    citizen = UserFactory()
+    touched = CaseFactory(state=CaseState.WITH_UWV, person=PersonFactory(account=citizen))
+    untouched = CaseFactory(state=CaseState.WITH_UWV)
+    for case, day in ((touched, start), (untouched, start + timedelta(days=1))):
+        Term.objects.filter(case=case, kind=TermKind.UWV_ADVICE).update(
+            starts_on=day, end_on=day + timedelta(weeks=8)
+        )
+
+    def ends():
+        return {
+            case: Term.objects.get(case=case, kind=TermKind.UWV_ADVICE).end_on
+            for case in (touched, untouched)
+        }
+
+    added = operator_client.post(
+        reverse("admin:cases_decreeholiday_add"),
+        {"day": end.isoformat(), "description": "Bij besluit gelijkgesteld"},
+        follow=True,
+    )
+
+    assert added.status_code == 200
+    assert "Het einde van 1 lopende termijn is verschoven." in added.content.decode()
+    assert ends() == {touched: end + timedelta(days=1), untouched: end + timedelta(days=1)}
+    event = CaseEvent.objects.get(case=touched, action="term_end_moved")
+    assert event.actor == operator and event.details["end_on"] == (end + timedelta(1)).isoformat()
+    assert not CaseEvent.objects.filter(case=untouched, action="term_end_moved").exists()
+    assert Notification.objects.filter(
+        case=touched, kind=NotificationKind.TERM_MOVED, recipient=citizen
+    ).exists()
+
+    day = DecreeHoliday.objects.get(day=end)
+    removed = operator_client.post(
+        reverse("admin:cases_decreeholiday_delete", args=[day.pk]), {"post": "yes"}
+    )
+
+    assert removed.status_code == 302
+    assert ends() == {touched: end, untouched: end + timedelta(days=1)}
