@@ -50,9 +50,11 @@ from .terms.lifecycle import (
     forget_decree_days,
     meet_term,
     open_term,
+    pause_signal,
     recompute_term,
     record_resumption,
     record_suspension,
+    resume_signal,
     start_term,
 )
 from .terms.models import Term
@@ -840,6 +842,14 @@ def mark_unavailable(
         AvailabilityPeriod.objects.create(
             case=case, reason=reason, unavailable_from=from_on or _today()
         )
+        # The case pauses: no "still unplaced" signal while the person cannot be placed.
+        signal = open_term(case, TermKind.PLACEMENT)
+        if signal is not None and signal.suspended_since is None:
+            with translation.override(settings.LANGUAGE_CODE):  # history in the house language
+                label = str(dict(AvailabilityPeriod.Reason.choices).get(reason, reason))
+            pause_signal(
+                signal, on=max(from_on or _today(), signal.starts_on), reason=label, actor=actor
+            )
         return case
 
 
@@ -857,6 +867,9 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
             available_again_on=on or _today()
         )
+        signal = open_term(case, TermKind.PLACEMENT)
+        if signal is not None and signal.suspended_since is not None:
+            resume_signal(signal, on=max(on or _today(), signal.suspended_since), actor=actor)
         dispatch.notify_case_event(case, dispatch.K.AVAILABLE_AGAIN, on=_today())
         return case
 

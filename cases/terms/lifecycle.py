@@ -5,7 +5,7 @@ row lock and write the history and the audit entry.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -102,3 +102,24 @@ def record_resumption(term: Term, *, on: date, actor) -> Term:
     """Append the resumption of ``term`` on ``on`` and derive its end again (DOMAIN §0)."""
     TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
     return recompute_term(term)
+
+
+def pause_signal(term: Term, *, on: date, reason: str, actor) -> Term:
+    """Pause a signal date (``weeks`` None, no Atw: the placement signal while the person is
+    unavailable, §4.4): kept as a suspension event, not signalled while paused."""
+    TermEvent.objects.create(
+        term=term, kind=TermEvent.Kind.SUSPENDED, on=on, reason=reason, actor=actor
+    )
+    term.suspended_since = on
+    term.save(update_fields=["suspended_since"])
+    return term
+
+
+def resume_signal(term: Term, *, on: date, actor) -> Term:
+    """Resume a paused signal date: it moves on by the days it was paused."""
+    TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
+    paused = max(0, (on - term.suspended_since).days) if term.suspended_since else 0
+    term.end_on += timedelta(days=paused)
+    term.suspended_since = None
+    term.save(update_fields=["end_on", "suspended_since"])
+    return term

@@ -435,6 +435,40 @@ def test_unavailable_and_available_again(signed_in, municipality):
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
 
 
+def test_while_unavailable_the_case_pauses_and_its_placement_signal_with_it(
+    signed_in, municipality
+):
+    """§4.4: the case pauses and keeps its turn: no "still unplaced" signal while the person
+    cannot be placed; the signal date moves on by the days they were unavailable."""
+    from cases.notifications import dispatch
+    from cases.notifications.models import Notification, NotificationKind
+
+    today = timezone.localdate()
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    Term.objects.create(
+        case=case,
+        kind=TermKind.PLACEMENT,
+        starts_on=today - dt.timedelta(days=100),
+        weeks=None,
+        end_on=today - dt.timedelta(days=5),  # signalled 5 days ago
+    )
+    since = today - dt.timedelta(days=10)
+    post_action(signed_in, case, "unavailable", {"reason": "illness", "from_on": since.isoformat()})
+
+    dispatch.sweep(today)
+
+    signals = Notification.objects.filter(case=case, kind=NotificationKind.PLACEMENT_SIGNAL)
+    assert not signals.exists()
+    post_action(signed_in, case, "available", {"on": today.isoformat()})
+    signal = Term.objects.get(case=case, kind=TermKind.PLACEMENT)
+    assert signal.suspended_since is None
+    assert signal.end_on == today + dt.timedelta(days=5)  # 10 days later than before
+    assert list(signal.events.values_list("kind", "on")) == [
+        ("suspended", since),
+        ("resumed", today),
+    ]
+
+
 def test_objection_and_its_outcome(signed_in, municipality):
     case = case_in(municipality, CaseState.REJECTED)
     response = post_action(
