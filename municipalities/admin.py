@@ -7,11 +7,14 @@ the quota history itself is read-only, and a verordening version that is in forc
 longer be changed or deleted (a change is a new version).
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import services
 from .models import (
+    VERORDENING_FIELDS,
     ChainAgreement,
     ChainPartner,
     ChainTarget,
@@ -89,8 +92,36 @@ class YearlyQuotaAdmin(admin.ModelAdmin):
         obj.pk = YearlyQuota.objects.get(municipality=obj.municipality, year=obj.year).pk
 
 
+class VerordeningAdminForm(forms.ModelForm):
+    """The checks of ``services.check_verordening_version``, as errors on the form's fields."""
+
+    class Meta:
+        model = Verordening
+        fields = ["municipality", *VERORDENING_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        municipality = data.get("municipality") or getattr(self.instance, "municipality", None)
+        if municipality is None or self.errors:
+            return data
+        version = self.instance if self.instance.pk else None
+        try:
+            services.check_verordening_version(
+                municipality.pk,
+                {name: data.get(name) for name in VERORDENING_FIELDS},
+                version=version,
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
 @admin.register(Verordening)
 class VerordeningAdmin(admin.ModelAdmin):
+    """Versions are added and changed through the services (checked, audited), as on the
+    municipality's own pages."""
+
+    form = VerordeningAdminForm
     list_display = ["municipality", "in_force_from", "offers_additional_places", "ordering_rule"]
     list_filter = ["offers_additional_places", "ordering_rule", "municipality"]
     search_fields = ["municipality__name", "municipality__cbs_code"]
@@ -111,6 +142,18 @@ class VerordeningAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not self.in_force(obj)
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in VERORDENING_FIELDS}
+        if change:
+            saved = services.update_verordening_version(
+                verordening_id=obj.pk, actor=request.user, origin="admin", **values
+            )
+        else:
+            saved = services.create_verordening_version(
+                municipality=obj.municipality, actor=request.user, origin="admin", **values
+            )
+        obj.pk = saved.pk
 
 
 @admin.register(QuotaChange)

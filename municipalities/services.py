@@ -99,6 +99,51 @@ def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def check_verordening_version(
+    municipality_id: int, values: dict[str, Any], *, version: Verordening | None = None
+) -> dict[str, Any]:
+    """The checks on a new version (``version`` None) or on a change of one not in force yet,
+    with the values as they will be stored; ``ValidationError`` per field otherwise. A new
+    version may not come into force before today (it would change how earlier cases were
+    judged), unless it is the municipality's first; a version in force is never edited."""
+    today = _today()
+    if version is not None and version.in_force_from <= today:
+        raise ValidationError(
+            _("This version is already in force and cannot be changed. Add a new version instead."),
+            code="in_force",
+        )
+    values = _check_verordening(values)
+    versions = Verordening.objects.filter(municipality_id=municipality_id)
+    if version is None and versions.exists() and values["in_force_from"] < today:
+        raise ValidationError(
+            {
+                "in_force_from": _(
+                    "A new version cannot come into force in the past: that would change "
+                    "how earlier cases were judged. Choose today or a later date."
+                )
+            },
+            code="in_force_in_past",
+        )
+    if version is not None and values["in_force_from"] <= today:
+        raise ValidationError(
+            {
+                "in_force_from": _(
+                    "A version that is not in force yet must keep a date after today."
+                )
+            },
+            code="in_force_in_past",
+        )
+    clash = versions.filter(in_force_from=values["in_force_from"])
+    if version is not None:
+        clash = clash.exclude(pk=version.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"in_force_from": _("There is already a version that comes into force then.")},
+            code="duplicate_date",
+        )
+    return values
+
+
 def create_verordening_version(
     *, municipality: Municipality, actor, origin: str = "", **values: Any
 ) -> Verordening:
@@ -112,23 +157,7 @@ def create_verordening_version(
     ):
         _check_manager(actor, municipality.pk)
         Municipality.objects.select_for_update().get(pk=municipality.pk)
-        values = _check_verordening(values)
-        versions = Verordening.objects.filter(municipality=municipality)
-        if versions.exists() and values["in_force_from"] < _today():
-            raise ValidationError(
-                {
-                    "in_force_from": _(
-                        "A new version cannot come into force in the past: that would change "
-                        "how earlier cases were judged. Choose today or a later date."
-                    )
-                },
-                code="in_force_in_past",
-            )
-        if versions.filter(in_force_from=values["in_force_from"]).exists():
-            raise ValidationError(
-                {"in_force_from": _("There is already a version that comes into force then.")},
-                code="duplicate_date",
-            )
+        values = check_verordening_version(municipality.pk, values)
         verordening = Verordening.objects.create(
             municipality=municipality, **{k: values[k] for k in VERORDENING_FIELDS}
         )
@@ -153,32 +182,7 @@ def update_verordening_version(
     ):
         verordening = Verordening.objects.select_for_update().get(pk=verordening_id)
         _check_manager(actor, verordening.municipality_id)
-        if verordening.in_force_from <= _today():
-            raise ValidationError(
-                _(
-                    "This version is already in force and cannot be changed. Add a new "
-                    "version instead."
-                ),
-                code="in_force",
-            )
-        values = _check_verordening(values)
-        if values["in_force_from"] <= _today():
-            raise ValidationError(
-                {
-                    "in_force_from": _(
-                        "A version that is not in force yet must keep a date after today."
-                    )
-                },
-                code="in_force_in_past",
-            )
-        clash = Verordening.objects.filter(
-            municipality_id=verordening.municipality_id, in_force_from=values["in_force_from"]
-        ).exclude(pk=verordening.pk)
-        if clash.exists():
-            raise ValidationError(
-                {"in_force_from": _("There is already a version that comes into force then.")},
-                code="duplicate_date",
-            )
+        values = check_verordening_version(verordening.municipality_id, values, version=verordening)
         for name in VERORDENING_FIELDS:
             setattr(verordening, name, values[name])
         verordening.save(update_fields=list(VERORDENING_FIELDS))

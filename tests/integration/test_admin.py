@@ -241,6 +241,54 @@ def test_a_verordening_in_force_is_read_only_and_a_future_one_can_be_changed(ope
     assert Verordening.objects.filter(pk=in_force.pk).exists()
 
 
+def test_a_verordening_added_in_the_admin_is_held_to_the_same_rules_and_audited(
+    operator_client,
+):
+    """§5: not in force in the past once there is a version (it would change how earlier
+    cases were judged), discussed with the target group first: as on the municipality's own
+    pages, through the same service."""
+    import json
+
+    from municipalities.models import default_provision_kinds
+
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
+    today = timezone.localdate()
+
+    def add(in_force_from, discussed_on):
+        return operator_client.post(
+            url(Verordening, "add"),
+            {
+                "municipality": municipality.pk,
+                "in_force_from": in_force_from.isoformat(),
+                "discussed_with_target_group_on": discussed_on.isoformat(),
+                "provisions": "Jobcoach en aangepaste werkplek.",
+                "provisions_until_employment": "Training.",
+                "provisions_while_waiting": "Dagbesteding.",
+                "provision_kinds": json.dumps(default_provision_kinds()),
+                "additional_places_per_year": 0,
+                "ordering_rule": "positive_advice_date",
+                "decision_term_weeks": 8,
+                "advice_review_months": 24,
+            },
+        )
+
+    past = add(today - timedelta(days=10), today - timedelta(days=40))
+    late_talk = add(today + timedelta(days=30), today + timedelta(days=31))
+
+    assert past.status_code == late_talk.status_code == 200
+    assert "kan niet in het verleden ingaan" in past.content.decode()
+    assert "met de doelgroep besproken zijn" in late_talk.content.decode()
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+
+    added = add(today + timedelta(days=30), today - timedelta(days=5))
+
+    assert added.status_code == 302
+    version = Verordening.objects.get(municipality=municipality, in_force_from__gt=today)
+    entry = AuditEntry.objects.get(action="create_verordening", object_id=str(version.pk))
+    assert entry.origin == "admin"
+
+
 def test_a_quota_changed_in_the_admin_keeps_its_history_and_is_audited(operator_client, operator):
     municipality = MunicipalityFactory()
 
