@@ -768,9 +768,15 @@ def case_in_scope(user, pk: int) -> bool:
     return queryset.filter(pk=pk).exists()
 
 
-def case_terms(case: Case) -> list[Term]:
-    """The case's terms, each with its events as ``term.event_list``."""
-    return list(terms_with_events().filter(case=case))
+#: The terms a UWV assessor sees of a case: its own. The college's decision, the objection,
+#: placement and contract dates are the municipality's (DOMAIN, actors).
+UWV_TERM_KINDS = (TermKind.UWV_ADVICE,)
+
+
+def uwv_case_terms(case: Case) -> list[Term]:
+    """UWV's terms of the case (``UWV_TERM_KINDS``), each with its events as
+    ``term.event_list``."""
+    return list(terms_with_events().filter(case=case, kind__in=UWV_TERM_KINDS))
 
 
 def may_see_application_content(user, case: Case) -> bool:

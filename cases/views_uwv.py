@@ -78,7 +78,7 @@ def _render_case(request, case, *, bound=None, status=200):
     if not hasattr(case, "message_list"):
         case = selectors.get_uwv_case_page_for(request.user, case.pk)
     today = timezone.localdate()
-    terms = list(selectors.case_terms(case))
+    terms = selectors.uwv_case_terms(case)
     for term in terms:
         term.state = rules.term_state(
             term.end_on, today, term.met_on, term.suspended_since is not None, term.kind

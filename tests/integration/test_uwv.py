@@ -185,3 +185,21 @@ def test_the_queue_filter_follows_new_municipalities_and_the_choice_made(client,
     assert f'<option value="{first.pk}" selected>' not in (
         client.get(reverse("uwv:queue")).content.decode()
     )
+
+
+def test_the_assessor_sees_uwvs_own_term_not_the_municipalitys(client, assessor):
+    """DOMAIN, actors: UWV records the advice; the college's decision, objection and placement
+    dates are the municipality's business."""
+    case = CaseFactory(state=CaseState.AWAITING_PLACEMENT)
+    today = timezone.localdate()
+    for kind, weeks in (
+        (TermKind.UWV_ADVICE, 8),
+        (TermKind.DECISION, 8),
+        (TermKind.PLACEMENT, None),
+    ):
+        Term.objects.create(case=case, kind=kind, starts_on=today, weeks=weeks, end_on=today)
+
+    page = client.get(reverse("uwv:case_detail", args=[case.pk])).content.decode()
+
+    assert "Adviestermijn UWV" in page
+    assert "Beslistermijn gemeente" not in page and "Signaal plaatsing" not in page
