@@ -48,8 +48,9 @@ def _in_words(state: str, days_left: int | None, nearly_due: bool, suspended_sin
         return pgettext("term", "ended")
     if state == TermState.SUSPENDED:
         if suspended_since:
+            # The end shown is the end as it stood when the term stopped: say it moves on.
             return _filled(
-                gettext("suspended since %(since)s"),
+                gettext("suspended since %(since)s; the end moves on by every day it stays so"),
                 since=date_format(suspended_since, DATE_FORMAT),
             )
         return gettext("suspended")

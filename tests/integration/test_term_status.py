@@ -98,7 +98,10 @@ def test_a_suspended_term_says_since_when_on_every_page(municipality, consultant
         )
         shown = texts(case, citizen, consultant)
     end = Term.objects.get(case=case, kind=TermKind.UWV_ADVICE).end_on
-    expected = f"Adviestermijn UWV: tot en met {dutch_date(end)} (opgeschort sinds 18 januari 2027)"
+    expected = (
+        f"Adviestermijn UWV: tot en met {dutch_date(end)} (opgeschort sinds 18 januari 2027; "
+        "de einddatum schuift op met elke dag dat dit zo blijft)"
+    )
     assert set(shown.values()) == {expected}, shown
 
 
