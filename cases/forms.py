@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 
+from . import rules
 from .choices import (
     AdviceOutcome,
     AppealOutcome,
@@ -47,11 +48,25 @@ def _today():
 
 
 class DateField(forms.DateField):
+    """A date as staff type it; only in the years the portal reckons in (``rules.DATE_YEARS``)."""
+
     widget = DATE_INPUT
+    default_error_messages = {
+        "out_of_range": _("Enter a date between %(first)s and %(last)s."),
+    }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d-%m-%Y"])
         super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.year not in rules.DATE_YEARS:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": rules.DATE_YEARS[0], "last": rules.DATE_YEARS[-1]},
+            )
 
 
 # -- work list and UWV queue filters --------------------------------------------------------
@@ -552,6 +567,7 @@ class CouncilPositionForm(forms.Form):
         label=_("Position in the municipality's own order"),
         required=False,
         min_value=1,
+        max_value=rules.MAX_COUNCIL_POSITION,
         help_text=_(
             "1 comes first. Leave empty to remove the position: the person then comes after "
             "everyone with a position."

@@ -44,8 +44,10 @@ from cases.choices import (
 __all__ = [
     "AOW_AGES",
     "CAP_PCT_OF_WML",
+    "DATE_YEARS",
     "FLAT_RATE_PCT_OF_WML",
     "HOURS_PER_PLACE",
+    "MAX_COUNCIL_POSITION",
     "MAX_HOURS_PER_WEEK",
     "MINIMUM_QUOTA",
     "MOVABLE_STATES",
@@ -225,6 +227,15 @@ def add_weeks(start: date, weeks: int) -> date:
     if weeks < 0:
         raise ValueError("weeks must not be negative")
     return start + timedelta(weeks=weeks)
+
+
+#: The highest position in a council's own order of candidates (§4.5): far beyond any
+#: municipality's candidates, and a typing error beyond that.
+MAX_COUNCIL_POSITION = 99_999
+
+#: The years the portal reckons dates in. Its terms follow the Dutch holiday calendar, which
+#: the holidays package keeps up to 2100: a date outside is a typing error, refused on entry.
+DATE_YEARS = range(1900, 2100)
 
 
 def add_months(start: date, months: int) -> date:

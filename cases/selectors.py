@@ -244,14 +244,25 @@ def encode_cursor(when, pk: int) -> str:
     return f"{when.isoformat()}~{pk}"
 
 
+#: The ids and years a cursor the lists wrote can hold: anything else is not one of theirs.
+CURSOR_MAX_ID = 2**63 - 1
+CURSOR_YEARS = range(1900, 9000)
+
+
 def decode_cursor(cursor: str | None, parse) -> tuple | None:
+    """The (date or time, id) of a cursor ``encode_cursor`` wrote; None for anything else
+    (the list then starts at its first page)."""
     if not cursor or "~" not in cursor:
         return None
     value, _sep, pk = cursor.rpartition("~")
     try:
-        return parse(value), int(pk)
-    except (TypeError, ValueError):
+        when, key = parse(value), int(pk)
+    except (TypeError, ValueError, OverflowError):
         return None
+    naive = isinstance(when, _dt.datetime) and when.tzinfo is None  # ours are aware
+    if naive or when.year not in CURSOR_YEARS or not 0 < key <= CURSOR_MAX_ID:
+        return None
+    return when, key
 
 
 def _open_terms(**extra) -> QuerySet[Term]:
@@ -771,6 +782,17 @@ def case_in_scope(user, pk: int) -> bool:
 #: The terms a UWV assessor sees of a case: its own. The college's decision, the objection,
 #: placement and contract dates are the municipality's (DOMAIN, actors).
 UWV_TERM_KINDS = (TermKind.UWV_ADVICE,)
+
+
+def uwv_stage(case: Case) -> CaseState:
+    """The state a UWV assessor sees of a case: UWV's own stages (sent, being assessed,
+    withdrawn before the advice, advice issued). What the college did after the advice
+    (decision, objection, placement, closing) is the municipality's: to UWV the case is one
+    with its advice."""
+    state = CaseState(case.state)
+    if state in AT_UWV_STATES or (state == CaseState.WITHDRAWN and not hasattr(case, "advice")):
+        return state
+    return CaseState.ADVICE_ISSUED
 
 
 def uwv_case_terms(case: Case) -> list[Term]:

@@ -863,13 +863,26 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         case = _lock_case(case_id)
         if case.state != CaseState.UNAVAILABLE:
             raise _refuse(_("This person is not marked as unavailable."), "not_unavailable")
+        on = on or _today()
+        period = AvailabilityPeriod.objects.filter(
+            case=case, available_again_on__isnull=True
+        ).first()
+        if period is not None and on < period.unavailable_from:
+            raise _refuse(
+                _(
+                    "The person cannot be available again before %(date)s, the day they "
+                    "became unavailable."
+                ),
+                "available_before_unavailable",
+                date=date_format(period.unavailable_from, "j F Y"),
+            )
         transition(case, CaseState.AWAITING_PLACEMENT, actor=actor, action="available_again")
         AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
-            available_again_on=on or _today()
+            available_again_on=on
         )
         signal = open_term(case, TermKind.PLACEMENT)
         if signal is not None and signal.suspended_since is not None:
-            resume_signal(signal, on=max(on or _today(), signal.suspended_since), actor=actor)
+            resume_signal(signal, on=max(on, signal.suspended_since), actor=actor)
         dispatch.notify_case_event(case, dispatch.K.AVAILABLE_AGAIN, on=_today())
         return case
 
@@ -1171,8 +1184,12 @@ def set_council_position(
         _check_candidate(case, actor)
         if not reason.strip():
             raise _refuse(_("Record the reason."), "reason_required")
-        if position is not None and position < 1:
-            raise _refuse(_("A position is 1 or more."), "position_invalid")
+        if position is not None and not 1 <= position <= rules.MAX_COUNCIL_POSITION:
+            raise _refuse(
+                _("A position is a number from 1 to %(max)s."),
+                "position_invalid",
+                max=rules.MAX_COUNCIL_POSITION,
+            )
         previous = case.council_position
         case.council_position = position
         case.save(update_fields=["council_position"])
@@ -1743,7 +1760,8 @@ def apply_on_behalf_of_college(
 ) -> Case:
     """The college requests an advice after its own pre-selection (DOMAIN §1.1) and sends it
     to UWV at once. The college may apply at any time (no 12-month rule, §1.2). A person not
-    yet known is registered in the actor's municipality; a resident elsewhere is refused."""
+    yet known is registered in the actor's municipality; one on file in another municipality
+    too, as a possible duplicate, without saying so."""
     municipality_id = getattr(actor, "municipality_id", None)
     with (
         audited(
@@ -1755,21 +1773,21 @@ def apply_on_behalf_of_college(
             raise _refuse(_("Record the outcome of the pre-selection."), "preselection_required")
         if preselection_done_on > _today():
             raise _refuse(_("The pre-selection cannot be in the future."), "preselection_future")
+        typed = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": birth_date,
+            "benefit_kind": benefit_kind,
+            "municipality_id": municipality_id,
+        }
         person, _created = Person.objects.get_or_create(
-            bsn=bsn,
-            duplicate_of__isnull=True,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "birth_date": birth_date,
-                "benefit_kind": benefit_kind,
-                "municipality_id": municipality_id,
-            },
+            bsn=bsn, duplicate_of__isnull=True, defaults=typed
         )
         if person.municipality_id != municipality_id:
-            raise _refuse(
-                _("This person does not live in your municipality."), "person_other_municipality"
-            )
+            # On file in another municipality: that is its data (and tells of a disability),
+            # so the answer is the same as for a BSN nobody has. The college applies for its
+            # resident as a possible duplicate of that person (``Person.duplicate_of``).
+            person = Person.objects.create(bsn=bsn, duplicate_of=person, **typed)
         case = create_application(
             person=person,
             applicant_kind=ApplicantKind.MUNICIPALITY,

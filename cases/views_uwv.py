@@ -112,6 +112,7 @@ def _render_case(request, case, *, bound=None, status=200):
             "application": case.application,
             "advice": getattr(case, "advice", None),
             "terms": terms,
+            "stage": selectors.uwv_stage(case),
             "uwv_term": uwv_term,
             "shortcut": shortcut,
             "can_start": case.state == CaseState.SUBMITTED,

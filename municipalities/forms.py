@@ -314,4 +314,6 @@ class ChainPartnerForm(forms.ModelForm):
 
 class ChainTargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
-    target_places = forms.IntegerField(label=_("Target number of places"), min_value=0)
+    target_places = forms.IntegerField(
+        label=_("Target number of places"), min_value=0, max_value=100_000
+    )

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -523,6 +523,14 @@ def chain_edit(request, municipality, pk: int):
     return _chain_form_page(request, municipality, selectors.chain_agreement(municipality, pk))
 
 
+def _row_id(value: str) -> int:
+    """A row id from a form's button; 404 for anything else."""
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404 from None
+
+
 @manages_municipality
 def chain_detail(request, municipality, pk: int):
     agreement = selectors.chain_agreement(municipality, pk)
@@ -534,11 +542,9 @@ def chain_detail(request, municipality, pk: int):
     origin = origin_of(request)
     if post is not None:
         if "remove_partner" in post:
+            partner = get_object_or_404(agreement.partners, pk=_row_id(post["remove_partner"]))
             services.remove_chain_partner(
-                agreement=agreement,
-                partner_id=int(post.get("remove_partner") or 0),
-                actor=request.user,
-                origin=origin,
+                agreement=agreement, partner_id=partner.pk, actor=request.user, origin=origin
             )
             messages.success(request, _("The partner has been removed."))
             return redirect(request.path)

@@ -1,11 +1,22 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.urls.converters import IntConverter
 from django.utils.translation import gettext_lazy as _
 
 from municipalities import views as municipality_views
 
 from . import health, views
+
+
+class IdConverter(IntConverter):
+    """A row id: at most 18 digits, so that a longer number is "not found" rather than a
+    number too large for the database."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(IdConverter, "id")
 
 # The admin signs in through allauth, so MFA and rate limits cover it as well.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -30,11 +41,11 @@ urlpatterns = [
     ),
     # A municipality's theme, public (its pages, letters and mails show it).
     path(
-        "huisstijl/<int:municipality_id>.css",
+        "huisstijl/<id:municipality_id>.css",
         municipality_views.theme_stylesheet,
         name="theme_stylesheet",
     ),
-    path("huisstijl/<int:municipality_id>/logo", municipality_views.theme_logo, name="theme_logo"),
+    path("huisstijl/<id:municipality_id>/logo", municipality_views.theme_logo, name="theme_logo"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("account/", include("allauth.urls")),

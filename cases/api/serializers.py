@@ -11,8 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import rules, selectors
 from ..choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -28,6 +30,16 @@ from ..choices import (
     TermState,
     WorkplaceKind,
 )
+
+
+def in_date_years(value) -> None:
+    """Only dates in the years the portal reckons in (``rules.DATE_YEARS``)."""
+    if value is not None and value.year not in rules.DATE_YEARS:
+        raise serializers.ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": rules.DATE_YEARS[0], "last": rules.DATE_YEARS[-1]}
+        )
+
 
 # -- errors ---------------------------------------------------------------------------------
 
@@ -175,11 +187,31 @@ class UwvQueueFilterSerializer(serializers.Serializer):
 class UwvCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    state = serializers.ChoiceField(choices=CaseState.choices)
+    state = serializers.SerializerMethodField(
+        help_text=_(
+            "UWV's own stages: submitted, with_uwv, withdrawn (before the advice) or "
+            "advice_issued. What the municipality decided afterwards is not UWV's."
+        )
+    )
     municipality = MunicipalitySerializer()
     person = UwvPersonSerializer()
     application = ApplicationContentSerializer()
     advice = AdviceSerializer(allow_null=True)
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[
+                (state.value, state.label)
+                for state in (
+                    *selectors.AT_UWV_STATES,
+                    CaseState.WITHDRAWN,
+                    CaseState.ADVICE_ISSUED,
+                )
+            ]
+        )
+    )
+    def get_state(self, case) -> str:
+        return selectors.uwv_stage(case).value
 
 
 class WorkCapacitySerializer(serializers.Serializer):
@@ -300,9 +332,11 @@ class PlacementInputSerializer(serializers.Serializer):
     employer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     workplace_kind = serializers.ChoiceField(choices=WorkplaceKind.choices, required=False)
     hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=2)
-    start_on = serializers.DateField()
+    start_on = serializers.DateField(validators=[in_date_years])
     contract_kind = serializers.ChoiceField(choices=ContractKind.choices)
-    contract_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    contract_ends_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[in_date_years]
+    )
     agreed_wage = serializers.DecimalField(
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), help_text=_("Gross.")
     )

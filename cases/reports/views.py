@@ -118,7 +118,7 @@ def _context(request, cbs_code: str) -> dict:
     region = report.region.get(year) if year else None
     country = report.country.get(year) if year else None
     rows, exacts = [own, region, country], [exact, operator, operator]
-    urls = _list_urls(year, max(years)) if exact and not operator else {}
+    urls = _list_urls(year, max(years)) if exact and not operator and years else {}
     summary = present.summary_lines(rows, exacts, urls)
     places_by_year = [
         (y, present.quota(report.own[y]), present.places(report.own[y], exact))

@@ -113,6 +113,12 @@ def test_uwv_reads_one_case_with_the_bsn_and_the_application(client, amsterdam, 
     assert body["person"]["bsn"] == case.person.bsn
     assert body["application"]["support_needed"] == case.application.support_needed
     assert body["advice"] is None
+    assert body["state"] == "with_uwv"
+    # what the college did after the advice is the municipality's: to UWV it is advised
+    for state in (CaseState.OBJECTION, CaseState.EMPLOYED, CaseState.CLOSED):
+        later = case_in(amsterdam, state)
+        seen = client.get(f"/api/v1/uwv/cases/{later.pk}/", **bearer(client, *api_clients["uwv"]))
+        assert seen.json()["state"] == "advice_issued"
     draft = case_in(amsterdam, CaseState.DRAFT)
     response = client.get(f"/api/v1/uwv/cases/{draft.pk}/", **bearer(client, *api_clients["uwv"]))
     assert response.status_code == 404  # as on UWV's pages: a draft is not UWV's

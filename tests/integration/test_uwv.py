@@ -203,3 +203,8 @@ def test_the_assessor_sees_uwvs_own_term_not_the_municipalitys(client, assessor)
 
     assert "Adviestermijn UWV" in page
     assert "Beslistermijn gemeente" not in page and "Signaal plaatsing" not in page
+    # nor the college's steps: to UWV the case is one with its advice
+    assert "<dd>Advies gegeven</dd>" in page and "Wacht op een plek" not in page
+    objected = CaseFactory(state=CaseState.OBJECTION)
+    page = client.get(reverse("uwv:case_detail", args=[objected.pk])).content.decode()
+    assert "<dd>Advies gegeven</dd>" in page and "Bezwaar" not in page

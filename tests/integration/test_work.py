@@ -614,24 +614,37 @@ def test_college_applies_after_preselection(signed_in, municipality):
     assert Term.objects.filter(case=case, kind=TermKind.UWV_ADVICE).exists()
 
 
-def test_college_application_for_a_resident_elsewhere_is_refused(signed_in):
-    person = PersonFactory()
-    response = signed_in.post(
-        reverse("work:application_create"),
-        {
-            "bsn": person.bsn,
-            "first_name": "X",
-            "last_name": "Y",
-            "birth_date": "2001-05-01",
-            "benefit_kind": "participatiewet",
-            "source": "school",
-            "preselection_done_on": timezone.localdate().isoformat(),
-            "preselection_notes": "Voorselectie.",
-        },
-    )
-    assert response.status_code == 400
-    assert not Case.objects.filter(person=person).exists()
-    assert AuditEntry.objects.filter(action="apply_on_behalf_of_college", result="refused").exists()
+def test_a_college_application_does_not_tell_whether_a_bsn_is_on_file_elsewhere(
+    signed_in, municipality
+):
+    """A file in another municipality is that municipality's data, and tells of a disability:
+    the consultant gets the same answer as for a BSN nobody has. Their resident is registered
+    as a possible duplicate of that person; the other file gets nothing."""
+    elsewhere = PersonFactory(last_name="Op-Dossier-Elders")
+
+    def apply(bsn):
+        return signed_in.post(
+            reverse("work:application_create"),
+            {
+                "bsn": bsn,
+                "first_name": "Noor",
+                "last_name": "Visser",
+                "birth_date": "2001-05-01",
+                "benefit_kind": "participatiewet",
+                "source": "school",
+                "preselection_done_on": timezone.localdate().isoformat(),
+                "preselection_notes": "Voorselectie.",
+            },
+        )
+
+    on_file, unknown = apply(elsewhere.bsn), apply(valid_bsn(4343))
+
+    assert on_file.status_code == unknown.status_code == 302
+    case = Case.objects.get(person__bsn=elsewhere.bsn, municipality=municipality)
+    assert case.person.duplicate_of == elsewhere and case.person.municipality == municipality
+    assert not Case.objects.filter(person=elsewhere).exists()
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert elsewhere.last_name not in page and "Mogelijk dezelfde persoon" not in page
 
 
 def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signed_in):
