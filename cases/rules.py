@@ -66,6 +66,7 @@ __all__ = [
     "CaseAction",
     "Funding",
     "FundingBasis",
+    "NegativeAdviceReason",
     "Placement",
     "STATE_ACTIONS",
     "RuleViolation",
@@ -129,6 +130,7 @@ __all__ = [
     "is_non_working_day",
     "leaves_jobs_register",
     "must_accept_place",
+    "negative_advice_reason",
     "objection_in_time",
     "objection_term_end",
     "order_candidates",
@@ -714,6 +716,36 @@ def advice_outcome(
     if has_work_capacity(work_capacity) and (needs_adaptations or needs_supervision_or_guidance):
         return AdviceOutcome.POSITIVE
     return AdviceOutcome.NEGATIVE
+
+
+class NegativeAdviceReason(StrEnum):
+    """Why UWV's advice was negative, as the decision letter must say (Awb 3:46-3:47)."""
+
+    WSW_SUPPORTED_EMPLOYMENT = "wsw_supported_employment"  # §2.4, without investigation
+    NO_WORK_CAPACITY = "no_work_capacity"  # §2.3
+    REGULAR_EMPLOYER = "regular_employer"  # §2.2: no help a regular employer cannot give
+    TWELVE_MONTHS = "twelve_months"  # §1.2: again within 12 months, nothing changed
+
+
+def negative_advice_reason(
+    *,
+    without_investigation: bool,
+    work_capacity: WorkCapacity,
+    needs_adaptations: bool,
+    needs_supervision_or_guidance: bool,
+) -> NegativeAdviceReason:
+    """The reason of a negative advice from its findings: the Wsw shortcut (§2.4), else the
+    criteria of §2.2-§2.3 (``advice_outcome``); findings that meet them mean the advice was
+    negative under the once-a-year rule (§1.2, ``twelve_month_rule``)."""
+    if without_investigation:
+        return NegativeAdviceReason.WSW_SUPPORTED_EMPLOYMENT
+    if not has_work_capacity(work_capacity):
+        return NegativeAdviceReason.NO_WORK_CAPACITY
+    if advice_outcome(work_capacity, needs_adaptations, needs_supervision_or_guidance) == (
+        AdviceOutcome.NEGATIVE
+    ):
+        return NegativeAdviceReason.REGULAR_EMPLOYER
+    return NegativeAdviceReason.TWELVE_MONTHS
 
 
 def wsw_shortcut(

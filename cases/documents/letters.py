@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.choices import ApplicantKind, TermKind
+from cases.choices import AdviceOutcome, ApplicantKind, TermKind
 from cases.terms.lifecycle import decree_days
 from municipalities import themes
 from municipalities.models import Theme
@@ -102,8 +102,26 @@ def letter_theme(municipality) -> dict:
     }
 
 
+def _negative_reason(advice) -> str:
+    """Why UWV's advice was negative (``rules.negative_advice_reason``); "" otherwise."""
+    if advice is None or advice.outcome != AdviceOutcome.NEGATIVE:
+        return ""
+    return rules.negative_advice_reason(
+        without_investigation=advice.without_investigation,
+        work_capacity=rules.WorkCapacity(
+            advice.can_perform_task,
+            advice.basic_employee_skills,
+            advice.hours_at_a_stretch,
+            advice.hours_per_day,
+        ),
+        needs_adaptations=advice.needs_adaptations,
+        needs_supervision_or_guidance=advice.needs_supervision,
+    ).value
+
+
 def decision_letter_context(decision) -> dict:
     case = decision.case
+    advice = getattr(case, "advice", None)
     return {
         "theme": letter_theme(case.municipality),
         "decision": decision,
@@ -115,7 +133,9 @@ def decision_letter_context(decision) -> dict:
         "return_address": ", ".join(
             line.strip() for line in case.municipality.postal_address.splitlines() if line.strip()
         ),
-        "advice": getattr(case, "advice", None),
+        "advice": advice,
+        "negative_reason": _negative_reason(advice),
+        "must_accept_place": rules.must_accept_place(case.person.benefit_kind, decision.positive),
         "objection_end_on": objection_end_date(decision),
         "objection_weeks": rules.OBJECTION_TERM_WEEKS,
         "portal_case_url": portal_url("citizen:case_detail", case.pk)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from cases import services
 from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.documents.letters import LetterheadIncomplete, decision_letter_html, decision_letter_pdf
-from cases.models import Decision, Term
+from cases.models import Advice, Decision, Person, Term
 from portal.models import Role
 from tests.factories import (
     CaseFactory,
@@ -129,6 +130,51 @@ def test_a_letter_for_a_representative_is_addressed_to_them_on_behalf_of_the_per
     assert "Ouderweg 5" in html and "Beste Petra Jansen," in html
     assert "Sam Jansen komt in aanmerking voor beschut werk." in html
     assert "U komt in aanmerking" not in html
+
+
+@pytest.mark.parametrize(
+    ("findings", "reason"),
+    [
+        # UWV decided on the Wsw indication, without investigating (§2.4)
+        (
+            {"without_investigation": True},
+            "zonder nieuw onderzoek, omdat er een geldige Wsw-indicatie is met het advies "
+            "begeleid werken",
+        ),
+        # fewer than 4 hours a day (§2.3)
+        ({"hours_per_day": Decimal(3)}, "werken in een organisatie is nog niet mogelijk"),
+        # work capacity, but no help a regular employer cannot give (§2.2)
+        (
+            {"needs_supervision": False, "needs_adaptations": False},
+            "een gewone werkgever kan de hulp geven die nodig is bij het werk",
+        ),
+        # every criterion met, still negative: again within 12 months (§1.2)
+        ({"needs_supervision": True}, "binnen 12 maanden na het vorige advies van UWV"),
+    ],
+)
+def test_a_negative_advice_is_explained_by_its_own_reason(municipality, findings, reason):
+    """Awb 3:46: the letter gives the reason the advice was negative, not a general one."""
+    case = decided_case(municipality)
+    Advice.objects.filter(case=case).update(outcome="negative", **findings)
+
+    html = decision_letter_html(Decision.objects.get(case=case))
+
+    assert reason in html
+    others = {"Wsw-indicatie", "nog niet mogelijk", "werkgever kan de hulp geven", "12 maanden"}
+    assert [other for other in others if other in html and other not in reason] == []
+
+
+@pytest.mark.parametrize(("benefit", "told"), [("participatiewet", True), ("none", False)])
+def test_a_positive_letter_tells_a_participatiewet_recipient_to_accept_a_place(
+    municipality, benefit, told
+):
+    """§3.4: whoever gets a Participatiewet benefit must accept a suitable place."""
+    case = decided_case(municipality, state=CaseState.AWAITING_PLACEMENT)
+    Person.objects.filter(pk=case.person_id).update(benefit_kind=benefit)
+
+    html = decision_letter_html(Decision.objects.get(case=case))
+
+    assert ("Daarom moet u een passende plek aannemen" in html) is told
 
 
 def test_the_pdf_is_tagged_pdf_ua_with_title_language_and_reading_order(municipality):
