@@ -680,7 +680,7 @@ class MessageForm(forms.Form):
         error_messages={"required": _("Write a message.")},
     )
     attachment = forms.FileField(
-        label=_("Attachment (not required)"),
+        label=_("Attachment"),
         required=False,
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
         error_messages={"empty": _("The file is empty. Choose another file.")},

@@ -93,11 +93,13 @@ TEXTS: dict[str, tuple] = {
             "give its advice no later than %(date)s."
         ),
     ),
+    # Sent when any term of the case stops, runs again or moves (a day equated with a
+    # holiday): which one and its end are on the case page, where they stay right.
     K.TERM_MOVED: (
-        _("The date of your advice has changed"),
+        _("A date in your case has changed"),
         _(
-            "The term for your case has been suspended or has started again. The new end "
-            "date is %(date)s."
+            "A term in your case has stopped for a while, runs again or ends on another day. "
+            "Log in to the portal to see the dates on the page of your application."
         ),
     ),
     K.ADVICE_ISSUED: (

@@ -57,7 +57,9 @@ DEEMED_REFUSAL_TEXT = _(
 )
 
 
-def _objection_step(steps: list, case, objection_term, *, current: bool, today: date) -> None:
+def _objection_step(steps: list, case, objection_term, *, today: date) -> None:
+    """The objection, or the chance to object while its term runs (§3.3): a step of now,
+    beside the search for a place after a positive decision; gone once the term has ended."""
     objections = list(case.objections.all())
     if objections:
         latest = objections[-1]
@@ -70,12 +72,15 @@ def _objection_step(steps: list, case, objection_term, *, current: bool, today: 
             )
         )
     elif objection_term is not None and objection_term.met_on is None:
+        fields = _term_fields(objection_term, today)
+        if fields["term_state"] == TermState.ENDED:
+            return
         steps.append(
             TimelineStep(
                 _("Objection possible"),
-                CURRENT if current else NEXT,
+                CURRENT,
                 text=_("Do you disagree with the decision? You can object until the date below."),
-                **_term_fields(objection_term, today),
+                **fields,
             )
         )
 
@@ -135,7 +140,7 @@ def build(case, today: date) -> list[TimelineStep]:
                 DEEMED_REFUSAL_TEXT,
             )
         )
-        _objection_step(steps, case, open_term(case, TermKind.OBJECTION), current=True, today=today)
+        _objection_step(steps, case, open_term(case, TermKind.OBJECTION), today=today)
         return steps
     else:
         status = CURRENT if advice is not None else NEXT
@@ -149,9 +154,7 @@ def build(case, today: date) -> list[TimelineStep]:
         )
         return steps
 
-    _objection_step(
-        steps, case, open_term(case, TermKind.OBJECTION), current=not decision.positive, today=today
-    )
+    _objection_step(steps, case, open_term(case, TermKind.OBJECTION), today=today)
 
     if decision.positive or state in (CaseState.AWAITING_PLACEMENT, CaseState.EMPLOYED):
         if state == CaseState.EMPLOYED:

@@ -214,6 +214,20 @@ def test_the_objection_link_is_gone_after_the_term(client, citizen):
     page = client.get(reverse("citizen:case_detail", args=[case.pk])).content.decode()
 
     assert "Bezwaar maken tegen het besluit" not in page
+    assert "Bezwaar mogelijk" not in page  # nor a step that says it still is
+
+
+def test_objecting_to_a_positive_decision_is_a_step_of_now(client, citizen):
+    """While its term runs the chance to object is now, beside the search for a place."""
+    case = case_of(citizen, CaseState.AWAITING_PLACEMENT)
+    term = objection_term(case)
+    Term.objects.filter(pk=term.pk).update(end_on=timezone.localdate() + dt.timedelta(days=10))
+    client.force_login(citizen)
+
+    page = client.get(reverse("citizen:case_detail", args=[case.pk])).content.decode()
+
+    step = page[page.index("Bezwaar mogelijk") :]
+    assert step.index("Nu") < step.index("</li>")
 
 
 def test_withdrawing_an_application(client, citizen):

@@ -106,6 +106,7 @@ def test_the_consultant_writes_and_the_citizen_reads_and_answers_on_the_case_pag
     assert "Schrijf aan de aanvrager" in page(staff, reverse("work:case_detail", args=[case.pk]))
     form = page(staff, reverse("work:case_message", args=[case.pk]))
     assert 'enctype="multipart/form-data"' in form
+    assert "Bijlage" in form and "(niet verplicht) (niet verplicht)" not in form
 
     response = staff.post(
         reverse("work:case_message", args=[case.pk]), {"message-body": "Kunt u dinsdag komen?"}

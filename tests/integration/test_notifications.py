@@ -226,6 +226,12 @@ def test_the_service_hooks_tell_the_right_people(municipality, citizen):
     assert (K.OBJECTION_FILED, consultant.pk) in kinds
     decision = Notification.objects.get(case=case, kind=K.DECISION_SENT, channel="email")
     assert decision.term_end == case.terms.get(kind="objection").end_on
+    # any term that stops or moves: said as such, the dates where they stay right
+    moved = Notification.objects.filter(case=case, kind=K.TERM_MOVED, channel="email").first()
+    with translation.override("nl"):
+        told = dispatch.text_of(moved)
+    assert told.subject == "Een datum in uw zaak is veranderd"
+    assert "advies" not in told.subject and "staat even stil, loopt weer" in told.body
 
 
 # -- delivery -------------------------------------------------------------------------------
