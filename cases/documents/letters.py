@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.choices import AdviceOutcome, ApplicantKind, TermKind
+from cases.models import Objection
 from cases.terms.lifecycle import decree_days
 from municipalities import themes
 from municipalities.models import Theme
@@ -119,6 +120,19 @@ def _negative_reason(advice) -> str:
     ).value
 
 
+def _objection_against_not_deciding(decision):
+    """A pending objection against not deciding in time (§3.1), filed before this late
+    decision: it now counts against the decision too (Awb 6:20), so no new one is asked."""
+    case = decision.case
+    if case.deemed_refusal_on is None:
+        return None
+    return (
+        case.objections.filter(outcome=Objection.Outcome.PENDING, filed_on__lte=decision.sent_on)
+        .order_by("filed_on", "id")
+        .first()
+    )
+
+
 def decision_letter_context(decision) -> dict:
     case = decision.case
     advice = getattr(case, "advice", None)
@@ -136,6 +150,7 @@ def decision_letter_context(decision) -> dict:
         "advice": advice,
         "negative_reason": _negative_reason(advice),
         "must_accept_place": rules.must_accept_place(case.person.benefit_kind, decision.positive),
+        "pending_objection": _objection_against_not_deciding(decision),
         "objection_end_on": objection_end_date(decision),
         "objection_weeks": rules.OBJECTION_TERM_WEEKS,
         "portal_case_url": portal_url("citizen:case_detail", case.pk)

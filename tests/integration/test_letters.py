@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from cases import services
 from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.documents.letters import LetterheadIncomplete, decision_letter_html, decision_letter_pdf
-from cases.models import Advice, Decision, Person, Term
+from cases.models import Advice, Case, Decision, Objection, Person, Term
 from portal.models import Role
 from tests.factories import (
     CaseFactory,
@@ -175,6 +175,22 @@ def test_a_positive_letter_tells_a_participatiewet_recipient_to_accept_a_place(
     html = decision_letter_html(Decision.objects.get(case=case))
 
     assert ("Daarom moet u een passende plek aannemen" in html) is told
+
+
+def test_a_late_decision_says_the_pending_objection_now_counts_against_it(municipality):
+    """Awb 6:20: an objection against not deciding in time counts against the late decision;
+    the letter does not invite a second one the portal would not take."""
+    case = decided_case(municipality, account=UserFactory())
+    Case.objects.filter(pk=case.pk).update(deemed_refusal_on=dt.date(2026, 3, 1))
+    Objection.objects.create(
+        case=case, filed_on=dt.date(2026, 3, 10), grounds="Te laat.", in_time=True
+    )
+
+    html = decision_letter_html(Decision.objects.get(case=case))
+
+    assert "Op 10 maart 2026 hebt u bezwaar gemaakt" in html
+    assert "telt nu ook tegen dit besluit" in html
+    assert "U kunt online bezwaar maken" not in html and "6 mei 2026" not in html
 
 
 def test_the_pdf_is_tagged_pdf_ua_with_title_language_and_reading_order(municipality):
