@@ -11,7 +11,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.choices import AdviceOutcome, CaseState, TermKind, TermState
+from cases.choices import AdviceOutcome, ApplicantKind, CaseState, TermKind, TermState
 
 DONE, CURRENT, NEXT = "done", "current", "next"
 
@@ -85,8 +85,23 @@ def _objection_step(steps: list, case, objection_term, *, today: date) -> None:
         )
 
 
+def about_name(case) -> str:
+    """The person's first name when a representative applied for them (the page speaks
+    about the person, not to the reader); "" when the person applied themselves."""
+    application = getattr(case, "application", None)
+    if application is not None and application.applicant_kind == ApplicantKind.REPRESENTATIVE:
+        return case.person.first_name
+    return ""
+
+
+def _said(name: str, to_you, about_person) -> str:
+    """``to_you``, or ``about_person`` filled with the person's ``name`` (``about_name``)."""
+    return about_person % {"name": name} if name else to_you
+
+
 def build(case, today: date) -> list[TimelineStep]:
     steps: list[TimelineStep] = []
+    name = about_name(case)
     application = getattr(case, "application", None)
     advice = getattr(case, "advice", None)
     decision = getattr(case, "decision", None)
@@ -115,9 +130,16 @@ def build(case, today: date) -> list[TimelineStep]:
             TimelineStep(
                 _("UWV gives an advice"),
                 CURRENT if received else NEXT,
-                text=_(
-                    "UWV looks into whether sheltered work suits you. UWV must give its advice "
-                    "no later than the date below."
+                text=_said(
+                    name,
+                    _(
+                        "UWV looks into whether sheltered work suits you. UWV must give its "
+                        "advice no later than the date below."
+                    ),
+                    _(
+                        "UWV looks into whether sheltered work suits %(name)s. UWV must give "
+                        "its advice no later than the date below."
+                    ),
                 ),
                 **_term_fields(uwv, today),
             )
@@ -125,9 +147,17 @@ def build(case, today: date) -> list[TimelineStep]:
 
     if decision is not None:
         text = (
-            _("You are eligible for sheltered work.")
+            _said(
+                name,
+                _("You are eligible for sheltered work."),
+                _("%(name)s is eligible for sheltered work."),
+            )
             if decision.positive
-            else _("You are not eligible for sheltered work.")
+            else _said(
+                name,
+                _("You are not eligible for sheltered work."),
+                _("%(name)s is not eligible for sheltered work."),
+            )
         )
         steps.append(TimelineStep(_("The municipality decides"), DONE, decision.sent_on, text))
     elif case.deemed_refusal_on is not None:
@@ -158,11 +188,20 @@ def build(case, today: date) -> list[TimelineStep]:
 
     if decision.positive or state in (CaseState.AWAITING_PLACEMENT, CaseState.EMPLOYED):
         if state == CaseState.EMPLOYED:
-            steps.append(TimelineStep(_("You have a place to work"), DONE))
+            steps.append(
+                TimelineStep(
+                    _said(name, _("You have a place to work"), _("%(name)s has a place to work")),
+                    DONE,
+                )
+            )
         elif state == CaseState.JOBS_AGREEMENT:
             steps.append(
                 TimelineStep(
-                    _("You work in a job through the jobs agreement"),
+                    _said(
+                        name,
+                        _("You work in a job through the jobs agreement"),
+                        _("%(name)s works in a job through the jobs agreement"),
+                    ),
                     CURRENT,
                     text=_(
                         "Does that job stop? Then tell the municipality. It will tell you "
@@ -175,7 +214,11 @@ def build(case, today: date) -> list[TimelineStep]:
                 TimelineStep(
                     _("Finding a place to work"),
                     CURRENT,
-                    text=_("You are temporarily unavailable. You keep your turn."),
+                    text=_said(
+                        name,
+                        _("You are temporarily unavailable. You keep your turn."),
+                        _("%(name)s is temporarily unavailable and keeps the turn."),
+                    ),
                 )
             )
         elif state in (CaseState.CLOSED, CaseState.WITHDRAWN):
@@ -189,7 +232,11 @@ def build(case, today: date) -> list[TimelineStep]:
                 TimelineStep(
                     _("Finding a place to work"),
                     CURRENT,
-                    text=_("The municipality looks for a suitable place for you."),
+                    text=_said(
+                        name,
+                        _("The municipality looks for a suitable place for you."),
+                        _("The municipality looks for a suitable place for %(name)s."),
+                    ),
                 )
             )
     return steps

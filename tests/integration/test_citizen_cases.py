@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from cases import conversations
 from cases.audit.models import CaseEvent
-from cases.choices import CaseState, MessageThread, TermKind
+from cases.choices import ApplicantKind, CaseState, MessageThread, TermKind
 from cases.documents.letters import decision_letter_html, decision_letter_pdf
-from cases.models import Objection
+from cases.models import Objection, Person
 from cases.terms.models import Term
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 
@@ -228,6 +228,24 @@ def test_objecting_to_a_positive_decision_is_a_step_of_now(client, citizen):
 
     step = page[page.index("Bezwaar mogelijk") :]
     assert step.index("Nu") < step.index("</li>")
+
+
+def test_a_representatives_page_speaks_about_the_person_not_to_the_reader(client, citizen):
+    """A parent follows the application of their child: the page says what applies to the
+    child, by name, as the letter does."""
+    case = case_of(citizen, CaseState.REJECTED)
+    Person.objects.filter(pk=case.person_id).update(first_name="Sam")
+    case.application.applicant_kind = ApplicantKind.REPRESENTATIVE
+    case.application.representative_name = "Petra Jansen"
+    case.application.representative_relationship = "parent"
+    case.application.save()
+    client.force_login(citizen)
+
+    page = client.get(reverse("citizen:case_detail", args=[case.pk])).content.decode()
+
+    assert "Sam komt niet in aanmerking voor beschut werk." in page
+    assert "Contactgegevens van Sam" in page
+    assert "U komt niet in aanmerking" not in page and "Uw contactgegevens" not in page
 
 
 def test_withdrawing_an_application(client, citizen):
