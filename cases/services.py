@@ -1787,7 +1787,9 @@ def apply_on_behalf_of_college(
             # On file in another municipality: that is its data (and tells of a disability),
             # so the answer is the same as for a BSN nobody has. The college applies for its
             # resident as a possible duplicate of that person (``Person.duplicate_of``).
-            person = Person.objects.create(bsn=bsn, duplicate_of=person, **typed)
+            person, _created = Person.objects.get_or_create(
+                bsn=bsn, duplicate_of=person, municipality_id=municipality_id, defaults=typed
+            )
         case = create_application(
             person=person,
             applicant_kind=ApplicantKind.MUNICIPALITY,

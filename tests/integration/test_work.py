@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from cases import rules, selectors, services, views
 from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import ApplicantKind, CandidateSource, CaseState, TermKind
-from cases.models import Advice, Case, Decision, Objection, SavedFilter
+from cases.models import Advice, Case, Decision, Objection, Person, SavedFilter
 from cases.placement.models import Employment
 from cases.terms.models import Term
 from portal.permissions import can_see_application_content
@@ -645,6 +645,10 @@ def test_a_college_application_does_not_tell_whether_a_bsn_is_on_file_elsewhere(
     assert not Case.objects.filter(person=elsewhere).exists()
     page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
     assert elsewhere.last_name not in page and "Mogelijk dezelfde persoon" not in page
+    # a later application for the same resident joins the same file
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
+    assert apply(elsewhere.bsn).status_code == 302
+    assert Person.objects.filter(bsn=elsewhere.bsn, municipality=municipality).count() == 1
 
 
 def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signed_in):
