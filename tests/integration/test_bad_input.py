@@ -162,8 +162,10 @@ def test_a_chain_agreement_refuses_garbage_ids_and_targets(client):
 
 def test_a_municipalitys_figures_before_there_are_any(signed_in, municipality):
     page = signed_in.get(reverse("reports:municipality", args=[municipality.cbs_code]))
+    overview = signed_in.get(reverse("reports:overview"))
 
-    assert page.status_code == 200
+    assert page.status_code == overview.status_code == 200
+    assert "<title>Beschut werk in cijfers | " in overview.content.decode()  # no "None"
 
 
 def test_the_public_theme_of_an_id_no_database_holds_is_not_found():
