@@ -135,7 +135,7 @@ class VerordeningAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if self.in_force(obj):
             return [field.name for field in Verordening._meta.concrete_fields]
-        return []
+        return ["municipality"] if obj is not None else []  # a version stays with its own
 
     def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and not self.in_force(obj)

@@ -234,7 +234,9 @@ def test_a_verordening_in_force_is_read_only_and_a_future_one_can_be_changed(ope
         operator_client.post(url(Verordening, "delete", in_force.pk), {"post": "yes"}).status_code
         == 403
     )
-    assert operator_client.get(url(Verordening, "change", future.pk)).status_code == 200
+    changing = operator_client.get(url(Verordening, "change", future.pk))
+    assert changing.status_code == 200
+    assert 'name="municipality"' not in changing.content.decode()  # it stays with its own
     response = operator_client.post(url(Verordening, "delete", future.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Verordening.objects.filter(pk=future.pk).exists()
@@ -255,9 +257,9 @@ def test_a_verordening_added_in_the_admin_is_held_to_the_same_rules_and_audited(
     VerordeningFactory(municipality=municipality, in_force_from=date(2020, 1, 1))
     today = timezone.localdate()
 
-    def add(in_force_from, discussed_on):
+    def add(in_force_from, discussed_on, version=None):
         return operator_client.post(
-            url(Verordening, "add"),
+            url(Verordening, "change", version.pk) if version else url(Verordening, "add"),
             {
                 "municipality": municipality.pk,
                 "in_force_from": in_force_from.isoformat(),
@@ -287,6 +289,13 @@ def test_a_verordening_added_in_the_admin_is_held_to_the_same_rules_and_audited(
     version = Verordening.objects.get(municipality=municipality, in_force_from__gt=today)
     entry = AuditEntry.objects.get(action="create_verordening", object_id=str(version.pk))
     assert entry.origin == "admin"
+    moved = add(today + timedelta(days=40), today - timedelta(days=5), version=version)
+    assert moved.status_code == 302
+    version.refresh_from_db()
+    assert version.in_force_from == today + timedelta(days=40)
+    assert AuditEntry.objects.filter(
+        action="update_verordening", object_id=str(version.pk), origin="admin"
+    ).exists()
 
 
 def test_a_quota_changed_in_the_admin_keeps_its_history_and_is_audited(operator_client, operator):
