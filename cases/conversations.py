@@ -311,9 +311,8 @@ def mark_conversation_read(*, case, actor) -> int:
     if side is None:
         return 0
     new = Message.objects.filter(case=case).filter(selectors.unread_messages_q(side))
-    content = selectors.may_see_application_content(actor, case)
-    if side == Side.MUNICIPALITY and not content:
+    if side == Side.MUNICIPALITY and not selectors.municipality_sees_content(case):
         # Not what it may not see yet (``side_sees_message``): that is new once it may.
-        seen = [m.pk for m in new if selectors.may_see_message(actor, m, content=content)]
+        seen = [m.pk for m in new if selectors.may_see_message(actor, m, content=False)]
         new = Message.objects.filter(pk__in=seen)
     return new.update(**{selectors.READ_FIELD[side]: timezone.now()})

@@ -47,26 +47,26 @@ def _today():
     return timezone.localdate()
 
 
+def validate_in_date_years(value) -> None:
+    """Only a date in the years the portal reckons in (``rules.DATE_YEARS``): for the forms
+    and the API alike."""
+    if value is not None and value.year not in rules.DATE_YEARS:
+        raise forms.ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": rules.DATE_YEARS[0], "last": rules.DATE_YEARS[-1]},
+        )
+
+
 class DateField(forms.DateField):
-    """A date as staff type it; only in the years the portal reckons in (``rules.DATE_YEARS``)."""
+    """A date as staff type it (``validate_in_date_years``)."""
 
     widget = DATE_INPUT
-    default_error_messages = {
-        "out_of_range": _("Enter a date between %(first)s and %(last)s."),
-    }
+    default_validators = [validate_in_date_years]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d-%m-%Y"])
         super().__init__(*args, **kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value and value.year not in rules.DATE_YEARS:
-            raise forms.ValidationError(
-                self.error_messages["out_of_range"],
-                code="out_of_range",
-                params={"first": rules.DATE_YEARS[0], "last": rules.DATE_YEARS[-1]},
-            )
 
 
 # -- work list and UWV queue filters --------------------------------------------------------

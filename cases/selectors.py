@@ -244,9 +244,8 @@ def encode_cursor(when, pk: int) -> str:
     return f"{when.isoformat()}~{pk}"
 
 
-#: The ids and years a cursor the lists wrote can hold: anything else is not one of theirs.
+#: The highest id a cursor the lists wrote can hold (its dates: ``rules.DATE_YEARS``).
 CURSOR_MAX_ID = 2**63 - 1
-CURSOR_YEARS = range(1900, 9000)
 
 
 def decode_cursor(cursor: str | None, parse) -> tuple | None:
@@ -260,7 +259,7 @@ def decode_cursor(cursor: str | None, parse) -> tuple | None:
     except (TypeError, ValueError, OverflowError):
         return None
     naive = isinstance(when, _dt.datetime) and when.tzinfo is None  # ours are aware
-    if naive or when.year not in CURSOR_YEARS or not 0 < key <= CURSOR_MAX_ID:
+    if naive or when.year not in rules.DATE_YEARS or not 0 < key <= CURSOR_MAX_ID:
         return None
     return when, key
 
@@ -805,22 +804,22 @@ def may_see_application_content(user, case: Case) -> bool:
     """DOMAIN, actors: for a direct application, municipal staff see the substantive content
     (support needed, needs, documents) only once UWV has issued its advice; the rule itself
     is ``portal.permissions.can_see_application_content``."""
-    application = getattr(case, "application", None)
-    return can_see_application_content(
-        user,
-        is_direct=application is not None and application.is_direct,
-        advice_issued=hasattr(case, "advice"),
-    )
+    return can_see_application_content(user, **_content_facts(case))
 
 
 def municipality_sees_content(case: Case) -> bool:
     """``may_see_application_content`` for the case's municipality (its consultants and
     administrators)."""
+    return municipality_sees_application_content(**_content_facts(case))
+
+
+def _content_facts(case: Case) -> dict[str, bool]:
+    """What the rule on the application's content looks at: a direct application, an advice."""
     application = getattr(case, "application", None)
-    return municipality_sees_application_content(
-        is_direct=application is not None and application.is_direct,
-        advice_issued=hasattr(case, "advice"),
-    )
+    return {
+        "is_direct": application is not None and application.is_direct,
+        "advice_issued": hasattr(case, "advice"),
+    }
 
 
 def municipality_sees_content_q() -> Q:

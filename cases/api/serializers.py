@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import rules, selectors
+from .. import selectors
 from ..choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -30,16 +30,7 @@ from ..choices import (
     TermState,
     WorkplaceKind,
 )
-
-
-def in_date_years(value) -> None:
-    """Only dates in the years the portal reckons in (``rules.DATE_YEARS``)."""
-    if value is not None and value.year not in rules.DATE_YEARS:
-        raise serializers.ValidationError(
-            _("Enter a date between %(first)s and %(last)s.")
-            % {"first": rules.DATE_YEARS[0], "last": rules.DATE_YEARS[-1]}
-        )
-
+from ..forms import validate_in_date_years
 
 # -- errors ---------------------------------------------------------------------------------
 
@@ -332,10 +323,10 @@ class PlacementInputSerializer(serializers.Serializer):
     employer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     workplace_kind = serializers.ChoiceField(choices=WorkplaceKind.choices, required=False)
     hours_per_week = serializers.DecimalField(max_digits=4, decimal_places=2)
-    start_on = serializers.DateField(validators=[in_date_years])
+    start_on = serializers.DateField(validators=[validate_in_date_years])
     contract_kind = serializers.ChoiceField(choices=ContractKind.choices)
     contract_ends_on = serializers.DateField(
-        required=False, allow_null=True, default=None, validators=[in_date_years]
+        required=False, allow_null=True, default=None, validators=[validate_in_date_years]
     )
     agreed_wage = serializers.DecimalField(
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), help_text=_("Gross.")

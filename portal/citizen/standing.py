@@ -71,9 +71,18 @@ def short_line(row: capacity.CandidateRow) -> str:
     return _("Temporarily unavailable. The turn is kept.")
 
 
-def _you(about: str | None, you: str, them: str, **values) -> str:
+def about(case) -> str | None:
+    """The person's name when a representative applied for them and reads their pages (which
+    then speak about the person); None when the person applied themselves."""
+    application = getattr(case, "application", None)
+    if application is not None and application.applicant_kind == ApplicantKind.REPRESENTATIVE:
+        return f"{case.person.first_name} {case.person.last_name}"
+    return None
+
+
+def you_or_them(about: str | None, you: str, them: str, **values) -> str:
     """The sentence for the person themselves (``you``) or about them (``them``, with
-    ``%(name)s``) when a representative reads it."""
+    ``%(name)s``) when a representative reads it (``about``)."""
     if about is None:
         return you % values if values else you
     return them % {"name": about, **values}
@@ -111,10 +120,7 @@ def build(case, on: date) -> Standing | None:
     row = own_row(case, on)
     if row is None:
         return None
-    application = getattr(case, "application", None)
-    about = None
-    if application is not None and application.applicant_kind == ApplicantKind.REPRESENTATIVE:
-        about = f"{case.person.first_name} {case.person.last_name}"
+    name = about(case)
     place = row.waiting_place
     verordening = selectors.verordening_in_force(case.municipality_id, on)
 
@@ -124,8 +130,8 @@ def build(case, on: date) -> Standing | None:
     category = row.category
     if category == Category.OBLIGED:
         status.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("The municipality must offer you a place now."),
                 _("The municipality must offer %(name)s a place now."),
             )
@@ -139,8 +145,8 @@ def build(case, on: date) -> Standing | None:
         )
     elif category == Category.ADDITIONAL:
         status.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("The municipality offers you an additional place."),
                 _("The municipality offers %(name)s an additional place."),
             )
@@ -153,8 +159,8 @@ def build(case, on: date) -> Standing | None:
         )
     elif category == Category.WAITING:
         status.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("You are number %(place)s on the waiting list."),
                 _("%(name)s is number %(place)s on the waiting list."),
                 place=place,
@@ -168,15 +174,15 @@ def build(case, on: date) -> Standing | None:
         )
     else:
         status.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("You are temporarily unavailable. You keep your turn."),
                 _("%(name)s is temporarily unavailable and keeps their turn."),
             )
         )
         status.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _(
                     "As soon as you are available again, you get a place at your turn. Tell "
                     "the municipality when you can start."
@@ -210,8 +216,8 @@ def build(case, on: date) -> Standing | None:
             )
         )
         changes.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("The municipality tells you when it has a place for you."),
                 _("The municipality tells you when it has a place for %(name)s."),
             )
@@ -220,8 +226,8 @@ def build(case, on: date) -> Standing | None:
     responsibility: list[str] = []
     if row.responsible == Responsible.UWV:
         responsibility.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("UWV is responsible for you while you wait."),
                 _("UWV is responsible for %(name)s while waiting."),
             )
@@ -235,8 +241,8 @@ def build(case, on: date) -> Standing | None:
         )
     else:
         responsibility.append(
-            _you(
-                about,
+            you_or_them(
+                name,
                 _("Your municipality is responsible for you while you wait."),
                 _("The municipality is responsible for %(name)s while waiting."),
             )
@@ -255,7 +261,7 @@ def build(case, on: date) -> Standing | None:
         category=category,
         responsible=row.responsible,
         waiting_place=place,
-        about=about,
+        about=name,
         status=status,
         order=order,
         changes=changes,

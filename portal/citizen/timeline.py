@@ -11,7 +11,9 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.choices import AdviceOutcome, ApplicantKind, CaseState, TermKind, TermState
+from cases.choices import AdviceOutcome, CaseState, TermKind, TermState
+
+from .standing import about, you_or_them
 
 DONE, CURRENT, NEXT = "done", "current", "next"
 
@@ -85,23 +87,9 @@ def _objection_step(steps: list, case, objection_term, *, today: date) -> None:
         )
 
 
-def about_name(case) -> str:
-    """The person's first name when a representative applied for them (the page speaks
-    about the person, not to the reader); "" when the person applied themselves."""
-    application = getattr(case, "application", None)
-    if application is not None and application.applicant_kind == ApplicantKind.REPRESENTATIVE:
-        return case.person.first_name
-    return ""
-
-
-def _said(name: str, to_you, about_person) -> str:
-    """``to_you``, or ``about_person`` filled with the person's ``name`` (``about_name``)."""
-    return about_person % {"name": name} if name else to_you
-
-
 def build(case, today: date) -> list[TimelineStep]:
     steps: list[TimelineStep] = []
-    name = about_name(case)
+    name = about(case)
     application = getattr(case, "application", None)
     advice = getattr(case, "advice", None)
     decision = getattr(case, "decision", None)
@@ -130,7 +118,7 @@ def build(case, today: date) -> list[TimelineStep]:
             TimelineStep(
                 _("UWV gives an advice"),
                 CURRENT if received else NEXT,
-                text=_said(
+                text=you_or_them(
                     name,
                     _(
                         "UWV looks into whether sheltered work suits you. UWV must give its "
@@ -147,13 +135,13 @@ def build(case, today: date) -> list[TimelineStep]:
 
     if decision is not None:
         text = (
-            _said(
+            you_or_them(
                 name,
                 _("You are eligible for sheltered work."),
                 _("%(name)s is eligible for sheltered work."),
             )
             if decision.positive
-            else _said(
+            else you_or_them(
                 name,
                 _("You are not eligible for sheltered work."),
                 _("%(name)s is not eligible for sheltered work."),
@@ -190,14 +178,16 @@ def build(case, today: date) -> list[TimelineStep]:
         if state == CaseState.EMPLOYED:
             steps.append(
                 TimelineStep(
-                    _said(name, _("You have a place to work"), _("%(name)s has a place to work")),
+                    you_or_them(
+                        name, _("You have a place to work"), _("%(name)s has a place to work")
+                    ),
                     DONE,
                 )
             )
         elif state == CaseState.JOBS_AGREEMENT:
             steps.append(
                 TimelineStep(
-                    _said(
+                    you_or_them(
                         name,
                         _("You work in a job through the jobs agreement"),
                         _("%(name)s works in a job through the jobs agreement"),
@@ -214,10 +204,10 @@ def build(case, today: date) -> list[TimelineStep]:
                 TimelineStep(
                     _("Finding a place to work"),
                     CURRENT,
-                    text=_said(
+                    text=you_or_them(
                         name,
                         _("You are temporarily unavailable. You keep your turn."),
-                        _("%(name)s is temporarily unavailable and keeps the turn."),
+                        _("%(name)s is temporarily unavailable and keeps their turn."),
                     ),
                 )
             )
@@ -232,7 +222,7 @@ def build(case, today: date) -> list[TimelineStep]:
                 TimelineStep(
                     _("Finding a place to work"),
                     CURRENT,
-                    text=_said(
+                    text=you_or_them(
                         name,
                         _("The municipality looks for a suitable place for you."),
                         _("The municipality looks for a suitable place for %(name)s."),

@@ -165,7 +165,7 @@ def _render_case(request, case, *, bound: dict | None = None, status: int = 200)
         "portal/case_detail.html",
         {
             "case": case,
-            "about_name": timeline.about_name(case),
+            "about_name": standing.about(case),
             "theme": _theme(case),
             "steps": timeline.build(case, today),
             "advice": getattr(case, "advice", None),

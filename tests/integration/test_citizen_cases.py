@@ -234,7 +234,7 @@ def test_a_representatives_page_speaks_about_the_person_not_to_the_reader(client
     """A parent follows the application of their child: the page says what applies to the
     child, by name, as the letter does."""
     case = case_of(citizen, CaseState.REJECTED)
-    Person.objects.filter(pk=case.person_id).update(first_name="Sam")
+    Person.objects.filter(pk=case.person_id).update(first_name="Sam", last_name="Jansen")
     case.application.applicant_kind = ApplicantKind.REPRESENTATIVE
     case.application.representative_name = "Petra Jansen"
     case.application.representative_relationship = "parent"
@@ -243,8 +243,8 @@ def test_a_representatives_page_speaks_about_the_person_not_to_the_reader(client
 
     page = client.get(reverse("citizen:case_detail", args=[case.pk])).content.decode()
 
-    assert "Sam komt niet in aanmerking voor beschut werk." in page
-    assert "Contactgegevens van Sam" in page
+    assert "Sam Jansen komt niet in aanmerking voor beschut werk." in page
+    assert "Contactgegevens van Sam Jansen" in page
     assert "U komt niet in aanmerking" not in page and "Uw contactgegevens" not in page
 
 

@@ -589,22 +589,32 @@ def test_move_keeping_the_job_keeps_the_paying_municipality(signed_in, municipal
     assert case.employments.get().municipality == municipality
 
 
-def test_college_applies_after_preselection(signed_in, municipality):
-    response = signed_in.post(
+def college_application(client, bsn: str, **fields):
+    """The college's application form sent for ``bsn`` (valid answers, ``fields`` changed)."""
+    return client.post(
         reverse("work:application_create"),
         {
-            "bsn": valid_bsn(4242),
+            "bsn": bsn,
             "first_name": "Noor",
             "last_name": "Visser",
             "birth_date": "2001-05-01",
             "benefit_kind": "participatiewet",
             "source": "school",
             "preselection_done_on": timezone.localdate().isoformat(),
-            "preselection_notes": "Kan 4 uur per dag werken.",
-            "letter_street": "Molenweg 3",
-            "letter_postcode": "1234ab",
-            "letter_city": "Testdorp",
+            "preselection_notes": "Voorselectie.",
+            **fields,
         },
+    )
+
+
+def test_college_applies_after_preselection(signed_in, municipality):
+    response = college_application(
+        signed_in,
+        valid_bsn(4242),
+        preselection_notes="Kan 4 uur per dag werken.",
+        letter_street="Molenweg 3",
+        letter_postcode="1234ab",
+        letter_city="Testdorp",
     )
     assert response.status_code == 302
     case = Case.objects.get(person__bsn=valid_bsn(4242))
@@ -623,19 +633,7 @@ def test_a_college_application_does_not_tell_whether_a_bsn_is_on_file_elsewhere(
     elsewhere = PersonFactory(last_name="Op-Dossier-Elders")
 
     def apply(bsn):
-        return signed_in.post(
-            reverse("work:application_create"),
-            {
-                "bsn": bsn,
-                "first_name": "Noor",
-                "last_name": "Visser",
-                "birth_date": "2001-05-01",
-                "benefit_kind": "participatiewet",
-                "source": "school",
-                "preselection_done_on": timezone.localdate().isoformat(),
-                "preselection_notes": "Voorselectie.",
-            },
-        )
+        return college_application(signed_in, bsn)
 
     on_file, unknown = apply(elsewhere.bsn), apply(valid_bsn(4343))
 
@@ -653,18 +651,13 @@ def test_a_college_application_does_not_tell_whether_a_bsn_is_on_file_elsewhere(
 
 def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signed_in):
     birth = timezone.localdate() - dt.timedelta(days=15 * 366)
-    response = signed_in.post(
-        reverse("work:application_create"),
-        {
-            "bsn": valid_bsn(4243),
-            "first_name": "Jip",
-            "last_name": "Jong",
-            "birth_date": birth.isoformat(),
-            "benefit_kind": "none",
-            "source": "school",
-            "preselection_done_on": timezone.localdate().isoformat(),
-            "preselection_notes": "Voorselectie.",
-        },
+    response = college_application(
+        signed_in,
+        valid_bsn(4243),
+        first_name="Jip",
+        last_name="Jong",
+        birth_date=birth.isoformat(),
+        benefit_kind="none",
     )
     html = response.content.decode()
     assert response.status_code == 400
