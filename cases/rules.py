@@ -559,7 +559,10 @@ AOW_AGES: tuple[AowAge, ...] = (
     AowAge(2031, 67, 3),
 )
 
-MIN_APPLICATION_AGE = 16  # §1.3: 16- and 17-year-olds may apply
+# §1.3 (004, "Leeftijdsgrens"): applying has no age limit. Under 16 a person is still of
+# compulsory school age; 16- and 17-year-olds may start on the way to work; both are told
+# about school and the availability for work a positive advice needs, neither is refused.
+COMPULSORY_SCHOOL_AGE_UNTIL = 16
 SCHOOL_AGE_UNTIL = 18  # §1.3: in school until 18 or a start qualification
 
 
@@ -597,7 +600,7 @@ def aow_reached(birth_date: date, on_date: date, table: Sequence[AowAge] = AOW_A
 class AgeOutcome(StrEnum):
     """§1.3: the age check of an application."""
 
-    TOO_YOUNG = "too_young"
+    UNDER_16 = "under_16"
     YOUNG = "young"
     OK = "ok"
     AOW_REACHED = "aow_reached"
@@ -605,7 +608,7 @@ class AgeOutcome(StrEnum):
     @property
     def blocking(self) -> bool:
         """Whether the application cannot go ahead."""
-        return self in (AgeOutcome.TOO_YOUNG, AgeOutcome.AOW_REACHED)
+        return self == AgeOutcome.AOW_REACHED
 
     @property
     def notice(self) -> Promise | None:
@@ -621,9 +624,11 @@ class AgeOutcome(StrEnum):
 
 _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
     {
-        AgeOutcome.TOO_YOUNG: _(
-            "Under the age of 16 you still go to school. You can apply for a sheltered work "
-            "advice from the age of 16."
+        AgeOutcome.UNDER_16: _(
+            "You are younger than 16. You may apply: there is no age limit. But you go to "
+            "school until you are 18 or have a basic qualification, and a positive advice is "
+            "only possible if you are available for work. Talk about this with your school and "
+            "your municipality."
         ),
         AgeOutcome.YOUNG: _(
             "You are 16 or 17 years old. Until you are 18 or have a basic qualification, you go "
@@ -640,9 +645,11 @@ _AGE_NOTICES: Mapping[AgeOutcome, Promise] = MappingProxyType(
 
 _AGE_NOTICES_ABOUT_PERSON: Mapping[AgeOutcome, Promise] = MappingProxyType(
     {
-        AgeOutcome.TOO_YOUNG: _(
-            "The person is younger than 16. Under the age of 16 people still go to school. A "
-            "sheltered work advice can be applied for from the age of 16."
+        AgeOutcome.UNDER_16: _(
+            "The person is younger than 16. Applying is allowed: there is no age limit. But "
+            "they go to school until they are 18 or have a basic qualification, and a positive "
+            "advice is only possible if they are available for work. Talk about this with the "
+            "school and the municipality."
         ),
         AgeOutcome.YOUNG: _(
             "The person is 16 or 17 years old. Until the age of 18, or until they have a basic "
@@ -658,8 +665,9 @@ _AGE_NOTICES_ABOUT_PERSON: Mapping[AgeOutcome, Promise] = MappingProxyType(
 
 
 def age_check(birth_date: date, on_date: date, aow_ages: Sequence[AowAge] = AOW_AGES) -> AgeOutcome:
-    """§1.3: under 16 is too young (school; blocking); 16 and 17 may apply with a notice about
-    school and the start qualification; from the AOW age on, no more (blocking).
+    """§1.3: applying has no lower age limit: under 16 and at 16 or 17 the person may apply,
+    with a notice about school, the start qualification and the availability for work a
+    positive advice needs; from the AOW age on, no more (blocking).
 
     Ages count by calendar: someone born on 29 February is a year older on 28 February.
     ``aow_ages`` is the table in force (the database's ``AowAge`` rows; the default is the law's
@@ -667,8 +675,8 @@ def age_check(birth_date: date, on_date: date, aow_ages: Sequence[AowAge] = AOW_
     """
     if on_date < birth_date:
         raise ValueError("on_date lies before birth_date")
-    if on_date < add_months(birth_date, MIN_APPLICATION_AGE * 12):
-        return AgeOutcome.TOO_YOUNG
+    if on_date < add_months(birth_date, COMPULSORY_SCHOOL_AGE_UNTIL * 12):
+        return AgeOutcome.UNDER_16
     if on_date < add_months(birth_date, SCHOOL_AGE_UNTIL * 12):
         return AgeOutcome.YOUNG
     if aow_reached(birth_date, on_date, aow_ages):

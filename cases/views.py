@@ -1192,6 +1192,11 @@ def college_application(request):
             messages.success(
                 request, _("The application has been sent to UWV. UWV advises within 8 weeks.")
             )
+            age = rules.age_check(
+                form.cleaned_data["birth_date"], timezone.localdate(), selectors.aow_ages()
+            )
+            if age.notice_about_person:  # under 18: school and availability (§1.3)
+                messages.info(request, age.notice_about_person)
             return redirect("work:case_detail", pk=case.pk)
     return render(
         request, "cases/application_create.html", {"form": form}, status=400 if form.errors else 200

@@ -177,7 +177,7 @@ class Wizard:
         # for every valid BSN (issue #18). A BSN on file elsewhere is settled after sending.
 
     def age_notice(self):
-        """The non-blocking notice for 16- and 17-year-olds, if it applies."""
+        """The non-blocking notice for applicants under 18, if it applies."""
         form = self.stored_form("person")
         if not form.is_valid():
             return None

@@ -186,7 +186,7 @@ def test_submit_extends_over_5_may_which_atw_counts_every_year(world):
 
 @pytest.mark.parametrize(
     ("birth_date", "code"),
-    [(date(2012, 1, 1), "age_too_young"), (date(1955, 1, 1), "age_aow_reached")],
+    [(date(1955, 1, 1), "age_aow_reached")],
 )
 def test_submit_refuses_a_blocking_age_and_changes_nothing(world, birth_date, code):
     with on(date(2026, 1, 5)):
@@ -200,6 +200,14 @@ def test_submit_refuses_a_blocking_age_and_changes_nothing(world, birth_date, co
     case.application.refresh_from_db()
     assert case.application.received_on is None
     assert case.state == CaseState.DRAFT
+
+
+def test_submit_lets_a_14_year_old_apply(world):
+    # 004, "Leeftijdsgrens": no age limit for applying
+    with on(date(2026, 1, 5)):
+        case = world.submitted(world.person(birth_date=date(2012, 1, 1)))
+
+    assert case.state == CaseState.SUBMITTED
 
 
 def test_submit_lets_a_16_year_old_apply(world):

@@ -649,7 +649,10 @@ def test_a_college_application_does_not_tell_whether_a_bsn_is_on_file_elsewhere(
     assert Person.objects.filter(bsn=elsewhere.bsn, municipality=municipality).count() == 1
 
 
-def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signed_in):
+def test_college_application_for_a_15_year_old_is_sent_with_a_notice_in_staff_wording(
+    signed_in,
+):
+    # 004, "Leeftijdsgrens": no age limit for applying; staff are told about school and work
     birth = timezone.localdate() - dt.timedelta(days=15 * 366)
     response = college_application(
         signed_in,
@@ -659,11 +662,12 @@ def test_college_application_for_a_15_year_old_is_refused_in_staff_wording(signe
         birth_date=birth.isoformat(),
         benefit_kind="none",
     )
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "De persoon is jonger dan 16" in html
-    assert "Bent u" not in html and "Dan gaat u" not in html
-    assert not Case.objects.filter(person__bsn=valid_bsn(4243)).exists()
+    case = Case.objects.get(person__bsn=valid_bsn(4243))
+    assert response.status_code == 302
+    assert case.state == CaseState.SUBMITTED
+    html = signed_in.get(response.url).content.decode()
+    assert "De persoon is jonger dan 16 jaar" in html and "beschikbaar" in html
+    assert "U bent" not in html
 
 
 def test_services_refuse_a_decision_without_advice(consultant, municipality):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from cases.choices import ApplicantKind
 from cases.rules import (
@@ -98,11 +99,14 @@ def test_s1_3_aow_age_outside_the_table_is_a_clear_error(year):
         aow_age(year)
 
 
-def test_s1_3_under_16_is_too_young_and_blocks():
+def test_s1_3_under_16_may_apply_with_a_notice_about_school_and_availability():
+    # 004, "Leeftijdsgrens": applying for an advice has no age limit.
     outcome = age_check(date(2010, 6, 15), date(2026, 6, 14))
-    assert outcome == AgeOutcome.TOO_YOUNG
-    assert outcome.blocking
-    assert outcome.notice is not None
+    assert outcome == AgeOutcome.UNDER_16
+    assert not outcome.blocking
+    with translation.override("en"):
+        assert "no age limit" in str(outcome.notice)
+        assert "available for work" in str(outcome.notice_about_person)
 
 
 def test_s1_3_16_year_old_may_apply_with_a_school_notice():
