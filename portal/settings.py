@@ -605,7 +605,11 @@ CELERY_BEAT_SCHEDULE["drain-outbox"] = {
 # "uncertain" (never resent blindly), and after which an enqueued outbox row is enqueued again.
 NOTIFICATION_SEND_LEASE = float(env("NOTIFICATION_SEND_LEASE", "120"))
 OUTBOX_REDELIVER_AFTER = float(env("OUTBOX_REDELIVER_AFTER", "45"))
-NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# A mail the mail server did not take is tried again after 1, 2, 4 ... minutes, then every
+# NOTIFICATION_RETRY_MAX_DELAY seconds; with the defaults for about a day (30 attempts),
+# long enough to ride out a relay's maintenance window, before operators see it as failed.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 30)
+NOTIFICATION_RETRY_MAX_DELAY = float(env("NOTIFICATION_RETRY_MAX_DELAY", "3600"))
 # Celery's Django fixup closes the database connection before and after every task unless
 # DB_REUSE_MAX is set; cases.notifications.tasks closes only unusable or obsolete connections
 # instead, so workers honour CONN_MAX_AGE like the web tier does.

@@ -634,7 +634,7 @@ def sweep(today: date, *, now: datetime | None = None) -> SweepResult:
 
 
 class TemporaryDeliveryError(Exception):
-    """The mail server could not be reached or asked to try later: retry with backoff."""
+    """The mail server could not be reached or asked to try later: the outbox tries again."""
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
@@ -764,8 +764,9 @@ def _finish(notification: Notification, state: DeliveryState, error: str = "") -
 
 
 def deliver(notification_id: int) -> str:
-    """Send one e-mail notification. Raises ``TemporaryDeliveryError`` when the caller should
-    retry later (the notification is pending again).
+    """Send one e-mail notification. Raises ``TemporaryDeliveryError`` when the mail server
+    did not take it: the notification is pending again and its outbox row waits for
+    ``retry_delay`` before a drain enqueues it again.
 
     At least once: any error short of a permanent refusal by the mail server is tried again,
     up to ``NOTIFICATION_MAX_ATTEMPTS``, and then shown to operators as failed.
@@ -787,24 +788,39 @@ def deliver(notification_id: int) -> str:
     return "sent"
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """The wait before the next attempt after ``attempts`` sends the server did not take:
+    1, 2, 4 ... minutes, at most ``NOTIFICATION_RETRY_MAX_DELAY`` seconds."""
+    seconds = 60 * 2 ** min(max(attempts - 1, 0), 16)
+    return timedelta(seconds=min(seconds, settings.NOTIFICATION_RETRY_MAX_DELAY))
+
+
 def _retry_or_fail(notification: Notification, reason: str, error: Exception, permanent: bool):
     if permanent or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
         _finish(notification, DeliveryState.FAILED, reason)
         logger.error("notification %s failed: %s", notification.pk, reason)
         return "failed"
-    _finish(notification, DeliveryState.PENDING, reason)
+    with transaction.atomic():
+        _finish(notification, DeliveryState.PENDING, reason)
+        # The outbox owns the retries (one path, so a drain never starts a second chain): the
+        # row waits until its moment, then a drain enqueues it again.
+        OutboxMessage.objects.filter(notification_id=notification.pk).update(
+            enqueued_at=None, not_before=timezone.now() + retry_delay(notification.attempts)
+        )
     raise TemporaryDeliveryError(reason) from error
 
 
 def claim_outbox(limit: int = 500, now: datetime | None = None) -> list[int]:
-    """Mark up to ``limit`` outbox rows as enqueued and return their notification ids.
-    Rows enqueued long ago (a lost message, a killed worker) are taken again."""
+    """Mark up to ``limit`` outbox rows as enqueued and return their notification ids: new
+    rows, rows whose wait after a failed send is over, and rows enqueued long ago (a lost
+    message, a killed worker)."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER)
+    due = Q(enqueued_at__isnull=True) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     with transaction.atomic():
         rows = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+            .filter(due | Q(enqueued_at__lt=stale))
             .order_by("id")
             .values_list("id", "notification_id")[:limit]
         )

@@ -249,6 +249,8 @@ class OutboxMessage(models.Model):
     )
     created_at = models.DateTimeField()
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # After a send the mail server did not take: not enqueued again before this moment.
+    not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

@@ -3,6 +3,7 @@ e-mail preferences, and the in-app inbox with its unread count."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 
@@ -363,6 +364,52 @@ def test_the_outbox_is_claimed_once_until_it_is_stale(email_notification, settin
 
     later = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_REDELIVER_AFTER + 1)
     assert email_notification.pk in dispatch.claim_outbox(now=later)
+
+
+def test_a_mail_the_server_did_not_take_waits_for_its_moment_in_the_outbox(
+    email_notification, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("relay restarting")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    assert dispatch.claim_outbox() == [email_notification.pk]
+    with pytest.raises(dispatch.TemporaryDeliveryError):
+        dispatch.deliver(email_notification.pk)
+
+    # not taken again by the next drains, not even as "enqueued long ago"
+    now = timezone.now()
+    assert dispatch.claim_outbox(now=now + dt.timedelta(seconds=50)) == []
+    assert dispatch.claim_outbox(now=now + dt.timedelta(seconds=61)) == [email_notification.pk]
+
+
+def test_a_relay_away_for_two_hours_delays_the_mail_but_does_not_fail_it(
+    email_notification, monkeypatch
+):
+    """The production schedule: a drain every 10 s enqueues what is due, each send tries
+    once; the mail server refuses every connection for the first two hours."""
+    start = timezone.now()
+    clock = {"now": start}
+    real_send = mail.EmailMultiAlternatives.send
+
+    def send(self, *args, **kwargs):
+        if clock["now"] < start + dt.timedelta(hours=2):
+            raise ConnectionRefusedError("relay away")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", send)
+    for tick in range(0, 3 * 3600, 10):
+        clock["now"] = start + dt.timedelta(seconds=tick)
+        with time_machine.travel(clock["now"], tick=False):
+            for notification_id in dispatch.claim_outbox(now=clock["now"]):
+                with contextlib.suppress(dispatch.TemporaryDeliveryError):
+                    dispatch.deliver(notification_id)
+
+    email_notification.refresh_from_db()
+    assert email_notification.state == DeliveryState.SENT
+    assert len(mail.outbox) == 1
+    # 1, 2, 4 ... minutes apart: a handful of attempts, not one per drain
+    assert 7 <= email_notification.attempts <= 10
 
 
 def test_the_drain_task_enqueues_each_outbox_row(email_notification, monkeypatch):
