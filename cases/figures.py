@@ -65,7 +65,7 @@ def _generation_key(municipality_id: int) -> str:
 
 #: Moves on when ``DashboardFigures`` changes shape, so that figures pickled by an older
 #: release are never read back.
-FIGURES_FORMAT = 3
+FIGURES_FORMAT = 4
 
 
 def _figures_key(municipality_id: int) -> str:

@@ -121,6 +121,8 @@ __all__ = [
     "check_placement_turn",
     "free_additional_slots",
     "free_obliged_slots",
+    "quota_reached",
+    "MIN_QUOTA_PLACES",
     "ordering_explanation",
     "place_left",
     "realised_places",
@@ -974,10 +976,23 @@ def ordering_explanation(rule: OrderingRule) -> Promise:
     return _ORDERING_EXPLANATIONS[OrderingRule(rule)]
 
 
+#: Every municipality has a quota of at least one place (Kennisdocument vraag 9): what counts
+#: while none has been entered for a year or any year before it.
+MIN_QUOTA_PLACES = Decimal(1)
+
+
+def quota_reached(quota_places: Decimal, taken_places: Decimal) -> bool:
+    """§4.3, §4.6: whether the places taken (exact) reach the quota. Until then everyone with
+    a positive decision must be placed; only then do additional places and the waiting list
+    come in."""
+    return Decimal(taken_places) >= Decimal(quota_places)
+
+
 def free_obliged_slots(quota_places: Decimal, realised_places: Decimal) -> int:
-    """§4.3: how many more persons the municipality must still place: the places missing to
-    the quota, rounded up, as each person counts as one place (their job's hours are not
-    known yet)."""
+    """§4.3: the places missing to the quota, rounded up (a person's job's hours are not known
+    before it starts, so each counts as one place). 0 once the quota is reached. While it is
+    not, *everyone* with a positive decision is obliged, however many they are
+    (``categorise``)."""
     return max(0, math.ceil(Decimal(quota_places) - Decimal(realised_places)))
 
 
@@ -1006,19 +1021,19 @@ def categorise(
     1. All candidates are ordered by ``rule`` (``order_candidates``); ``position`` is 1-based.
     2. An unavailable candidate (§4.4) keeps their position, so they do not lose their turn,
        but is UNAVAILABLE and takes no slot.
-    3. The available ones, in order, fill first ``free_obliged_slots(quota, realised)`` slots
-       as OBLIGED (§4.3: the quota binds, whatever the person's benefit), then the
-       ``free_additional_slots`` left of the verordening's ``additional_places`` as
-       ADDITIONAL (§4.5), and the rest are WAITING (§4.6).
+    3. Until the quota is reached (``quota_reached``) every available candidate is OBLIGED:
+       the municipality must place them all, in no order (§4.3), whatever their benefit.
+    4. Once it is reached, the available ones, in order, fill the ``free_additional_slots``
+       left of the verordening's ``additional_places`` as ADDITIONAL (§4.5), and the rest are
+       WAITING (§4.6).
     """
-    obliged_left = free_obliged_slots(quota_places, realised_places)
+    reached = quota_reached(quota_places, realised_places)
     additional_left = free_additional_slots(quota_places, additional_places, realised_places)
     result: list[Placement] = []
     for position, candidate in enumerate(order_candidates(candidates, rule), start=1):
         if not candidate.available:
             category = Category.UNAVAILABLE
-        elif obliged_left > 0:
-            obliged_left -= 1
+        elif not reached:
             category = Category.OBLIGED
         elif additional_left > 0:
             additional_left -= 1

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from municipalities.models import Verordening, WageSubsidyYear
+from municipalities.models import Verordening, WageSubsidyYear, YearlyQuota
 from portal.cache import versioned
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import (
@@ -67,7 +67,7 @@ from .models import (
     SavedFilter,
 )
 from .notifications.models import Message
-from .placement.capacity import hours_sum, running_on
+from .placement.capacity import hours_sum, running_on, taken_in_year
 from .placement.models import AvailabilityPeriod, Employment, MinimumWage, PlaceRefusal
 from .provisions.models import SupportProvision
 from .terms.models import Term
@@ -1047,18 +1047,26 @@ def provision_figures(user, today: date) -> dict:
 
 
 def committed_places(municipality_id: int, *, from_on: date) -> Decimal:
-    """Places taken on ``from_on`` or later (DOMAIN §4.2–4.3): every employment of the
-    municipality not ended before ``from_on``, *whenever it starts*, their hours summed and
-    divided by 31 once (``rules.realised_places``; exact).
-
-    What a placement starting on ``from_on`` must fit beside. ``realised_places`` is not
-    enough for that check: it misses jobs that start after ``from_on`` (so two placements
-    with different start dates can overrun the last place).
-    """
+    """Places of ``from_on``'s year taken on ``from_on`` (DOMAIN §4.2–4.3): the municipality's
+    jobs that run on ``from_on`` or later in that year, also those agreed to start later in
+    it (``capacity.taken_in_year``, what the waiting list counts), their hours summed and
+    divided by 31 once (``rules.realised_places``; exact). What a placement starting on
+    ``from_on`` must fit beside."""
     total = Employment.objects.filter(
-        Q(end_on__isnull=True) | Q(end_on__gte=from_on), municipality_id=municipality_id
+        taken_in_year(from_on), municipality_id=municipality_id
     ).aggregate(total=hours_sum())["total"]
     return rules.realised_places(Decimal(total or 0), settings.HOURS_PER_PLACE)
+
+
+def quota_for(municipality_id: int, year: int) -> YearlyQuota | None:
+    """The quota that binds in ``year`` (DOMAIN §4.1): the year's own, or until it is entered
+    the latest earlier year's (the quota is cumulative, never lower); None if none was ever
+    entered. What the waiting list counts with too (``capacity``)."""
+    return (
+        YearlyQuota.objects.filter(municipality_id=municipality_id, year__lte=year)
+        .order_by("-year")
+        .first()
+    )
 
 
 # -- wage and wage subsidy (DOMAIN §6.1, §6.3) ---------------------------------------------

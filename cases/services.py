@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import Municipality, YearlyQuota
+from municipalities.models import Municipality
 
 from . import figures, rules, selectors
 from .audit.models import AuditEntry, CaseEvent
@@ -832,6 +832,15 @@ def mark_unavailable(
         transaction.atomic(),
     ):
         case = _lock_case(case_id)
+        if from_on is not None and from_on > _today():
+            # The case would pause today: until that day the person keeps their place (§4.4).
+            raise _refuse(
+                _(
+                    "The date cannot be in the future. Record it on the day the person "
+                    "becomes unavailable: until then they keep their place."
+                ),
+                "unavailable_future",
+            )
         transition(
             case,
             CaseState.UNAVAILABLE,
@@ -864,6 +873,14 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         if case.state != CaseState.UNAVAILABLE:
             raise _refuse(_("This person is not marked as unavailable."), "not_unavailable")
         on = on or _today()
+        if on > _today():
+            raise _refuse(
+                _(
+                    "The date cannot be in the future. Record it on the day the person is "
+                    "available again."
+                ),
+                "available_future",
+            )
         period = AvailabilityPeriod.objects.filter(
             case=case, available_again_on__isnull=True
         ).first()
@@ -885,6 +902,15 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
             resume_signal(signal, on=max(on, signal.suspended_since), actor=actor)
         dispatch.notify_case_event(case, dispatch.K.AVAILABLE_AGAIN, on=_today())
         return case
+
+
+def _aow_reached(person, on: date) -> bool:
+    """§1.3: whether ``person`` has reached the AOW age on ``on``; False when the law has not
+    set the age of that year yet (the table ends five years ahead: nothing to refuse on)."""
+    try:
+        return rules.aow_reached(person.birth_date, on, selectors.aow_ages())
+    except ValueError:
+        return False
 
 
 def place_person(
@@ -954,30 +980,28 @@ def place_person(
             rules.check_fixed_term(contract_kind, start_on, contract_ends_on)
         except rules.RuleViolation as violation:
             raise _from_rule(violation) from None
-        year = start_on.year
-        # Then the year's quota row, then count (never select_for_update().count(), which
-        # locks nothing).
-        quota = (
-            YearlyQuota.objects.select_for_update(of=("self",))
-            .order_by()
-            .filter(municipality_id=case.municipality_id, year=year)
-            .first()
-        )
-        if quota is None:
+        if _aow_reached(case.person, start_on):
             raise _refuse(
-                _("There is no quota for %(year)s yet. Ask your administrator."),
-                "no_quota",
-                year=year,
+                _(
+                    "On the start date the person has reached the AOW (state pension) age. "
+                    "Sheltered work is then no longer possible."
+                ),
+                "aow_reached",
             )
+        # The quota that binds in the start's year, as the waiting list has it: the year's,
+        # an earlier year's until it is entered, or the law's minimum of one place. (The
+        # municipality's row, locked above, serialises the placements.)
+        quota = selectors.quota_for(case.municipality_id, start_on.year)
+        quota_places = rules.MIN_QUOTA_PLACES if quota is None else quota.places
         verordening = selectors.verordening_in_force(case.municipality_id, start_on)
         additional = (
             verordening.additional_places_per_year
             if verordening and verordening.offers_additional_places
             else 0
         )
-        # Every job not ended before the start counts, also one that starts later.
+        # Every job of the year not ended before the start counts, also one that starts later.
         committed = selectors.committed_places(case.municipality_id, from_on=start_on)
-        if not rules.place_left(quota.places, additional, committed):
+        if not rules.place_left(quota_places, additional, committed):
             raise _refuse(
                 _(
                     "No place is left: %(realised)s of %(capacity)s places are filled and "
@@ -985,16 +1009,16 @@ def place_person(
                 ),
                 "no_place_left",
                 realised=format_places(committed),
-                capacity=format_places(quota.places + additional),
+                capacity=format_places(quota_places + additional),
             )
         turn = None
-        if rules.free_obliged_slots(quota.places, committed) == 0:
+        if rules.quota_reached(quota_places, committed):
             turn = turn_for_additional_place(
                 case.municipality_id, on=start_on, committed_places=committed
             )
         try:
             out_of_turn = rules.check_placement_turn(
-                quota_places=quota.places,
+                quota_places=quota_places,
                 committed_places=committed,
                 in_turn=turn is None or turn.includes(case.pk),
                 out_of_turn_reason=out_of_turn_reason,
@@ -1257,8 +1281,13 @@ def _end_job(
     to_jobs_agreement: bool,
     actor,
     details=None,
+    hand_over: bool = True,
 ) -> None:
-    """End ``employment`` of ``case`` (both locked by the caller): §6.4, §6.6."""
+    """End ``employment`` of ``case`` (both locked by the caller): §6.4, §6.6.
+
+    §6.5: a person who moved and kept working stayed with the old municipality; when the job
+    ends and they wait for a place again, the municipality they live in now must realise it:
+    the case goes there (``hand_over``; ``record_move`` moves the case itself)."""
     if employment.end_on is not None:
         raise _refuse(_("This job has already ended."), "already_ended")
     if end_on < employment.start_on:
@@ -1291,6 +1320,19 @@ def _end_job(
             weeks=None,
             end_on=rules.placement_signal_date(end_on),
         )
+        lives_in = case.person.municipality_id
+        if hand_over and lives_in != case.municipality_id:
+            previous = case.municipality_id
+            case.municipality_id, case.assignee = lives_in, None
+            case.save(update_fields=["municipality", "assignee"])
+            figures.changed(previous)
+            figures.changed(lives_in)
+            _event(
+                case,
+                actor=actor,
+                action="handed_over_after_move",
+                details={"from": previous, "to": lives_in, "on": end_on.isoformat()},
+            )
 
 
 def record_fallback(*, case_id: int, on: date, actor, origin: str = "") -> Case:
@@ -1859,6 +1901,7 @@ def record_move(
                     reason="moved",
                     to_jobs_agreement=False,
                     actor=actor,
+                    hand_over=False,  # the case moves below, with the move's own event
                 )
             elif case.state == CaseState.AWAITING_PLACEMENT:
                 start_term(
@@ -1870,7 +1913,12 @@ def record_move(
                 )
             case.municipality_id = new_place_by
             case.assignee = None
-            case.save(update_fields=["municipality", "assignee"])
+            # The old municipality's own order does not carry over (§4.5): the new one's
+            # verordening and council decide where the person stands.
+            case.council_position, case.priority_group = None, False
+            case.save(
+                update_fields=["municipality", "assignee", "council_position", "priority_group"]
+            )
         figures.changed(old_municipality_id)  # the receivers see only the new one
         _event(
             case,

@@ -207,6 +207,9 @@ EVENT_LABELS = {
     "employment_ended": _("Job ended"),
     "assigned": _("Case handler changed"),
     "moved": _("Moved to another municipality"),
+    "handed_over_after_move": _(
+        "Handed over to the municipality the person moved to: the job ended"
+    ),
     "possible_duplicate_person": _("Possibly the same person as a person already on file"),
     "person_linked": _("Linked to the person already on file"),
     "account_linked_by_digid": _("The person signed in with DigiD: linked to their account"),

@@ -12,20 +12,24 @@ candidates. The reference semantics are the pure functions in ``rules``:
   by 31 once, never rounded here (round only to show it);
 - order: ``rules.order_candidates`` under the ``ordering_rule`` of the verordening in force on
   the given day, with its ties (the other date, then the case number);
+- places taken: the jobs running on the day and those agreed to start later in the year
+  (``taken_in_year``), what a placement counts too;
+- quota: the year's, or until it is entered the latest earlier year's (it is cumulative), or
+  the law's minimum of one place;
 - category: ``rules.categorise``: an unavailable candidate keeps their position but takes no
-  slot; the available ones fill ``rules.free_obliged_slots(quota, realised)`` slots as OBLIGED,
-  then the ``rules.free_additional_slots`` left (additional places in use are counted) as
-  ADDITIONAL, and the rest are WAITING;
+  slot; until the quota is reached every available one is OBLIGED (no order); once it is,
+  the available ones fill the ``rules.free_additional_slots`` left (additional places in use
+  are counted) as ADDITIONAL, and the rest are WAITING;
 - responsible: ``rules.waiting_list_responsibility``: a candidate with a UWV benefit who is (or,
   if unavailable, would at their turn be) on the waiting list is UWV's, unless the
   municipality's agreement with UWV under Pw art. 7(7) is in force on the day; everyone else
   is the municipality's.
 
 Counts in SQL: ``available_rank`` is the running count of *available* candidates up to and
-including the row, in the verordening's order. An available candidate with
-``available_rank <= free_obliged`` is OBLIGED, with ``<= free_obliged + free_additional``
-ADDITIONAL, otherwise WAITING. An unavailable candidate would take slot
-``available_rank + 1`` if they became available at their turn: that decides their
+including the row, in the verordening's order. Once the quota is reached, an available
+candidate with ``available_rank <= free_additional`` is ADDITIONAL, otherwise WAITING. An
+unavailable candidate would take slot ``available_rank + 1`` if they became available at their
+turn: that decides their
 responsibility (in SQL for ``capacity_summary``'s counts; for the rows of ``capacity`` and
 ``candidate_page`` from ``available_rank`` by ``rules.waiting_list_responsibility`` itself, so
 that the person's benefit is read once per row: see ``_candidate_rows``).
@@ -136,6 +140,16 @@ def running_on(on: date, prefix: str = "") -> Q:
     )
 
 
+def taken_in_year(on: date, year: int | None = None) -> Q:
+    """Employments that take a place of the quota of ``year`` (default ``on``'s) on ``on``
+    (§4.2–4.3): those that run on ``on`` or some day after it up to the end of that year, so
+    also a job agreed to start later in the year, and not one that starts the year after
+    (that year's higher quota covers it). What the waiting list and a placement starting on
+    ``on`` both count."""
+    year_end = date(on.year if year is None else year, 12, 31)
+    return Q(start_on__lte=year_end) & (Q(end_on__isnull=True) | Q(end_on__gte=on))
+
+
 def candidate_order(rule: OrderingRule | str) -> list[OrderBy]:
     """The verordening's order as SQL ``ORDER BY`` terms (``rules.order_candidates``: each
     rule by what it names, ties by the other date, then the case number).
@@ -203,13 +217,19 @@ class CapacityHeader:
     municipality_id: int
     year: int
     on: date
-    #: The year's quota (ministerial regulation); None if it has not been entered yet.
+    #: The year's quota (ministerial regulation). Not entered yet for the year: the latest
+    #: earlier year's (the quota is cumulative, so never lower), and ``quota_year`` says which;
+    #: None if no quota was ever entered.
     quota_places: Decimal | None
+    quota_year: int | None
     #: Additional places the verordening in force offers (0 if it offers none).
     additional_places: int
     #: The hours of the running jobs summed, divided by 31 once: exact, round it only to
     #: show it (``rules.realised_places``).
     realised_places: Decimal
+    #: The same for the running jobs and those agreed to start later in the year: they all
+    #: take a place of this year's quota (``taken_in_year``).
+    taken_places: Decimal
     persons_employed: int
     verordening_id: int | None
     verordening_in_force_from: date | None
@@ -220,27 +240,50 @@ class CapacityHeader:
     uwv_agreement_from: date | None
 
     @property
+    def quota_provisional(self) -> bool:
+        """The year's own quota has not been entered: an earlier year's (or the law's minimum
+        of one place) counts until it is."""
+        return self.quota_year != self.year
+
+    @property
+    def quota_in_use(self) -> Decimal:
+        """The quota the computation uses: ``quota_places``, or the law's minimum of one
+        place if none was ever entered."""
+        return rules.MIN_QUOTA_PLACES if self.quota_places is None else self.quota_places
+
+    @property
+    def agreed_places(self) -> Decimal:
+        """Places of the jobs agreed to start later in the year (to show; exact enough)."""
+        return max(Decimal(0), self.taken_places - self.realised_places)
+
+    @property
+    def quota_reached(self) -> bool:
+        return rules.quota_reached(self.quota_in_use, self.taken_places)
+
+    @property
     def free_obliged(self) -> int:
-        """Persons the municipality must still place to reach the quota (§4.3). No quota
-        entered yet: nobody is obliged until it is (the law sets at least 1)."""
-        return rules.free_obliged_slots(self.quota_places or Decimal(0), self.realised_places)
+        """The places still missing to the quota (§4.3), rounded up. Until the quota is
+        reached every available candidate is obliged, however many they are."""
+        return rules.free_obliged_slots(self.quota_in_use, self.taken_places)
 
     @property
     def free_additional(self) -> int:
         """Persons who can still get one of the verordening's additional places (§4.5): the
         additional places already in use are counted."""
         return rules.free_additional_slots(
-            self.quota_places or Decimal(0), self.additional_places, self.realised_places
+            self.quota_in_use, self.additional_places, self.taken_places
         )
 
     @property
-    def additional_in_use(self) -> Decimal:
-        """Places realised beyond the quota: additional places in use (exact)."""
-        return max(Decimal(0), self.realised_places - (self.quota_places or Decimal(0)))
+    def places_before_the_list(self) -> int | None:
+        """How many available candidates get a place before the waiting list starts: None
+        (all of them) until the quota is reached, then the additional places left."""
+        return None if not self.quota_reached else self.free_additional
 
     @property
-    def quota_reached(self) -> bool:
-        return self.free_obliged == 0
+    def additional_in_use(self) -> Decimal:
+        """Places taken beyond the quota: additional places in use (exact)."""
+        return max(Decimal(0), self.taken_places - self.quota_in_use)
 
 
 @dataclass(frozen=True)
@@ -330,36 +373,50 @@ def _header(municipality_id: int, year: int, on: date) -> CapacityHeader:
 
 def _headers(municipalities: QuerySet, year: int, on: date) -> list[CapacityHeader]:
     """``_header`` of each of ``municipalities``, in one query."""
-    quota = YearlyQuota.objects.filter(municipality=OuterRef("pk"), year=year).values("places")
+    # The year's quota, or the latest earlier year's until it is entered (it is cumulative).
+    quota = YearlyQuota.objects.filter(municipality=OuterRef("pk"), year__lte=year).order_by(
+        "-year"
+    )
     verordening = Verordening.objects.filter(
         municipality=OuterRef("pk"), in_force_from__lte=on
     ).order_by("-in_force_from")
     running = Employment.objects.filter(running_on(on), municipality=OuterRef("pk")).order_by()
     realised = running.values("municipality").annotate(total=hours_sum()).values("total")
+    taken = (
+        Employment.objects.filter(taken_in_year(on, year), municipality=OuterRef("pk"))
+        .order_by()
+        .values("municipality")
+        .annotate(total=hours_sum())
+        .values("total")
+    )
     persons = (
         running.values("municipality").annotate(n=Count("case__person", distinct=True)).values("n")
     )
     rows = (
         municipalities.annotate(
-            quota_places=Subquery(quota[:1], output_field=PLACES_FIELD),
+            quota_places=Subquery(quota.values("places")[:1], output_field=PLACES_FIELD),
+            quota_year=Subquery(quota.values("year")[:1]),
             verordening_id=Subquery(verordening.values("pk")[:1]),
             verordening_from=Subquery(verordening.values("in_force_from")[:1]),
             verordening_rule=Subquery(verordening.values("ordering_rule")[:1]),
             verordening_offers=Subquery(verordening.values("offers_additional_places")[:1]),
             verordening_additional=Subquery(verordening.values("additional_places_per_year")[:1]),
             realised=Coalesce(Subquery(realised, output_field=HOURS_FIELD), Value(Decimal(0))),
+            taken=Coalesce(Subquery(taken, output_field=HOURS_FIELD), Value(Decimal(0))),
             persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
         )
         .order_by("pk")
         .values(
             "pk",
             "quota_places",
+            "quota_year",
             "verordening_id",
             "verordening_from",
             "verordening_rule",
             "verordening_offers",
             "verordening_additional",
             "realised",
+            "taken",
             "persons",
             "uwv_agreement_from",
         )
@@ -376,8 +433,10 @@ def _header_of(row: dict[str, Any], year: int, on: date) -> CapacityHeader:
         year=year,
         on=on,
         quota_places=quota,
+        quota_year=row["quota_year"],
         additional_places=int(additional),
         realised_places=rules.realised_places(Decimal(row["realised"]), settings.HOURS_PER_PLACE),
+        taken_places=rules.realised_places(Decimal(row["taken"]), settings.HOURS_PER_PLACE),
         persons_employed=int(row["persons"]),
         verordening_id=row["verordening_id"],
         verordening_in_force_from=row["verordening_from"],
@@ -422,23 +481,27 @@ def _windowed_candidates(header: CapacityHeader) -> QuerySet:
     verordening's order."""
     order = candidate_order(header.ordering_rule)
     available = _available()
-    obliged_up_to = Value(header.free_obliged)
-    additional_up_to = Value(header.free_obliged + header.free_additional)
     is_unavailable = Q(state=CaseState.UNAVAILABLE)
-    category = Case(
-        When(is_unavailable, then=Value(Category.UNAVAILABLE.value)),
-        When(
-            LessThanOrEqual(F("available_rank"), obliged_up_to), then=Value(Category.OBLIGED.value)
-        ),
-        When(
-            LessThanOrEqual(F("available_rank"), additional_up_to),
-            then=Value(Category.ADDITIONAL.value),
-        ),
-        default=Value(Category.WAITING.value),
-        output_field=CharField(),
-    )
-    if header.uwv_agreement:
-        # Pw art. 7(7): municipality and UWV agreed that the municipality stays responsible.
+    unavailable = When(is_unavailable, then=Value(Category.UNAVAILABLE.value))
+    additional_up_to = Value(header.free_additional)
+    if not header.quota_reached:
+        # §4.3: until the quota is reached everyone must be placed, in no order.
+        category = Case(
+            unavailable, default=Value(Category.OBLIGED.value), output_field=CharField()
+        )
+    else:
+        category = Case(
+            unavailable,
+            When(
+                LessThanOrEqual(F("available_rank"), additional_up_to),
+                then=Value(Category.ADDITIONAL.value),
+            ),
+            default=Value(Category.WAITING.value),
+            output_field=CharField(),
+        )
+    if header.uwv_agreement or not header.quota_reached:
+        # Pw art. 7(7): municipality and UWV agreed that the municipality stays responsible;
+        # and nobody is UWV's while the quota is not reached (§4.6).
         responsible = Value(Responsible.MUNICIPALITY.value, output_field=CharField())
     else:
         # The slot the candidate takes (available) or would take at their turn (unavailable).
@@ -506,10 +569,11 @@ def _responsible(benefit_kind: BenefitKind, slot: int, header: CapacityHeader) -
     """``rules.waiting_list_responsibility`` for the candidate who takes (or, unavailable,
     would take at their turn) available slot ``slot``: the ``responsible`` column of
     ``_windowed_candidates``, in Python."""
+    before_the_list = header.places_before_the_list
     return rules.waiting_list_responsibility(
         benefit_kind,
-        quota_reached=slot > header.free_obliged,
-        additional_places_offered=slot <= header.free_obliged + header.free_additional,
+        quota_reached=header.quota_reached,
+        additional_places_offered=before_the_list is None or slot <= before_the_list,
         uwv_agreement=header.uwv_agreement,
     )
 
@@ -537,9 +601,9 @@ def _candidate_rows(
     windowed = windowed.annotate(
         row_benefit_kind=benefit_kind_of_person, passed_over_reference=passed_over_reference
     )
-    # The available candidates are ranked 1, 2, ... in order: those ranked after the obliged
-    # and additional slots are WAITING, the first of them number 1 on the waiting list.
-    slots = header.free_obliged + header.free_additional
+    # The available candidates are ranked 1, 2, ... in order: once the quota is reached, those
+    # ranked after the additional slots are WAITING, the first of them number 1 on the list.
+    slots = header.places_before_the_list or 0
     rows = []
     for (
         case_id,
@@ -670,7 +734,7 @@ def waiting_list(
             : min(limit, _MAX_SQL_ROWS)
         ]
     )
-    slots = header.free_obliged + header.free_additional
+    slots = header.places_before_the_list or 0
     return WaitingList(
         **_header_fields(header),
         rows=[(case_id, reference, since) for case_id, reference, since, _total in rows],
@@ -771,11 +835,11 @@ class Turn:
 
 def turn_for_additional_place(municipality_id: int, *, on: date, committed_places: Decimal) -> Turn:
     """The candidates whose turn it is for an additional place, for a job starting ``on``:
-    ``capacity``'s ADDITIONAL candidates, with the places already taken counted as
-    ``committed_places`` (every job not ended before ``on``, also one that starts later:
-    ``selectors.committed_places``). Two queries. The caller (``services.place_person``)
-    holds the municipality's lock, so no other placement changes the answer meanwhile."""
-    header = replace(_header(municipality_id, on.year, on), realised_places=committed_places)
+    ``capacity``'s ADDITIONAL candidates, with the places taken counted as
+    ``committed_places`` (``selectors.committed_places``: the same jobs as ``taken_in_year``).
+    Two queries. The caller (``services.place_person``) holds the municipality's lock, so no
+    other placement changes the answer meanwhile."""
+    header = replace(_header(municipality_id, on.year, on), taken_places=committed_places)
     rows = (
         _windowed_candidates(header)
         .filter(category=Category.ADDITIONAL)

@@ -79,6 +79,29 @@ def test_available_again_before_the_day_one_became_unavailable_is_refused(signed
     assert AvailabilityPeriod.objects.get(case=case).available_again_on is None
 
 
+def test_unavailable_or_available_from_a_future_day_is_refused_and_changes_nothing(
+    signed_in, municipality
+):
+    # The case would pause today: until that day the person keeps their place (§4.4).
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = action(
+        signed_in, case, "unavailable", {"reason": "illness", "from_on": tomorrow.isoformat()}
+    )
+
+    assert response.status_code == 400
+    assert "kan niet in de toekomst liggen" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    assert not AvailabilityPeriod.objects.filter(case=case).exists()
+
+    today = timezone.localdate().isoformat()
+    action(signed_in, case, "unavailable", {"reason": "illness", "from_on": today})
+    response = action(signed_in, case, "available", {"on": tomorrow.isoformat()})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).state == CaseState.UNAVAILABLE
+
+
 def test_a_date_outside_the_years_the_portal_reckons_in_is_refused_on_the_forms(
     signed_in, municipality
 ):

@@ -129,7 +129,7 @@ def reference(cases, rule, quota, realised, additional, uwv_agreement=False):
         )
         for case in cases
     ]
-    free = rules.free_obliged_slots(quota, realised)
+    quota_reached = rules.quota_reached(quota, realised)
     free_additional = rules.free_additional_slots(quota, additional, realised)
     expected = {}
     available_before = 0
@@ -137,12 +137,10 @@ def reference(cases, rule, quota, realised, additional, uwv_agreement=False):
         category = placement.category
         if category == Category.UNAVAILABLE:
             # Responsible as if they were available at their turn.
-            quota_reached = available_before >= free
-            offered = available_before < free + free_additional
+            offered = not quota_reached or available_before < free_additional
         else:
             available_before += 1
-            quota_reached = category != Category.OBLIGED
-            offered = category == Category.ADDITIONAL
+            offered = category != Category.WAITING
         person = by_id[placement.candidate.case_id].person
         responsible = rules.waiting_list_responsibility(
             BenefitKind(person.benefit_kind), quota_reached, offered, uwv_agreement
@@ -307,7 +305,8 @@ def test_s4_capacity_equals_the_rules_for_bulk_scenarios(seed):
     ],
 )
 def test_s4_5_each_ordering_rule_orders_the_candidates(rule, expected):
-    municipality = municipality_with(quota=Decimal(1), rule=rule)
+    municipality = municipality_with(quota=Decimal(1), rule=rule, additional=1)
+    employ(municipality, "31")  # the quota is reached: one additional place is left
     actor = UserFactory(uwv_assessor=True)
     cases = {
         "early_decision": candidate(
@@ -330,7 +329,7 @@ def test_s4_5_each_ordering_rule_orders_the_candidates(rule, expected):
 
     assert [names[row.case_id] for row in result.candidates] == expected
     assert [row.category for row in result.candidates] == [
-        Category.OBLIGED,
+        Category.ADDITIONAL,
         Category.WAITING,
         Category.WAITING,
     ]
@@ -351,7 +350,9 @@ def test_s4_5_ties_are_broken_by_case_id():
 
 
 def test_s4_4_an_unavailable_candidate_keeps_their_turn_and_takes_no_slot():
-    municipality = municipality_with(quota=Decimal(2))
+    municipality = municipality_with(quota=Decimal(2), additional=2)
+    employ(municipality, "31")
+    employ(municipality, "31")  # the quota is reached: two additional places are left
     consultant = UserFactory(consultant=True, municipality=municipality)
     first, second, third, fourth = (
         CaseFactory(
@@ -366,8 +367,8 @@ def test_s4_4_an_unavailable_candidate_keeps_their_turn_and_takes_no_slot():
     result = capacity(municipality.pk, YEAR, on=ON)
     assert [(r.case_id, r.position, r.category) for r in result.candidates] == [
         (first.pk, 1, Category.UNAVAILABLE),
-        (second.pk, 2, Category.OBLIGED),
-        (third.pk, 3, Category.OBLIGED),
+        (second.pk, 2, Category.ADDITIONAL),
+        (third.pk, 3, Category.ADDITIONAL),
         (fourth.pk, 4, Category.WAITING),
     ]
     assert not result.candidates[0].available
@@ -376,8 +377,8 @@ def test_s4_4_an_unavailable_candidate_keeps_their_turn_and_takes_no_slot():
 
     result = capacity(municipality.pk, YEAR, on=ON)
     assert [(r.case_id, r.position, r.category) for r in result.candidates] == [
-        (first.pk, 1, Category.OBLIGED),
-        (second.pk, 2, Category.OBLIGED),
+        (first.pk, 1, Category.ADDITIONAL),
+        (second.pk, 2, Category.ADDITIONAL),
         (third.pk, 3, Category.WAITING),
         (fourth.pk, 4, Category.WAITING),
     ]
@@ -436,12 +437,9 @@ def test_s4_6_uwv_is_responsible_for_uwv_benefit_candidates_on_the_waiting_list(
     municipality = municipality_with(quota=Decimal(1), additional=1)
     actor = UserFactory(uwv_assessor=True)
     day = date(2025, 1, 1)
-    obliged = candidate(municipality, actor, decided_on=day, benefit=BenefitKind.WAJONG)
-    extra = candidate(
-        municipality, actor, decided_on=day + timedelta(1), benefit=BenefitKind.WIA_WAO
-    )
+    extra = candidate(municipality, actor, decided_on=day, benefit=BenefitKind.WAJONG)
     waiting_uwv = candidate(
-        municipality, actor, decided_on=day + timedelta(2), benefit=BenefitKind.WW
+        municipality, actor, decided_on=day + timedelta(1), benefit=BenefitKind.WIA_WAO
     )
     waiting_pw = candidate(municipality, actor, decided_on=day + timedelta(3))
     away_uwv = candidate(
@@ -452,12 +450,14 @@ def test_s4_6_uwv_is_responsible_for_uwv_benefit_candidates_on_the_waiting_list(
         available=False,
     )
 
+    # §4.6: while the quota is not reached, nobody is UWV's, and nobody waits
+    before = capacity(municipality.pk, YEAR, on=ON)
+    assert {row.responsible for row in before.candidates} == {Responsible.MUNICIPALITY}
+    assert Category.WAITING not in {row.category for row in before.candidates}
+
+    employ(municipality, "31")  # the quota is reached
     rows = {row.case_id: row for row in capacity(municipality.pk, YEAR, on=ON).candidates}
 
-    assert (rows[obliged.pk].category, rows[obliged.pk].responsible) == (
-        Category.OBLIGED,
-        Responsible.MUNICIPALITY,
-    )
     assert (rows[extra.pk].category, rows[extra.pk].responsible) == (
         Category.ADDITIONAL,
         Responsible.MUNICIPALITY,
@@ -506,7 +506,7 @@ def test_s4_the_result_carries_the_figures_and_the_waiting_since_date():
     )
 
 
-def test_s4_without_quota_or_verordening_nobody_is_obliged_and_the_default_order_applies():
+def test_s4_without_any_quota_the_laws_minimum_of_one_place_counts_and_the_default_order():
     municipality = MunicipalityFactory()
     actor = UserFactory(uwv_assessor=True)
     later = candidate(municipality, actor, decided_on=date(2025, 2, 1), priority=True)
@@ -514,12 +514,54 @@ def test_s4_without_quota_or_verordening_nobody_is_obliged_and_the_default_order
 
     result = capacity(municipality.pk, YEAR, on=ON)
 
-    assert result.quota_places is None
+    assert result.quota_places is None and result.quota_provisional
+    assert result.quota_in_use == Decimal(1)  # Kennisdocument vraag 9: at least one place
     assert result.additional_places == 0
     assert result.verordening_id is None
     assert result.ordering_rule == OrderingRule.POSITIVE_ADVICE_DATE
     assert [row.case_id for row in result.candidates] == [earlier.pk, later.pk]
-    assert {row.category for row in result.candidates} == {Category.WAITING}
+    assert {row.category for row in result.candidates} == {Category.OBLIGED}
+    employ(municipality, "31")
+    reached = capacity(municipality.pk, YEAR, on=ON)
+    assert {row.category for row in reached.candidates} == {Category.WAITING}
+
+
+def test_s4_1_until_a_years_quota_is_entered_the_year_before_binds():
+    # The quota is cumulative: in January, before the new year's figure is entered, last
+    # year's still binds; nobody is sent to the waiting list (or to UWV) for want of a row.
+    municipality = municipality_with(quota=Decimal(2))  # for YEAR
+    actor = UserFactory(uwv_assessor=True)
+    waiting = candidate(municipality, actor, decided_on=date(2025, 1, 1), benefit=BenefitKind.WW)
+    january = date(YEAR + 1, 1, 5)
+
+    result = capacity(municipality.pk, YEAR + 1, on=january)
+
+    assert (result.quota_places, result.quota_year) == (Decimal("2.00"), YEAR)
+    assert result.quota_provisional
+    (row,) = result.candidates
+    assert (row.case_id, row.category, row.responsible) == (
+        waiting.pk,
+        Category.OBLIGED,
+        Responsible.MUNICIPALITY,
+    )
+
+
+def test_s4_3_a_job_agreed_to_start_later_this_year_takes_its_place_now_not_one_of_next_year():
+    municipality = municipality_with(quota=Decimal(1))
+    actor = UserFactory(uwv_assessor=True)
+    waiting = candidate(municipality, actor, decided_on=date(2025, 1, 1))
+    later_this_year = employ(municipality, "31")
+    later_this_year.start_on = date(YEAR, 12, 1)
+    later_this_year.save(update_fields=["start_on"])
+
+    this_year = capacity(municipality.pk, YEAR, on=ON)
+    assert this_year.realised_places == 0 and this_year.taken_places == 1
+    assert [row.category for row in this_year.candidates] == [Category.WAITING]
+
+    later_this_year.start_on = date(YEAR + 1, 1, 4)  # next year's quota covers it
+    later_this_year.save(update_fields=["start_on"])
+    assert capacity(municipality.pk, YEAR, on=ON).candidates[0].category == Category.OBLIGED
+    assert waiting.pk == this_year.candidates[0].case_id
 
 
 def test_s4_only_candidate_states_of_the_municipality_count():
@@ -569,8 +611,9 @@ def test_capacity_uses_the_same_number_of_queries_for_10_and_10000_candidates(
     assert len(small_result.candidates) == 10
     assert len(large_result.candidates) == 10_000
     assert summary == large_result.summary()
-    assert summary.obliged == 400  # ceil(400 - 0.81)
-    assert summary.additional == 50
+    # 0.81 of 400 places taken: everyone available must be placed
+    assert summary.obliged == 10_000 - summary.unavailable
+    assert summary.additional == summary.waiting == 0
     assert summary.unavailable == sum(1 for i in range(100, 10_100) if i % 7 == 0)
     print(
         f"\n[{connection.vendor}] built 10,000 candidates in {built:.2f}s; "
@@ -593,6 +636,7 @@ def test_s5_a_newer_verordening_changes_the_order_only_from_its_date():
         additional_places_per_year=1,
     )
     older = municipality.verordeningen.get(in_force_from=date(2025, 1, 1))
+    employ(municipality, "31")  # the quota is reached
     actor = UserFactory(uwv_assessor=True)
     first = candidate(municipality, actor, decided_on=date(2025, 1, 1))
     second = candidate(municipality, actor, decided_on=date(2025, 2, 1))
@@ -602,14 +646,14 @@ def test_s5_a_newer_verordening_changes_the_order_only_from_its_date():
     after = capacity(municipality.pk, YEAR, on=date(2026, 7, 1))
 
     assert [r.case_id for r in before.candidates] == [first.pk, second.pk, school_leaver.pk]
-    assert [r.category for r in before.candidates] == [Category.OBLIGED, *[Category.WAITING] * 2]
+    assert [r.category for r in before.candidates] == [Category.WAITING] * 3
     assert {(r.verordening_id, r.verordening_in_force_from) for r in before.candidates} == {
         (older.pk, date(2025, 1, 1))
     }
     assert [r.case_id for r in after.candidates] == [school_leaver.pk, first.pk, second.pk]
     assert [r.category for r in after.candidates] == [
-        Category.OBLIGED,
         Category.ADDITIONAL,
+        Category.WAITING,
         Category.WAITING,
     ]
     assert {(r.verordening_id, r.ordering_rule) for r in after.candidates} == {
@@ -640,6 +684,9 @@ def test_standings_in_two_municipalities_are_each_ranked_in_their_own(
     actor = UserFactory(uwv_assessor=True)
     north = municipality_with(quota=Decimal(1), rule=OrderingRule.APPLICATION_DATE)
     south = municipality_with(quota=Decimal(2), additional=1)
+    for town, jobs in ((north, 1), (south, 2)):  # each has reached its quota
+        for _ in range(jobs):
+            employ(town, "31")
     north_cases = [
         candidate(north, actor, decided_on=date(2026, 1, d), applied_on=date(2025, 9, 30 - d))
         for d in (1, 2, 3)
@@ -651,10 +698,10 @@ def test_standings_in_two_municipalities_are_each_ranked_in_their_own(
     with django_assert_num_queries(3):
         standings = candidate_standings(ids, on=ON)
 
-    assert (standings[ids[0]].position, standings[ids[0]].waiting_place) == (3, 2)
+    assert (standings[ids[0]].position, standings[ids[0]].waiting_place) == (3, 3)
     assert standings[ids[1]].position == 4
     assert standings[ids[1]].category == Category.WAITING
-    assert standings[ids[1]].waiting_place == 1
+    assert standings[ids[1]].waiting_place == 3
     assert standings == {
         row.case_id: row
         for municipality in (north, south)

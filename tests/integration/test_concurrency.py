@@ -165,8 +165,8 @@ def test_two_consultants_placing_the_last_place_at_once_only_one_succeeds(run, s
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_quota_lock_both_placements_would_succeed(monkeypatch):
-    """The harness really runs the two transactions in parallel: take the locks (municipality
-    and quota) away and the quota is overrun. (Guards against a concurrency test that can
+    """The harness really runs the two transactions in parallel: take the municipality's lock
+    away and the quota is overrun. (Guards against a concurrency test that can
     never fail.) Both
     transactions count before either commits: they meet at a barrier right after counting,
     which only works because nothing serialises them any more."""
@@ -184,7 +184,6 @@ def test_control_without_the_quota_lock_both_placements_would_succeed(monkeypatc
 
         return type("NoLock", (), {"objects": NoLockManager()})
 
-    monkeypatch.setattr(services, "YearlyQuota", without_lock(YearlyQuota))
     monkeypatch.setattr(services, "Municipality", without_lock(Municipality))
 
     outcomes = place_at_once(cases, consultants)

@@ -34,6 +34,7 @@ from tests.factories import (
     PASSWORD,
     TOTP_SECRET,
     CaseFactory,
+    EmploymentFactory,
     MunicipalityFactory,
     PersonFactory,
     UserFactory,
@@ -313,9 +314,24 @@ def candidates(municipality, count=3):
     return cases
 
 
+def quota_of_one_reached(municipality):
+    """A quota of 1 for 2026 and a full-time job filling it: who gets a place is now up to
+    the verordening's additional places and order."""
+    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    working = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
+    )
+    EmploymentFactory(
+        case=working,
+        municipality=municipality,
+        hours_per_week=31,
+        start_on=dt.date(2026, 2, 1),
+    )
+
+
 def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
     VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
-    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    quota_of_one_reached(municipality)
     cases = candidates(municipality)
 
     response = admin_client.post(
@@ -327,9 +343,9 @@ def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
     assert [row.reference for row in preview] == [c.reference for c in reversed(cases)]
     assert [row.current_position for row in preview] == [3, 2, 1]
     assert [row.category for row in preview] == [
-        Category.OBLIGED,
         Category.ADDITIONAL,
         Category.ADDITIONAL,
+        Category.WAITING,
     ]
     assert Verordening.objects.filter(municipality=municipality).count() == 1
     assert cases[0].reference.encode() in response.content
@@ -337,7 +353,7 @@ def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
 
 def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
     VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
-    YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
+    quota_of_one_reached(municipality)
     cases = candidates(municipality)
     before = capacity(municipality.pk, 2026, on=TODAY)
     assert [r.case_id for r in before.candidates] == [c.pk for c in cases]
@@ -369,8 +385,8 @@ def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
         (p.reference, p.category) for p in preview
     ]
     assert [r.category for r in after.candidates] == [
-        Category.OBLIGED,
         Category.ADDITIONAL,
+        Category.WAITING,
         Category.WAITING,
     ]
     # The day before, the earlier version still decides.

@@ -717,13 +717,14 @@ def test_the_verordening_additional_places_allow_placing_beyond_the_quota(world)
     assert refused(excinfo) == "no_place_left"
 
 
-def test_placing_without_a_quota_for_the_year_is_refused(world):
+def test_placing_in_a_year_whose_quota_is_not_entered_counts_the_latest_earlier_one(world):
+    # The quota is cumulative: until the new year's is entered, the year before binds (as on
+    # the waiting list); a placement is not refused for want of the row.
     with on(date(2026, 1, 5)):
         case = world.decided()
-        with pytest.raises(ValidationError) as excinfo:
-            world.place(case, start_on=date(2030, 1, 7))
+        employment = world.place(case, start_on=date(2030, 1, 7))
 
-    assert refused(excinfo) == "no_quota"
+    assert employment.start_on == date(2030, 1, 7)
 
 
 def test_a_wajong_recipient_gets_wage_dispensation_instead_of_a_subsidy(world):

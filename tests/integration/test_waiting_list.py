@@ -14,10 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import views
-from cases.choices import Category, OrderingRule, Responsible
+from cases.choices import CaseState, Category, OrderingRule, Responsible
 from cases.placement.capacity import CapacityHeader, candidate_page, capacity
 from tests.factories import (
+    CaseFactory,
+    EmploymentFactory,
     MunicipalityFactory,
+    PersonFactory,
     UserFactory,
     VerordeningFactory,
     YearlyQuotaFactory,
@@ -31,9 +34,22 @@ YEAR = ON.year
 
 
 def municipality_with(*, year: int, rule=OrderingRule.POSITIVE_ADVICE_DATE):
-    """A municipality whose candidates fall in every category: 4 obliged, 3 additional."""
+    """A municipality that has reached its quota of 4, with 3 additional places: its
+    candidates are additional, waiting or unavailable."""
     municipality = MunicipalityFactory()
     YearlyQuotaFactory(municipality=municipality, year=year, places=4)
+    for _ in range(4):
+        working = CaseFactory(
+            person=PersonFactory(municipality=municipality),
+            state=CaseState.EMPLOYED,
+            lifecycle=False,
+        )
+        EmploymentFactory(
+            case=working,
+            municipality=municipality,
+            hours_per_week=31,
+            start_on=dt.date(year, 1, 1),
+        )
     VerordeningFactory(
         municipality=municipality,
         in_force_from=dt.date(2020, 1, 1),
@@ -94,8 +110,8 @@ def test_waiting_list_second_page_shows_the_positions_capacity_gives():
     assert positions_in_html(response) == [row.position for row in everyone[50:100]]
     assert response.context["next_from"] == 101
     assert response.context["is_deep"] is True
-    # The first page holds the obliged and additional candidates; page two only the rest.
-    assert {row.category for row in everyone[:50]} >= {Category.OBLIGED, Category.ADDITIONAL}
+    # The first page holds the additional candidates; page two only the rest.
+    assert {row.category for row in everyone[:50]} >= {Category.ADDITIONAL, Category.WAITING}
     assert {row.category for row in rows} <= {Category.WAITING, Category.UNAVAILABLE}
 
 
@@ -219,3 +235,42 @@ def test_candidate_page_uses_two_queries_for_few_and_many_candidates(django_asse
     assert (len(small.rows), small.has_more) == (8, False)
     assert (len(large.rows), large.has_more) == (50, True)
     assert large.rows == capacity(many.pk, YEAR, on=ON).candidates[2_000:2_050]
+
+
+def test_before_the_new_years_quota_is_entered_the_pages_say_which_one_counts():
+    today = timezone.localdate()
+    municipality = MunicipalityFactory()
+    YearlyQuotaFactory(municipality=municipality, year=today.year - 1, places=3)
+    candidates(municipality, 2)
+    client = signed_in_consultant(municipality)
+
+    for name in ("work:waiting_list", "work:dashboard"):
+        page = client.get(reverse(name)).content.decode()
+        assert f"Er is nog geen taakstelling voor {today.year}" in page, name
+        assert f"telt de taakstelling van {today.year - 1}: 3" in page, name
+    listed = client.get(reverse("work:waiting_list")).context["rows"]
+    assert {row.category for row, _name in listed} <= {Category.OBLIGED, Category.UNAVAILABLE}
+
+
+def test_the_waiting_list_names_the_places_of_jobs_agreed_to_start_later_this_year():
+    today = timezone.localdate()
+    municipality = municipality_with(year=today.year)
+    if today.month == 12 and today.day == 31:
+        pytest.skip("no later day this year")
+    later = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
+    )
+    EmploymentFactory(
+        case=later,
+        municipality=municipality,
+        hours_per_week=31,
+        start_on=dt.date(today.year, 12, 31),
+    )
+    client = signed_in_consultant(municipality)
+
+    response = client.get(reverse("work:waiting_list"))
+
+    assert "Banen die later dit jaar beginnen, nemen ook 1 plekken in." in (
+        response.content.decode()
+    )
+    assert response.context["capacity"].additional_in_use == 1

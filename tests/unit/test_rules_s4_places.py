@@ -27,6 +27,7 @@ from cases.rules import (
     place_left,
     placement_signal_date,
     places,
+    quota_reached,
     realised_places,
     waiting_list_responsibility,
 )
@@ -121,11 +122,12 @@ def test_s4_4_unavailable_person_keeps_position_but_takes_no_slot():
         candidate(3, date(2026, 1, 3)),
         candidate(4, date(2026, 1, 4)),
     ]
-    result = categorise(candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(5), Decimal(3), 0)
+    # the quota (3) is reached; two additional places
+    result = categorise(candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(3), Decimal(3), 2)
     assert [(p.candidate.case_id, p.position, p.category) for p in result] == [
-        (1, 1, Category.OBLIGED),
+        (1, 1, Category.ADDITIONAL),
         (2, 2, Category.UNAVAILABLE),
-        (3, 3, Category.OBLIGED),
+        (3, 3, Category.ADDITIONAL),
         (4, 4, Category.WAITING),
     ]
 
@@ -136,13 +138,13 @@ def test_s4_4_available_again_the_person_gets_the_place_at_their_turn():
         candidate(2, date(2026, 1, 2)),
     ]
     after = [dataclasses.replace(before[0], available=True), before[1]]
-    rule, quota, realised = OrderingRule.POSITIVE_ADVICE_DATE, Decimal(5), Decimal(4)
-    assert [p.category for p in categorise(before, rule, quota, realised, 0)] == [
+    rule, quota, realised = OrderingRule.POSITIVE_ADVICE_DATE, Decimal(5), Decimal(5)
+    assert [p.category for p in categorise(before, rule, quota, realised, 1)] == [
         Category.UNAVAILABLE,
-        Category.OBLIGED,
+        Category.ADDITIONAL,
     ]
-    assert [p.category for p in categorise(after, rule, quota, realised, 0)] == [
-        Category.OBLIGED,
+    assert [p.category for p in categorise(after, rule, quota, realised, 1)] == [
+        Category.ADDITIONAL,
         Category.WAITING,
     ]
 
@@ -176,17 +178,25 @@ def test_s4_5_priority_groups_first_then_advice_date():
     ) == [other_priority, school_leaver, early]
 
 
-def test_s4_5_additional_places_follow_the_obliged_ones_then_the_waiting_list():
+def test_s4_3_until_the_quota_is_reached_everyone_is_obliged_however_many():
+    # Kennisdocument vraag 1 and 6: a right to a place until the quota is realised, no order
+    candidates = [candidate(i, date(2026, 1, i)) for i in range(1, 7)]
+    for realised in (Decimal(0), Decimal("9.99")):
+        result = categorise(candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(10), realised, 3)
+        assert {p.category for p in result} == {Category.OBLIGED}
+
+
+def test_s4_5_once_the_quota_is_reached_additional_places_then_the_waiting_list():
     candidates = [candidate(i, date(2026, 1, i)) for i in range(1, 7)]
     result = categorise(
-        candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(10), Decimal("8.2"), 3
+        candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(10), Decimal("10.2"), 3
     )
     assert [p.category for p in result] == [
-        Category.OBLIGED,
-        Category.OBLIGED,
         Category.ADDITIONAL,
         Category.ADDITIONAL,
         Category.ADDITIONAL,
+        Category.WAITING,
+        Category.WAITING,
         Category.WAITING,
     ]
 
@@ -321,8 +331,11 @@ def test_s4_6_quota_reached_and_no_additional_places_gives_a_waiting_list():
 
 def test_s4_6_next_years_higher_quota_obliges_again():
     candidates = [candidate(i, date(2026, 1, i)) for i in range(1, 3)]
-    result = categorise(candidates, OrderingRule.POSITIVE_ADVICE_DATE, Decimal(5), Decimal(4), 0)
-    assert [p.category for p in result] == [Category.OBLIGED, Category.WAITING]
+    rule = OrderingRule.POSITIVE_ADVICE_DATE
+    this_year = categorise(candidates, rule, Decimal(4), Decimal(4), 0)
+    next_year = categorise(candidates, rule, Decimal(5), Decimal(4), 0)
+    assert [p.category for p in this_year] == [Category.WAITING, Category.WAITING]
+    assert [p.category for p in next_year] == [Category.OBLIGED, Category.OBLIGED]
 
 
 def test_s4_6_benefit_kinds_are_split_exactly_into_two_groups():
@@ -408,7 +421,8 @@ def test_s4_property_categorise_counts_and_order(candidates, rule, quota, realis
     free_additional = free_additional_slots(quota, additional, realised)
     assert free + free_additional == max(0, math.ceil(quota + additional - realised))
     assert counts[Category.UNAVAILABLE] == len(candidates) - available
-    assert counts[Category.OBLIGED] == min(free, available)
+    # until the quota is reached everyone available is obliged; after it nobody is
+    assert counts[Category.OBLIGED] == (0 if quota_reached(quota, realised) else available)
     assert counts[Category.ADDITIONAL] == min(free_additional, available - counts[Category.OBLIGED])
     assert counts[Category.WAITING] == (
         available - counts[Category.OBLIGED] - counts[Category.ADDITIONAL]

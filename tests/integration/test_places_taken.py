@@ -1,0 +1,154 @@
+"""Which jobs take a place of a year's quota, and where a person stands after a move (DOMAIN
+§4.1-§4.3, §6.5): the waiting list and a placement count the same jobs, a year's quota binds
+until the next is entered, and a job that ends after a move hands the person over."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases import services
+from cases.choices import (
+    BenefitKind,
+    CaseState,
+    Category,
+    OrderingRule,
+    Responsible,
+)
+from cases.placement.capacity import candidate_standing, capacity
+from tests.factories import YearlyQuotaFactory
+from tests.integration.test_places_in_order import Town, on
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 9, 1)
+
+
+def test_the_list_and_a_placement_agree_on_jobs_agreed_to_start_later_this_year():
+    town = Town(additional=0, quota=2)
+    first, second, third = (town.candidate(date(2026, 2, day)) for day in (1, 2, 3))
+    town.place(first, start_on=date(2026, 10, 1))
+    town.place(second, start_on=date(2026, 10, 1))
+
+    # both places of the quota are taken by jobs that start next month: the list says so
+    assert candidate_standing(third.pk, on=TODAY).category == Category.WAITING
+    with pytest.raises(ValidationError) as refused:
+        town.place(third, start_on=date(2026, 10, 1))
+    assert refused.value.code == "no_place_left"
+
+
+def test_a_job_starting_next_year_leaves_this_years_place_free():
+    town = Town(additional=0, quota=1)
+    YearlyQuotaFactory(municipality=town.municipality, year=2027, places=Decimal(2))
+    next_year, now = town.candidate(date(2026, 2, 1)), town.candidate(date(2026, 2, 2))
+    town.place(next_year, start_on=date(2027, 1, 4))
+
+    assert candidate_standing(now.pk, on=TODAY).category == Category.OBLIGED
+    job = town.place(now, start_on=date(2026, 9, 15))
+    assert job.start_on == date(2026, 9, 15)
+
+
+def test_in_january_before_the_new_quota_is_entered_last_years_binds():
+    town = Town(additional=0, quota=5)
+    wajong = town.candidate(date(2026, 11, 2), benefit_kind=BenefitKind.WAJONG)
+
+    row = candidate_standing(wajong.pk, on=date(2027, 1, 5))
+
+    assert (row.category, row.responsible) == (Category.OBLIGED, Responsible.MUNICIPALITY)
+
+
+def test_until_the_quota_is_reached_everyone_must_be_placed_and_nobody_is_uwvs():
+    # Kennisdocument vraag 1, 6 and 10: quota 2, nobody placed yet, three candidates
+    town = Town(additional=0, quota=2)
+    cases = [town.candidate(date(2026, 2, d), benefit_kind=BenefitKind.WW) for d in (1, 2, 3)]
+
+    rows = [candidate_standing(case.pk, on=TODAY) for case in cases]
+
+    assert {(row.category, row.responsible) for row in rows} == {
+        (Category.OBLIGED, Responsible.MUNICIPALITY)
+    }
+    # anyone may be placed first: no order within the quota
+    town.place(cases[2], start_on=date(2026, 9, 15))
+    town.place(cases[0], start_on=date(2026, 9, 15))
+    last = candidate_standing(cases[1].pk, on=TODAY)
+    assert (last.category, last.responsible) == (Category.WAITING, Responsible.UWV)
+
+
+def test_a_job_that_ends_after_a_move_hands_the_person_to_their_new_municipality():
+    old, new = Town(additional=0, quota=3), Town(additional=0, quota=3)
+    worker = old.candidate(date(2026, 2, 1))
+    job = old.place(worker, start_on=date(2026, 3, 2))
+    with on(date(2026, 5, 1)):
+        services.record_move(
+            case_id=worker.pk,
+            new_municipality_id=new.municipality.pk,
+            moved_on=date(2026, 5, 1),
+            actor=old.consultant,
+            employment_continues=True,
+        )
+    worker.refresh_from_db()
+    assert worker.municipality_id == old.municipality.pk  # the old one keeps paying
+
+    with on(TODAY):
+        services.end_employment(
+            employment_id=job.pk, end_on=TODAY, reason="contract_ended", actor=old.consultant
+        )
+
+    worker.refresh_from_db()
+    assert (worker.municipality_id, worker.state) == (
+        new.municipality.pk,
+        CaseState.AWAITING_PLACEMENT,
+    )
+    assert worker.assignee is None
+    assert worker.pk not in [
+        r.case_id for r in capacity(old.municipality.pk, 2026, on=TODAY).candidates
+    ]
+    assert worker.pk in [
+        r.case_id for r in capacity(new.municipality.pk, 2026, on=TODAY).candidates
+    ]
+    assert worker.events.filter(action="handed_over_after_move").count() == 1
+
+
+def test_a_move_leaves_the_old_municipalitys_own_order_behind():
+    old = Town(additional=1, rule=OrderingRule.COUNCIL_ORDER)
+    new = Town(additional=1, rule=OrderingRule.COUNCIL_ORDER)
+    mover = old.candidate(date(2026, 1, 15))
+    first_in_new = new.candidate(date(2026, 2, 1))
+    with on(TODAY):
+        services.set_council_position(
+            case_id=mover.pk, position=1, reason="Raadsbesluit.", actor=old.consultant
+        )
+        services.set_council_position(
+            case_id=first_in_new.pk, position=1, reason="Raadsbesluit.", actor=new.consultant
+        )
+        services.set_priority_group(
+            case_id=mover.pk, priority_group=True, reason="Schoolverlater.", actor=old.consultant
+        )
+        services.record_move(
+            case_id=mover.pk,
+            new_municipality_id=new.municipality.pk,
+            moved_on=TODAY,
+            actor=old.consultant,
+            employment_continues=False,
+        )
+
+    mover.refresh_from_db()
+    assert (mover.council_position, mover.priority_group) == (None, False)
+    rows = capacity(new.municipality.pk, 2026, on=TODAY).candidates
+    assert rows[0].case_id == first_in_new.pk
+
+
+def test_nobody_is_placed_from_the_aow_age_on():
+    # Kennisdocument: beschut werk is not for people who have reached the AOW age
+    town = Town(additional=0, quota=3)
+    older = town.candidate(date(2026, 2, 1), birth_date=date(1959, 6, 1))  # 67 in June 2026
+
+    with pytest.raises(ValidationError) as refused:
+        town.place(older, start_on=date(2026, 9, 15))
+
+    assert refused.value.code == "aow_reached"
+    older.refresh_from_db()
+    assert older.state == CaseState.AWAITING_PLACEMENT
