@@ -1739,6 +1739,35 @@ def assign_case(*, case_id: int, assignee, actor, origin: str = "") -> Case:
         return case
 
 
+#: Why cases were given back to the team (``CaseEvent.details["reason"]`` of ``assigned``).
+HANDLER_SWITCHED_OFF = "handler_switched_off"
+HANDLER_LEFT_MUNICIPALITY = "handler_left_municipality"
+
+
+def release_cases_of(user, *, actor, reason: str, keep_municipality_id: int | None = None) -> int:
+    """Give the cases ``user`` handles back to their municipality's team: the handler's account
+    was switched off, or they now work for another municipality (``keep_municipality_id``:
+    their cases there stay theirs). Each case gets an ``assigned`` event, as when a colleague
+    reassigns it. Call inside the caller's transaction; returns the number of cases."""
+    cases = Case.objects.select_for_update().filter(assignee=user).order_by("pk")
+    if keep_municipality_id is not None:
+        cases = cases.exclude(municipality_id=keep_municipality_id)
+    ids = list(cases.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Case.objects.filter(pk__in=ids).update(assignee=None)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=pk,
+            actor=actor,
+            action="assigned",
+            details={"assignee": None, "previous": user.pk, "reason": reason},
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
 def apply_on_behalf_of_college(
     *,
     bsn: str,

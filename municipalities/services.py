@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import figures, rules
+from cases import services as case_services
 from cases.audit.trail import audited
 from cases.choices import ProvisionKind
 from cases.documents import files
@@ -455,7 +456,8 @@ def send_invitation(user: User, municipality: Municipality, *, request=None) -> 
 
 def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin: str = "") -> User:
     """Switch off a consultant's or administrator's account and end all their sessions at
-    once."""
+    once. The cases they handled go back to the team, so that their reminders reach someone
+    who can act on them."""
     with (
         audited(
             "deactivate_staff", actor=actor, object_type="user", object_id=user_id, origin=origin
@@ -476,6 +478,7 @@ def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin:
             )
         user.is_active = False
         user.save(update_fields=["is_active"])
+        case_services.release_cases_of(user, actor=actor, reason=case_services.HANDLER_SWITCHED_OFF)
         for session in UserSession.objects.filter(user=user):
             session.end()
         return user
@@ -486,7 +489,9 @@ def update_staff_from_idp(
 ) -> User:
     """Role and municipality of a staff member as the municipality's identity provider says at
     sign-in (``OIDC_STAFF_ROLE_SOURCE=claims``, issue 24), for an account already linked to
-    that provider. Only consultants and administrators; the caller checked the claims."""
+    that provider. Only consultants and administrators; the caller checked the claims. A
+    staff member who moved to another municipality gives the cases they handled in the old
+    one back to its team: they can no longer see them."""
     if role not in MUNICIPAL_ROLES:
         raise PermissionDenied
     with (
@@ -508,6 +513,12 @@ def update_staff_from_idp(
             raise PermissionDenied
         user.role, user.municipality = role, municipality
         user.save(update_fields=["role", "municipality"])
+        case_services.release_cases_of(
+            user,
+            actor=actor,
+            reason=case_services.HANDLER_LEFT_MUNICIPALITY,
+            keep_municipality_id=municipality.pk,
+        )
         return user
 
 

@@ -43,7 +43,7 @@ from municipalities import themes
 from municipalities.models import Theme
 from portal import cache as versions
 from portal.links import absolute_url, portal_url
-from portal.models import Role, User
+from portal.models import MUNICIPAL_ROLES, ApiClient, Role, User
 
 from .models import (
     DeliveryState,
@@ -306,14 +306,26 @@ def _citizen_recipients(case: Case) -> list[Recipient]:
 
 
 def _consultant_recipients(case: Case) -> list[Recipient]:
-    """The case's assignee, else the municipality's consultants (its team); never the account
-    of an API client."""
-    users = User.objects.filter(is_active=True, api_client__isnull=True)
+    """The case's handler, else the municipality's consultants (its team); never the account
+    of an API client.
+
+    The handler counts only while they may still work the case: an active consultant or
+    administrator of the case's municipality. A handler switched off or moved to another
+    municipality keeps the case until someone reassigns it; until then the team is told, so
+    that nothing about the case goes unheard (or to someone who may no longer see it)."""
+    users = User.objects.filter(
+        is_active=True, api_client__isnull=True, municipality_id=case.municipality_id
+    )
     if case.assignee_id:
-        users = users.filter(pk=case.assignee_id)
-    else:
-        users = users.filter(role=Role.CONSULTANT, municipality_id=case.municipality_id)
-    return [Recipient(pk, email) for pk, email in users.values_list("pk", "email")]
+        handler = list(
+            users.filter(pk=case.assignee_id, role__in=sorted(MUNICIPAL_ROLES)).values_list(
+                "pk", "email"
+            )
+        )
+        if handler:
+            return [Recipient(pk, email) for pk, email in handler]
+    team = users.filter(role=Role.CONSULTANT)
+    return [Recipient(pk, email) for pk, email in team.values_list("pk", "email")]
 
 
 def _uwv_recipients(case: Case) -> list[Recipient]:
@@ -470,11 +482,31 @@ STAGES: tuple[Stage, ...] = (
     Stage(TermKind.CONTRACT_END, K.CONTRACT_END_DUE, None, 0, ("assignee", "team"), "signal_on"),
 )
 
+
+def _api_account(alias: str) -> str:
+    """The user ``alias`` is the account of a machine client of the API: never told."""
+    return f"EXISTS (SELECT 1 FROM {{api_client}} x WHERE x.account_id = {alias}.id)"  # noqa: S608
+
+
+def _handles(alias: str) -> str:
+    """The user ``alias`` is the case's handler and may still work it: an active consultant
+    or administrator of the case's municipality, not an API client (as
+    ``_consultant_recipients``)."""
+    roles = ", ".join(f"'{role.value}'" for role in sorted(MUNICIPAL_ROLES))
+    return (
+        f"{alias}.id = c.assignee_id AND {alias}.is_active "
+        f"AND {alias}.municipality_id = c.municipality_id AND {alias}.role IN ({roles}) "
+        f"AND NOT {_api_account(alias)}"
+    )
+
+
 _RECIPIENT_JOIN = {
-    "assignee": "JOIN {user} u ON u.id = c.assignee_id",
+    "assignee": "JOIN {user} u ON " + _handles("u"),
+    # No handler, or one switched off or gone to another municipality: the team.
     "team": (
-        "JOIN {user} u ON c.assignee_id IS NULL AND u.municipality_id = c.municipality_id "
-        "AND u.role = 'consultant'"
+        # Only table names and constant fragments are put together here.
+        "JOIN {user} u ON u.municipality_id = c.municipality_id AND u.role = 'consultant' "  # noqa: S608
+        "AND NOT EXISTS (SELECT 1 FROM {user} a WHERE " + _handles("a") + ")"
     ),
     "uwv": "JOIN {user} u ON u.role = 'uwv_assessor'",
 }
@@ -491,6 +523,7 @@ def _tables() -> dict[str, str]:
         "event": TermEvent._meta.db_table,
         "case": Case._meta.db_table,
         "user": User._meta.db_table,
+        "api_client": ApiClient._meta.db_table,
         "preference": NotificationPreference._meta.db_table,
         "outbox": OutboxMessage._meta.db_table,
     }
@@ -529,7 +562,7 @@ def _stage_sql(stage: Stage, audience: str, mark: SweepMark | None, today: date)
         "JOIN {case} c ON c.id = t.case_id "
         + _RECIPIENT_JOIN[audience]
         + " CROSS JOIN (SELECT 'inbox' AS channel UNION ALL SELECT 'email') ch "
-        "WHERE u.is_active "
+        "WHERE u.is_active AND NOT " + _api_account("u") + " "
         "AND (ch.channel = 'inbox' OR (u.email <> '' AND NOT EXISTS (SELECT 1 FROM "
         "{preference} p WHERE p.user_id = u.id AND p.kind = %(kind)s AND NOT p.email))) "
         "ON CONFLICT DO NOTHING"

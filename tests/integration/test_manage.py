@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from cases.audit.models import AuditEntry
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import CaseState, Category, OrderingRule, WorkplaceKind
+from cases.models import Case
 from cases.placement.capacity import capacity
 from municipalities import selectors, services
 from municipalities.models import (
@@ -550,6 +551,55 @@ def test_deactivating_staff_ends_their_sessions_at_once(admin_client, municipali
     assert not UserSession.objects.filter(user=colleague).exists()
     assert not Session.objects.filter(session_key=session_key).exists()
     assert theirs.get("/").context["current_role"] is None
+
+
+def test_switching_off_a_case_handler_gives_their_cases_back_to_the_team(
+    admin_client, admin, municipality
+):
+    leaver = UserFactory(consultant=True, municipality=municipality)
+    theirs = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.ADVICE_ISSUED
+    )
+    other = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.ADVICE_ISSUED
+    )
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    Case.objects.filter(pk=theirs.pk).update(assignee=leaver)
+    Case.objects.filter(pk=other.pk).update(assignee=colleague)
+
+    admin_client.post(url("staff_deactivate", municipality, pk=leaver.pk))
+
+    assert Case.objects.get(pk=theirs.pk).assignee is None
+    assert Case.objects.get(pk=other.pk).assignee == colleague
+    # The history says who gave the case back and why, as for a reassignment.
+    event = CaseEvent.objects.get(case=theirs, action="assigned")
+    assert event.actor == admin
+    assert event.details == {
+        "assignee": None,
+        "previous": leaver.pk,
+        "reason": "handler_switched_off",
+    }
+    assert not CaseEvent.objects.filter(case=other, action="assigned").exists()
+
+
+def test_a_staff_member_moved_by_the_identity_provider_gives_back_only_the_old_cases(
+    municipality,
+):
+    mover = UserFactory(consultant=True, municipality=municipality)
+    new = MunicipalityFactory()
+    old_case = CaseFactory(person=PersonFactory(municipality=municipality))
+    new_case = CaseFactory(person=PersonFactory(municipality=new))
+    Case.objects.filter(pk__in=[old_case.pk, new_case.pk]).update(assignee=mover)
+
+    services.update_staff_from_idp(
+        user_id=mover.pk, role=Role.MUNICIPAL_ADMIN, municipality=new, actor=mover
+    )
+
+    assert Case.objects.get(pk=old_case.pk).assignee is None
+    assert Case.objects.get(pk=new_case.pk).assignee == mover
+    assert CaseEvent.objects.get(case=old_case, action="assigned").details["reason"] == (
+        "handler_left_municipality"
+    )
 
 
 def test_administrator_cannot_switch_off_themselves(admin_client, admin, municipality):

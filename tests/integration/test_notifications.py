@@ -116,6 +116,30 @@ def test_the_assignee_alone_is_told_when_there_is_one(municipality, citizen):
     ) == {assignee.pk}
 
 
+def test_the_team_is_told_when_the_handler_cannot_work_the_case_any_more(municipality):
+    """A handler switched off, or moved to another municipality (Django admin), who still has
+    the case: the team hears of it, the handler does not."""
+    team = UserFactory.create_batch(2, consultant=True, municipality=municipality)
+    switched_off = UserFactory(consultant=True, municipality=municipality, is_active=False)
+    moved = UserFactory(consultant=True, municipality=MunicipalityFactory())
+    told = {}
+    for handler in (switched_off, moved):
+        case = CaseFactory(
+            person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE
+        )
+        case.assignee = handler
+        case.save(update_fields=["assignee"])
+
+        services.mark_available(case_id=case.pk, actor=team[0])
+
+        told[handler] = set(
+            Notification.objects.filter(case=case, kind=K.AVAILABLE_AGAIN).values_list(
+                "recipient_id", flat=True
+            )
+        )
+    assert told == {switched_off: {u.pk for u in team}, moved: {u.pk for u in team}}
+
+
 def test_an_application_by_the_college_carries_no_direct_note(municipality, citizen):
     UserFactory(consultant=True, municipality=municipality)
     case = submitted_case(municipality, citizen, ApplicantKind.MUNICIPALITY)
