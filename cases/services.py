@@ -140,11 +140,11 @@ def suspend_term(
                 _("The suspension must start between the start of the term and today."),
                 "suspension_date",
             )
-        record_suspension(term, on=on, reason=reason, actor=actor)
+        suspension = record_suspension(term, on=on, reason=reason, actor=actor)
         _event(
             case, actor=actor, action="term_suspended", details={"term": kind, "on": on.isoformat()}
         )
-        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_term_moved(case, term, event=suspension)
         return term
 
 
@@ -200,7 +200,7 @@ def decree_days_changed(*, days, actor, origin: str = "") -> int:
                     "end_on": term.end_on.isoformat(),
                 },
             )
-            dispatch.notify_case_event(term.case, dispatch.K.TERM_MOVED, on=term.end_on)
+            dispatch.notify_term_moved(term.case, term)
         return moved
 
 
@@ -218,14 +218,14 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
                 _("The term can only be resumed between the day it was suspended and today."),
                 "resume_date",
             )
-        record_resumption(term, on=on, actor=actor)
+        resumption = record_resumption(term, on=on, actor=actor)
         _event(
             case,
             actor=actor,
             action="term_resumed",
             details={"term": kind, "on": on.isoformat(), "end_on": term.end_on.isoformat()},
         )
-        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_term_moved(case, term, event=resumption)
         return term
 
 

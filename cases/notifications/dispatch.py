@@ -369,11 +369,18 @@ RECIPIENTS = {
 }
 
 
-def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=None) -> int:
+def notify_case_event(
+    case: Case,
+    kind: NotificationKind,
+    *,
+    on: date,
+    message: Message | None = None,
+    term_event: TermEvent | None = None,
+) -> int:
     """Tell the people concerned about ``kind`` on ``case``; ``on`` is the term end date the
     message is about (or the day of the event); ``message``: the new message it is about
-    (then one notification per message instead of per date). Call inside the service's
-    transaction.
+    (then one notification per message instead of per date); ``term_event``: likewise, the
+    suspension or resumption it is about. Call inside the service's transaction.
 
     Returns the number of notifications created (0 on a rerun: the unique key holds).
     """
@@ -394,6 +401,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=N
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
                     message=message,
+                    term_event=term_event,
                     created_at=now,
                     state=DeliveryState.SENT,
                     sent_at=now,
@@ -409,6 +417,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=N
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
                     message=message,
+                    term_event=term_event,
                     email=recipient.email,
                     created_at=now,
                 )
@@ -1008,6 +1017,13 @@ def notify_decision(case: Case) -> None:
 def notify_message(case: Case, kind: NotificationKind, *, message) -> None:
     """A new message on ``case`` for the side ``kind`` names: that there is one."""
     notify_case_event(case, kind, on=timezone.localdate(), message=message)
+
+
+def notify_term_moved(case: Case, term: Term, *, event: TermEvent | None = None) -> None:
+    """Citizen: a term of the case stopped, runs again (``event``, the suspension or
+    resumption: one notice each, although a suspension leaves the end date as it was) or
+    ends on another day (no event: one notice per new end date)."""
+    notify_case_event(case, K.TERM_MOVED, on=term.end_on, term_event=event)
 
 
 def notify_correction_requested(case: Case, *, due_on: date) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import zoneinfo
 
 import pytest
 import time_machine
@@ -15,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from cases import services
-from cases.choices import ApplicantKind, CaseState
+from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.notifications import dispatch
 from cases.notifications.models import (
     DeliveryState,
@@ -24,11 +25,13 @@ from cases.notifications.models import (
     NotificationKind,
     OutboxMessage,
 )
+from cases.terms.models import TermEvent
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 K = NotificationKind
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 
 def staff_login(client, user):
@@ -259,6 +262,45 @@ def test_the_service_hooks_tell_the_right_people(municipality, citizen):
     assert "advies" not in told.subject and "staat even stil, loopt weer" in told.body
 
 
+def test_the_citizen_is_told_of_every_suspension_and_resumption(municipality, citizen):
+    """A suspension leaves the end date as it was: each suspension and resumption still gets
+    its own notice, and the same event told twice (a retried hook) gets one."""
+    assessor = UserFactory(uwv_assessor=True)
+    start = dt.date(2026, 6, 1)  # a Monday
+
+    def at(days):
+        day = start + dt.timedelta(days=days)
+        return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, tzinfo=AMS))
+
+    def term_change(action, days, **kwargs):
+        with at(days):
+            action(
+                case_id=case.pk,
+                kind=TermKind.UWV_ADVICE,
+                on=start + dt.timedelta(days=days),
+                actor=assessor,
+                **kwargs,
+            )
+
+    with at(0):
+        case = submitted_case(municipality, citizen)
+    term_change(services.suspend_term, 7, reason="Wacht op stukken")
+    term_change(services.resume_term, 10)
+    term_change(services.suspend_term, 14, reason="Wacht op nog een stuk")  # same end date
+    term_change(services.resume_term, 14)  # and resumed the same day
+
+    events = TermEvent.objects.filter(term__case=case)
+    mails = Notification.objects.filter(case=case, kind=K.TERM_MOVED, channel="email")
+    assert events.count() == 4
+    assert sorted(mails.values_list("term_event", flat=True)) == sorted(
+        events.values_list("pk", flat=True)
+    )
+    last = events.last()
+    assert dispatch.notify_case_event(case, K.TERM_MOVED, on=start, term_event=last) == 0
+    assert mails.count() == 4
+
+
+# -- delivery -------------------------------------------------------------------------------
 # -- delivery -------------------------------------------------------------------------------
 
 
