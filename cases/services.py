@@ -1900,6 +1900,8 @@ def record_move(
             case.municipality_id = new_place_by
             case.assignee = None
             case.save(update_fields=["municipality", "assignee"])
+            # The old municipality's staff no longer see the case, nor their notices about it.
+            dispatch.recount_unread_about(case)
         figures.changed(old_municipality_id)  # the receivers see only the new one
         _event(
             case,

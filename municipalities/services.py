@@ -29,6 +29,7 @@ from cases import services as case_services
 from cases.audit.trail import audited
 from cases.choices import ProvisionKind
 from cases.documents import files
+from cases.notifications import dispatch
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_create_staff, can_manage_municipality
 
@@ -519,6 +520,8 @@ def update_staff_from_idp(
             reason=case_services.HANDLER_LEFT_MUNICIPALITY,
             keep_municipality_id=municipality.pk,
         )
+        # Their inbox now holds the notices of the new municipality's cases only.
+        dispatch.recount_unread_of([user.pk])
         return user
 
 

@@ -27,7 +27,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.audit.models import CaseEvent
-from cases.choices import TermKind
+from cases.choices import CaseState, TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
 from municipalities import themes
@@ -44,6 +44,7 @@ from municipalities.models import Theme
 from portal import cache as versions
 from portal.links import absolute_url, portal_url
 from portal.models import MUNICIPAL_ROLES, ApiClient, Role, User
+from portal.permissions import role_of, scope_to_user
 
 from .models import (
     DeliveryState,
@@ -909,31 +910,58 @@ def cached_unread_count(user) -> int:
     )
 
 
+def _inbox(user) -> QuerySet[Notification]:
+    """The user's inbox: their notifications about the cases they may still see, in the
+    scopes of the pages (``selectors.case_in_scope``). A case that moved to another
+    municipality, or a staff member who did, leaves its notices behind: their case page would
+    not be found. The list, the unread count and marking as read all read through this."""
+    rows = Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+    role = role_of(user)
+    if role is Role.CITIZEN:
+        return rows.filter(case__person__account=user)
+    if role is Role.UWV_ASSESSOR:
+        return rows.filter(case__submitted_at__isnull=False).exclude(case__state=CaseState.DRAFT)
+    return scope_to_user(rows, user, municipality_field="case__municipality")
+
+
 def inbox_for(user) -> list[Notification]:
     return list(
-        Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+        _inbox(user)
         .select_related("case__application", "case__advice")
         .order_by("-created_at", "-id")[:200]
     )
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(
-        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
-    ).count()
+    return _inbox(user).filter(read_at__isnull=True).count()
 
 
 def is_own(user, notification_id: int) -> bool:
-    return Notification.objects.filter(
-        pk=notification_id, recipient=user, channel=NotificationChannel.INBOX
-    ).exists()
+    return _inbox(user).filter(pk=notification_id).exists()
+
+
+def recount_unread_of(user_ids: list[int]) -> None:
+    """What these users may see changed (they, or a case they were told about, moved to
+    another municipality): their unread counts are counted again after the commit."""
+    transaction.on_commit(lambda: _count_new(list(user_ids)))
+
+
+def recount_unread_about(case: Case) -> None:
+    """``case`` left the scope of some who were told about it: ``recount_unread_of`` them."""
+    recount_unread_of(
+        list(
+            Notification.objects.filter(
+                case=case, channel=NotificationChannel.INBOX, read_at__isnull=True
+            )
+            .values_list("recipient_id", flat=True)
+            .distinct()
+        )
+    )
 
 
 def mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one (or all) of the user's own inbox notifications as read."""
-    qs = Notification.objects.filter(
-        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
-    )
+    qs = _inbox(user).filter(read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     changed = qs.update(read_at=timezone.now())

@@ -569,6 +569,62 @@ def test_a_new_message_raises_the_cached_count_without_a_query(
     assert "1 ongelezen" in client.get("/").content.decode()
 
 
+def test_the_inbox_leaves_out_a_case_that_moved_to_another_municipality(
+    client, municipality, django_capture_on_commit_callbacks
+):
+    """The old team can no longer open the case: its notices leave their inbox and their
+    unread count, which the header shows from the cache."""
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    moving, staying = (
+        CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE)
+        for _ in range(2)
+    )
+    for case in (moving, staying):
+        services.mark_available(case_id=case.pk, actor=consultant)
+    staff_login(client, consultant)
+    assert "2 ongelezen" in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_move(
+            case_id=moving.pk,
+            new_municipality_id=MunicipalityFactory().pk,
+            moved_on=timezone.localdate(),
+            actor=consultant,
+            employment_continues=False,
+        )
+
+    page = client.get("/meldingen/")
+    assert [n.case_id for n, _message in page.context["items"]] == [staying.pk]
+    assert page.context["unread"] == 1
+    assert "1 ongelezen" in client.get("/").content.decode()
+    # Nor can it be marked read: it is not theirs to see any more.
+    gone = Notification.objects.get(case=moving, recipient=consultant, channel="inbox")
+    assert client.post(f"/meldingen/{gone.pk}/gelezen/").status_code == 404
+
+
+def test_a_staff_member_moved_to_another_municipality_sees_only_its_notices(
+    client, municipality, django_capture_on_commit_callbacks
+):
+    from municipalities import services as municipal_services
+
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    case = CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE)
+    services.mark_available(case_id=case.pk, actor=consultant)
+    staff_login(client, consultant)
+    assert "1 ongelezen" in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        municipal_services.update_staff_from_idp(
+            user_id=consultant.pk,
+            role=consultant.role,
+            municipality=MunicipalityFactory(),
+            actor=consultant,
+        )
+
+    assert client.get("/meldingen/").context["items"] == []
+    assert "ongelezen" not in client.get("/").content.decode()
+
+
 def test_staff_switch_email_off_on_the_inbox_page(client, municipality):
     consultant = UserFactory(consultant=True, municipality=municipality)
     staff_login(client, consultant)
