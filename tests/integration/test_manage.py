@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import CaseState, Category, OrderingRule, WorkplaceKind
@@ -509,6 +511,68 @@ def test_invited_staff_member_sets_a_password_and_must_set_up_mfa(
     assert user.check_password("Een-nieuw-wachtwoord-7")
     invitee.post("/account/login/", {"login": user.email, "password": "Een-nieuw-wachtwoord-7"})
     assert invitee.get("/")["Location"] == "/account/2fa/totp/activate/"
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: a mail server that is away."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)  # the invitation is sent after the real commit
+def test_an_invitation_the_mail_server_did_not_take_can_be_sent_again(
+    admin_client, municipality, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 2
+    data = {
+        "email": "nieuwe.consulent@example.nl",
+        "first_name": "Nieuwe",
+        "last_name": "Consulent",
+        "role": Role.CONSULTANT,
+    }
+
+    response = admin_client.post(url("staff_invite", municipality), data, follow=True)
+
+    # The page answers: the account is made and the administrator is told the mail did not go.
+    assert response.redirect_chain == [(url("staff_list", municipality), 302)]
+    user = User.objects.get(email="nieuwe.consulent@example.nl")
+    [told] = response.context["messages"]
+    assert told.level_tag == "error" and user.email in told.message
+    resend = url("staff_resend_invitation", municipality, pk=user.pk)
+    assert f'action="{resend}"' in response.content.decode()
+
+    # Still away: said again, nothing lost.
+    [told] = admin_client.post(resend, follow=True).context["messages"]
+    assert told.level_tag == "error"
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [told] = admin_client.post(resend, follow=True).context["messages"]
+    assert told.level_tag == "success"
+    [invitation] = mailoutbox
+    assert invitation.to == [user.email]
+    assert "/account/password/reset/key/" in invitation.body
+
+
+def test_the_invitation_is_sent_again_only_to_staff_who_never_signed_in(
+    admin_client, admin, municipality, mailoutbox
+):
+    signed_in = UserFactory(consultant=True, municipality=municipality)
+    signed_in.last_login = timezone.now()
+    signed_in.save(update_fields=["last_login"])
+    other_municipality = UserFactory(consultant=True)
+
+    page = admin_client.get(url("staff_list", municipality)).content.decode()
+    admin_client.post(url("staff_resend_invitation", municipality, pk=signed_in.pk))
+    response = admin_client.post(
+        url("staff_resend_invitation", municipality, pk=other_municipality.pk)
+    )
+
+    assert url("staff_resend_invitation", municipality, pk=signed_in.pk) not in page
+    assert response.status_code == 404
+    assert mailoutbox == []
 
 
 def test_administrator_may_invite_only_municipal_roles(admin_client, municipality):
