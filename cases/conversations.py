@@ -93,14 +93,14 @@ def _suspend_for_question(case, message: Message, actor) -> None:
     today = timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE):
         reason = str(_("Waiting for the answer to a question of UWV"))
-    record_suspension(term, on=today, reason=reason, actor=actor)
+    suspension = record_suspension(term, on=today, reason=reason, actor=actor)
     _event(
         case,
         actor=actor,
         action="term_suspended",
         details={"term": TermKind.UWV_ADVICE, "on": today.isoformat(), "message": message.pk},
     )
-    dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+    dispatch.notify_term_moved(case, term, event=suspension)
 
 
 def _answer_questions(case, message: Message, actor) -> None:
@@ -116,7 +116,7 @@ def _answer_questions(case, message: Message, actor) -> None:
     if term is None or term.suspended_since is None:
         return
     today = timezone.localdate()
-    record_resumption(term, on=today, actor=actor)
+    resumption = record_resumption(term, on=today, actor=actor)
     _event(
         case,
         actor=actor,
@@ -128,7 +128,7 @@ def _answer_questions(case, message: Message, actor) -> None:
             "message": message.pk,
         },
     )
-    dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+    dispatch.notify_term_moved(case, term, event=resumption)
 
 
 def _notify(case, message: Message) -> None:

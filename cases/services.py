@@ -140,11 +140,11 @@ def suspend_term(
                 _("The suspension must start between the start of the term and today."),
                 "suspension_date",
             )
-        record_suspension(term, on=on, reason=reason, actor=actor)
+        suspension = record_suspension(term, on=on, reason=reason, actor=actor)
         _event(
             case, actor=actor, action="term_suspended", details={"term": kind, "on": on.isoformat()}
         )
-        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_term_moved(case, term, event=suspension)
         return term
 
 
@@ -200,7 +200,7 @@ def decree_days_changed(*, days, actor, origin: str = "") -> int:
                     "end_on": term.end_on.isoformat(),
                 },
             )
-            dispatch.notify_case_event(term.case, dispatch.K.TERM_MOVED, on=term.end_on)
+            dispatch.notify_term_moved(term.case, term)
         return moved
 
 
@@ -218,14 +218,14 @@ def resume_term(*, case_id: int, kind: TermKind, on: date, actor, origin: str = 
                 _("The term can only be resumed between the day it was suspended and today."),
                 "resume_date",
             )
-        record_resumption(term, on=on, actor=actor)
+        resumption = record_resumption(term, on=on, actor=actor)
         _event(
             case,
             actor=actor,
             action="term_resumed",
             details={"term": kind, "on": on.isoformat(), "end_on": term.end_on.isoformat()},
         )
-        dispatch.notify_case_event(case, dispatch.K.TERM_MOVED, on=term.end_on)
+        dispatch.notify_term_moved(case, term, event=resumption)
         return term
 
 
@@ -1324,7 +1324,11 @@ def _end_job(
         if hand_over and lives_in != case.municipality_id:
             previous = case.municipality_id
             case.municipality_id, case.assignee = lives_in, None
-            case.save(update_fields=["municipality", "assignee"])
+            case.council_position, case.priority_group = None, False
+            case.save(
+                update_fields=["municipality", "assignee", "council_position", "priority_group"]
+            )
+            dispatch.recount_unread_about(case)
             figures.changed(previous)
             figures.changed(lives_in)
             _event(
@@ -1781,6 +1785,35 @@ def assign_case(*, case_id: int, assignee, actor, origin: str = "") -> Case:
         return case
 
 
+#: Why cases were given back to the team (``CaseEvent.details["reason"]`` of ``assigned``).
+HANDLER_SWITCHED_OFF = "handler_switched_off"
+HANDLER_LEFT_MUNICIPALITY = "handler_left_municipality"
+
+
+def release_cases_of(user, *, actor, reason: str, keep_municipality_id: int | None = None) -> int:
+    """Give the cases ``user`` handles back to their municipality's team: the handler's account
+    was switched off, or they now work for another municipality (``keep_municipality_id``:
+    their cases there stay theirs). Each case gets an ``assigned`` event, as when a colleague
+    reassigns it. Call inside the caller's transaction; returns the number of cases."""
+    cases = Case.objects.select_for_update().filter(assignee=user).order_by("pk")
+    if keep_municipality_id is not None:
+        cases = cases.exclude(municipality_id=keep_municipality_id)
+    ids = list(cases.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Case.objects.filter(pk__in=ids).update(assignee=None)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=pk,
+            actor=actor,
+            action="assigned",
+            details={"assignee": None, "previous": user.pk, "reason": reason},
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
 def apply_on_behalf_of_college(
     *,
     bsn: str,
@@ -1919,6 +1952,8 @@ def record_move(
             case.save(
                 update_fields=["municipality", "assignee", "council_position", "priority_group"]
             )
+            # The old municipality's staff no longer see the case, nor their notices about it.
+            dispatch.recount_unread_about(case)
         figures.changed(old_municipality_id)  # the receivers see only the new one
         _event(
             case,

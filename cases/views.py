@@ -234,6 +234,17 @@ EVENT_LABELS = {
     "anonymised_after_retention": _("Anonymised after the retention period"),
 }
 
+#: Why a case went back to the team without a colleague reassigning it
+#: (``services.release_cases_of``).
+RELEASE_NOTES = {
+    services.HANDLER_SWITCHED_OFF: _(
+        "The case handler's account was switched off: the case is back with the team."
+    ),
+    services.HANDLER_LEFT_MUNICIPALITY: _(
+        "The case handler now works for another municipality: the case is back with the team."
+    ),
+}
+
 #: A message in the history (``message_posted``), by conversation and the side that wrote it.
 #: The history names the message, never what it says.
 MESSAGE_LABELS = {
@@ -277,6 +288,8 @@ def _event_note(event) -> str:
         return str(ContractOutcome.CONTINUED_INDEFINITE.label)
     if event.action == "employment_ended" and details.get("outcome") == ContractOutcome.NEW_PLACE:
         return str(ContractOutcome.NEW_PLACE.label)
+    if event.action == "assigned" and details.get("reason") in RELEASE_NOTES:
+        return str(RELEASE_NOTES[details["reason"]])
     if event.action == "appeal_filed":
         return str(details.get("court", ""))
     if event.action == "appeal_decided" and details.get("outcome"):

@@ -7,6 +7,8 @@ call would cross municipalities.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,9 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import figures, rules
+from cases import services as case_services
 from cases.audit.trail import audited
 from cases.choices import ProvisionKind
 from cases.documents import files
+from cases.notifications import dispatch
 from portal.models import MUNICIPAL_ROLES, Role, User
 from portal.permissions import can_create_staff, can_manage_municipality
 
@@ -49,6 +53,8 @@ from .models import (
     YearlyQuota,
     default_provision_kinds,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _today() -> date:
@@ -385,6 +391,17 @@ def save_employer(
 # -- staff ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Invitation:
+    """A new staff account and whether its invitation went out: ``sent`` is None until the
+    caller's transaction has committed (the mail goes only then), then True, or False when
+    the mail server did not take it. The account stays either way; the staff page sends the
+    invitation again (``resend_invitation``)."""
+
+    user: User
+    sent: bool | None = None
+
+
 def invite_staff(
     *,
     municipality: Municipality,
@@ -395,7 +412,7 @@ def invite_staff(
     actor,
     request=None,
     origin: str = "",
-) -> User:
+) -> Invitation:
     """Create a consultant or administrator of ``municipality`` with no usable password and
     mail them a link to set one (allauth's password-reset key). At the first sign-in the
     portal makes them set up a second factor."""
@@ -427,8 +444,13 @@ def invite_staff(
         user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         record.object_id = str(user.pk)
-        transaction.on_commit(lambda: send_invitation(user, municipality, request=request))
-        return user
+        invitation = Invitation(user=user)
+
+        def send() -> None:
+            invitation.sent = try_send_invitation(user, municipality, request=request)
+
+        transaction.on_commit(send)
+        return invitation
 
 
 def send_invitation(user: User, municipality: Municipality, *, request=None) -> None:
@@ -453,9 +475,47 @@ def send_invitation(user: User, municipality: Municipality, *, request=None) -> 
     )
 
 
+def try_send_invitation(user: User, municipality: Municipality, *, request=None) -> bool:
+    """``send_invitation``, False when the mail server could not be reached or refused it:
+    the administrator's page says so instead of failing after the account was made."""
+    try:
+        send_invitation(user, municipality, request=request)
+    except (smtplib.SMTPException, OSError):
+        logger.warning("the invitation of user %s could not be sent", user.pk, exc_info=True)
+        return False
+    return True
+
+
+def resend_invitation(
+    *, municipality: Municipality, user_id: int, actor, request=None, origin: str = ""
+) -> bool:
+    """Send the invitation again, with a new link, to a staff member of ``municipality`` who
+    never signed in (the first mail did not go out, or got lost). False when the mail server
+    did not take it."""
+    with audited(
+        "resend_invitation", actor=actor, object_type="user", object_id=user_id, origin=origin
+    ):
+        _check_manager(actor, municipality.pk)
+        user = User.objects.filter(
+            pk=user_id,
+            municipality=municipality,
+            role__in=sorted(MUNICIPAL_ROLES),
+            api_client__isnull=True,
+        ).first()
+        if user is None:
+            raise PermissionDenied
+        if not user.is_active or user.last_login is not None:
+            raise ValidationError(
+                _("Only a staff member who has never signed in can get the invitation again."),
+                code="invitation_not_pending",
+            )
+        return try_send_invitation(user, municipality, request=request)
+
+
 def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin: str = "") -> User:
     """Switch off a consultant's or administrator's account and end all their sessions at
-    once."""
+    once. The cases they handled go back to the team, so that their reminders reach someone
+    who can act on them."""
     with (
         audited(
             "deactivate_staff", actor=actor, object_type="user", object_id=user_id, origin=origin
@@ -476,6 +536,7 @@ def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin:
             )
         user.is_active = False
         user.save(update_fields=["is_active"])
+        case_services.release_cases_of(user, actor=actor, reason=case_services.HANDLER_SWITCHED_OFF)
         for session in UserSession.objects.filter(user=user):
             session.end()
         return user
@@ -486,7 +547,9 @@ def update_staff_from_idp(
 ) -> User:
     """Role and municipality of a staff member as the municipality's identity provider says at
     sign-in (``OIDC_STAFF_ROLE_SOURCE=claims``, issue 24), for an account already linked to
-    that provider. Only consultants and administrators; the caller checked the claims."""
+    that provider. Only consultants and administrators; the caller checked the claims. A
+    staff member who moved to another municipality gives the cases they handled in the old
+    one back to its team: they can no longer see them."""
     if role not in MUNICIPAL_ROLES:
         raise PermissionDenied
     with (
@@ -508,6 +571,14 @@ def update_staff_from_idp(
             raise PermissionDenied
         user.role, user.municipality = role, municipality
         user.save(update_fields=["role", "municipality"])
+        case_services.release_cases_of(
+            user,
+            actor=actor,
+            reason=case_services.HANDLER_LEFT_MUNICIPALITY,
+            keep_municipality_id=municipality.pk,
+        )
+        # Their inbox now holds the notices of the new municipality's cases only.
+        dispatch.recount_unread_of([user.pk])
         return user
 
 

@@ -435,7 +435,7 @@ def staff_invite(request, municipality):
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invite_staff(
+            invitation = services.invite_staff(
                 municipality=municipality,
                 actor=request.user,
                 request=request,
@@ -445,11 +445,24 @@ def staff_invite(request, municipality):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(email)s has been invited. They will receive an e-mail to set a password.")
-                % {"email": user.email},
-            )
+            email = invitation.user.email
+            if invitation.sent is False:
+                # The account exists: inviting again would be refused, so say where to resend.
+                messages.error(
+                    request,
+                    _(
+                        "The account of %(email)s has been made, but the invitation could not "
+                        "be sent: the mail server did not answer. Send the invitation again "
+                        "later with the button on this page."
+                    )
+                    % {"email": email},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s has been invited. They will receive an e-mail to set a password.")
+                    % {"email": email},
+                )
             return redirect("manage:staff_list", municipality_id=municipality.pk)
     return render(
         request, "municipalities/staff_invite.html", {"municipality": municipality, "form": form}
@@ -475,6 +488,39 @@ def staff_deactivate(request, municipality, pk: int):
             _("The account of %(email)s has been switched off and signed out.")
             % {"email": member.email},
         )
+    return redirect("manage:staff_list", municipality_id=municipality.pk)
+
+
+@require_POST
+@manages_municipality
+def staff_resend_invitation(request, municipality, pk: int):
+    """Send the invitation again to a staff member who never signed in."""
+    member = selectors.staff_member(municipality, pk)
+    try:
+        sent = services.resend_invitation(
+            municipality=municipality,
+            user_id=member.pk,
+            actor=request.user,
+            request=request,
+            origin=origin_of(request),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if sent:
+            messages.success(
+                request,
+                _("The invitation has been sent to %(email)s again.") % {"email": member.email},
+            )
+        else:
+            messages.error(
+                request,
+                _(
+                    "The invitation to %(email)s could not be sent: the mail server did not "
+                    "answer. Try again later."
+                )
+                % {"email": member.email},
+            )
     return redirect("manage:staff_list", municipality_id=municipality.pk)
 
 

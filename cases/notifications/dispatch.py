@@ -27,7 +27,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,14 +36,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.audit.models import CaseEvent
-from cases.choices import TermKind
+from cases.choices import CaseState, TermKind
 from cases.models import Case
 from cases.terms.models import Term, TermEvent
 from municipalities import themes
 from municipalities.models import Theme
 from portal import cache as versions
 from portal.links import absolute_url, portal_url
-from portal.models import Role, User
+from portal.models import MUNICIPAL_ROLES, ApiClient, Role, User
+from portal.permissions import role_of, scope_to_user
 
 from .models import (
     DeliveryState,
@@ -306,14 +307,26 @@ def _citizen_recipients(case: Case) -> list[Recipient]:
 
 
 def _consultant_recipients(case: Case) -> list[Recipient]:
-    """The case's assignee, else the municipality's consultants (its team); never the account
-    of an API client."""
-    users = User.objects.filter(is_active=True, api_client__isnull=True)
+    """The case's handler, else the municipality's consultants (its team); never the account
+    of an API client.
+
+    The handler counts only while they may still work the case: an active consultant or
+    administrator of the case's municipality. A handler switched off or moved to another
+    municipality keeps the case until someone reassigns it; until then the team is told, so
+    that nothing about the case goes unheard (or to someone who may no longer see it)."""
+    users = User.objects.filter(
+        is_active=True, api_client__isnull=True, municipality_id=case.municipality_id
+    )
     if case.assignee_id:
-        users = users.filter(pk=case.assignee_id)
-    else:
-        users = users.filter(role=Role.CONSULTANT, municipality_id=case.municipality_id)
-    return [Recipient(pk, email) for pk, email in users.values_list("pk", "email")]
+        handler = list(
+            users.filter(pk=case.assignee_id, role__in=sorted(MUNICIPAL_ROLES)).values_list(
+                "pk", "email"
+            )
+        )
+        if handler:
+            return [Recipient(pk, email) for pk, email in handler]
+    team = users.filter(role=Role.CONSULTANT)
+    return [Recipient(pk, email) for pk, email in team.values_list("pk", "email")]
 
 
 def _uwv_recipients(case: Case) -> list[Recipient]:
@@ -357,11 +370,18 @@ RECIPIENTS = {
 }
 
 
-def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=None) -> int:
+def notify_case_event(
+    case: Case,
+    kind: NotificationKind,
+    *,
+    on: date,
+    message: Message | None = None,
+    term_event: TermEvent | None = None,
+) -> int:
     """Tell the people concerned about ``kind`` on ``case``; ``on`` is the term end date the
     message is about (or the day of the event); ``message``: the new message it is about
-    (then one notification per message instead of per date). Call inside the service's
-    transaction.
+    (then one notification per message instead of per date); ``term_event``: likewise, the
+    suspension or resumption it is about. Call inside the service's transaction.
 
     Returns the number of notifications created (0 on a rerun: the unique key holds).
     """
@@ -382,6 +402,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=N
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
                     message=message,
+                    term_event=term_event,
                     created_at=now,
                     state=DeliveryState.SENT,
                     sent_at=now,
@@ -397,6 +418,7 @@ def notify_case_event(case: Case, kind: NotificationKind, *, on: date, message=N
                     recipient_id=recipient.user_id,
                     recipient_key=recipient.key,
                     message=message,
+                    term_event=term_event,
                     email=recipient.email,
                     created_at=now,
                 )
@@ -470,11 +492,31 @@ STAGES: tuple[Stage, ...] = (
     Stage(TermKind.CONTRACT_END, K.CONTRACT_END_DUE, None, 0, ("assignee", "team"), "signal_on"),
 )
 
+
+def _api_account(alias: str) -> str:
+    """The user ``alias`` is the account of a machine client of the API: never told."""
+    return f"EXISTS (SELECT 1 FROM {{api_client}} x WHERE x.account_id = {alias}.id)"  # noqa: S608
+
+
+def _handles(alias: str) -> str:
+    """The user ``alias`` is the case's handler and may still work it: an active consultant
+    or administrator of the case's municipality, not an API client (as
+    ``_consultant_recipients``)."""
+    roles = ", ".join(f"'{role.value}'" for role in sorted(MUNICIPAL_ROLES))
+    return (
+        f"{alias}.id = c.assignee_id AND {alias}.is_active "
+        f"AND {alias}.municipality_id = c.municipality_id AND {alias}.role IN ({roles}) "
+        f"AND NOT {_api_account(alias)}"
+    )
+
+
 _RECIPIENT_JOIN = {
-    "assignee": "JOIN {user} u ON u.id = c.assignee_id",
+    "assignee": "JOIN {user} u ON " + _handles("u"),
+    # No handler, or one switched off or gone to another municipality: the team.
     "team": (
-        "JOIN {user} u ON c.assignee_id IS NULL AND u.municipality_id = c.municipality_id "
-        "AND u.role = 'consultant'"
+        # Only table names and constant fragments are put together here.
+        "JOIN {user} u ON u.municipality_id = c.municipality_id AND u.role = 'consultant' "  # noqa: S608
+        "AND NOT EXISTS (SELECT 1 FROM {user} a WHERE " + _handles("a") + ")"
     ),
     "uwv": "JOIN {user} u ON u.role = 'uwv_assessor'",
 }
@@ -491,6 +533,7 @@ def _tables() -> dict[str, str]:
         "event": TermEvent._meta.db_table,
         "case": Case._meta.db_table,
         "user": User._meta.db_table,
+        "api_client": ApiClient._meta.db_table,
         "preference": NotificationPreference._meta.db_table,
         "outbox": OutboxMessage._meta.db_table,
     }
@@ -529,7 +572,7 @@ def _stage_sql(stage: Stage, audience: str, mark: SweepMark | None, today: date)
         "JOIN {case} c ON c.id = t.case_id "
         + _RECIPIENT_JOIN[audience]
         + " CROSS JOIN (SELECT 'inbox' AS channel UNION ALL SELECT 'email') ch "
-        "WHERE u.is_active "
+        "WHERE u.is_active AND NOT " + _api_account("u") + " "
         "AND (ch.channel = 'inbox' OR (u.email <> '' AND NOT EXISTS (SELECT 1 FROM "
         "{preference} p WHERE p.user_id = u.id AND p.kind = %(kind)s AND NOT p.email))) "
         "ON CONFLICT DO NOTHING"
@@ -867,31 +910,58 @@ def cached_unread_count(user) -> int:
     )
 
 
+def _inbox(user) -> QuerySet[Notification]:
+    """The user's inbox: their notifications about the cases they may still see, in the
+    scopes of the pages (``selectors.case_in_scope``). A case that moved to another
+    municipality, or a staff member who did, leaves its notices behind: their case page would
+    not be found. The list, the unread count and marking as read all read through this."""
+    rows = Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+    role = role_of(user)
+    if role is Role.CITIZEN:
+        return rows.filter(case__person__account=user)
+    if role is Role.UWV_ASSESSOR:
+        return rows.filter(case__submitted_at__isnull=False).exclude(case__state=CaseState.DRAFT)
+    return scope_to_user(rows, user, municipality_field="case__municipality")
+
+
 def inbox_for(user) -> list[Notification]:
     return list(
-        Notification.objects.filter(recipient=user, channel=NotificationChannel.INBOX)
+        _inbox(user)
         .select_related("case__application", "case__advice")
         .order_by("-created_at", "-id")[:200]
     )
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(
-        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
-    ).count()
+    return _inbox(user).filter(read_at__isnull=True).count()
 
 
 def is_own(user, notification_id: int) -> bool:
-    return Notification.objects.filter(
-        pk=notification_id, recipient=user, channel=NotificationChannel.INBOX
-    ).exists()
+    return _inbox(user).filter(pk=notification_id).exists()
+
+
+def recount_unread_of(user_ids: list[int]) -> None:
+    """What these users may see changed (they, or a case they were told about, moved to
+    another municipality): their unread counts are counted again after the commit."""
+    transaction.on_commit(lambda: _count_new(list(user_ids)))
+
+
+def recount_unread_about(case: Case) -> None:
+    """``case`` left the scope of some who were told about it: ``recount_unread_of`` them."""
+    recount_unread_of(
+        list(
+            Notification.objects.filter(
+                case=case, channel=NotificationChannel.INBOX, read_at__isnull=True
+            )
+            .values_list("recipient_id", flat=True)
+            .distinct()
+        )
+    )
 
 
 def mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one (or all) of the user's own inbox notifications as read."""
-    qs = Notification.objects.filter(
-        recipient=user, channel=NotificationChannel.INBOX, read_at__isnull=True
-    )
+    qs = _inbox(user).filter(read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     changed = qs.update(read_at=timezone.now())
@@ -975,6 +1045,13 @@ def notify_decision(case: Case) -> None:
 def notify_message(case: Case, kind: NotificationKind, *, message) -> None:
     """A new message on ``case`` for the side ``kind`` names: that there is one."""
     notify_case_event(case, kind, on=timezone.localdate(), message=message)
+
+
+def notify_term_moved(case: Case, term: Term, *, event: TermEvent | None = None) -> None:
+    """Citizen: a term of the case stopped, runs again (``event``, the suspension or
+    resumption: one notice each, although a suspension leaves the end date as it was) or
+    ends on another day (no event: one notice per new end date)."""
+    notify_case_event(case, K.TERM_MOVED, on=term.end_on, term_event=event)
 
 
 def notify_correction_requested(case: Case, *, due_on: date) -> None:

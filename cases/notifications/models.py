@@ -141,7 +141,8 @@ class Notification(models.Model):
     database, so a rerun, a retry, a second worker or a second beat inserts nothing new
     (``INSERT … ON CONFLICT DO NOTHING``). ``recipient_key`` is ``user:<id>`` or the
     e-mail address of a person without an account, so the key never holds a NULL. A
-    notification of a new message has its own key instead: (message, recipient, channel).
+    notification of a new message has its own key instead: (message, recipient, channel);
+    so has one that a term was suspended or resumed: (term event, recipient, channel).
     """
 
     # An insert-only ledger written in bulk by the sweep: no FK triggers and no extra indexes
@@ -183,6 +184,18 @@ class Notification(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    #: The suspension or resumption a notification that a term moved is about: one
+    #: notification per event, recipient and channel. A suspension leaves the term's end date
+    #: as it was, so keyed on the date a second suspension would fold into an earlier notice.
+    term_event = models.ForeignKey(
+        "cases.TermEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     email = models.EmailField(_("e-mail address"), blank=True)
     created_at = models.DateTimeField(_("created on"))
     read_at = models.DateTimeField(_("read on"), null=True, blank=True)
@@ -201,13 +214,18 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind", "term_end", "recipient_key", "channel"],
-                condition=Q(message__isnull=True),
+                condition=Q(message__isnull=True, term_event__isnull=True),
                 name="notification_once",
             ),
             models.UniqueConstraint(
                 fields=["message", "recipient_key", "channel"],
                 condition=Q(message__isnull=False),
                 name="notification_once_per_message",
+            ),
+            models.UniqueConstraint(
+                fields=["term_event", "recipient_key", "channel"],
+                condition=Q(term_event__isnull=False),
+                name="notification_once_per_term_event",
             ),
             choices_constraint("kind", NotificationKind, "notification_kind_valid"),
             choices_constraint("channel", NotificationChannel, "notification_channel_valid"),

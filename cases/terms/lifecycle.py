@@ -90,18 +90,22 @@ def recompute_term(term: Term, today: date | None = None) -> Term:
     return term
 
 
-def record_suspension(term: Term, *, on: date, reason: str, actor) -> Term:
-    """Append the suspension of ``term`` on ``on`` and derive its end again (DOMAIN §0)."""
-    TermEvent.objects.create(
+def record_suspension(term: Term, *, on: date, reason: str, actor) -> TermEvent:
+    """Append the suspension of ``term`` on ``on`` and derive its end again (DOMAIN §0);
+    returns the event (``term`` holds the new end)."""
+    event = TermEvent.objects.create(
         term=term, kind=TermEvent.Kind.SUSPENDED, on=on, reason=reason, actor=actor
     )
-    return recompute_term(term)
+    recompute_term(term)
+    return event
 
 
-def record_resumption(term: Term, *, on: date, actor) -> Term:
-    """Append the resumption of ``term`` on ``on`` and derive its end again (DOMAIN §0)."""
-    TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
-    return recompute_term(term)
+def record_resumption(term: Term, *, on: date, actor) -> TermEvent:
+    """Append the resumption of ``term`` on ``on`` and derive its end again (DOMAIN §0);
+    returns the event (``term`` holds the new end)."""
+    event = TermEvent.objects.create(term=term, kind=TermEvent.Kind.RESUMED, on=on, actor=actor)
+    recompute_term(term)
+    return event
 
 
 def pause_signal(term: Term, *, on: date, reason: str, actor) -> Term:

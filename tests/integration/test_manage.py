@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,11 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from cases.audit.models import AuditEntry
+from cases.audit.models import AuditEntry, CaseEvent
 from cases.choices import CaseState, Category, OrderingRule, WorkplaceKind
+from cases.models import Case
 from cases.placement.capacity import capacity
 from municipalities import selectors, services
 from municipalities.models import (
@@ -526,6 +529,68 @@ def test_invited_staff_member_sets_a_password_and_must_set_up_mfa(
     assert invitee.get("/")["Location"] == "/account/2fa/totp/activate/"
 
 
+def closed_port() -> int:
+    """A local port nothing listens on: a mail server that is away."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)  # the invitation is sent after the real commit
+def test_an_invitation_the_mail_server_did_not_take_can_be_sent_again(
+    admin_client, municipality, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 2
+    data = {
+        "email": "nieuwe.consulent@example.nl",
+        "first_name": "Nieuwe",
+        "last_name": "Consulent",
+        "role": Role.CONSULTANT,
+    }
+
+    response = admin_client.post(url("staff_invite", municipality), data, follow=True)
+
+    # The page answers: the account is made and the administrator is told the mail did not go.
+    assert response.redirect_chain == [(url("staff_list", municipality), 302)]
+    user = User.objects.get(email="nieuwe.consulent@example.nl")
+    [told] = response.context["messages"]
+    assert told.level_tag == "error" and user.email in told.message
+    resend = url("staff_resend_invitation", municipality, pk=user.pk)
+    assert f'action="{resend}"' in response.content.decode()
+
+    # Still away: said again, nothing lost.
+    [told] = admin_client.post(resend, follow=True).context["messages"]
+    assert told.level_tag == "error"
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [told] = admin_client.post(resend, follow=True).context["messages"]
+    assert told.level_tag == "success"
+    [invitation] = mailoutbox
+    assert invitation.to == [user.email]
+    assert "/account/password/reset/key/" in invitation.body
+
+
+def test_the_invitation_is_sent_again_only_to_staff_who_never_signed_in(
+    admin_client, admin, municipality, mailoutbox
+):
+    signed_in = UserFactory(consultant=True, municipality=municipality)
+    signed_in.last_login = timezone.now()
+    signed_in.save(update_fields=["last_login"])
+    other_municipality = UserFactory(consultant=True)
+
+    page = admin_client.get(url("staff_list", municipality)).content.decode()
+    admin_client.post(url("staff_resend_invitation", municipality, pk=signed_in.pk))
+    response = admin_client.post(
+        url("staff_resend_invitation", municipality, pk=other_municipality.pk)
+    )
+
+    assert url("staff_resend_invitation", municipality, pk=signed_in.pk) not in page
+    assert response.status_code == 404
+    assert mailoutbox == []
+
+
 def test_administrator_may_invite_only_municipal_roles(admin_client, municipality):
     response = admin_client.post(
         url("staff_invite", municipality),
@@ -566,6 +631,55 @@ def test_deactivating_staff_ends_their_sessions_at_once(admin_client, municipali
     assert not UserSession.objects.filter(user=colleague).exists()
     assert not Session.objects.filter(session_key=session_key).exists()
     assert theirs.get("/").context["current_role"] is None
+
+
+def test_switching_off_a_case_handler_gives_their_cases_back_to_the_team(
+    admin_client, admin, municipality
+):
+    leaver = UserFactory(consultant=True, municipality=municipality)
+    theirs = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.ADVICE_ISSUED
+    )
+    other = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.ADVICE_ISSUED
+    )
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    Case.objects.filter(pk=theirs.pk).update(assignee=leaver)
+    Case.objects.filter(pk=other.pk).update(assignee=colleague)
+
+    admin_client.post(url("staff_deactivate", municipality, pk=leaver.pk))
+
+    assert Case.objects.get(pk=theirs.pk).assignee is None
+    assert Case.objects.get(pk=other.pk).assignee == colleague
+    # The history says who gave the case back and why, as for a reassignment.
+    event = CaseEvent.objects.get(case=theirs, action="assigned")
+    assert event.actor == admin
+    assert event.details == {
+        "assignee": None,
+        "previous": leaver.pk,
+        "reason": "handler_switched_off",
+    }
+    assert not CaseEvent.objects.filter(case=other, action="assigned").exists()
+
+
+def test_a_staff_member_moved_by_the_identity_provider_gives_back_only_the_old_cases(
+    municipality,
+):
+    mover = UserFactory(consultant=True, municipality=municipality)
+    new = MunicipalityFactory()
+    old_case = CaseFactory(person=PersonFactory(municipality=municipality))
+    new_case = CaseFactory(person=PersonFactory(municipality=new))
+    Case.objects.filter(pk__in=[old_case.pk, new_case.pk]).update(assignee=mover)
+
+    services.update_staff_from_idp(
+        user_id=mover.pk, role=Role.MUNICIPAL_ADMIN, municipality=new, actor=mover
+    )
+
+    assert Case.objects.get(pk=old_case.pk).assignee is None
+    assert Case.objects.get(pk=new_case.pk).assignee == mover
+    assert CaseEvent.objects.get(case=old_case, action="assigned").details["reason"] == (
+        "handler_left_municipality"
+    )
 
 
 def test_administrator_cannot_switch_off_themselves(admin_client, admin, municipality):

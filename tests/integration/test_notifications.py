@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import zoneinfo
 
 import pytest
 import time_machine
@@ -15,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from cases import services
-from cases.choices import ApplicantKind, CaseState
+from cases.choices import ApplicantKind, CaseState, TermKind
 from cases.notifications import dispatch
 from cases.notifications.models import (
     DeliveryState,
@@ -24,11 +25,13 @@ from cases.notifications.models import (
     NotificationKind,
     OutboxMessage,
 )
+from cases.terms.models import TermEvent
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 K = NotificationKind
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 
 def staff_login(client, user):
@@ -114,6 +117,30 @@ def test_the_assignee_alone_is_told_when_there_is_one(municipality, citizen):
             "recipient_id", flat=True
         )
     ) == {assignee.pk}
+
+
+def test_the_team_is_told_when_the_handler_cannot_work_the_case_any_more(municipality):
+    """A handler switched off, or moved to another municipality (Django admin), who still has
+    the case: the team hears of it, the handler does not."""
+    team = UserFactory.create_batch(2, consultant=True, municipality=municipality)
+    switched_off = UserFactory(consultant=True, municipality=municipality, is_active=False)
+    moved = UserFactory(consultant=True, municipality=MunicipalityFactory())
+    told = {}
+    for handler in (switched_off, moved):
+        case = CaseFactory(
+            person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE
+        )
+        case.assignee = handler
+        case.save(update_fields=["assignee"])
+
+        services.mark_available(case_id=case.pk, actor=team[0])
+
+        told[handler] = set(
+            Notification.objects.filter(case=case, kind=K.AVAILABLE_AGAIN).values_list(
+                "recipient_id", flat=True
+            )
+        )
+    assert told == {switched_off: {u.pk for u in team}, moved: {u.pk for u in team}}
 
 
 def test_an_application_by_the_college_carries_no_direct_note(municipality, citizen):
@@ -235,6 +262,45 @@ def test_the_service_hooks_tell_the_right_people(municipality, citizen):
     assert "advies" not in told.subject and "staat even stil, loopt weer" in told.body
 
 
+def test_the_citizen_is_told_of_every_suspension_and_resumption(municipality, citizen):
+    """A suspension leaves the end date as it was: each suspension and resumption still gets
+    its own notice, and the same event told twice (a retried hook) gets one."""
+    assessor = UserFactory(uwv_assessor=True)
+    start = dt.date(2026, 6, 1)  # a Monday
+
+    def at(days):
+        day = start + dt.timedelta(days=days)
+        return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, tzinfo=AMS))
+
+    def term_change(action, days, **kwargs):
+        with at(days):
+            action(
+                case_id=case.pk,
+                kind=TermKind.UWV_ADVICE,
+                on=start + dt.timedelta(days=days),
+                actor=assessor,
+                **kwargs,
+            )
+
+    with at(0):
+        case = submitted_case(municipality, citizen)
+    term_change(services.suspend_term, 7, reason="Wacht op stukken")
+    term_change(services.resume_term, 10)
+    term_change(services.suspend_term, 14, reason="Wacht op nog een stuk")  # same end date
+    term_change(services.resume_term, 14)  # and resumed the same day
+
+    events = TermEvent.objects.filter(term__case=case)
+    mails = Notification.objects.filter(case=case, kind=K.TERM_MOVED, channel="email")
+    assert events.count() == 4
+    assert sorted(mails.values_list("term_event", flat=True)) == sorted(
+        events.values_list("pk", flat=True)
+    )
+    last = events.last()
+    assert dispatch.notify_case_event(case, K.TERM_MOVED, on=start, term_event=last) == 0
+    assert mails.count() == 4
+
+
+# -- delivery -------------------------------------------------------------------------------
 # -- delivery -------------------------------------------------------------------------------
 
 
@@ -501,6 +567,62 @@ def test_a_new_message_raises_the_cached_count_without_a_query(
         submitted_case(municipality, citizen)
 
     assert "1 ongelezen" in client.get("/").content.decode()
+
+
+def test_the_inbox_leaves_out_a_case_that_moved_to_another_municipality(
+    client, municipality, django_capture_on_commit_callbacks
+):
+    """The old team can no longer open the case: its notices leave their inbox and their
+    unread count, which the header shows from the cache."""
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    moving, staying = (
+        CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE)
+        for _ in range(2)
+    )
+    for case in (moving, staying):
+        services.mark_available(case_id=case.pk, actor=consultant)
+    staff_login(client, consultant)
+    assert "2 ongelezen" in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_move(
+            case_id=moving.pk,
+            new_municipality_id=MunicipalityFactory().pk,
+            moved_on=timezone.localdate(),
+            actor=consultant,
+            employment_continues=False,
+        )
+
+    page = client.get("/meldingen/")
+    assert [n.case_id for n, _message in page.context["items"]] == [staying.pk]
+    assert page.context["unread"] == 1
+    assert "1 ongelezen" in client.get("/").content.decode()
+    # Nor can it be marked read: it is not theirs to see any more.
+    gone = Notification.objects.get(case=moving, recipient=consultant, channel="inbox")
+    assert client.post(f"/meldingen/{gone.pk}/gelezen/").status_code == 404
+
+
+def test_a_staff_member_moved_to_another_municipality_sees_only_its_notices(
+    client, municipality, django_capture_on_commit_callbacks
+):
+    from municipalities import services as municipal_services
+
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    case = CaseFactory(person=PersonFactory(municipality=municipality), state=CaseState.UNAVAILABLE)
+    services.mark_available(case_id=case.pk, actor=consultant)
+    staff_login(client, consultant)
+    assert "1 ongelezen" in client.get("/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        municipal_services.update_staff_from_idp(
+            user_id=consultant.pk,
+            role=consultant.role,
+            municipality=MunicipalityFactory(),
+            actor=consultant,
+        )
+
+    assert client.get("/meldingen/").context["items"] == []
+    assert "ongelezen" not in client.get("/").content.decode()
 
 
 def test_staff_switch_email_off_on_the_inbox_page(client, municipality):

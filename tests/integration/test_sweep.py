@@ -18,6 +18,9 @@ from cases.choices import CaseState, TermKind
 from cases.notifications import dispatch, tasks
 from cases.notifications.models import Notification, NotificationKind, OutboxMessage
 from cases.terms.models import Term
+from municipalities import services as municipal_services
+from portal.api_clients import create_api_client
+from portal.models import Role
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +114,79 @@ def test_the_assignee_alone_and_not_the_team(municipality, team):
     dispatch.sweep(TODAY)
 
     assert kinds(term) == [(K.DECISION_OVERDUE, assignee.pk)]
+
+
+def test_a_switched_off_handlers_reminders_go_to_the_team(municipality, team):
+    """The administrator switches off a handler who left: their cases go back to the team,
+    and the team hears that the decision term passed."""
+    leaver = UserFactory(consultant=True, municipality=municipality)
+    admin = UserFactory(municipal_admin=True, municipality=municipality)
+    term = open_term(municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=leaver)
+
+    municipal_services.deactivate_staff(municipality=municipality, user_id=leaver.pk, actor=admin)
+    dispatch.sweep(TODAY)
+
+    assert kinds(term) == sorted((K.DECISION_OVERDUE, u.pk) for u in team)
+    term.case.refresh_from_db()
+    assert term.case.assignee_id is None
+
+
+def test_a_handler_who_cannot_work_the_case_any_more_is_passed_over_for_the_team(
+    municipality, team
+):
+    """A handler switched off or moved to another municipality in the Django admin keeps their
+    cases: until someone reassigns them, the team is told and the handler is not."""
+    switched_off = UserFactory(consultant=True, municipality=municipality)
+    moved = UserFactory(consultant=True, municipality=municipality)
+    stays = UserFactory(municipal_admin=True, municipality=municipality)
+    first = open_term(
+        municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=switched_off
+    )
+    second = open_term(
+        municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=moved
+    )
+    third = open_term(municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=stays)
+    switched_off.is_active = False
+    switched_off.save(update_fields=["is_active"])
+    moved.municipality = MunicipalityFactory()
+    moved.save(update_fields=["municipality"])
+
+    dispatch.sweep(TODAY)
+
+    the_team = sorted((K.DECISION_OVERDUE, u.pk) for u in team)
+    assert kinds(first) == kinds(second) == the_team
+    # An administrator of the municipality may handle cases: they alone are told.
+    assert kinds(third) == [(K.DECISION_OVERDUE, stays.pk)]
+
+
+def test_a_handler_moved_by_the_identity_provider_gives_the_old_cases_back(municipality, team):
+    mover = UserFactory(consultant=True, municipality=municipality)
+    term = open_term(municipality, TermKind.DECISION, TODAY - dt.timedelta(days=2), assignee=mover)
+
+    municipal_services.update_staff_from_idp(
+        user_id=mover.pk, role=Role.CONSULTANT, municipality=MunicipalityFactory(), actor=mover
+    )
+    dispatch.sweep(TODAY)
+
+    assert kinds(term) == sorted((K.DECISION_OVERDUE, u.pk) for u in team)
+    term.case.refresh_from_db()
+    assert term.case.assignee_id is None
+
+
+def test_the_accounts_of_api_clients_get_no_reminders(municipality, team):
+    """Decision 22: the accounts of API clients are kept out of the notifications."""
+    assessor = UserFactory(uwv_assessor=True)
+    uwv_system, _secret = create_api_client(name="UWV-systeem", role=Role.UWV_ASSESSOR)
+    back_office, _secret = create_api_client(
+        name="Backoffice", role=Role.CONSULTANT, municipality=municipality
+    )
+    term = open_term(municipality, TermKind.UWV_ADVICE, TODAY + dt.timedelta(days=3))
+
+    dispatch.sweep(TODAY)
+
+    assert kinds(term) == sorted((K.UWV_TERM_DUE, u.pk) for u in [*team, assessor])
+    api_accounts = [uwv_system.account_id, back_office.account_id]
+    assert not Notification.objects.filter(recipient_id__in=api_accounts).exists()
 
 
 def test_suspended_and_met_terms_are_left_alone_and_a_moved_term_is_reminded_again(
