@@ -62,6 +62,40 @@ def _check_manager(actor, municipality_id: int) -> None:
 
 # -- verordening ----------------------------------------------------------------------------
 
+#: The verordening's numbers, each from its minimum to its maximum. A decision term of more
+#: than a year, more additional places a year than the country's whole quota or a review
+#: after more than ten years is a typing error (and the database holds no more than 32,767
+#: weeks or months).
+VERORDENING_NUMBER_LIMITS = {
+    "decision_term_weeks": (1, 52),
+    "additional_places_per_year": (0, 10_000),
+    "advice_review_months": (0, 120),
+}
+_NUMBER_MESSAGES = {
+    "decision_term_weeks": _("Enter a number of weeks from %(min)s to %(max)s."),
+    "additional_places_per_year": _("Enter a number of places from %(min)s to %(max)s."),
+    "advice_review_months": _(
+        "Enter a number of months from %(min)s to %(max)s. With 0 the consultant gets no reminder."
+    ),
+}
+
+
+def check_verordening_numbers(values: dict[str, Any]) -> None:
+    """The numbers of a verordening version within ``VERORDENING_NUMBER_LIMITS``, else a
+    ``ValidationError`` per field. The additional places count only when offered. The form
+    checks them too, so that the preview of the order refuses them as well."""
+    errors = {}
+    for name, (low, high) in VERORDENING_NUMBER_LIMITS.items():
+        value = values.get(name)
+        if name == "additional_places_per_year" and not values.get("offers_additional_places"):
+            continue
+        if value is not None and not low <= value <= high:
+            errors[name] = ValidationError(
+                _NUMBER_MESSAGES[name], code="out_of_range", params={"min": low, "max": high}
+            )
+    if errors:
+        raise ValidationError(errors)
+
 
 def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
@@ -78,6 +112,7 @@ def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
         )
     # A setting added later (the review months, §2.6) keeps its default when not given.
     values.setdefault("advice_review_months", rules.ADVICE_REVIEW_MONTHS)
+    check_verordening_numbers(values)
     # So do the provisions offered (§5): every kind unless chosen; each kind once, in order.
     kinds = values.get("provision_kinds")
     kinds = default_provision_kinds() if kinds is None else list(kinds)

@@ -59,6 +59,11 @@ def manages_municipality(view: Callable) -> Callable:
     return wrapper
 
 
+def _form_status(form) -> int:
+    """400 for a form sent back with errors, else 200."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -197,6 +202,7 @@ def _verordening_form_page(request, municipality, *, version=None):
             "preview": preview,
             "preview_total": preview_total,
         },
+        status=_form_status(form),
     )
 
 

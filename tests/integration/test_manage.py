@@ -225,7 +225,7 @@ def test_a_new_version_cannot_come_into_force_in_the_past(admin_client, municipa
         verordening_data(in_force_from="2026-01-01", discussed_with_target_group_on="2025-12-01"),
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "in_force_from" in response.context["form"].errors
     assert Verordening.objects.filter(municipality=municipality).count() == 1
 
@@ -261,6 +261,69 @@ def test_additional_places_need_a_number(admin_client, municipality):
         verordening_data(additional_places_per_year="0"),
     )
     assert "additional_places_per_year" in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("decision_term_weeks", "0"),  # the database's check constraint
+        ("decision_term_weeks", "40000"),  # beyond a smallint
+        ("additional_places_per_year", "3000000000"),  # beyond an integer
+        ("advice_review_months", "99999"),  # beyond a smallint
+    ],
+)
+def test_a_number_out_of_range_is_a_form_error(admin_client, municipality, field, value):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+
+    for button in ("save", "preview"):
+        response = admin_client.post(
+            url("verordening_create", municipality),
+            verordening_data(**{field: value, button: "1"}),
+        )
+
+        assert response.status_code == 400
+        assert [e.code for e in response.context["form"].errors.as_data()[field]] == [
+            "out_of_range"
+        ]
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+
+
+def test_the_out_of_range_message_names_the_numbers_allowed(admin_client, municipality):
+    response = admin_client.post(
+        url("verordening_create", municipality), verordening_data(decision_term_weeks="0")
+    )
+    assert "Vul een aantal weken in van 1 tot en met 52." in response.content.decode()
+
+
+def test_the_service_refuses_numbers_out_of_range_for_every_caller(admin, municipality):
+    """The Django admin and any other caller meet the same check as the form."""
+    future = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+    values = {name: getattr(future, name) for name in services.VERORDENING_FIELDS}
+
+    with pytest.raises(ValidationError) as created:
+        services.create_verordening_version(
+            municipality=municipality,
+            actor=admin,
+            **(values | {"in_force_from": dt.date(2027, 7, 1), "decision_term_weeks": 0}),
+        )
+    with pytest.raises(ValidationError) as updated:
+        services.update_verordening_version(
+            verordening_id=future.pk, actor=admin, **(values | {"advice_review_months": 99_999})
+        )
+
+    assert set(created.value.error_dict) == {"decision_term_weeks"}
+    assert set(updated.value.error_dict) == {"advice_review_months"}
+    future.refresh_from_db()
+    assert future.advice_review_months == 24
+
+
+def test_additional_places_not_offered_are_not_checked(admin_client, municipality):
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(offers_additional_places="", additional_places_per_year="3000000000"),
+    )
+    assert response.status_code == 302
+    assert Verordening.objects.get(municipality=municipality).additional_places_per_year == 0
 
 
 def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
