@@ -154,6 +154,19 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
             municipality_name=cell("municipality"),
             value_text=cell("places"),
         )
+        if any(v.strip() for v in values[len(header) :]):
+            # In a file separated by commas, 640,5 without quotes is two cells: 640 and 5.
+            row.errors.append(
+                str(
+                    _(
+                        "This line has more cells than the first line. Is there a comma in a "
+                        "number? Then put the number between quotation marks (“640,5”) or "
+                        "separate the columns with a semicolon (;)."
+                    )
+                    if delimiter == ","
+                    else _("This line has more cells than the first line.")
+                )
+            )
         if not CBS_CODE.match(row.cbs_code) or row.cbs_code not in known_codes:
             row.errors.append(
                 str(_("Unknown CBS code “%(code)s”.") % {"code": row.cbs_code or "–"})
