@@ -278,7 +278,13 @@ def set_quota(
         try:
             rules.check_quota(Decimal(places))
         except rules.RuleViolation as violation:
-            raise ValidationError({"places": violation.message}, code=violation.code) from None
+            raise ValidationError(
+                {
+                    "places": ValidationError(
+                        violation.message, code=violation.code, params=violation.params
+                    )
+                }
+            ) from None
         return _set_quota(
             municipality.pk,
             year,

@@ -291,6 +291,7 @@ def quota_list(request, municipality):
             "wage_subsidy_years": selectors.wage_subsidy_years(municipality),
             "form": form,
         },
+        status=_form_status(form),
     )
 
 

@@ -472,7 +472,19 @@ def test_quota_by_hand_with_history(admin_client, admin, municipality):
 
 def test_quota_below_one_is_refused(admin_client, municipality):
     response = admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "0"})
+    assert response.status_code == 400
     assert response.context["form"].errors
+    assert not YearlyQuota.objects.filter(municipality=municipality).exists()
+
+
+def test_quota_beyond_what_the_country_has_is_refused(admin_client, municipality):
+    response = admin_client.post(
+        url("quota_list", municipality), {"year": "2026", "places": "150000"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["places"] == [
+        "Een taakstelling is hoogstens 100000 plekken. Kijk het getal na."
+    ]
     assert not YearlyQuota.objects.filter(municipality=municipality).exists()
 
 

@@ -117,6 +117,37 @@ def test_a_decimal_comma_in_quotes_and_empty_cells_at_the_end_are_read(operator_
     }
 
 
+@pytest.mark.parametrize("places", ["1000000", "100000,01", "99999999999999999999"])
+def test_a_number_of_places_beyond_any_quota_is_a_row_error(operator_client, towns, places):
+    text = f"CBS-code;Gemeente;Aantal plekken\nGM0363;Amsterdam;{places}\n"
+
+    response = upload(operator_client, text)
+
+    parsed = response.context["parsed"]
+    assert parsed.error_rows[0].errors == [
+        "Een taakstelling is hoogstens 100000 plekken. Kijk het getal na."
+    ]
+    # A confirmation sent anyway is checked again and writes nothing.
+    response = operator_client.post(IMPORT, {"confirm": "1", "year": "2027", "content": text})
+    assert response["Location"] == IMPORT
+    assert not YearlyQuota.objects.exists()
+
+
+def test_a_cell_too_long_to_read_is_a_file_error(operator_client, towns):
+    text = f"CBS-code;Gemeente;Aantal plekken\nGM0363;{'x' * 200_000};5\n"
+
+    response = upload(operator_client, text)
+
+    assert response.status_code == 200
+    assert response.context["parsed"].file_errors == [
+        "Regel 2 van het bestand kan niet worden gelezen: een cel is te lang, of er ontbreekt "
+        "een aanhalingsteken. Sla het bestand opnieuw op als CSV."
+    ]
+    confirmed = operator_client.post(IMPORT, {"confirm": "1", "year": "2027", "content": text})
+    assert confirmed["Location"] == IMPORT
+    assert not YearlyQuota.objects.exists()
+
+
 def test_a_correct_file_is_previewed_then_applied(operator_client, towns):
     YearlyQuotaFactory(municipality=towns[0], year=2027, places=700)
 
