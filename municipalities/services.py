@@ -20,7 +20,7 @@ from allauth.core import context as allauth_context
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -234,7 +234,13 @@ def is_editable(verordening: Verordening, today: date | None = None) -> bool:
 def _set_quota(
     municipality_id: int, year: int, places: Decimal, *, actor, source: str, now
 ) -> bool:
-    """Set one quota (the caller holds the transaction). True if anything changed."""
+    """Set one quota (the caller holds the transaction). True if anything changed.
+
+    The municipality's row is locked first, as for a new verordening version: a quota row
+    that does not exist yet cannot be locked, and two saves of a new year at once (a double
+    click, or a save during an import) would both insert it. The second now waits, then sees
+    the first one's row and changes it, or finds it already so."""
+    Municipality.objects.select_for_update().get(pk=municipality_id)
     quota = (
         YearlyQuota.objects.select_for_update()
         .filter(municipality_id=municipality_id, year=year)
@@ -408,6 +414,8 @@ def save_employer(
         _check_manager(actor, municipality.pk)
         if employer is not None and employer.municipality_id != municipality.pk:
             raise PermissionDenied
+        # Two saves of the same new name at once: the second waits here, then sees the clash.
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
         clash = Employer.objects.filter(municipality=municipality, name__iexact=values["name"])
         if employer is not None:
             clash = clash.exclude(pk=employer.pk)
@@ -448,22 +456,31 @@ def invite_staff(
         if role not in MUNICIPAL_ROLES or not can_create_staff(actor, role, municipality.pk):
             raise PermissionDenied
         email = User.objects.normalize_email(email).strip()
+        duplicate = ValidationError(
+            {"email": _("There is already an account with this e-mail address.")},
+            code="duplicate_email",
+        )
         if (
             User.objects.filter(email__iexact=email).exists()
             or EmailAddress.objects.filter(email__iexact=email).exists()
         ):
-            raise ValidationError(
-                {"email": _("There is already an account with this e-mail address.")},
-                code="duplicate_email",
-            )
-        user = User.objects.create_user(
-            email=email,
-            password=None,
-            first_name=first_name,
-            last_name=last_name,
-            role=role,
-            municipality=municipality,
-        )
+            raise duplicate
+        try:
+            # The address may have been taken meanwhile (the same invitation sent twice at
+            # once, or by another municipality): the database's unique index says so.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    first_name=first_name,
+                    last_name=last_name,
+                    role=role,
+                    municipality=municipality,
+                )
+        except IntegrityError:
+            if User.objects.filter(email__iexact=email).exists():
+                raise duplicate from None
+            raise
         user.set_unusable_password()
         user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

@@ -412,6 +412,7 @@ def _employer_form_page(request, municipality, employer=None):
         request,
         "municipalities/employer_form.html",
         {"municipality": municipality, "form": form, "employer": employer},
+        status=_form_status(form),
     )
 
 
@@ -459,7 +460,10 @@ def staff_invite(request, municipality):
             )
             return redirect("manage:staff_list", municipality_id=municipality.pk)
     return render(
-        request, "municipalities/staff_invite.html", {"municipality": municipality, "form": form}
+        request,
+        "municipalities/staff_invite.html",
+        {"municipality": municipality, "form": form},
+        status=_form_status(form),
     )
 
 
