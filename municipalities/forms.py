@@ -194,7 +194,7 @@ class EmployerForm(forms.ModelForm):
 
 
 class InviteStaffForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(

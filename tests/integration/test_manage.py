@@ -594,6 +594,19 @@ def test_administrator_may_invite_only_municipal_roles(admin_client, municipalit
     assert not User.objects.filter(email="x@example.nl").exists()
 
 
+def test_an_address_longer_than_an_account_can_hold_is_a_form_error(admin_client, municipality):
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".nl"  # 310 characters, valid form
+
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {"email": long_email, "first_name": "Anna", "last_name": "Jansen", "role": "consultant"},
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.context["form"].errors
+    assert not User.objects.filter(first_name="Anna").exists()
+
+
 def test_an_existing_address_cannot_be_invited_again(admin_client, municipality):
     existing = UserFactory()
     response = admin_client.post(
