@@ -346,6 +346,44 @@ def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
     assert error.value.code == "in_force"
 
 
+def test_each_setting_of_the_verordening_has_one_name(admin_client, municipality):
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+
+    form = admin_client.get(url("verordening_edit", municipality, pk=version.pk))
+    detail = admin_client.get(url("verordening_detail", municipality, pk=version.pk))
+
+    for page in (form.content.decode(), detail.content.decode()):
+        assert "Voorzieningen tot de baan begint" in page
+        assert "Positief advies herleeft na terugval" in page
+        assert "dienstbetrekking" not in page
+        assert "bij terugval" not in page
+
+
+def visible_text(response) -> str:
+    return re.sub(r"<[^>]*>", " ", response.content.decode())
+
+
+def test_the_administration_speaks_of_the_taakstelling_as_everywhere_else(
+    admin_client, admin, municipality
+):
+    """Quotum is another legal concept (Wet banenafspraak en quotum arbeidsbeperkten)."""
+    services.set_quota(municipality=municipality, year=2026, places=12, actor=admin)
+    saved = admin_client.post(
+        url("quota_list", municipality), {"year": "2027", "places": "3"}, follow=True
+    )
+    pages = [
+        saved,
+        admin_client.get(url("municipality", municipality)),
+        admin_client.get(reverse("manage:quota_import")),
+    ]
+
+    assert "De taakstelling is opgeslagen." in visible_text(saved)
+    for page in pages:
+        text = visible_text(page).lower()
+        assert "taakstelling" in text
+        assert "quotum" not in text, page.request["PATH_INFO"]
+
+
 def test_a_future_version_may_be_edited(admin_client, municipality):
     version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
 
@@ -396,6 +434,7 @@ def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
     ]
     assert Verordening.objects.filter(municipality=municipality).count() == 1
     assert cases[0].reference.encode() in response.content
+    assert '<th scope="col">Voorrangsgroep</th>' in response.content.decode()
 
 
 def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
