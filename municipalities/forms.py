@@ -74,6 +74,11 @@ class VerordeningForm(forms.ModelForm):
         self.fields["advice_review_months"].required = False
         for name, (low, high) in services.VERORDENING_NUMBER_LIMITS.items():
             self.fields[name].widget.attrs.update(min=low, max=high)
+        if self.instance.pk is not None:
+            # A version not in force yet must stay so (services.check_verordening_version).
+            self.fields["in_force_from"].help_text = _(
+                "A date after today. Earlier cases keep the version of their date."
+            )
 
     def clean_additional_places_per_year(self):
         return self.cleaned_data.get("additional_places_per_year") or 0

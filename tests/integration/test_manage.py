@@ -346,6 +346,27 @@ def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
     assert error.value.code == "in_force"
 
 
+def test_the_date_a_version_comes_into_force_is_explained_as_the_service_checks_it(
+    admin_client, municipality
+):
+    """A new version may come into force today; a future version, changed, must stay after
+    today: the help text says which."""
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+
+    new = admin_client.get(url("verordening_create", municipality)).content.decode()
+    change = admin_client.get(url("verordening_edit", municipality, pk=version.pk))
+    refused = admin_client.post(
+        url("verordening_edit", municipality, pk=version.pk),
+        verordening_data(in_force_from=TODAY.isoformat()),
+    )
+
+    assert "Vandaag of later." in new
+    assert "Een datum na vandaag." in change.content.decode()
+    assert "Vandaag of later" not in change.content.decode()
+    assert refused.status_code == 400
+    assert "in_force_from" in refused.context["form"].errors
+
+
 def test_each_setting_of_the_verordening_has_one_name(admin_client, municipality):
     version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
 
