@@ -460,6 +460,22 @@ def invite_staff(
             {"email": _("There is already an account with this e-mail address.")},
             code="duplicate_email",
         )
+        if User.objects.filter(
+            email__iexact=email,
+            is_active=False,
+            municipality=municipality,
+            role__in=sorted(MUNICIPAL_ROLES),
+            api_client__isnull=True,
+        ).exists():
+            raise ValidationError(
+                {
+                    "email": _(
+                        "There is already an account with this e-mail address, but it is "
+                        "switched off. Switch it on again in the list of staff."
+                    )
+                },
+                code="switched_off",
+            )
         if (
             User.objects.filter(email__iexact=email).exists()
             or EmailAddress.objects.filter(email__iexact=email).exists()
@@ -536,6 +552,34 @@ def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin:
         user.save(update_fields=["is_active"])
         for session in UserSession.objects.filter(user=user):
             session.end()
+        return user
+
+
+def reactivate_staff(*, municipality: Municipality, user_id: int, actor, origin: str = "") -> User:
+    """Switch a consultant's or administrator's account that was switched off on again. They
+    sign in as before, with their own password and second factor."""
+    with (
+        audited(
+            "reactivate_staff", actor=actor, object_type="user", object_id=user_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        user = (
+            User.objects.select_for_update(of=("self",))
+            .filter(
+                pk=user_id,
+                municipality=municipality,
+                role__in=sorted(MUNICIPAL_ROLES),
+                api_client__isnull=True,
+            )
+            .first()
+        )
+        if user is None or not can_create_staff(actor, Role(user.role), municipality.pk):
+            raise PermissionDenied
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
         return user
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path(M + "medewerkers/", views.staff_list, name="staff_list"),
     path(M + "medewerkers/uitnodigen/", views.staff_invite, name="staff_invite"),
     path(M + "medewerkers/<int:pk>/uitzetten/", views.staff_deactivate, name="staff_deactivate"),
+    path(M + "medewerkers/<int:pk>/aanzetten/", views.staff_reactivate, name="staff_reactivate"),
     path(M + "ketenafspraken/", views.chain_list, name="chain_list"),
     path(M + "ketenafspraken/nieuw/", views.chain_create, name="chain_create"),
     path(M + "ketenafspraken/<int:pk>/", views.chain_detail, name="chain_detail"),

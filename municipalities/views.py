@@ -489,6 +489,23 @@ def staff_deactivate(request, municipality, pk: int):
     return redirect("manage:staff_list", municipality_id=municipality.pk)
 
 
+@require_POST
+@manages_municipality
+def staff_reactivate(request, municipality, pk: int):
+    member = selectors.staff_member(municipality, pk)
+    services.reactivate_staff(
+        municipality=municipality,
+        user_id=member.pk,
+        actor=request.user,
+        origin=origin_of(request),
+    )
+    messages.success(
+        request,
+        _("The account of %(email)s has been switched on again.") % {"email": member.email},
+    )
+    return redirect("manage:staff_list", municipality_id=municipality.pk)
+
+
 # -- chain agreements -----------------------------------------------------------------------
 
 

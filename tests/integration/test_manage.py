@@ -130,6 +130,10 @@ def test_another_municipality_answers_404_on_every_page(admin_client):
     assert admin_client.post(deactivate).status_code == 404
     colleague.refresh_from_db()
     assert colleague.is_active
+    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    assert admin_client.post(url("staff_reactivate", other, pk=colleague.pk)).status_code == 404
+    colleague.refresh_from_db()
+    assert not colleague.is_active
 
 
 def test_own_objects_of_another_municipality_are_not_found_through_own_url(
@@ -698,6 +702,59 @@ def test_deactivating_staff_ends_their_sessions_at_once(admin_client, municipali
     assert not UserSession.objects.filter(user=colleague).exists()
     assert not Session.objects.filter(session_key=session_key).exists()
     assert theirs.get("/").context["current_role"] is None
+
+
+def test_a_switched_off_account_is_switched_on_again(admin_client, admin, municipality):
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    admin_client.post(url("staff_deactivate", municipality, pk=colleague.pk))
+    listed = admin_client.get(url("staff_list", municipality)).content.decode()
+    assert url("staff_reactivate", municipality, pk=colleague.pk) in listed
+    assert f"{colleague.email} aanzetten" in listed
+
+    response = admin_client.post(
+        url("staff_reactivate", municipality, pk=colleague.pk), follow=True
+    )
+
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert f"Het account van {colleague.email} is weer aangezet." in response.content.decode()
+    assert AuditEntry.objects.filter(
+        action="reactivate_staff", actor=admin, object_id=str(colleague.pk), result="ok"
+    ).exists()
+    theirs = Client()
+    theirs.post("/account/login/", {"login": colleague.email, "password": PASSWORD})
+    theirs.post("/account/2fa/authenticate/", {"code": current_totp_code(TOTP_SECRET)})
+    assert theirs.get("/").context["current_role"] == Role.CONSULTANT
+
+
+def test_switching_on_needs_a_post(admin_client, municipality):
+    colleague = UserFactory(consultant=True, municipality=municipality, is_active=False)
+    response = admin_client.get(url("staff_reactivate", municipality, pk=colleague.pk))
+    assert response.status_code == 405
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+
+
+def test_inviting_a_switched_off_colleague_again_says_how_to_switch_them_on(
+    admin_client, municipality
+):
+    colleague = UserFactory(consultant=True, municipality=municipality, is_active=False)
+
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {
+            "email": colleague.email,
+            "first_name": "X",
+            "last_name": "Y",
+            "role": Role.CONSULTANT,
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"] == [
+        "Er is al een account met dit e-mailadres, maar het is uitgezet. Zet het weer aan in "
+        "de lijst met medewerkers."
+    ]
 
 
 def test_administrator_cannot_switch_off_themselves(admin_client, admin, municipality):
