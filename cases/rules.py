@@ -49,6 +49,7 @@ __all__ = [
     "HOURS_PER_PLACE",
     "MAX_COUNCIL_POSITION",
     "MAX_HOURS_PER_WEEK",
+    "MAXIMUM_QUOTA",
     "MINIMUM_QUOTA",
     "MOVABLE_STATES",
     "OBJECTION_TERM_WEEKS",
@@ -842,6 +843,9 @@ def appeal_possible(objection_outcome: str) -> bool:
 HOURS_PER_PLACE = Decimal(31)
 MAX_HOURS_PER_WEEK = Decimal(40)
 MINIMUM_QUOTA = Decimal(1)
+#: Far more than the whole country has (§4.1: 16,200 places in 2030, at least 30,300 from
+#: 2048): a larger quota is a typing error, refused before it reaches the database.
+MAXIMUM_QUOTA = Decimal(100_000)
 CENT = Decimal("0.01")
 
 PARTICIPATIEWET_GROUP: frozenset[BenefitKind] = frozenset(
@@ -853,11 +857,18 @@ UWV_BENEFITS: frozenset[BenefitKind] = frozenset(
 
 
 def check_quota(quota_places: Decimal) -> None:
-    """§4.1: every municipality has a quota of at least 1 place."""
+    """§4.1: every municipality has a quota of at least 1 place; more than
+    ``MAXIMUM_QUOTA`` is a typing error."""
     if quota_places < MINIMUM_QUOTA:
         raise RuleViolation(
             "quota_below_minimum",
             _("Every municipality's quota is at least 1 place."),
+        )
+    if quota_places > MAXIMUM_QUOTA:
+        raise RuleViolation(
+            "quota_too_large",
+            _("A quota is at most %(max)s places. Check the number."),
+            max=int(MAXIMUM_QUOTA),
         )
 
 

@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases import rules
+
 from . import services
 from .models import (
     VERORDENING_FIELDS,
@@ -66,8 +68,28 @@ class MunicipalityAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class YearlyQuotaAdminForm(forms.ModelForm):
+    """The checks of ``rules.check_quota`` (at least 1 place, not more than the country has)
+    as an error on the field, before ``services.set_quota`` saves."""
+
+    class Meta:
+        model = YearlyQuota
+        fields = ["municipality", "year", "places"]
+
+    def clean_places(self):
+        places = self.cleaned_data["places"]
+        try:
+            rules.check_quota(places)
+        except rules.RuleViolation as violation:
+            raise ValidationError(
+                violation.message, code=violation.code, params=violation.params
+            ) from None
+        return places
+
+
 @admin.register(YearlyQuota)
 class YearlyQuotaAdmin(admin.ModelAdmin):
+    form = YearlyQuotaAdminForm
     list_display = ["municipality", "year", "places"]
     list_filter = ["year"]
     search_fields = ["municipality__name", "municipality__cbs_code"]

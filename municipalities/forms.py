@@ -4,6 +4,7 @@ services decide and write."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from cases import rules
 from cases.choices import ProvisionKind
 from portal.models import Role
 
-from . import themes
+from . import services, themes
 from .models import (
     CONTACT_FIELDS,
     EMPLOYER_FIELDS,
@@ -71,6 +72,13 @@ class VerordeningForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["additional_places_per_year"].required = False
         self.fields["advice_review_months"].required = False
+        for name, (low, high) in services.VERORDENING_NUMBER_LIMITS.items():
+            self.fields[name].widget.attrs.update(min=low, max=high)
+        if self.instance.pk is not None:
+            # A version not in force yet must stay so (services.check_verordening_version).
+            self.fields["in_force_from"].help_text = _(
+                "A date after today. Earlier cases keep the version of their date."
+            )
 
     def clean_additional_places_per_year(self):
         return self.cleaned_data.get("additional_places_per_year") or 0
@@ -78,6 +86,14 @@ class VerordeningForm(forms.ModelForm):
     def clean_advice_review_months(self):
         value = self.cleaned_data.get("advice_review_months")
         return rules.ADVICE_REVIEW_MONTHS if value is None else value
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.check_verordening_numbers(data)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
 
     def _post_clean(self):
         # The service checks the rules and the database constraints; a model-level
@@ -183,7 +199,7 @@ class EmployerForm(forms.ModelForm):
 
 
 class InviteStaffForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(

@@ -122,6 +122,27 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
         return ParsedFile([], [str(_("The file is empty."))])
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _parse_rows(reader, delimiter, known_codes=known_codes, allowed_ids=allowed_ids)
+    except csv.Error:
+        # A cell longer than the csv module's limit (128 KB), say.
+        return ParsedFile(
+            [],
+            [
+                str(
+                    _(
+                        "Line %(line)s of the file cannot be read: a cell is too long, or a "
+                        "quotation mark is missing. Save the file again as CSV."
+                    )
+                )
+                % {"line": reader.line_num}
+            ],
+        )
+
+
+def _parse_rows(
+    reader, delimiter: str, *, known_codes: dict[str, int], allowed_ids: set[int] | None
+) -> ParsedFile:
     header = next(reader)
     columns = _column_map(header)
     if columns is None:
@@ -154,6 +175,19 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
             municipality_name=cell("municipality"),
             value_text=cell("places"),
         )
+        if any(v.strip() for v in values[len(header) :]):
+            # In a file separated by commas, 640,5 without quotes is two cells: 640 and 5.
+            row.errors.append(
+                str(
+                    _(
+                        "This line has more cells than the first line. Is there a comma in a "
+                        "number? Then put the number between quotation marks (“640,5”) or "
+                        "separate the columns with a semicolon (;)."
+                    )
+                    if delimiter == ","
+                    else _("This line has more cells than the first line.")
+                )
+            )
         if not CBS_CODE.match(row.cbs_code) or row.cbs_code not in known_codes:
             row.errors.append(
                 str(_("Unknown CBS code “%(code)s”.") % {"code": row.cbs_code or "–"})
@@ -176,10 +210,13 @@ def parse(text: str, *, known_codes: dict[str, int], allowed_ids: set[int] | Non
             )
         elif places < 0:
             row.errors.append(str(_("The number of places cannot be negative.")))
-        elif places < rules.MINIMUM_QUOTA:
-            row.errors.append(str(_("Every municipality's quota is at least 1 place.")))
         else:
-            row.places = places
+            try:
+                rules.check_quota(places)
+            except rules.RuleViolation as violation:
+                row.errors.append(str(violation))
+            else:
+                row.places = places
         rows.append(row)
     if not rows:
         return ParsedFile([], [str(_("The file has no rows with a quota."))])

@@ -22,7 +22,7 @@ from allauth.core import context as allauth_context
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,40 @@ def _check_manager(actor, municipality_id: int) -> None:
 
 # -- verordening ----------------------------------------------------------------------------
 
+#: The verordening's numbers, each from its minimum to its maximum. A decision term of more
+#: than a year, more additional places a year than the country's whole quota or a review
+#: after more than ten years is a typing error (and the database holds no more than 32,767
+#: weeks or months).
+VERORDENING_NUMBER_LIMITS = {
+    "decision_term_weeks": (1, 52),
+    "additional_places_per_year": (0, 10_000),
+    "advice_review_months": (0, 120),
+}
+_NUMBER_MESSAGES = {
+    "decision_term_weeks": _("Enter a number of weeks from %(min)s to %(max)s."),
+    "additional_places_per_year": _("Enter a number of places from %(min)s to %(max)s."),
+    "advice_review_months": _(
+        "Enter a number of months from %(min)s to %(max)s. With 0 the consultant gets no reminder."
+    ),
+}
+
+
+def check_verordening_numbers(values: dict[str, Any]) -> None:
+    """The numbers of a verordening version within ``VERORDENING_NUMBER_LIMITS``, else a
+    ``ValidationError`` per field. The additional places count only when offered. The form
+    checks them too, so that the preview of the order refuses them as well."""
+    errors = {}
+    for name, (low, high) in VERORDENING_NUMBER_LIMITS.items():
+        value = values.get(name)
+        if name == "additional_places_per_year" and not values.get("offers_additional_places"):
+            continue
+        if value is not None and not low <= value <= high:
+            errors[name] = ValidationError(
+                _NUMBER_MESSAGES[name], code="out_of_range", params={"min": low, "max": high}
+            )
+    if errors:
+        raise ValidationError(errors)
+
 
 def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
@@ -84,6 +118,7 @@ def _check_verordening(values: dict[str, Any]) -> dict[str, Any]:
         )
     # A setting added later (the review months, §2.6) keeps its default when not given.
     values.setdefault("advice_review_months", rules.ADVICE_REVIEW_MONTHS)
+    check_verordening_numbers(values)
     # So do the provisions offered (§5): every kind unless chosen; each kind once, in order.
     kinds = values.get("provision_kinds")
     kinds = default_provision_kinds() if kinds is None else list(kinds)
@@ -205,7 +240,13 @@ def is_editable(verordening: Verordening, today: date | None = None) -> bool:
 def _set_quota(
     municipality_id: int, year: int, places: Decimal, *, actor, source: str, now
 ) -> bool:
-    """Set one quota (the caller holds the transaction). True if anything changed."""
+    """Set one quota (the caller holds the transaction). True if anything changed.
+
+    The municipality's row is locked first, as for a new verordening version: a quota row
+    that does not exist yet cannot be locked, and two saves of a new year at once (a double
+    click, or a save during an import) would both insert it. The second now waits, then sees
+    the first one's row and changes it, or finds it already so."""
+    Municipality.objects.select_for_update().get(pk=municipality_id)
     quota = (
         YearlyQuota.objects.select_for_update()
         .filter(municipality_id=municipality_id, year=year)
@@ -249,7 +290,13 @@ def set_quota(
         try:
             rules.check_quota(Decimal(places))
         except rules.RuleViolation as violation:
-            raise ValidationError({"places": violation.message}, code=violation.code) from None
+            raise ValidationError(
+                {
+                    "places": ValidationError(
+                        violation.message, code=violation.code, params=violation.params
+                    )
+                }
+            ) from None
         return _set_quota(
             municipality.pk,
             year,
@@ -373,6 +420,8 @@ def save_employer(
         _check_manager(actor, municipality.pk)
         if employer is not None and employer.municipality_id != municipality.pk:
             raise PermissionDenied
+        # Two saves of the same new name at once: the second waits here, then sees the clash.
+        Municipality.objects.select_for_update().get(pk=municipality.pk)
         clash = Employer.objects.filter(municipality=municipality, name__iexact=values["name"])
         if employer is not None:
             clash = clash.exclude(pk=employer.pk)
@@ -424,22 +473,47 @@ def invite_staff(
         if role not in MUNICIPAL_ROLES or not can_create_staff(actor, role, municipality.pk):
             raise PermissionDenied
         email = User.objects.normalize_email(email).strip()
+        duplicate = ValidationError(
+            {"email": _("There is already an account with this e-mail address.")},
+            code="duplicate_email",
+        )
+        if User.objects.filter(
+            email__iexact=email,
+            is_active=False,
+            municipality=municipality,
+            role__in=sorted(MUNICIPAL_ROLES),
+            api_client__isnull=True,
+        ).exists():
+            raise ValidationError(
+                {
+                    "email": _(
+                        "There is already an account with this e-mail address, but it is "
+                        "switched off. Switch it on again in the list of staff."
+                    )
+                },
+                code="switched_off",
+            )
         if (
             User.objects.filter(email__iexact=email).exists()
             or EmailAddress.objects.filter(email__iexact=email).exists()
         ):
-            raise ValidationError(
-                {"email": _("There is already an account with this e-mail address.")},
-                code="duplicate_email",
-            )
-        user = User.objects.create_user(
-            email=email,
-            password=None,
-            first_name=first_name,
-            last_name=last_name,
-            role=role,
-            municipality=municipality,
-        )
+            raise duplicate
+        try:
+            # The address may have been taken meanwhile (the same invitation sent twice at
+            # once, or by another municipality): the database's unique index says so.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=None,
+                    first_name=first_name,
+                    last_name=last_name,
+                    role=role,
+                    municipality=municipality,
+                )
+        except IntegrityError:
+            if User.objects.filter(email__iexact=email).exists():
+                raise duplicate from None
+            raise
         user.set_unusable_password()
         user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
@@ -539,6 +613,34 @@ def deactivate_staff(*, municipality: Municipality, user_id: int, actor, origin:
         case_services.release_cases_of(user, actor=actor, reason=case_services.HANDLER_SWITCHED_OFF)
         for session in UserSession.objects.filter(user=user):
             session.end()
+        return user
+
+
+def reactivate_staff(*, municipality: Municipality, user_id: int, actor, origin: str = "") -> User:
+    """Switch a consultant's or administrator's account that was switched off on again. They
+    sign in as before, with their own password and second factor."""
+    with (
+        audited(
+            "reactivate_staff", actor=actor, object_type="user", object_id=user_id, origin=origin
+        ),
+        transaction.atomic(),
+    ):
+        _check_manager(actor, municipality.pk)
+        user = (
+            User.objects.select_for_update(of=("self",))
+            .filter(
+                pk=user_id,
+                municipality=municipality,
+                role__in=sorted(MUNICIPAL_ROLES),
+                api_client__isnull=True,
+            )
+            .first()
+        )
+        if user is None or not can_create_staff(actor, Role(user.role), municipality.pk):
+            raise PermissionDenied
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
         return user
 
 

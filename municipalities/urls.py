@@ -34,6 +34,7 @@ urlpatterns = [
         views.staff_resend_invitation,
         name="staff_resend_invitation",
     ),
+    path(M + "medewerkers/<int:pk>/aanzetten/", views.staff_reactivate, name="staff_reactivate"),
     path(M + "ketenafspraken/", views.chain_list, name="chain_list"),
     path(M + "ketenafspraken/nieuw/", views.chain_create, name="chain_create"),
     path(M + "ketenafspraken/<int:pk>/", views.chain_detail, name="chain_detail"),

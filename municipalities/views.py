@@ -59,6 +59,11 @@ def manages_municipality(view: Callable) -> Callable:
     return wrapper
 
 
+def _form_status(form) -> int:
+    """400 for a form sent back with errors, else 200."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -197,6 +202,7 @@ def _verordening_form_page(request, municipality, *, version=None):
             "preview": preview,
             "preview_total": preview_total,
         },
+        status=_form_status(form),
     )
 
 
@@ -285,6 +291,7 @@ def quota_list(request, municipality):
             "wage_subsidy_years": selectors.wage_subsidy_years(municipality),
             "form": form,
         },
+        status=_form_status(form),
     )
 
 
@@ -405,6 +412,7 @@ def _employer_form_page(request, municipality, employer=None):
         request,
         "municipalities/employer_form.html",
         {"municipality": municipality, "form": form, "employer": employer},
+        status=_form_status(form),
     )
 
 
@@ -465,7 +473,10 @@ def staff_invite(request, municipality):
                 )
             return redirect("manage:staff_list", municipality_id=municipality.pk)
     return render(
-        request, "municipalities/staff_invite.html", {"municipality": municipality, "form": form}
+        request,
+        "municipalities/staff_invite.html",
+        {"municipality": municipality, "form": form},
+        status=_form_status(form),
     )
 
 
@@ -521,6 +532,23 @@ def staff_resend_invitation(request, municipality, pk: int):
                 )
                 % {"email": member.email},
             )
+    return redirect("manage:staff_list", municipality_id=municipality.pk)
+
+
+@require_POST
+@manages_municipality
+def staff_reactivate(request, municipality, pk: int):
+    member = selectors.staff_member(municipality, pk)
+    services.reactivate_staff(
+        municipality=municipality,
+        user_id=member.pk,
+        actor=request.user,
+        origin=origin_of(request),
+    )
+    messages.success(
+        request,
+        _("The account of %(email)s has been switched on again.") % {"email": member.email},
+    )
     return redirect("manage:staff_list", municipality_id=municipality.pk)
 
 

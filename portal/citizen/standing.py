@@ -98,7 +98,11 @@ def _order_rule_text(rule: OrderingRule) -> str:
             "First come the people in a priority group, such as school leavers. After them: "
             "whoever received the positive advice from UWV first, gets a place first."
         )
-    return _("The order is: %(rule)s.") % {"rule": rule.label}
+    # OrderingRule.COUNCIL_ORDER
+    return _(
+        "The municipality decides the order itself: it gives each person a number, and the "
+        "lowest number gets a place first."
+    )
 
 
 def _benefit_text(kind: BenefitKind) -> str:

@@ -119,7 +119,7 @@ def test_quota_csv_with_errors_is_refused_and_a_correct_one_applied(page, tmp_pa
 
     sign_in(page, operator)
     page.get_by_role("link", name="Gemeentelijk beheer").click()
-    page.get_by_role("link", name="Quotum importeren (CSV)").click()
+    page.get_by_role("link", name="Taakstelling importeren (CSV)").click()
     page.get_by_label("Jaar van de regeling").fill("2027")
     page.get_by_label("CSV-bestand").set_input_files(wrong)
     page.get_by_role("button", name="Bestand controleren").click()
@@ -132,15 +132,15 @@ def test_quota_csv_with_errors_is_refused_and_a_correct_one_applied(page, tmp_pa
     expect(errors).to_contain_text("Dubbele regel: GM0363 staat al op regel 2.")
     expect(errors).to_contain_text("Onbekende CBS-code “GM1234”.")
     expect(errors).to_contain_text("Het aantal plekken kan niet negatief zijn.")
-    expect(page.get_by_role("button", name="Bevestigen en quotum opslaan")).to_have_count(0)
+    expect(page.get_by_role("button", name="Bevestigen en taakstelling opslaan")).to_have_count(0)
     assert not YearlyQuota.objects.exists()
 
     page.get_by_label("Jaar van de regeling").fill("2027")
     page.get_by_label("CSV-bestand").set_input_files(right)
     page.get_by_role("button", name="Bestand controleren").click()
-    expect(page.get_by_role("region", name="Voorbeeld: quotum 2027")).to_contain_text("640")
+    expect(page.get_by_role("region", name="Voorbeeld: taakstelling 2027")).to_contain_text("640")
     assert not YearlyQuota.objects.exists()
-    page.get_by_role("button", name="Bevestigen en quotum opslaan").click()
+    page.get_by_role("button", name="Bevestigen en taakstelling opslaan").click()
 
     expect(page.get_by_role("status")).to_contain_text("2 van 2 regels gewijzigd")
     assert YearlyQuota.objects.get(municipality=amsterdam, year=2027).places == 750
@@ -198,10 +198,10 @@ def test_administrator_manages_employers_staff_chain_and_letterhead(page, mailou
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("status")).to_contain_text("Het briefhoofd en de contactgegevens")
 
-    nav.get_by_role("link", name="Quotum").click()
+    nav.get_by_role("link", name="Taakstelling").click()
     page.get_by_label("Jaar").fill("2026")
     page.get_by_label("Aantal plekken").fill("25")
-    page.get_by_role("button", name="Quotum opslaan").click()
+    page.get_by_role("button", name="Taakstelling opslaan").click()
     expect(page.get_by_role("region", name="Geschiedenis van wijzigingen")).to_contain_text(
         "Met de hand gewijzigd"
     )

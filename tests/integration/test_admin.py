@@ -310,6 +310,9 @@ def test_a_quota_changed_in_the_admin_keeps_its_history_and_is_audited(operator_
     assert response.status_code == 302
     refused = operator_client.post(url(YearlyQuota, "change", quota.pk), {"places": "0.5"})
     assert refused.status_code == 200  # the form shows the error: at least 1 place
+    too_many = operator_client.post(url(YearlyQuota, "change", quota.pk), {"places": "500000"})
+    assert too_many.status_code == 200  # the form shows the error: at most 100000 places
+    assert too_many.context["adminform"].form.errors["places"]
 
     quota.refresh_from_db()
     assert quota.places == Decimal("14.50")

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import ApplicantKind, BenefitKind, CaseState
+from cases.choices import ApplicantKind, BenefitKind, CaseState, OrderingRule
 from cases.models import Application
 from tests.factories import (
     CaseFactory,
@@ -90,6 +90,18 @@ def test_beyond_the_quota_the_verordening_offers_an_additional_place(client, cit
     assert "De gemeente biedt u een extra plek aan." in page
     assert "Wie het eerst een positief advies van UWV kreeg" in page  # the order in words
     assert UNTIL_EMPLOYMENT in page
+
+
+def test_the_municipalitys_own_order_is_explained_in_plain_words(client, citizen):
+    municipality = municipality_with(quota=1, employed=1, additional=1)
+    municipality.verordeningen.update(ordering_rule=OrderingRule.COUNCIL_ORDER)
+    case = waiting_case(municipality, days_ago=30, account=citizen)
+
+    page = page_of(client, citizen, case)
+
+    assert "De gemeente bepaalt de volgorde zelf: ze geeft iedereen een nummer." in page
+    assert "Wie het laagste nummer heeft, krijgt als eerste een plek." in page
+    assert "De volgorde is: De eigen volgorde" not in page
 
 
 def test_on_the_waiting_list_they_see_their_place_and_nothing_of_the_others(client, citizen):

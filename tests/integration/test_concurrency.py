@@ -8,6 +8,9 @@ To make the two transactions overlap for certain (not just by luck of the schedu
 count of realised places is slowed down: the first transaction holds the lock while it
 counts, and the second must wait for it. A control test removes the lock and shows that the
 harness then does see both placements succeed, so the main test is not vacuous.
+
+The administrator's saves that insert a row (a new year's quota, an employer, an invited
+colleague) are tested the same way, at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.urls import reverse
 
 from cases import selectors, services
 from cases.audit.models import AuditEntry
@@ -27,7 +32,9 @@ from cases.choices import CaseState, Category, ContractKind, WorkplaceKind
 from cases.models import Case
 from cases.placement.capacity import capacity
 from cases.placement.models import Employment, PassedOver
-from municipalities.models import Municipality, YearlyQuota
+from municipalities import services as manage
+from municipalities.models import Employer, Municipality, QuotaChange, YearlyQuota
+from portal.models import Role, User
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -35,6 +42,7 @@ from tests.factories import (
     VerordeningFactory,
     YearlyQuotaFactory,
 )
+from tests.integration.conftest import sign_in
 
 START_ON = date(2026, 3, 2)
 
@@ -302,3 +310,164 @@ def test_out_of_turn_without_a_reason_never_takes_the_extra_place(run, slow_coun
     assert isinstance(outcomes[first.pk], Employment), outcomes
     assert outcomes[second.pk] in ("out_of_turn_without_reason", "no_place_left"), outcomes
     assert not PassedOver.objects.exists()
+
+
+# -- the administrator's saves at once (/beheer/) ---------------------------------------------
+#
+# A save that inserts a row (a new year's quota, a new employer, an invited colleague) races a
+# second one that is sent while the first is still between INSERT and COMMIT: a double click,
+# or a save while an import runs. The second must wait and then see the first one's row, not
+# fail on the unique index with a 500.
+
+
+def someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def while_held(first, second):
+    """Run ``first`` in a transaction that stays open until ``second``, started meanwhile in
+    another thread, waits for a lock (PostgreSQL says so in pg_stat_activity); then commit it.
+    Return what ``second`` returned or raised."""
+    held, release = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def hold():
+        try:
+            with transaction.atomic():
+                first()
+                held.set()
+                release.wait(20)
+        except Exception as error:  # surfaced by the assertion below
+            outcomes["first"] = error
+        finally:
+            held.set()
+            connections.close_all()
+
+    def run():
+        try:
+            outcomes["second"] = second()
+        except Exception as error:  # surfaced by the caller's assertions
+            outcomes["second"] = error
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(20)
+    runner = threading.Thread(target=run)
+    runner.start()
+    deadline = time.monotonic() + 20
+    while runner.is_alive() and not someone_waits_for_a_lock() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    release.set()
+    holder.join(timeout=30)
+    runner.join(timeout=30)
+    assert not holder.is_alive() and not runner.is_alive(), "a save hung"
+    assert "first" not in outcomes, outcomes["first"]
+    return outcomes["second"]
+
+
+def manage_url(name, municipality):
+    return reverse(f"manage:{name}", kwargs={"municipality_id": municipality.pk})
+
+
+@pytest.fixture
+def admin_and_client():
+    admin = UserFactory(municipal_admin=True, totp=False)
+    return admin, sign_in(Client(raise_request_exception=False), admin)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_save", ["by_hand", "import"])
+def test_a_new_years_quota_saved_while_another_save_is_under_way(admin_and_client, first_save):
+    admin, client = admin_and_client
+    municipality = admin.municipality
+    text = f"CBS-code;Gemeente;Aantal plekken\n{municipality.cbs_code};{municipality.name};7\n"
+    first = {
+        "by_hand": lambda: manage.set_quota(
+            municipality=municipality, year=2031, places=Decimal(7), actor=admin
+        ),
+        "import": lambda: manage.import_quota(text=text, year=2031, actor=admin),
+    }[first_save]
+
+    response = while_held(
+        first,
+        lambda: client.post(manage_url("quota_list", municipality), {"year": 2031, "places": 8}),
+    )
+
+    assert response.status_code == 302, response
+    assert YearlyQuota.objects.get(municipality=municipality, year=2031).places == 8
+    changes = QuotaChange.objects.filter(municipality=municipality).order_by("pk")
+    assert list(changes.values_list("old_places", "new_places")) == [(None, 7), (7, 8)]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_new_years_quota_saved_twice_at_once_is_saved_once(admin_and_client):
+    admin, client = admin_and_client
+    municipality = admin.municipality
+
+    response = while_held(
+        lambda: manage.set_quota(
+            municipality=municipality, year=2031, places=Decimal(7), actor=admin
+        ),
+        lambda: client.post(manage_url("quota_list", municipality), {"year": 2031, "places": 7}),
+    )
+
+    assert response.status_code == 302, response
+    assert YearlyQuota.objects.filter(municipality=municipality, year=2031).count() == 1
+    assert QuotaChange.objects.filter(municipality=municipality).count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_new_employer_saved_twice_at_once_is_saved_once(admin_and_client):
+    admin, client = admin_and_client
+    municipality = admin.municipality
+    values = {
+        "name": "Werkbedrijf Oost",
+        "kind": WorkplaceKind.SOCIAL_ENTERPRISE,
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "address": "",
+        "active": True,
+    }
+
+    response = while_held(
+        lambda: manage.save_employer(municipality=municipality, actor=admin, **values),
+        lambda: client.post(manage_url("employer_create", municipality), values),
+    )
+
+    assert response.status_code == 400, response
+    assert "name" in response.context["form"].errors
+    assert Employer.objects.filter(municipality=municipality).count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_colleague_invited_twice_at_once_is_invited_once(admin_and_client, monkeypatch):
+    admin, client = admin_and_client
+    municipality = admin.municipality
+    monkeypatch.setattr(manage, "send_invitation", lambda *args, **kwargs: None)
+    invitation = {
+        "email": "nieuwe.consulent@example.nl",
+        "first_name": "Nieuwe",
+        "last_name": "Consulent",
+        "role": Role.CONSULTANT,
+    }
+
+    response = while_held(
+        lambda: manage.invite_staff(municipality=municipality, actor=admin, **invitation),
+        lambda: client.post(manage_url("staff_invite", municipality), invitation),
+    )
+
+    assert response.status_code == 400, response
+    assert "email" in response.context["form"].errors
+    assert User.objects.filter(email="nieuwe.consulent@example.nl").count() == 1

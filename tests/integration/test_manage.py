@@ -134,6 +134,10 @@ def test_another_municipality_answers_404_on_every_page(admin_client):
     assert admin_client.post(deactivate).status_code == 404
     colleague.refresh_from_db()
     assert colleague.is_active
+    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    assert admin_client.post(url("staff_reactivate", other, pk=colleague.pk)).status_code == 404
+    colleague.refresh_from_db()
+    assert not colleague.is_active
 
 
 def test_own_objects_of_another_municipality_are_not_found_through_own_url(
@@ -229,7 +233,7 @@ def test_a_new_version_cannot_come_into_force_in_the_past(admin_client, municipa
         verordening_data(in_force_from="2026-01-01", discussed_with_target_group_on="2025-12-01"),
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "in_force_from" in response.context["form"].errors
     assert Verordening.objects.filter(municipality=municipality).count() == 1
 
@@ -267,6 +271,69 @@ def test_additional_places_need_a_number(admin_client, municipality):
     assert "additional_places_per_year" in response.context["form"].errors
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("decision_term_weeks", "0"),  # the database's check constraint
+        ("decision_term_weeks", "40000"),  # beyond a smallint
+        ("additional_places_per_year", "3000000000"),  # beyond an integer
+        ("advice_review_months", "99999"),  # beyond a smallint
+    ],
+)
+def test_a_number_out_of_range_is_a_form_error(admin_client, municipality, field, value):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+
+    for button in ("save", "preview"):
+        response = admin_client.post(
+            url("verordening_create", municipality),
+            verordening_data(**{field: value, button: "1"}),
+        )
+
+        assert response.status_code == 400
+        assert [e.code for e in response.context["form"].errors.as_data()[field]] == [
+            "out_of_range"
+        ]
+    assert Verordening.objects.filter(municipality=municipality).count() == 1
+
+
+def test_the_out_of_range_message_names_the_numbers_allowed(admin_client, municipality):
+    response = admin_client.post(
+        url("verordening_create", municipality), verordening_data(decision_term_weeks="0")
+    )
+    assert "Vul een aantal weken in van 1 tot en met 52." in response.content.decode()
+
+
+def test_the_service_refuses_numbers_out_of_range_for_every_caller(admin, municipality):
+    """The Django admin and any other caller meet the same check as the form."""
+    future = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+    values = {name: getattr(future, name) for name in services.VERORDENING_FIELDS}
+
+    with pytest.raises(ValidationError) as created:
+        services.create_verordening_version(
+            municipality=municipality,
+            actor=admin,
+            **(values | {"in_force_from": dt.date(2027, 7, 1), "decision_term_weeks": 0}),
+        )
+    with pytest.raises(ValidationError) as updated:
+        services.update_verordening_version(
+            verordening_id=future.pk, actor=admin, **(values | {"advice_review_months": 99_999})
+        )
+
+    assert set(created.value.error_dict) == {"decision_term_weeks"}
+    assert set(updated.value.error_dict) == {"advice_review_months"}
+    future.refresh_from_db()
+    assert future.advice_review_months == 24
+
+
+def test_additional_places_not_offered_are_not_checked(admin_client, municipality):
+    response = admin_client.post(
+        url("verordening_create", municipality),
+        verordening_data(offers_additional_places="", additional_places_per_year="3000000000"),
+    )
+    assert response.status_code == 302
+    assert Verordening.objects.get(municipality=municipality).additional_places_per_year == 0
+
+
 def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
     version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
 
@@ -285,6 +352,65 @@ def test_a_version_in_force_is_never_edited(admin_client, admin, municipality):
             **{name: getattr(version, name) for name in services.VERORDENING_FIELDS},
         )
     assert error.value.code == "in_force"
+
+
+def test_the_date_a_version_comes_into_force_is_explained_as_the_service_checks_it(
+    admin_client, municipality
+):
+    """A new version may come into force today; a future version, changed, must stay after
+    today: the help text says which."""
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+
+    new = admin_client.get(url("verordening_create", municipality)).content.decode()
+    change = admin_client.get(url("verordening_edit", municipality, pk=version.pk))
+    refused = admin_client.post(
+        url("verordening_edit", municipality, pk=version.pk),
+        verordening_data(in_force_from=TODAY.isoformat()),
+    )
+
+    assert "Vandaag of later." in new
+    assert "Een datum na vandaag." in change.content.decode()
+    assert "Vandaag of later" not in change.content.decode()
+    assert refused.status_code == 400
+    assert "in_force_from" in refused.context["form"].errors
+
+
+def test_each_setting_of_the_verordening_has_one_name(admin_client, municipality):
+    version = VerordeningFactory(municipality=municipality, in_force_from=dt.date(2027, 1, 1))
+
+    form = admin_client.get(url("verordening_edit", municipality, pk=version.pk))
+    detail = admin_client.get(url("verordening_detail", municipality, pk=version.pk))
+
+    for page in (form.content.decode(), detail.content.decode()):
+        assert "Voorzieningen tot de baan begint" in page
+        assert "Positief advies herleeft na terugval" in page
+        assert "dienstbetrekking" not in page
+        assert "bij terugval" not in page
+
+
+def visible_text(response) -> str:
+    return re.sub(r"<[^>]*>", " ", response.content.decode())
+
+
+def test_the_administration_speaks_of_the_taakstelling_as_everywhere_else(
+    admin_client, admin, municipality
+):
+    """Quotum is another legal concept (Wet banenafspraak en quotum arbeidsbeperkten)."""
+    services.set_quota(municipality=municipality, year=2026, places=12, actor=admin)
+    saved = admin_client.post(
+        url("quota_list", municipality), {"year": "2027", "places": "3"}, follow=True
+    )
+    pages = [
+        saved,
+        admin_client.get(url("municipality", municipality)),
+        admin_client.get(reverse("manage:quota_import")),
+    ]
+
+    assert "De taakstelling is opgeslagen." in visible_text(saved)
+    for page in pages:
+        text = visible_text(page).lower()
+        assert "taakstelling" in text
+        assert "quotum" not in text, page.request["PATH_INFO"]
 
 
 def test_a_future_version_may_be_edited(admin_client, municipality):
@@ -352,6 +478,7 @@ def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
     ]
     assert Verordening.objects.filter(municipality=municipality).count() == 1
     assert cases[0].reference.encode() in response.content
+    assert '<th scope="col">Voorrangsgroep</th>' in response.content.decode()
 
 
 def test_saved_version_gives_the_order_the_preview_showed(admin, municipality):
@@ -428,7 +555,19 @@ def test_quota_by_hand_with_history(admin_client, admin, municipality):
 
 def test_quota_below_one_is_refused(admin_client, municipality):
     response = admin_client.post(url("quota_list", municipality), {"year": "2026", "places": "0"})
+    assert response.status_code == 400
     assert response.context["form"].errors
+    assert not YearlyQuota.objects.filter(municipality=municipality).exists()
+
+
+def test_quota_beyond_what_the_country_has_is_refused(admin_client, municipality):
+    response = admin_client.post(
+        url("quota_list", municipality), {"year": "2026", "places": "150000"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["places"] == [
+        "Een taakstelling is hoogstens 100000 plekken. Kijk het getal na."
+    ]
     assert not YearlyQuota.objects.filter(municipality=municipality).exists()
 
 
@@ -600,6 +739,19 @@ def test_administrator_may_invite_only_municipal_roles(admin_client, municipalit
     assert not User.objects.filter(email="x@example.nl").exists()
 
 
+def test_an_address_longer_than_an_account_can_hold_is_a_form_error(admin_client, municipality):
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".nl"  # 310 characters, valid form
+
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {"email": long_email, "first_name": "Anna", "last_name": "Jansen", "role": "consultant"},
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.context["form"].errors
+    assert not User.objects.filter(first_name="Anna").exists()
+
+
 def test_an_existing_address_cannot_be_invited_again(admin_client, municipality):
     existing = UserFactory()
     response = admin_client.post(
@@ -680,6 +832,59 @@ def test_a_staff_member_moved_by_the_identity_provider_gives_back_only_the_old_c
     assert CaseEvent.objects.get(case=old_case, action="assigned").details["reason"] == (
         "handler_left_municipality"
     )
+
+
+def test_a_switched_off_account_is_switched_on_again(admin_client, admin, municipality):
+    colleague = UserFactory(consultant=True, municipality=municipality)
+    admin_client.post(url("staff_deactivate", municipality, pk=colleague.pk))
+    listed = admin_client.get(url("staff_list", municipality)).content.decode()
+    assert url("staff_reactivate", municipality, pk=colleague.pk) in listed
+    assert f"{colleague.email} aanzetten" in listed
+
+    response = admin_client.post(
+        url("staff_reactivate", municipality, pk=colleague.pk), follow=True
+    )
+
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert f"Het account van {colleague.email} is weer aangezet." in response.content.decode()
+    assert AuditEntry.objects.filter(
+        action="reactivate_staff", actor=admin, object_id=str(colleague.pk), result="ok"
+    ).exists()
+    theirs = Client()
+    theirs.post("/account/login/", {"login": colleague.email, "password": PASSWORD})
+    theirs.post("/account/2fa/authenticate/", {"code": current_totp_code(TOTP_SECRET)})
+    assert theirs.get("/").context["current_role"] == Role.CONSULTANT
+
+
+def test_switching_on_needs_a_post(admin_client, municipality):
+    colleague = UserFactory(consultant=True, municipality=municipality, is_active=False)
+    response = admin_client.get(url("staff_reactivate", municipality, pk=colleague.pk))
+    assert response.status_code == 405
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+
+
+def test_inviting_a_switched_off_colleague_again_says_how_to_switch_them_on(
+    admin_client, municipality
+):
+    colleague = UserFactory(consultant=True, municipality=municipality, is_active=False)
+
+    response = admin_client.post(
+        url("staff_invite", municipality),
+        {
+            "email": colleague.email,
+            "first_name": "X",
+            "last_name": "Y",
+            "role": Role.CONSULTANT,
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"] == [
+        "Er is al een account met dit e-mailadres, maar het is uitgezet. Zet het weer aan in "
+        "de lijst met medewerkers."
+    ]
 
 
 def test_administrator_cannot_switch_off_themselves(admin_client, admin, municipality):

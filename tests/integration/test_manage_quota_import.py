@@ -91,6 +91,63 @@ def test_file_with_errors_is_refused_with_a_dutch_message_per_row(operator_clien
     assert not QuotaChange.objects.exists()
 
 
+def test_a_decimal_comma_in_a_comma_separated_file_is_a_row_error(operator_client, towns):
+    """640,5 without quotes is two cells, 640 and 5: the row is refused, not read as 640."""
+    text = "CBS-code,Gemeente,Aantal plekken\nGM0363,Amsterdam,750\nGM0599,Rotterdam,640,5\n"
+
+    response = upload(operator_client, text)
+
+    parsed = response.context["parsed"]
+    assert [row.line for row in parsed.error_rows] == [3]
+    assert "puntkomma" in parsed.error_rows[0].errors[0]
+    assert "confirm" not in response.context
+    assert not YearlyQuota.objects.exists()
+
+
+def test_a_decimal_comma_in_quotes_and_empty_cells_at_the_end_are_read(operator_client, towns):
+    text = 'CBS-code,Gemeente,Aantal plekken\nGM0363,Amsterdam,"640,5"\nGM0599,Rotterdam,12,,\n'
+
+    response = upload(operator_client, text)
+
+    assert response.context["parsed"].valid
+    confirm(operator_client, response)
+    assert dict(YearlyQuota.objects.values_list("municipality__cbs_code", "places")) == {
+        "GM0363": Decimal("640.5"),
+        "GM0599": Decimal("12"),
+    }
+
+
+@pytest.mark.parametrize("places", ["1000000", "100000,01", "99999999999999999999"])
+def test_a_number_of_places_beyond_any_quota_is_a_row_error(operator_client, towns, places):
+    text = f"CBS-code;Gemeente;Aantal plekken\nGM0363;Amsterdam;{places}\n"
+
+    response = upload(operator_client, text)
+
+    parsed = response.context["parsed"]
+    assert parsed.error_rows[0].errors == [
+        "Een taakstelling is hoogstens 100000 plekken. Kijk het getal na."
+    ]
+    # A confirmation sent anyway is checked again and writes nothing.
+    response = operator_client.post(IMPORT, {"confirm": "1", "year": "2027", "content": text})
+    assert response["Location"] == IMPORT
+    assert not YearlyQuota.objects.exists()
+
+
+def test_a_cell_too_long_to_read_is_a_file_error(operator_client, towns):
+    text = f"CBS-code;Gemeente;Aantal plekken\nGM0363;{'x' * 200_000};5\n"
+
+    response = upload(operator_client, text)
+
+    assert response.status_code == 200
+    assert response.context["parsed"].file_errors == [
+        "Regel 2 van het bestand kan niet worden gelezen: een cel is te lang, of er ontbreekt "
+        "een aanhalingsteken. Sla het bestand opnieuw op als CSV."
+    ]
+    confirmed = operator_client.post(IMPORT, {"confirm": "1", "year": "2027", "content": text})
+    assert confirmed["Location"] == IMPORT
+    assert not YearlyQuota.objects.exists()
+
+
 def test_a_correct_file_is_previewed_then_applied(operator_client, towns):
     YearlyQuotaFactory(municipality=towns[0], year=2027, places=700)
 

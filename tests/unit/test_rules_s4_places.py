@@ -54,6 +54,13 @@ def test_s4_1_every_municipality_has_a_quota_of_at_least_1():
     assert excinfo.value.code == "quota_below_minimum"
 
 
+def test_s4_1_a_quota_beyond_what_the_country_has_is_a_typing_error():
+    check_quota(Decimal(100_000))
+    with pytest.raises(RuleViolation) as excinfo:
+        check_quota(Decimal("100000.01"))
+    assert excinfo.value.code == "quota_too_large"
+
+
 # --- §4.2 places ------------------------------------------------------------------------
 
 
