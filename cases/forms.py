@@ -268,6 +268,14 @@ class DecisionForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     filed_on = DateField(label=_("Objection received on"), initial=_today)
+    posted_on = DateField(
+        label=_("Posted on (postmark)"),
+        required=False,
+        help_text=_(
+            "Only for an objection sent by post. Posted by the end of the term and received "
+            "at most a week later, it is in time (Awb article 6:9)."
+        ),
+    )
     grounds = forms.CharField(label=_("Grounds of the objection"), widget=forms.Textarea)
 
     def clean_filed_on(self):
@@ -275,6 +283,15 @@ class ObjectionForm(forms.Form):
         if value > _today():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
+
+    def clean(self):
+        data = super().clean()
+        filed_on, posted_on = data.get("filed_on"), data.get("posted_on")
+        if filed_on and posted_on and posted_on > filed_on:
+            self.add_error(
+                "posted_on", _("The objection cannot have been posted after it was received.")
+            )
+        return data
 
 
 class ObjectionOutcomeForm(forms.Form):

@@ -644,9 +644,17 @@ def _become_candidate(case: Case, on: date, *, advice_on: date | None) -> None:
 
 
 def file_objection(
-    *, case_id: int, grounds: str, actor, filed_on: date | None = None, origin: str = ""
+    *,
+    case_id: int,
+    grounds: str,
+    actor,
+    filed_on: date | None = None,
+    posted_on: date | None = None,
+    origin: str = "",
 ) -> Objection:
-    """Register a bezwaar against the decision (§3.3), noting whether it came in time."""
+    """Register a bezwaar against the decision (§3.3), noting whether it came in time: received
+    by the end of the term, or posted by then (``posted_on``, the postmark) and received at
+    most a week later (Awb 6:9, ``rules.objection_in_time``)."""
     with (
         audited(
             "file_objection", actor=actor, object_type="case", object_id=case_id, origin=origin
@@ -670,7 +678,13 @@ def file_objection(
                 "objection_pending",
             )
         filed_on = filed_on or _today()
-        in_time = rules.objection_in_time(sent_on, filed_on, extra_days=decree_days())
+        if posted_on is not None and posted_on > filed_on:
+            raise _refuse(
+                _("The objection cannot have been posted after it was received."), "posted_on"
+            )
+        in_time = rules.objection_in_time(
+            sent_on, filed_on, posted_on=posted_on, extra_days=decree_days()
+        )
         objection = Objection.objects.create(
             case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
         )

@@ -958,6 +958,7 @@ def case_file_objection(request, case):
             case_id=case.pk,
             grounds=form.cleaned_data["grounds"],
             filed_on=form.cleaned_data["filed_on"],
+            posted_on=form.cleaned_data["posted_on"],
             success=_("The objection has been registered."),
         )
     return _render_action(request, case, CaseAction.FILE_OBJECTION, form)

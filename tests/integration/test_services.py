@@ -616,6 +616,44 @@ def test_a_late_objection_is_registered_as_not_in_time(world):
     assert not objection.in_time
 
 
+def test_an_objection_posted_by_the_end_of_the_term_and_received_within_a_week_is_in_time(
+    world,
+):
+    """Awb 6:9: posted on the last day (Monday 16 February) and received that Thursday."""
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=False)  # objection term ends 16 February
+        other = world.decided(positive=False)
+    with on(date(2026, 2, 19)):
+        posted = services.file_objection(
+            case_id=case.pk,
+            grounds="Op tijd gepost.",
+            filed_on=date(2026, 2, 19),
+            posted_on=date(2026, 2, 16),
+            actor=world.consultant,
+        )
+        unposted = services.file_objection(
+            case_id=other.pk, grounds="Geen poststempel.", actor=world.consultant
+        )
+
+    assert posted.in_time
+    assert not unposted.in_time
+
+
+def test_an_objection_posted_after_it_was_received_is_refused(world):
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=False)
+    with on(date(2026, 2, 2)), pytest.raises(ValidationError) as excinfo:
+        services.file_objection(
+            case_id=case.pk,
+            grounds="Oneens.",
+            filed_on=date(2026, 2, 2),
+            posted_on=date(2026, 2, 3),
+            actor=world.consultant,
+        )
+
+    assert refused(excinfo) == "posted_on"
+
+
 def test_an_objection_without_grounds_or_decision_is_refused(world):
     with on(date(2026, 1, 5)):
         advised = world.advised(positive=False)
