@@ -344,7 +344,10 @@ class PlacementForm(forms.Form):
         label=_("Hours per week"),
         decimal_places=2,
         max_digits=4,
-        help_text=_("More than 0 and at most 40. A place is 31 hours a week."),
+        help_text=_(
+            "More than 0 and at most 60, the most the Arbeidstijdenwet allows in a week. "
+            "A place is 31 hours a week."
+        ),
     )
     start_on = DateField(label=_("Start date"))
     contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
@@ -402,8 +405,11 @@ class PlacementForm(forms.Form):
 
     def clean_hours_per_week(self):
         hours = self.cleaned_data["hours_per_week"]
-        if hours <= 0 or hours > 40:
-            raise forms.ValidationError(_("Enter more than 0 and at most 40 hours per week."))
+        if hours <= 0 or hours > rules.MAX_HOURS_PER_WEEK:
+            raise forms.ValidationError(
+                _("Enter more than 0 and at most %(max)s hours per week."),
+                params={"max": rules.MAX_HOURS_PER_WEEK},
+            )
         return hours
 
     def __init__(self, *args, employers, **kwargs):

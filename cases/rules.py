@@ -838,7 +838,10 @@ def appeal_possible(objection_outcome: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 HOURS_PER_PLACE = Decimal(31)
-MAX_HOURS_PER_WEEK = Decimal(40)
+#: §6.1: the law sets no minimum or maximum size of the contract and the municipality cannot
+#: either (Kennisdocument vraag 15, "Omvang van het contract"). The only bound is a sanity
+#: bound: the most the Arbeidstijdenwet allows in a single week (art. 5:7 lid 1, 60 hours).
+MAX_HOURS_PER_WEEK = Decimal(60)
 MINIMUM_QUOTA = Decimal(1)
 CENT = Decimal("0.01")
 
@@ -862,7 +865,8 @@ def check_quota(quota_places: Decimal) -> None:
 def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) -> Decimal:
     """§4.2: a place is 31 hours a week; a job of h hours counts h/31 places, rounded half up
     to 2 decimals (25 h → 0.81), for showing one job. Hours must be more than 0 and at most
-    40 a week. Never add these up: ``realised_places`` divides the summed hours once."""
+    ``MAX_HOURS_PER_WEEK`` (60, the Arbeidstijdenwet's weekly maximum) a week. Never add these
+    up: ``realised_places`` divides the summed hours once."""
     if hours_per_week <= 0 or hours_per_week > MAX_HOURS_PER_WEEK:
         raise RuleViolation(
             "hours_out_of_range",

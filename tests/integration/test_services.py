@@ -712,8 +712,20 @@ def test_placing_a_candidate_employs_them_and_meets_the_placement_signal(world):
     assert event.details["places"] == "0.81"
 
 
-@pytest.mark.parametrize("hours", ["0", "41", "-3"])
-def test_placing_with_hours_outside_0_to_40_is_refused(world, hours):
+def test_a_job_of_42_hours_a_week_is_placed(world):
+    """Kennisdocument vraag 15: the law sets no maximum size of the contract, nor may the
+    municipality; 42 hours a week is lawful under the Arbeidstijdenwet."""
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=True)
+    with on(date(2026, 2, 2)):
+        employment = world.place(case, hours="42", agreed_wage=Decimal(3000))
+
+    assert employment.hours_per_week == Decimal(42)
+    assert CaseEvent.objects.get(case=case, action="placed").details["places"] == "1.35"
+
+
+@pytest.mark.parametrize("hours", ["0", "61", "-3"])
+def test_placing_with_hours_outside_0_to_60_is_refused(world, hours):
     with on(date(2026, 1, 5)):
         case = world.decided(positive=True)
         before = snapshot(case)
