@@ -45,6 +45,7 @@ __all__ = [
     "AOW_AGES",
     "CAP_PCT_OF_WML",
     "DATE_YEARS",
+    "FLAT_RATE_FROM_YEAR",
     "FLAT_RATE_PCT_OF_WML",
     "HOURS_PER_PLACE",
     "MAX_COUNCIL_POSITION",
@@ -101,6 +102,7 @@ __all__ = [
     "can_transition",
     "categorise",
     "check_decision",
+    "check_flat_rate_year",
     "check_minimum_wage",
     "check_question_may_suspend",
     "age_on",
@@ -1100,6 +1102,10 @@ def waiting_list_responsibility(
 # ---------------------------------------------------------------------------------------
 
 FLAT_RATE_PCT_OF_WML = Decimal(68)
+#: §6.3: the first year the flat rate may apply. It needs a change in the law, "beoogd in
+#: 2027" (Verbeteragenda maatregel 1, "Ingangsdatum wetswijziging"); until then the wage
+#: subsidy is the gap between wage value and WML, at most 70% (Kennisdocument vraag 11, 15).
+FLAT_RATE_FROM_YEAR = 2027
 CAP_PCT_OF_WML = Decimal(70)
 HUNDRED = Decimal(100)
 #: §6.1: weeks in a month, to turn a weekly wage into a monthly one (52 weeks / 12 months).
@@ -1181,6 +1187,20 @@ class Funding:
     @property
     def max_yearly_subsidy(self) -> Decimal | None:
         return None if self.max_monthly_subsidy is None else self.max_monthly_subsidy * 12
+
+
+def check_flat_rate_year(year: int) -> None:
+    """§6.3: the flat rate of 68% of WML can be chosen only for a year from
+    ``FLAT_RATE_FROM_YEAR``, when the change in the law is intended to apply."""
+    if year < FLAT_RATE_FROM_YEAR:
+        raise RuleViolation(
+            "flat_rate_before_law",
+            _(
+                "The flat rate of 68%% of the minimum wage needs a change in the law, planned "
+                "from %(year)s. Choose it for %(year)s or a later year."
+            ),
+            year=FLAT_RATE_FROM_YEAR,
+        )
 
 
 def funding(
