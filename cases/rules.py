@@ -493,11 +493,12 @@ def deemed_refusal_objection_term_end(
     return objection_term_end(decision_due_on, extra_days)
 
 
-def placement_signal_date(positive_decision_on: date) -> date:
+def placement_signal_date(counts_from: date) -> date:
     """§4.8: placement typically follows about 3 months after a positive advice; the
-    dashboard signals cases still unplaced after that date. A key figure, not a legal term:
-    no Atw extension."""
-    return add_months(positive_decision_on, PLACEMENT_SIGNAL_MONTHS)
+    dashboard signals cases still unplaced after that date. ``counts_from`` is the date of
+    the positive advice (for a person waiting again, the day the waiting started again). A
+    key figure, not a legal term: no Atw extension."""
+    return add_months(counts_from, PLACEMENT_SIGNAL_MONTHS)
 
 
 # ---------------------------------------------------------------------------------------

@@ -531,7 +531,7 @@ def record_decision(
         works = selectors.person_works(case.person_id, exclude_case_id=case.pk)
         next_state = rules.decision_next_state(positive, works)
         if next_state == CaseState.AWAITING_PLACEMENT:
-            _become_candidate(case, today, advice_on=advice.issued_on)
+            _become_candidate(case, today, advice=advice)
         details = {
             "positive": positive,
             "follows_advice": decision.follows_advice,
@@ -632,15 +632,20 @@ def record_deemed_refusals(*, today: date) -> int:
     return sum(record_deemed_refusal(case_id=case_id, today=today) for case_id in list(due))
 
 
-def _become_candidate(case: Case, on: date, *, advice_on: date | None) -> None:
+def _become_candidate(case: Case, on: date, *, advice: Advice | None) -> None:
     """The case waits for a place from ``on`` (the positive decision, or the objection's
     outcome that made it positive); in the verordening's order it counts by the date of the
-    advice the decision rests on, ``advice_on``, whatever date it became positive (§4.5)."""
+    advice the decision rests on, whatever date it became positive (§4.5). The placement
+    signal counts three months from the positive advice (§4.8); a positive decision that
+    deviates from a negative advice has none, so there it counts from ``on``."""
+    advice_on = advice.issued_on if advice is not None else None
     case.positive_decision_on = on
     case.positive_advice_on = advice_on
     case.save(update_fields=["positive_decision_on", "positive_advice_on"])
-    signal = rules.placement_signal_date(on)
-    start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
+    positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
+    counts_from = advice_on if positive and advice_on is not None else on
+    signal = rules.placement_signal_date(counts_from)
+    start_term(case, TermKind.PLACEMENT, starts_on=counts_from, weeks=None, end_on=signal)
 
 
 def file_objection(
@@ -728,9 +733,7 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
         if case.state == CaseState.OBJECTION:
             if outcome == Objection.Outcome.GRANTED:
                 advice = Advice.objects.filter(case=case).first()
-                _become_candidate(
-                    case, today, advice_on=advice.issued_on if advice is not None else None
-                )
+                _become_candidate(case, today, advice=advice)
                 transition(
                     case, CaseState.AWAITING_PLACEMENT, actor=actor, action="objection_granted"
                 )

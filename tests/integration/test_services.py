@@ -518,7 +518,8 @@ def test_a_positive_decision_makes_a_candidate_with_a_6_week_objection_term(worl
     assert (objection_term.weeks, objection_term.end_on) == (6, date(2026, 4, 13))
     assert Term.objects.get(case=case, kind=TermKind.DECISION).met_on == date(2026, 3, 2)
     placement = Term.objects.get(case=case, kind=TermKind.PLACEMENT)
-    assert placement.end_on == date(2026, 6, 2)  # the 3-month signal
+    # §4.8: the 3-month signal counts from the positive advice (5 January), not the decision
+    assert (placement.starts_on, placement.end_on) == (date(2026, 1, 5), date(2026, 4, 5))
 
 
 def test_a_second_decision_is_refused(world):
