@@ -301,6 +301,33 @@ class ObjectionOutcomeForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, advice: AdviceOutcome | None = None, **kwargs):
+        """``advice``: the outcome of UWV's advice on the case. After a negative advice,
+        upholding the objection makes the person eligible against it, which needs a recorded
+        reason (DOMAIN §3.2): the form then asks for it."""
+        super().__init__(*args, **kwargs)
+        self.advice = advice
+        if advice == AdviceOutcome.NEGATIVE:
+            self.fields["deviation_reason"] = forms.CharField(
+                label=_("Reason for deviating from the advice"),
+                required=False,
+                widget=forms.Textarea,
+                help_text=_(
+                    "Required if you uphold the objection: UWV's advice was negative, so the "
+                    "person then becomes eligible against the advice. That is only allowed if "
+                    "the advice was not prepared with due care."
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.advice is not None and data.get("outcome") == Objection.Outcome.GRANTED:
+            try:
+                rules.check_decision(self.advice, True, data.get("deviation_reason", ""))
+            except rules.RuleViolation as violation:
+                self.add_error("deviation_reason", str(violation))
+        return data
+
 
 class UnavailableForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=AvailabilityPeriod.Reason.choices)

@@ -710,7 +710,12 @@ def file_objection(
         return objection
 
 
-def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = "") -> Objection:
+def decide_objection(
+    *, objection_id: int, outcome: str, actor, deviation_reason: str = "", origin: str = ""
+) -> Objection:
+    """The college's decision on an objection (§3.3). Upheld against a refusal, the person
+    becomes a candidate for a place; where that refusal followed a negative advice, it deviates
+    from the advice and needs a recorded reason (§3.2, ``rules.check_decision``)."""
     with (
         audited(
             "decide_objection",
@@ -727,15 +732,28 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
             raise _refuse(_("This objection has already been decided."), "objection_decided")
         if outcome not in Objection.Outcome.values or outcome == Objection.Outcome.PENDING:
             raise _refuse(_("Choose the outcome of the objection."), "objection_outcome")
+        makes_eligible = case.state == CaseState.OBJECTION and outcome == Objection.Outcome.GRANTED
+        advice = Advice.objects.filter(case=case).first() if makes_eligible else None
+        follows_advice = True
+        if advice is not None:
+            try:
+                rules.check_decision(AdviceOutcome(advice.outcome), True, deviation_reason)
+            except rules.RuleViolation as violation:
+                raise _from_rule(violation) from None
+            follows_advice = rules.decision_follows_advice(AdviceOutcome(advice.outcome), True)
         today = _today()
         objection.outcome, objection.decided_on = outcome, today
-        objection.save(update_fields=["outcome", "decided_on"])
+        objection.deviation_reason = "" if follows_advice else deviation_reason.strip()
+        objection.save(update_fields=["outcome", "decided_on", "deviation_reason"])
         if case.state == CaseState.OBJECTION:
-            if outcome == Objection.Outcome.GRANTED:
-                advice = Advice.objects.filter(case=case).first()
+            if makes_eligible:
                 _become_candidate(case, today, advice=advice)
                 transition(
-                    case, CaseState.AWAITING_PLACEMENT, actor=actor, action="objection_granted"
+                    case,
+                    CaseState.AWAITING_PLACEMENT,
+                    actor=actor,
+                    action="objection_granted",
+                    details={"follows_advice": follows_advice},
                 )
             else:
                 transition(

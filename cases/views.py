@@ -28,6 +28,7 @@ from . import conversations, exports, forms, rules, selectors, services
 from . import figures as figures_module
 from .audit.trail import origin_of, record_view
 from .choices import (
+    AdviceOutcome,
     AppealOutcome,
     CaseState,
     ContractKind,
@@ -966,7 +967,14 @@ def case_file_objection(request, case):
 
 @case_action_view(CaseAction.DECIDE_OBJECTION)
 def case_decide_objection(request, case):
-    form = forms.ObjectionOutcomeForm(_posted(request), prefix=CaseAction.DECIDE_OBJECTION)
+    # Upholding an objection against a refusal makes the person eligible: against a negative
+    # advice only with a recorded reason (§3.2).
+    advice = getattr(case, "advice", None) if case.state == CaseState.OBJECTION else None
+    form = forms.ObjectionOutcomeForm(
+        _posted(request),
+        prefix=CaseAction.DECIDE_OBJECTION,
+        advice=AdviceOutcome(advice.outcome) if advice is not None else None,
+    )
     if form.is_valid():
         objection = selectors.pending_objection(case)
         if objection is None:
@@ -980,6 +988,7 @@ def case_decide_objection(request, case):
             services.decide_objection,
             objection_id=objection.pk,
             outcome=form.cleaned_data["outcome"],
+            deviation_reason=form.cleaned_data.get("deviation_reason", ""),
             success=_("The outcome of the objection has been recorded."),
         )
     return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)

@@ -574,15 +574,36 @@ def test_an_objection_against_a_refusal_that_is_granted_makes_the_person_a_candi
             services.file_objection(case_id=case.pk, grounds="Nog een.", actor=world.citizen)
         assert refused(excinfo) == "objection_pending"
     with on(date(2026, 3, 16)):
+        # §3.2: the refusal followed a negative advice: upholding the objection deviates from
+        # it, which needs a recorded reason
+        for reason in ("", "  "):
+            with pytest.raises(ValidationError) as excinfo:
+                services.decide_objection(
+                    objection_id=objection.pk,
+                    outcome=Objection.Outcome.GRANTED,
+                    deviation_reason=reason,
+                    actor=world.consultant,
+                )
+            assert refused(excinfo) == "deviation_without_reason"
+        assert Objection.objects.get(pk=objection.pk).outcome == Objection.Outcome.PENDING
+        assert Case.objects.get(pk=case.pk).state == CaseState.OBJECTION
         services.decide_objection(
-            objection_id=objection.pk, outcome=Objection.Outcome.GRANTED, actor=world.consultant
+            objection_id=objection.pk,
+            outcome=Objection.Outcome.GRANTED,
+            deviation_reason=" Het advies ging uit van een verouderd rapport. ",
+            actor=world.consultant,
         )
 
     case.refresh_from_db()
     objection.refresh_from_db()
     assert (objection.outcome, objection.decided_on) == ("granted", date(2026, 3, 16))
+    assert objection.deviation_reason == "Het advies ging uit van een verouderd rapport."
+    granted = CaseEvent.objects.get(case=case, action="objection_granted")
+    assert granted.details == {"follows_advice": False}
     assert case.state == CaseState.AWAITING_PLACEMENT
     assert case.positive_decision_on == date(2026, 3, 16)
+    # no positive advice: the placement signal counts from the decision on the objection
+    assert Term.objects.get(case=case, kind=TermKind.PLACEMENT).end_on == date(2026, 6, 16)
     with pytest.raises(ValidationError) as excinfo:
         services.decide_objection(
             objection_id=objection.pk, outcome=Objection.Outcome.DISMISSED, actor=world.consultant

@@ -491,10 +491,33 @@ def test_objection_and_its_outcome(signed_in, municipality):
     )
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == CaseState.OBJECTION
+    assert case.advice.outcome == "negative"
+    form = signed_in.get(views.action_url(case.pk, "decide_objection")).content.decode()
+    assert 'name="decide_objection-deviation_reason"' in form
+    # §3.2: upheld against a refusal on a negative advice, the person becomes eligible against
+    # the advice: only with a recorded reason
     response = post_action(signed_in, case, "decide_objection", {"outcome": "granted"})
+    assert response.status_code == 400
+    assert "Leg de reden vast" in response.content.decode()
+    assert Objection.objects.get(case=case).outcome == "pending"
+    response = post_action(
+        signed_in,
+        case,
+        "decide_objection",
+        {"outcome": "granted", "deviation_reason": "Het advies is niet zorgvuldig onderzocht."},
+    )
     assert response.status_code == 302
     assert Objection.objects.get(case=case).outcome == "granted"
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "Het advies is niet zorgvuldig onderzocht." in page
+
+
+def test_a_dismissed_objection_needs_no_reason_for_deviating(signed_in, municipality):
+    case = case_in(municipality, CaseState.OBJECTION)
+    response = post_action(signed_in, case, "decide_objection", {"outcome": "dismissed"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.REJECTED
 
 
 def test_assign_only_to_a_colleague(signed_in, municipality, other_consultant):
