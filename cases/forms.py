@@ -216,11 +216,17 @@ class AdviceForm(forms.Form):
     )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
 
-    def __init__(self, *args, shortcut: AdviceOutcome | None = None, **kwargs):
+    def __init__(
+        self, *args, shortcut: AdviceOutcome | None = None, twelve_months: bool = False, **kwargs
+    ):
         """``shortcut``: the advice a valid Wsw indication decides without investigation
-        (DOMAIN §2.4); without one, the hours of work capacity are required."""
+        (DOMAIN §2.4); without one, the hours of work capacity are required. ``twelve_months``:
+        the person applied again within 12 months without changed circumstances, so the
+        advice is negative (§1.2)."""
         super().__init__(*args, **kwargs)
         self.shortcut = shortcut
+        if twelve_months and shortcut is None:
+            self.fields["outcome"].initial = AdviceOutcome.NEGATIVE
         if shortcut is not None:
             self.fields["outcome"].initial = shortcut
             self.fields["outcome"].help_text = _(
