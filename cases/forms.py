@@ -216,11 +216,17 @@ class AdviceForm(forms.Form):
     )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
 
-    def __init__(self, *args, shortcut: AdviceOutcome | None = None, **kwargs):
+    def __init__(
+        self, *args, shortcut: AdviceOutcome | None = None, twelve_months: bool = False, **kwargs
+    ):
         """``shortcut``: the advice a valid Wsw indication decides without investigation
-        (DOMAIN §2.4); without one, the hours of work capacity are required."""
+        (DOMAIN §2.4); without one, the hours of work capacity are required. ``twelve_months``:
+        the person applied again within 12 months without changed circumstances, so the
+        advice is negative (§1.2)."""
         super().__init__(*args, **kwargs)
         self.shortcut = shortcut
+        if twelve_months and shortcut is None:
+            self.fields["outcome"].initial = AdviceOutcome.NEGATIVE
         if shortcut is not None:
             self.fields["outcome"].initial = shortcut
             self.fields["outcome"].help_text = _(
@@ -268,6 +274,14 @@ class DecisionForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     filed_on = DateField(label=_("Objection received on"), initial=_today)
+    posted_on = DateField(
+        label=_("Posted on (postmark)"),
+        required=False,
+        help_text=_(
+            "Only for an objection sent by post. Posted by the end of the term and received "
+            "at most a week later, it is in time (Awb article 6:9)."
+        ),
+    )
     grounds = forms.CharField(label=_("Grounds of the objection"), widget=forms.Textarea)
 
     def clean_filed_on(self):
@@ -276,6 +290,15 @@ class ObjectionForm(forms.Form):
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
 
+    def clean(self):
+        data = super().clean()
+        filed_on, posted_on = data.get("filed_on"), data.get("posted_on")
+        if filed_on and posted_on and posted_on > filed_on:
+            self.add_error(
+                "posted_on", _("The objection cannot have been posted after it was received.")
+            )
+        return data
+
 
 class ObjectionOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
@@ -283,6 +306,33 @@ class ObjectionOutcomeForm(forms.Form):
         choices=[c for c in Objection.Outcome.choices if c[0] != Objection.Outcome.PENDING],
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, advice: AdviceOutcome | None = None, **kwargs):
+        """``advice``: the outcome of UWV's advice on the case. After a negative advice,
+        upholding the objection makes the person eligible against it, which needs a recorded
+        reason (DOMAIN §3.2): the form then asks for it."""
+        super().__init__(*args, **kwargs)
+        self.advice = advice
+        if advice == AdviceOutcome.NEGATIVE:
+            self.fields["deviation_reason"] = forms.CharField(
+                label=_("Reason for deviating from the advice"),
+                required=False,
+                widget=forms.Textarea,
+                help_text=_(
+                    "Required if you uphold the objection: UWV's advice was negative, so the "
+                    "person then becomes eligible against the advice. That is only allowed if "
+                    "the advice was not prepared with due care."
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.advice is not None and data.get("outcome") == Objection.Outcome.GRANTED:
+            try:
+                rules.check_decision(self.advice, True, data.get("deviation_reason", ""))
+            except rules.RuleViolation as violation:
+                self.add_error("deviation_reason", str(violation))
+        return data
 
 
 class UnavailableForm(forms.Form):
@@ -327,7 +377,10 @@ class PlacementForm(forms.Form):
         label=_("Hours per week"),
         decimal_places=2,
         max_digits=4,
-        help_text=_("More than 0 and at most 40. A place is 31 hours a week."),
+        help_text=_(
+            "More than 0 and at most 60, the most the Arbeidstijdenwet allows in a week. "
+            "A place is 31 hours a week."
+        ),
     )
     start_on = DateField(label=_("Start date"))
     contract_kind = forms.ChoiceField(label=_("Contract"), choices=ContractKind.choices)
@@ -385,8 +438,11 @@ class PlacementForm(forms.Form):
 
     def clean_hours_per_week(self):
         hours = self.cleaned_data["hours_per_week"]
-        if hours <= 0 or hours > 40:
-            raise forms.ValidationError(_("Enter more than 0 and at most 40 hours per week."))
+        if hours <= 0 or hours > rules.MAX_HOURS_PER_WEEK:
+            raise forms.ValidationError(
+                _("Enter more than 0 and at most %(max)s hours per week."),
+                params={"max": rules.MAX_HOURS_PER_WEEK},
+            )
         return hours
 
     def __init__(self, *args, employers, **kwargs):

@@ -408,6 +408,9 @@ class Objection(models.Model):
         _("outcome"), max_length=15, choices=Outcome.choices, default=Outcome.PENDING
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    #: §3.2: upholding an objection against a refusal that followed a negative advice makes
+    #: the person eligible against the advice: the college records why it deviates.
+    deviation_reason = models.TextField(_("reason for deviating"), blank=True)
 
     class Meta:
         verbose_name = _("objection")

@@ -45,6 +45,7 @@ __all__ = [
     "AOW_AGES",
     "CAP_PCT_OF_WML",
     "DATE_YEARS",
+    "FLAT_RATE_FROM_YEAR",
     "FLAT_RATE_PCT_OF_WML",
     "HOURS_PER_PLACE",
     "MAX_COUNCIL_POSITION",
@@ -102,6 +103,7 @@ __all__ = [
     "can_transition",
     "categorise",
     "check_decision",
+    "check_flat_rate_year",
     "check_minimum_wage",
     "check_question_may_suspend",
     "age_on",
@@ -494,11 +496,12 @@ def deemed_refusal_objection_term_end(
     return objection_term_end(decision_due_on, extra_days)
 
 
-def placement_signal_date(positive_decision_on: date) -> date:
+def placement_signal_date(counts_from: date) -> date:
     """§4.8: placement typically follows about 3 months after a positive advice; the
-    dashboard signals cases still unplaced after that date. A key figure, not a legal term:
-    no Atw extension."""
-    return add_months(positive_decision_on, PLACEMENT_SIGNAL_MONTHS)
+    dashboard signals cases still unplaced after that date. ``counts_from`` is the date of
+    the positive advice (for a person waiting again, the day the waiting started again). A
+    key figure, not a legal term: no Atw extension."""
+    return add_months(counts_from, PLACEMENT_SIGNAL_MONTHS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -841,7 +844,10 @@ def appeal_possible(objection_outcome: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 HOURS_PER_PLACE = Decimal(31)
-MAX_HOURS_PER_WEEK = Decimal(40)
+#: §6.1: the law sets no minimum or maximum size of the contract and the municipality cannot
+#: either (Kennisdocument vraag 15, "Omvang van het contract"). The only bound is a sanity
+#: bound: the most the Arbeidstijdenwet allows in a single week (art. 5:7 lid 1, 60 hours).
+MAX_HOURS_PER_WEEK = Decimal(60)
 MINIMUM_QUOTA = Decimal(1)
 #: Far more than the whole country has (§4.1: 16,200 places in 2030, at least 30,300 from
 #: 2048): a larger quota is a typing error, refused before it reaches the database.
@@ -875,7 +881,8 @@ def check_quota(quota_places: Decimal) -> None:
 def places(hours_per_week: Decimal, hours_per_place: Decimal = HOURS_PER_PLACE) -> Decimal:
     """§4.2: a place is 31 hours a week; a job of h hours counts h/31 places, rounded half up
     to 2 decimals (25 h → 0.81), for showing one job. Hours must be more than 0 and at most
-    40 a week. Never add these up: ``realised_places`` divides the summed hours once."""
+    ``MAX_HOURS_PER_WEEK`` (60, the Arbeidstijdenwet's weekly maximum) a week. Never add these
+    up: ``realised_places`` divides the summed hours once."""
     if hours_per_week <= 0 or hours_per_week > MAX_HOURS_PER_WEEK:
         raise RuleViolation(
             "hours_out_of_range",
@@ -1122,6 +1129,10 @@ def waiting_list_responsibility(
 # ---------------------------------------------------------------------------------------
 
 FLAT_RATE_PCT_OF_WML = Decimal(68)
+#: §6.3: the first year the flat rate may apply. It needs a change in the law, "beoogd in
+#: 2027" (Verbeteragenda maatregel 1, "Ingangsdatum wetswijziging"); until then the wage
+#: subsidy is the gap between wage value and WML, at most 70% (Kennisdocument vraag 11, 15).
+FLAT_RATE_FROM_YEAR = 2027
 CAP_PCT_OF_WML = Decimal(70)
 HUNDRED = Decimal(100)
 #: §6.1: weeks in a month, to turn a weekly wage into a monthly one (52 weeks / 12 months).
@@ -1203,6 +1214,20 @@ class Funding:
     @property
     def max_yearly_subsidy(self) -> Decimal | None:
         return None if self.max_monthly_subsidy is None else self.max_monthly_subsidy * 12
+
+
+def check_flat_rate_year(year: int) -> None:
+    """§6.3: the flat rate of 68% of WML can be chosen only for a year from
+    ``FLAT_RATE_FROM_YEAR``, when the change in the law is intended to apply."""
+    if year < FLAT_RATE_FROM_YEAR:
+        raise RuleViolation(
+            "flat_rate_before_law",
+            _(
+                "The flat rate of 68%% of the minimum wage needs a change in the law, planned "
+                "from %(year)s. Choose it for %(year)s or a later year."
+            ),
+            year=FLAT_RATE_FROM_YEAR,
+        )
 
 
 def funding(

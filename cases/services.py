@@ -531,7 +531,7 @@ def record_decision(
         works = selectors.person_works(case.person_id, exclude_case_id=case.pk)
         next_state = rules.decision_next_state(positive, works)
         if next_state == CaseState.AWAITING_PLACEMENT:
-            _become_candidate(case, today, advice_on=advice.issued_on)
+            _become_candidate(case, today, advice=advice)
         details = {
             "positive": positive,
             "follows_advice": decision.follows_advice,
@@ -632,21 +632,34 @@ def record_deemed_refusals(*, today: date) -> int:
     return sum(record_deemed_refusal(case_id=case_id, today=today) for case_id in list(due))
 
 
-def _become_candidate(case: Case, on: date, *, advice_on: date | None) -> None:
+def _become_candidate(case: Case, on: date, *, advice: Advice | None) -> None:
     """The case waits for a place from ``on`` (the positive decision, or the objection's
     outcome that made it positive); in the verordening's order it counts by the date of the
-    advice the decision rests on, ``advice_on``, whatever date it became positive (§4.5)."""
+    advice the decision rests on, whatever date it became positive (§4.5). The placement
+    signal counts three months from the positive advice (§4.8); a positive decision that
+    deviates from a negative advice has none, so there it counts from ``on``."""
+    advice_on = advice.issued_on if advice is not None else None
     case.positive_decision_on = on
     case.positive_advice_on = advice_on
     case.save(update_fields=["positive_decision_on", "positive_advice_on"])
-    signal = rules.placement_signal_date(on)
-    start_term(case, TermKind.PLACEMENT, starts_on=on, weeks=None, end_on=signal)
+    positive = advice is not None and advice.outcome == AdviceOutcome.POSITIVE
+    counts_from = advice_on if positive and advice_on is not None else on
+    signal = rules.placement_signal_date(counts_from)
+    start_term(case, TermKind.PLACEMENT, starts_on=counts_from, weeks=None, end_on=signal)
 
 
 def file_objection(
-    *, case_id: int, grounds: str, actor, filed_on: date | None = None, origin: str = ""
+    *,
+    case_id: int,
+    grounds: str,
+    actor,
+    filed_on: date | None = None,
+    posted_on: date | None = None,
+    origin: str = "",
 ) -> Objection:
-    """Register a bezwaar against the decision (§3.3), noting whether it came in time."""
+    """Register a bezwaar against the decision (§3.3), noting whether it came in time: received
+    by the end of the term, or posted by then (``posted_on``, the postmark) and received at
+    most a week later (Awb 6:9, ``rules.objection_in_time``)."""
     with (
         audited(
             "file_objection", actor=actor, object_type="case", object_id=case_id, origin=origin
@@ -670,7 +683,13 @@ def file_objection(
                 "objection_pending",
             )
         filed_on = filed_on or _today()
-        in_time = rules.objection_in_time(sent_on, filed_on, extra_days=decree_days())
+        if posted_on is not None and posted_on > filed_on:
+            raise _refuse(
+                _("The objection cannot have been posted after it was received."), "posted_on"
+            )
+        in_time = rules.objection_in_time(
+            sent_on, filed_on, posted_on=posted_on, extra_days=decree_days()
+        )
         objection = Objection.objects.create(
             case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
         )
@@ -691,7 +710,12 @@ def file_objection(
         return objection
 
 
-def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = "") -> Objection:
+def decide_objection(
+    *, objection_id: int, outcome: str, actor, deviation_reason: str = "", origin: str = ""
+) -> Objection:
+    """The college's decision on an objection (§3.3). Upheld against a refusal, the person
+    becomes a candidate for a place; where that refusal followed a negative advice, it deviates
+    from the advice and needs a recorded reason (§3.2, ``rules.check_decision``)."""
     with (
         audited(
             "decide_objection",
@@ -708,17 +732,28 @@ def decide_objection(*, objection_id: int, outcome: str, actor, origin: str = ""
             raise _refuse(_("This objection has already been decided."), "objection_decided")
         if outcome not in Objection.Outcome.values or outcome == Objection.Outcome.PENDING:
             raise _refuse(_("Choose the outcome of the objection."), "objection_outcome")
+        makes_eligible = case.state == CaseState.OBJECTION and outcome == Objection.Outcome.GRANTED
+        advice = Advice.objects.filter(case=case).first() if makes_eligible else None
+        follows_advice = True
+        if advice is not None:
+            try:
+                rules.check_decision(AdviceOutcome(advice.outcome), True, deviation_reason)
+            except rules.RuleViolation as violation:
+                raise _from_rule(violation) from None
+            follows_advice = rules.decision_follows_advice(AdviceOutcome(advice.outcome), True)
         today = _today()
         objection.outcome, objection.decided_on = outcome, today
-        objection.save(update_fields=["outcome", "decided_on"])
+        objection.deviation_reason = "" if follows_advice else deviation_reason.strip()
+        objection.save(update_fields=["outcome", "decided_on", "deviation_reason"])
         if case.state == CaseState.OBJECTION:
-            if outcome == Objection.Outcome.GRANTED:
-                advice = Advice.objects.filter(case=case).first()
-                _become_candidate(
-                    case, today, advice_on=advice.issued_on if advice is not None else None
-                )
+            if makes_eligible:
+                _become_candidate(case, today, advice=advice)
                 transition(
-                    case, CaseState.AWAITING_PLACEMENT, actor=actor, action="objection_granted"
+                    case,
+                    CaseState.AWAITING_PLACEMENT,
+                    actor=actor,
+                    action="objection_granted",
+                    details={"follows_advice": follows_advice},
                 )
             else:
                 transition(

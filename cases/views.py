@@ -28,6 +28,7 @@ from . import conversations, exports, forms, rules, selectors, services
 from . import figures as figures_module
 from .audit.trail import origin_of, record_view
 from .choices import (
+    AdviceOutcome,
     AppealOutcome,
     CaseState,
     ContractKind,
@@ -974,6 +975,7 @@ def case_file_objection(request, case):
             case_id=case.pk,
             grounds=form.cleaned_data["grounds"],
             filed_on=form.cleaned_data["filed_on"],
+            posted_on=form.cleaned_data["posted_on"],
             success=_("The objection has been registered."),
         )
     return _render_action(request, case, CaseAction.FILE_OBJECTION, form)
@@ -981,7 +983,14 @@ def case_file_objection(request, case):
 
 @case_action_view(CaseAction.DECIDE_OBJECTION)
 def case_decide_objection(request, case):
-    form = forms.ObjectionOutcomeForm(_posted(request), prefix=CaseAction.DECIDE_OBJECTION)
+    # Upholding an objection against a refusal makes the person eligible: against a negative
+    # advice only with a recorded reason (§3.2).
+    advice = getattr(case, "advice", None) if case.state == CaseState.OBJECTION else None
+    form = forms.ObjectionOutcomeForm(
+        _posted(request),
+        prefix=CaseAction.DECIDE_OBJECTION,
+        advice=AdviceOutcome(advice.outcome) if advice is not None else None,
+    )
     if form.is_valid():
         objection = selectors.pending_objection(case)
         if objection is None:
@@ -995,6 +1004,7 @@ def case_decide_objection(request, case):
             services.decide_objection,
             objection_id=objection.pk,
             outcome=form.cleaned_data["outcome"],
+            deviation_reason=form.cleaned_data.get("deviation_reason", ""),
             success=_("The outcome of the objection has been recorded."),
         )
     return _render_action(request, case, CaseAction.DECIDE_OBJECTION, form)

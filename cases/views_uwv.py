@@ -20,7 +20,7 @@ from portal.permissions import role_required
 
 from . import conversations, forms, rules, selectors, services
 from .audit.trail import origin_of, record_view
-from .choices import AdviceOutcome, CaseState, MessageThread, TermKind
+from .choices import AdviceOutcome, ApplicantKind, CaseState, MessageThread, TermKind
 from .documents import files
 from .views import search_redirect, search_term
 
@@ -74,6 +74,23 @@ def _shortcut(case) -> AdviceOutcome | None:
     )
 
 
+def _twelve_months_since(case):
+    """§1.2: the date of the person's previous advice when the once-a-year rule makes this
+    advice negative (applied again within 12 months, no changed circumstances); else None.
+    The same test as ``services.record_advice``."""
+    application = case.application
+    if application.received_on is None:
+        return None
+    last = selectors.last_advice_date(case.person, exclude_case_id=case.pk)
+    outcome = rules.twelve_month_rule(
+        ApplicantKind(application.applicant_kind),
+        application.received_on,
+        last,
+        bool(application.changed_circumstances.strip()),
+    )
+    return last if outcome == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED else None
+
+
 def _render_case(request, case, *, bound=None, status=200):
     if not hasattr(case, "message_list"):
         case = selectors.get_uwv_case_page_for(request.user, case.pk)
@@ -86,12 +103,15 @@ def _render_case(request, case, *, bound=None, status=200):
     uwv_term = next((t for t in terms if t.kind == TermKind.UWV_ADVICE and t.met_on is None), None)
     at_uwv = case.state in selectors.AT_UWV_STATES
     shortcut = _shortcut(case) if at_uwv else None
+    twelve_months_since = _twelve_months_since(case) if at_uwv and shortcut is None else None
     talk = selectors.conversation(request.user, case, case.message_list, case.document_list)
     if talk.unread and status == 200:
         conversations.mark_conversation_read(case=case, actor=request.user)
     case_forms = {"document": forms.CaseDocumentForm(for_uwv=True)}
     if at_uwv:
-        case_forms["advice"] = forms.AdviceForm(shortcut=shortcut)
+        case_forms["advice"] = forms.AdviceForm(
+            shortcut=shortcut, twelve_months=twelve_months_since is not None
+        )
         case_forms["message"] = forms.UwvConversationForm(
             can_suspend=uwv_term is not None and uwv_term.suspended_since is None
         )
@@ -115,6 +135,7 @@ def _render_case(request, case, *, bound=None, status=200):
             "stage": selectors.uwv_stage(case),
             "uwv_term": uwv_term,
             "shortcut": shortcut,
+            "twelve_months_since": twelve_months_since,
             "can_start": case.state == CaseState.SUBMITTED,
             "documents": talk.documents,
             "conversation": talk,

@@ -139,6 +139,15 @@ class WageSubsidyYearForm(forms.Form):
         ),
     )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("flat_rate") and data.get("year") is not None:
+            try:
+                rules.check_flat_rate_year(data["year"])
+            except rules.RuleViolation as violation:
+                self.add_error("flat_rate", str(violation))
+        return data
+
 
 class CsvImportForm(forms.Form):
     """The upload step of an import: a CSV file of at most 1 MB, cleaned to its text. Each

@@ -311,8 +311,9 @@ def set_wage_subsidy_method(
     *, municipality: Municipality, year: int, flat_rate: bool, actor, origin: str = ""
 ) -> bool:
     """DOMAIN §6.3: set how the municipality computes the wage subsidy in ``year``: at the
-    flat rate of 68% of the minimum wage, or by measuring the wage value. True if it
-    changed. The row keeps who changed it last and when; the audit log every change."""
+    flat rate of 68% of the minimum wage (only from ``rules.FLAT_RATE_FROM_YEAR``, when the
+    change in the law is planned), or by measuring the wage value. True if it changed. The
+    row keeps who changed it last and when; the audit log every change."""
     with (
         audited(
             "set_wage_subsidy_method",
@@ -324,6 +325,12 @@ def set_wage_subsidy_method(
         transaction.atomic(),
     ):
         _check_manager(actor, municipality.pk)
+        if flat_rate:
+            try:
+                rules.check_flat_rate_year(year)
+            except rules.RuleViolation as violation:
+                error = ValidationError(str(violation), code=violation.code)
+                raise ValidationError({"flat_rate": error}) from None
         row = (
             WageSubsidyYear.objects.select_for_update()
             .filter(municipality_id=municipality.pk, year=year)

@@ -654,8 +654,8 @@ class _CaseBuilder:
         self.term(
             case,
             TermKind.PLACEMENT,
-            decided_on,
-            rules.placement_signal_date(decided_on),
+            advice_on,
+            rules.placement_signal_date(advice_on),
             met_on=start_on,
         )
         if S == CaseState.UNAVAILABLE:

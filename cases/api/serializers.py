@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors
+from .. import rules, selectors
 from ..choices import (
     AdviceOutcome,
     ApplicantKind,
@@ -349,8 +349,11 @@ class PlacementInputSerializer(serializers.Serializer):
     )
 
     def validate_hours_per_week(self, hours):
-        if hours <= 0 or hours > 40:
-            raise serializers.ValidationError(_("Enter more than 0 and at most 40 hours per week."))
+        if hours <= 0 or hours > rules.MAX_HOURS_PER_WEEK:
+            raise serializers.ValidationError(
+                _("Enter more than 0 and at most %(max)s hours per week.")
+                % {"max": rules.MAX_HOURS_PER_WEEK}
+            )
         return hours
 
     def validate(self, data):

@@ -179,7 +179,10 @@ TEXTS: dict[str, tuple] = {
     ),
     K.PLACEMENT_SIGNAL: (
         _("Not placed after three months"),
-        _("This person has had a positive decision for three months (%(date)s) and no job."),
+        _(
+            "This person still has no job on %(date)s, three months after the positive "
+            "advice (or after their last job ended)."
+        ),
     ),
     K.ADVICE_REVIEW_DUE: (
         _("Time to review the advice"),

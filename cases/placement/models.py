@@ -113,7 +113,7 @@ class Employment(models.Model):
             choices_constraint("contract_kind", ContractKind, "employment_contract_valid"),
             choices_constraint("funding_kind", FundingKind, "employment_funding_valid"),
             models.CheckConstraint(
-                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=40),
+                condition=Q(hours_per_week__gt=0) & Q(hours_per_week__lte=60),
                 name="employment_hours_in_range",
             ),
             models.CheckConstraint(

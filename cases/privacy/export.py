@@ -224,7 +224,9 @@ def _case(case: Case, user, standing) -> dict:
         },
         "objections": [
             {
-                **_fields(objection, ["filed_on", "grounds", "in_time", "decided_on"]),
+                **_fields(
+                    objection, ["filed_on", "grounds", "in_time", "decided_on", "deviation_reason"]
+                ),
                 "outcome_label": objection.get_outcome_display(),
                 "appeal": (
                     {

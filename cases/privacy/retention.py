@@ -239,6 +239,7 @@ def _scrub_case(case: Case) -> list[str]:
     Advice.objects.filter(case=case).update(reasons=marker)
     Decision.objects.filter(case=case).exclude(deviation_reason="").update(deviation_reason=marker)
     Objection.objects.filter(case=case).update(grounds=marker)
+    Objection.objects.filter(case=case).exclude(deviation_reason="").update(deviation_reason=marker)
     Employment.objects.filter(case=case).update(ended_reason="", out_of_turn_reason="")
     PlaceRefusal.objects.filter(case=case).update(reason=marker)
     SupportProvision.objects.filter(case=case).update(description="")

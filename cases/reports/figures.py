@@ -13,7 +13,10 @@ Definitions (also on the pages and in the downloads, ``definitions``):
   quota they fill (``Employment.municipality``, DOMAIN §6.5);
 - *persons working*: the persons with such a job;
 - *persons with an indication*: persons with a positive advice issued on or before the
-  reference day whose case was not closed or withdrawn by then;
+  reference day whose case was not closed or withdrawn by then, nor followed in a
+  jobs-agreement job: a switch to one (a job ended ``to_jobs_agreement`` before the reference
+  day, and no fallback recorded since) ends the indication for beschut werk (DOMAIN §2.5,
+  §6.6; Verbeteragenda ch. 3);
 - *waiting list*: the candidates in the category WAITING of the capacity computation
   (``capacity.capacity_summary``), counted on the day of the count; each counts as one place
   (``rules.free_obliged_slots``);
@@ -35,11 +38,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.audit.models import CaseEvent
 from cases.choices import AdviceOutcome, CandidateSource, TermKind
 from cases.models import Advice, Application, Decision, Objection
 from cases.placement import capacity
@@ -235,12 +248,29 @@ def count_years(
         end_of_day = dt.datetime.combine(
             on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
         )
+        # A switch to a jobs-agreement job before ``on`` (the day after the last day of the
+        # sheltered job) ends the indication, unless a fallback was recorded since (§6.6).
+        switched_on = Subquery(
+            Employment.objects.filter(
+                case_id=OuterRef("case_id"), to_jobs_agreement=True, end_on__lt=on
+            )
+            .order_by("-end_on")
+            .values("end_on")[:1]
+        )
+        fell_back = CaseEvent.objects.filter(
+            case_id=OuterRef("case_id"),
+            action="fell_back",
+            at__lt=end_of_day,
+            at__date__gte=OuterRef("switched_on"),
+        )
         for m, persons in (
             scoped(
                 Advice.objects.filter(outcome=AdviceOutcome.POSITIVE, issued_on__lte=on),
                 "case__municipality_id",
             )
             .filter(Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=end_of_day))
+            .annotate(switched_on=switched_on)
+            .filter(Q(switched_on__isnull=True) | Exists(fell_back))
             .order_by()
             .values("case__municipality_id")
             .annotate(n=Count("case__person", distinct=True))
@@ -417,7 +447,8 @@ DEFINITIONS: tuple[tuple[str, object], ...] = (
         "persons_indicated",
         _(
             "Persons with a positive advice: persons with a positive advice from UWV on or "
-            "before the reference day, whose case was not closed."
+            "before the reference day, whose case was not closed and who had not moved on to "
+            "a job under the jobs agreement."
         ),
     ),
     (

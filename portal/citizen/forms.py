@@ -339,27 +339,34 @@ class PreviousAdviceForm(StepForm):
         self.can_apply_again_on = can_apply_again_on
 
     def clean(self):
-        from django.utils.formats import date_format
-
         data = super().clean()
         if data.get("changed") == "yes" and not (data.get("changed_circumstances") or "").strip():
             self.add_error("changed_circumstances", _("Write what has changed."))
         if data.get("changed") == "no":
-            when = date_format(self.can_apply_again_on, "j F Y") if self.can_apply_again_on else ""
-            if self.person:
-                message = _(
-                    "Without a change UWV will give a negative advice, because %(name)s had an "
-                    "advice less than 12 months ago. You can apply again from %(date)s. Or ask "
-                    "the municipality: the municipality can apply for %(name)s at any time."
-                )
-            else:
-                message = _(
-                    "Without a change UWV will give a negative advice, because you had an advice "
-                    "less than 12 months ago. You can apply again yourself from %(date)s. Or ask "
-                    "your municipality: the municipality can apply for you at any time."
-                )
-            self.add_error("changed", message % {"date": when, "name": self.person})
+            # Nothing changed: the application may still be sent (UWV then gives a negative
+            # advice, and the college a decision open to objection: DOMAIN §1.2, §3.1).
+            data["changed_circumstances"] = ""
         return data
+
+    def no_change_warning(self) -> str:
+        """§1.2: what follows when nothing changed: UWV gives a negative advice. In plain
+        Dutch, with the date the person may apply again and the college's way."""
+        from django.utils.formats import date_format
+
+        when = date_format(self.can_apply_again_on, "j F Y") if self.can_apply_again_on else ""
+        if self.person:
+            message = _(
+                "Without a change UWV will give a negative advice, because %(name)s had an "
+                "advice less than 12 months ago. You can apply again from %(date)s. Or ask "
+                "the municipality: the municipality can apply for %(name)s at any time."
+            )
+        else:
+            message = _(
+                "Without a change UWV will give a negative advice, because you had an advice "
+                "less than 12 months ago. You can apply again yourself from %(date)s. Or ask "
+                "your municipality: the municipality can apply for you at any time."
+            )
+        return message % {"date": when, "name": self.person}
 
 
 class SupportForm(StepForm):

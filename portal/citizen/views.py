@@ -547,6 +547,7 @@ def draft_review(request, pk):
         benefit_label=dict(forms.SituationForm.base_fields["benefit_kind"].choices).get(
             cleaned["situation"]["benefit_kind"]
         ),
+        no_change_warning=wizard.no_change_warning(),
     )
     return render(request, "portal/draft_review.html", context)
 

@@ -90,6 +90,16 @@ class Wizard:
         """§1.2: only a person who had an advice in the last 12 months is asked about changes."""
         return rules.within_twelve_months(self.today, self.last_advice_on())
 
+    def no_change_warning(self) -> str:
+        """§1.2: the warning for an application within 12 months that says nothing changed
+        (UWV will give a negative advice); empty otherwise."""
+        if not self.needs_previous_step():
+            return ""
+        form = self.stored_form("previous")
+        if not form.is_valid() or form.cleaned_data["changed"] != "no":
+            return ""
+        return form.no_change_warning()
+
     def steps(self) -> list[Step]:
         """The steps that apply, titled about the person when someone applies for another."""
         name = self.person_name()

@@ -366,7 +366,7 @@ def test_a_placement_by_a_listed_employer_takes_its_name_and_kind(
     assert case.state == CaseState.EMPLOYED
 
 
-@pytest.mark.parametrize("hours", ["0", "-3", "40.5"])
+@pytest.mark.parametrize("hours", ["0", "-3", "60.5"])
 def test_placement_hours_out_of_range_are_refused_in_dutch(client, amsterdam, api_clients, hours):
     case = case_in(amsterdam, CaseState.AWAITING_PLACEMENT)
     response = client.post(
@@ -376,7 +376,7 @@ def test_placement_hours_out_of_range_are_refused_in_dutch(client, amsterdam, ap
         **bearer(client, *api_clients["amsterdam"]),
     )
     assert response.status_code == 400
-    assert "meer dan 0 en hoogstens 40 uur" in str(response.json()["hours_per_week"])
+    assert "meer dan 0 en hoogstens 60 uur" in str(response.json()["hours_per_week"])
 
 
 @pytest.mark.parametrize(

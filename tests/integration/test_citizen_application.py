@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from cases.documents.models import Document
 from cases.models import Application, ApplicationDraft, Case
 from tests.documents import image_bytes, pdf_bytes
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
+from tests.integration.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +237,11 @@ def test_twelve_month_rule_asks_for_changes_and_explains_the_alternative(
 
     review = client.get(reverse("citizen:draft_review", args=[draft.pk]))
     assert review["Location"] == step_url(draft, "previous")
-    refused = client.post(step_url(draft, "previous"), {"changed": "no"})
-    assert "gemeente" in refused.content.decode() and "12 maanden" in refused.content.decode()
+    step = " ".join(client.get(step_url(draft, "previous")).content.decode().split())
+    assert "12 maanden" in step and "Is er niets veranderd? Dan kunt u de aanvraag toch" in step
+    assert "de gemeente kan altijd voor u aanvragen" in step
+    refused = client.post(step_url(draft, "previous"), {"changed": "yes"})
+    assert "Schrijf op wat er is veranderd." in refused.content.decode()
 
     client.post(
         step_url(draft, "previous"), {"changed": "yes", "changed_circumstances": "Nieuwe diagnose."}
@@ -247,6 +252,71 @@ def test_twelve_month_rule_asks_for_changes_and_explains_the_alternative(
     assert case.events.get(action="application_submitted").details["twelve_month_rule"] == (
         "allowed_changed"
     )
+
+
+def test_within_12_months_without_a_change_the_application_can_still_be_sent(
+    client, citizen, municipality
+):
+    """Kennisdocument vraag 4: within 12 months of an advice UWV gives a negative advice
+    unless the situation changed; vraag 16: after every advice a decision open to objection.
+    So the person may send the application anyway, told plainly what will follow; UWV is
+    told the rule applies, and the decision letter gives it as the reason."""
+    from cases import services
+    from cases.documents.letters import decision_letter_html
+    from tests.factories import VerordeningFactory
+
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    person = PersonFactory(account=citizen, municipality=municipality)
+    CaseFactory(person=person, state=CaseState.REJECTED)  # an advice less than 12 months ago
+    client.force_login(citizen)
+    draft = start(client)
+    fill_all(client, draft, municipality, bsn=person.bsn)
+
+    answered = client.post(
+        step_url(draft, "previous"), {"changed": "no", "changed_circumstances": "Niets."}
+    )
+    assert answered.status_code == 302
+    review = client.get(reverse("citizen:draft_review", args=[draft.pk]))
+    assert review.status_code == 200
+    page = " ".join(review.content.decode().split())
+    assert 'data-testid="no-change-warning"' in page
+    assert "Zonder verandering geeft UWV een negatief advies" in page
+    assert "U kunt de aanvraag toch versturen." in page and "Er is niets veranderd" in page
+
+    assert client.post(reverse("citizen:draft_review", args=[draft.pk])).status_code == 302
+    case = Case.objects.get(draft=draft)
+    assert case.application.changed_circumstances == ""
+    submitted = case.events.get(action="application_submitted")
+    assert submitted.details["twelve_month_rule"] == "negative_unless_changed"
+
+    # UWV sees that the once-a-year rule decides, with the negative advice filled in
+    uwv = Client()
+    assessor = UserFactory(uwv_assessor=True)
+    sign_in(uwv, assessor)
+    shown = uwv.get(reverse("uwv:case_detail", args=[case.pk]))
+    assert 'data-testid="twelve-months"' in shown.content.decode()
+    assert shown.context["forms"]["advice"]["outcome"].value() == "negative"
+    response = uwv.post(
+        reverse("uwv:case_advice", args=[case.pk]),
+        {
+            "advice-outcome": "negative",
+            "advice-can_perform_task": "on",
+            "advice-basic_employee_skills": "on",
+            "advice-hours_at_a_stretch": "2",
+            "advice-hours_per_day": "6",
+            "advice-needs_supervision": "on",
+            "advice-reasons": "Binnen 12 maanden opnieuw aangevraagd, niets veranderd.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    decision = services.record_decision(
+        case_id=case.pk,
+        positive=False,
+        actor=UserFactory(consultant=True, municipality=municipality),
+    )
+    letter = " ".join(decision_letter_html(decision).split())
+    assert "binnen 12 maanden na het vorige advies van UWV opnieuw een aanvraag" in letter
+    assert "bezwaar" in letter
 
 
 def test_someone_elses_draft_answers_404(client, citizen):

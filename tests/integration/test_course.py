@@ -240,6 +240,65 @@ def test_a_late_decision_replaces_the_refusal_with_a_new_objection_term(
     assert CaseEvent.objects.get(case=case, action="decision_recorded").details["late"] is True
 
 
+def test_the_placement_signal_counts_three_months_from_the_positive_advice(
+    municipality, consultant, citizen, assessor
+):
+    """§4.8 (Kamerbrief 2018): placement takes about three months after a positive advice. The
+    signal counts from the advice, also when the decision comes late and an objection against
+    not deciding in time is granted."""
+    late = advised(municipality, citizen, assessor, dt.date(2026, 3, 2))
+    decided(late, consultant, dt.date(2026, 4, 20))
+    assert late.terms.get(kind=TermKind.PLACEMENT).end_on == dt.date(2026, 6, 2)
+
+    objected = advised(municipality, citizen, assessor, dt.date(2026, 3, 2))
+    services.record_deemed_refusals(today=dt.date(2026, 4, 29))
+    with on(dt.date(2026, 5, 4)):
+        services.file_objection(case_id=objected.pk, grounds="Te laat.", actor=citizen)
+    with on(dt.date(2026, 6, 15)):
+        services.decide_objection(
+            objection_id=objected.objections.get().pk,
+            outcome=Objection.Outcome.GRANTED,
+            actor=consultant,
+        )
+    signal = objected.terms.get(kind=TermKind.PLACEMENT)
+    assert (signal.starts_on, signal.end_on) == (dt.date(2026, 3, 2), dt.date(2026, 6, 2))
+
+
+def test_the_consultant_registers_an_objection_by_post_with_its_postmark(
+    signed_in, municipality, consultant, citizen, assessor
+):
+    """Awb 6:9: posted on the last day of the term, received two days later: in time."""
+    case = advised(municipality, citizen, assessor, dt.date(2026, 3, 2))
+    with on(dt.date(2026, 3, 16)):
+        services.record_decision(
+            case_id=case.pk, positive=False, deviation_reason="Niet zorgvuldig.", actor=consultant
+        )
+    end = case.terms.get(kind=TermKind.OBJECTION).end_on
+    url = reverse("work:case_object", args=[case.pk])
+    received = end + dt.timedelta(days=2)
+    with on(received):
+        late = signed_in.post(
+            url,
+            {
+                "object-filed_on": received.isoformat(),
+                "object-posted_on": (received + dt.timedelta(days=1)).isoformat(),
+                "object-grounds": "Ik ben het niet eens.",
+            },
+        )
+        assert late.status_code == 400
+        assert "nadat het binnenkwam" in late.content.decode()
+        response = signed_in.post(
+            url,
+            {
+                "object-filed_on": received.isoformat(),
+                "object-posted_on": end.isoformat(),
+                "object-grounds": "Ik ben het niet eens.",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()
+    assert Objection.objects.get(case=case).in_time
+
+
 def test_a_late_refusal_while_an_objection_is_pending_keeps_the_objection_running(
     municipality, consultant, citizen, assessor
 ):

@@ -112,6 +112,19 @@ def test_the_letter_has_letterhead_recipient_objection_address_contact_and_signa
         assert text in html, text
 
 
+def test_the_letter_says_an_objection_posted_by_the_end_date_is_in_time(municipality):
+    """Awb 6:9: an objection posted within the term (and received within a week after it) is
+    in time, so the letter does not say it must have arrived by the end date."""
+    case = decided_case(municipality)
+
+    html = " ".join(decision_letter_html(Decision.objects.get(case=case)).split())
+
+    assert (
+        "wij moeten uw bezwaar uiterlijk op 6 mei 2026 ontvangen, of u moet het uiterlijk op "
+        "die dag op de post doen." in html
+    )
+
+
 def test_a_letter_for_a_representative_is_addressed_to_them_on_behalf_of_the_person(
     municipality,
 ):

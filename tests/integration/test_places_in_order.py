@@ -241,7 +241,10 @@ def test_s4_5_an_upheld_objection_keeps_the_date_of_the_advice():
     with on(date(2026, 4, 20)):
         objection = Objection.objects.get(case=objected)
         services.decide_objection(
-            objection_id=objection.pk, outcome=Objection.Outcome.GRANTED, actor=town.consultant
+            objection_id=objection.pk,
+            outcome=Objection.Outcome.GRANTED,
+            deviation_reason="Het advies is niet zorgvuldig tot stand gekomen.",
+            actor=town.consultant,
         )
     objected.refresh_from_db()
 

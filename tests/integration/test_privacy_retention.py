@@ -96,6 +96,15 @@ def test_a_case_is_kept_its_whole_period_and_anonymised_the_day_after(
         state="sent",
     )
     CaseEvent.objects.create(case=case, action="priority_group_set", details={"reason": "ziek"})
+    Objection.objects.create(
+        case=case,
+        filed_on=dt.date(2015, 4, 1),
+        grounds="Oneens.",
+        in_time=True,
+        outcome=Objection.Outcome.GRANTED,
+        decided_on=dt.date(2015, 5, 1),
+        deviation_reason="Het advies zag de autisme-diagnose over het hoofd.",
+    )
 
     first = run(dt.date(2026, 3, 15))
 
@@ -115,6 +124,7 @@ def test_a_case_is_kept_its_whole_period_and_anonymised_the_day_after(
     assert case.state == CaseState.CLOSED and case.decision.sent_on  # the dates stay
     assert case.application.support_needed == ""
     assert case.advice.reasons == "Geanonimiseerd na de bewaartermijn"
+    assert Objection.objects.get(case=case).deviation_reason == "Geanonimiseerd na de bewaartermijn"
     assert not Message.objects.filter(case=case).exists()
     assert not Document.objects.filter(case=case).exists()
     assert not files.path_of(stored).exists()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from cases.audit.models import CaseEvent
 from cases.choices import AdviceOutcome, ApplicantKind, CandidateSource, CaseState, TermKind
 from cases.models import Advice, Application, Decision, Objection
 from cases.reports import build, tasks
@@ -168,6 +169,37 @@ def test_advices_by_outcome_and_source_terms_and_objections(staff):
     # Persons with a positive advice standing at the end of 2025: the one of 2025.
     assert row(town, 2025).counts["persons_indicated"] == 1
     assert row(town).counts["persons_indicated"] == 4
+
+
+def test_a_person_who_moved_to_a_jobs_agreement_job_has_no_indication_until_a_fallback(staff):
+    """Verbeteragenda ch. 3: an indication for the jobs agreement ends the one for beschut work;
+    DOMAIN §2.5, §6.6. Counted from the day after the last day of the sheltered job, and again
+    once a fallback revived the advice."""
+    town = MunicipalityFactory()
+    advised = dt.date(2025, 3, 3)
+
+    def switched(last_day, state):
+        case = a_case(town, staff, received=dt.date(2025, 1, 6), advice_on=advised, state=state)
+        EmploymentFactory(
+            case=case,
+            start_on=dt.date(2025, 4, 1),
+            end_on=last_day,
+            to_jobs_agreement=True,
+            ended_reason="Baan in de banenafspraak",
+        )
+        return case
+
+    a_case(town, staff, received=dt.date(2025, 1, 6), advice_on=advised)  # counts throughout
+    switched(dt.date(2025, 10, 31), CaseState.JOBS_AGREEMENT)  # counts in neither year
+    revived = switched(dt.date(2025, 6, 30), CaseState.AWAITING_PLACEMENT)
+    CaseEvent.objects.create(case=revived, action="fell_back", details={"revived": True})
+    CaseEvent.objects.filter(case=revived).update(at=dt.datetime(2026, 2, 2, 12, tzinfo=dt.UTC))
+    switched(TODAY, CaseState.JOBS_AGREEMENT)  # still in the sheltered job today
+
+    build.rebuild([2025, 2026])
+
+    assert row(town, 2025).counts["persons_indicated"] == 2
+    assert row(town, 2026).counts["persons_indicated"] == 3
 
 
 def test_region_and_country_are_sums_of_the_municipal_rows_and_places_divide_once(staff):

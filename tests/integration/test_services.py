@@ -518,7 +518,8 @@ def test_a_positive_decision_makes_a_candidate_with_a_6_week_objection_term(worl
     assert (objection_term.weeks, objection_term.end_on) == (6, date(2026, 4, 13))
     assert Term.objects.get(case=case, kind=TermKind.DECISION).met_on == date(2026, 3, 2)
     placement = Term.objects.get(case=case, kind=TermKind.PLACEMENT)
-    assert placement.end_on == date(2026, 6, 2)  # the 3-month signal
+    # §4.8: the 3-month signal counts from the positive advice (5 January), not the decision
+    assert (placement.starts_on, placement.end_on) == (date(2026, 1, 5), date(2026, 4, 5))
 
 
 def test_a_second_decision_is_refused(world):
@@ -573,15 +574,36 @@ def test_an_objection_against_a_refusal_that_is_granted_makes_the_person_a_candi
             services.file_objection(case_id=case.pk, grounds="Nog een.", actor=world.citizen)
         assert refused(excinfo) == "objection_pending"
     with on(date(2026, 3, 16)):
+        # §3.2: the refusal followed a negative advice: upholding the objection deviates from
+        # it, which needs a recorded reason
+        for reason in ("", "  "):
+            with pytest.raises(ValidationError) as excinfo:
+                services.decide_objection(
+                    objection_id=objection.pk,
+                    outcome=Objection.Outcome.GRANTED,
+                    deviation_reason=reason,
+                    actor=world.consultant,
+                )
+            assert refused(excinfo) == "deviation_without_reason"
+        assert Objection.objects.get(pk=objection.pk).outcome == Objection.Outcome.PENDING
+        assert Case.objects.get(pk=case.pk).state == CaseState.OBJECTION
         services.decide_objection(
-            objection_id=objection.pk, outcome=Objection.Outcome.GRANTED, actor=world.consultant
+            objection_id=objection.pk,
+            outcome=Objection.Outcome.GRANTED,
+            deviation_reason=" Het advies ging uit van een verouderd rapport. ",
+            actor=world.consultant,
         )
 
     case.refresh_from_db()
     objection.refresh_from_db()
     assert (objection.outcome, objection.decided_on) == ("granted", date(2026, 3, 16))
+    assert objection.deviation_reason == "Het advies ging uit van een verouderd rapport."
+    granted = CaseEvent.objects.get(case=case, action="objection_granted")
+    assert granted.details == {"follows_advice": False}
     assert case.state == CaseState.AWAITING_PLACEMENT
     assert case.positive_decision_on == date(2026, 3, 16)
+    # no positive advice: the placement signal counts from the decision on the objection
+    assert Term.objects.get(case=case, kind=TermKind.PLACEMENT).end_on == date(2026, 6, 16)
     with pytest.raises(ValidationError) as excinfo:
         services.decide_objection(
             objection_id=objection.pk, outcome=Objection.Outcome.DISMISSED, actor=world.consultant
@@ -614,6 +636,44 @@ def test_a_late_objection_is_registered_as_not_in_time(world):
         )
 
     assert not objection.in_time
+
+
+def test_an_objection_posted_by_the_end_of_the_term_and_received_within_a_week_is_in_time(
+    world,
+):
+    """Awb 6:9: posted on the last day (Monday 16 February) and received that Thursday."""
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=False)  # objection term ends 16 February
+        other = world.decided(positive=False)
+    with on(date(2026, 2, 19)):
+        posted = services.file_objection(
+            case_id=case.pk,
+            grounds="Op tijd gepost.",
+            filed_on=date(2026, 2, 19),
+            posted_on=date(2026, 2, 16),
+            actor=world.consultant,
+        )
+        unposted = services.file_objection(
+            case_id=other.pk, grounds="Geen poststempel.", actor=world.consultant
+        )
+
+    assert posted.in_time
+    assert not unposted.in_time
+
+
+def test_an_objection_posted_after_it_was_received_is_refused(world):
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=False)
+    with on(date(2026, 2, 2)), pytest.raises(ValidationError) as excinfo:
+        services.file_objection(
+            case_id=case.pk,
+            grounds="Oneens.",
+            filed_on=date(2026, 2, 2),
+            posted_on=date(2026, 2, 3),
+            actor=world.consultant,
+        )
+
+    assert refused(excinfo) == "posted_on"
 
 
 def test_an_objection_without_grounds_or_decision_is_refused(world):
@@ -674,8 +734,20 @@ def test_placing_a_candidate_employs_them_and_meets_the_placement_signal(world):
     assert event.details["places"] == "0.81"
 
 
-@pytest.mark.parametrize("hours", ["0", "41", "-3"])
-def test_placing_with_hours_outside_0_to_40_is_refused(world, hours):
+def test_a_job_of_42_hours_a_week_is_placed(world):
+    """Kennisdocument vraag 15: the law sets no maximum size of the contract, nor may the
+    municipality; 42 hours a week is lawful under the Arbeidstijdenwet."""
+    with on(date(2026, 1, 5)):
+        case = world.decided(positive=True)
+    with on(date(2026, 2, 2)):
+        employment = world.place(case, hours="42", agreed_wage=Decimal(3000))
+
+    assert employment.hours_per_week == Decimal(42)
+    assert CaseEvent.objects.get(case=case, action="placed").details["places"] == "1.35"
+
+
+@pytest.mark.parametrize("hours", ["0", "61", "-3"])
+def test_placing_with_hours_outside_0_to_60_is_refused(world, hours):
     with on(date(2026, 1, 5)):
         case = world.decided(positive=True)
         before = snapshot(case)

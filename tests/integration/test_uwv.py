@@ -130,6 +130,44 @@ def test_valid_wsw_indication_prefills_the_advice(client, assessor):
     assert Advice.objects.get(case=case).without_investigation
 
 
+def test_the_college_may_apply_within_12_months_and_uwv_assesses_in_full(client, assessor):
+    """Kennisdocument vraag 4: the once-a-year rule binds the person, not the college."""
+    from cases import services
+
+    municipality = MunicipalityFactory()
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2020, 1, 1))
+    rejected = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.REJECTED
+    )  # advised 14 weeks ago
+    consultant = UserFactory(consultant=True, municipality=municipality)
+    new = services.request_new_advice(
+        case_id=rejected.pk,
+        preselection_done_on=timezone.localdate(),
+        preselection_notes="Heeft nu intensieve begeleiding nodig.",
+        actor=consultant,
+    )
+    submitted = new.events.get(action="application_submitted")
+    assert submitted.details["twelve_month_rule"] == "allowed"
+
+    page = client.get(reverse("uwv:case_detail", args=[new.pk]))
+    assert 'data-testid="twelve-months"' not in page.content.decode()
+    assert page.context["forms"]["advice"]["outcome"].value() is None
+    response = client.post(
+        reverse("uwv:case_advice", args=[new.pk]),
+        {
+            "advice-outcome": "positive",
+            "advice-can_perform_task": "on",
+            "advice-basic_employee_skills": "on",
+            "advice-hours_at_a_stretch": "2",
+            "advice-hours_per_day": "6",
+            "advice-needs_supervision": "on",
+            "advice-reasons": "Heeft blijvend toezicht nodig.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Advice.objects.get(case=new).outcome == "positive"
+
+
 def test_suspend_and_resume_move_the_end_date(client, assessor):
     case = at_uwv(ends_in_days=10)
     term = Term.objects.get(case=case, kind=TermKind.UWV_ADVICE)

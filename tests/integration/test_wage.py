@@ -113,24 +113,42 @@ def test_the_subsidy_is_capped_at_70_percent_of_the_minimum_wage_for_the_hours(
 
 
 def test_the_flat_rate_is_a_setting_of_the_municipality_and_the_year(municipality, consultant):
-    flat_rate(municipality, 2026)
+    flat_rate(municipality, 2027)
     other = town()
     other_consultant = UserFactory(consultant=True, municipality=other)
+    in_2027 = date(2027, 3, 1)
 
-    flat = place(candidate(municipality), consultant, wage_value_pct=None)
+    flat = place(candidate(municipality), consultant, start_on=in_2027, wage_value_pct=None)
     assert flat.max_monthly_subsidy == Decimal("1083.63")  # 68% of 1593.58
     assert flat.wage_value_pct is None
 
-    # another municipality in the same year, and the same municipality a year later, measure
+    # another municipality in the same year, and the same municipality a year earlier, measure
     for case, actor, start_on in [
-        (candidate(other), other_consultant, START),
-        (candidate(municipality), consultant, date(2027, 3, 1)),
+        (candidate(other), other_consultant, in_2027),
+        (candidate(municipality), consultant, START),
     ]:
         with pytest.raises(ValidationError) as excinfo:
             place(case, actor, start_on=start_on, wage_value_pct=None)
         assert excinfo.value.code == "wage_value_required"
-    measured = place(candidate(municipality), consultant, start_on=date(2027, 3, 1))
+    measured = place(candidate(municipality), consultant, start_on=START)
     assert measured.max_monthly_subsidy == Decimal("956.15")
+
+
+def test_the_flat_rate_cannot_be_chosen_before_the_law_changes_in_2027(municipality):
+    """Verbeteragenda maatregel 1: the flat rate of 68% needs a change in the law, "beoogd in
+    2027"; until then the wage subsidy follows the measured wage value (Kennisdocument vraag
+    11 and 15)."""
+    admin = UserFactory(municipal_admin=True, municipality=municipality)
+    with pytest.raises(ValidationError) as excinfo:
+        flat_rate(municipality, 2026, admin)
+    assert excinfo.value.error_dict["flat_rate"][0].code == "flat_rate_before_law"
+    assert not WageSubsidyYear.objects.filter(municipality=municipality).exists()
+    # measuring the wage value can be set for any year
+    municipality_services.set_wage_subsidy_method(
+        municipality=municipality, year=2026, flat_rate=False, actor=admin
+    )
+    flat_rate(municipality, 2027, admin)
+    assert WageSubsidyYear.objects.get(municipality=municipality, year=2027).flat_rate
 
 
 def test_the_minimum_wage_in_force_on_the_start_date_counts_also_after_1_july(
@@ -306,11 +324,11 @@ def test_the_case_page_uses_the_newest_minimum_wage_and_the_years_flat_rate(
 ):
     case = candidate(municipality)
     place(case, consultant)
-    MinimumWage.objects.create(in_force_from=date(2026, 7, 1), hourly=Decimal("15.00"))
-    flat_rate(municipality, 2026)
-    sign_in(client, consultant)
+    MinimumWage.objects.create(in_force_from=date(2027, 1, 1), hourly=Decimal("15.00"))
+    flat_rate(municipality, 2027)
 
-    with on(date(2026, 12, 6)), translation.override("nl"):
+    with on(date(2027, 2, 1)), translation.override("nl"):
+        sign_in(client, consultant)
         html = client.get(reverse("work:case_detail", args=[case.pk])).content.decode()
 
     assert 'data-testid="minimum-wage-outdated"' not in html
@@ -349,6 +367,7 @@ def test_the_administrator_sets_the_flat_rate_for_a_year_and_only_for_their_muni
         quota_page = client.get(reverse("manage:quota_list", args=[municipality.pk]))
         other_page = client.get(reverse("manage:wage_subsidy_edit", args=[other.pk]))
         refused = client.post(edit, {"year": "2027", "flat_rate": "68"})
+        too_early = client.post(edit, {"year": "2026", "flat_rate": "flat"})
 
     assert response.status_code == 302
     row = WageSubsidyYear.objects.get(municipality=municipality, year=2027)
@@ -356,6 +375,12 @@ def test_the_administrator_sets_the_flat_rate_for_a_year_and_only_for_their_muni
     assert "Vast percentage: 68% van het minimumloon" in quota_page.content.decode()
     assert other_page.status_code == 404
     assert refused.status_code == 400
+    assert too_early.status_code == 400
+    assert (
+        "Het vaste percentage van 68% van het minimumloon vraagt een wetswijziging, die gepland "
+        "is vanaf 2027." in too_early.content.decode()
+    )
+    assert not WageSubsidyYear.objects.filter(municipality=municipality, year=2026).exists()
     assert not WageSubsidyYear.objects.filter(municipality=other).exists()
 
     municipality_services.set_wage_subsidy_method(

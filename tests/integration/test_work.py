@@ -369,13 +369,25 @@ def placement(**overrides):
     return data | overrides
 
 
-@pytest.mark.parametrize("hours", ["0", "-3", "40.5", "41"])
+@pytest.mark.parametrize("hours", ["0", "-3", "60.5", "61"])
 def test_placement_hours_out_of_range_are_refused(signed_in, municipality, hours):
     case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
     response = post_action(signed_in, case, "place", placement(hours_per_week=hours))
     assert response.status_code == 400
-    assert "meer dan 0 en hoogstens 40 uur" in response.content.decode()
+    assert "meer dan 0 en hoogstens 60 uur" in response.content.decode()
     assert not Employment.objects.filter(case=case).exists()
+
+
+def test_a_job_of_42_hours_is_placed_from_the_page(signed_in, municipality):
+    """Kennisdocument vraag 15: no maximum size of the contract; the page says the bound."""
+    case = case_in(municipality, CaseState.AWAITING_PLACEMENT)
+    page = signed_in.get(reverse("work:case_place", args=[case.pk])).content.decode()
+    assert "hoogstens 60, het maximum van de Arbeidstijdenwet" in page
+    response = post_action(
+        signed_in, case, "place", placement(hours_per_week="42", agreed_wage="3000")
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Employment.objects.get(case=case).hours_per_week == Decimal(42)
 
 
 def test_place_and_end_the_employment(signed_in, municipality):
@@ -479,10 +491,33 @@ def test_objection_and_its_outcome(signed_in, municipality):
     )
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).state == CaseState.OBJECTION
+    assert case.advice.outcome == "negative"
+    form = signed_in.get(views.action_url(case.pk, "decide_objection")).content.decode()
+    assert 'name="decide_objection-deviation_reason"' in form
+    # §3.2: upheld against a refusal on a negative advice, the person becomes eligible against
+    # the advice: only with a recorded reason
     response = post_action(signed_in, case, "decide_objection", {"outcome": "granted"})
+    assert response.status_code == 400
+    assert "Leg de reden vast" in response.content.decode()
+    assert Objection.objects.get(case=case).outcome == "pending"
+    response = post_action(
+        signed_in,
+        case,
+        "decide_objection",
+        {"outcome": "granted", "deviation_reason": "Het advies is niet zorgvuldig onderzocht."},
+    )
     assert response.status_code == 302
     assert Objection.objects.get(case=case).outcome == "granted"
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    page = signed_in.get(reverse("work:case_detail", args=[case.pk])).content.decode()
+    assert "Het advies is niet zorgvuldig onderzocht." in page
+
+
+def test_a_dismissed_objection_needs_no_reason_for_deviating(signed_in, municipality):
+    case = case_in(municipality, CaseState.OBJECTION)
+    response = post_action(signed_in, case, "decide_objection", {"outcome": "dismissed"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.REJECTED
 
 
 def test_assign_only_to_a_colleague(signed_in, municipality, other_consultant):

@@ -70,6 +70,8 @@ def test_s4_1_a_quota_beyond_what_the_country_has_is_a_typing_error():
         (Decimal(25), Decimal("0.81")),
         (Decimal(31), Decimal("1.00")),
         (Decimal(40), Decimal("1.29")),
+        (Decimal(42), Decimal("1.35")),  # no maximum in law (Kennisdocument vraag 15)
+        (Decimal(60), Decimal("1.94")),
         (Decimal(12), Decimal("0.39")),
         (Decimal("15.5"), Decimal("0.50")),
     ],
@@ -83,12 +85,15 @@ def test_s4_2_places_round_half_up():
     assert places(Decimal("0.01"), hours_per_place=Decimal(2)) == Decimal("0.01")
 
 
-@pytest.mark.parametrize("hours", [Decimal(0), Decimal(-1), Decimal("40.01"), Decimal(60)])
-def test_s4_2_hours_outside_0_to_40_are_refused(hours):
+@pytest.mark.parametrize("hours", [Decimal(0), Decimal(-1), Decimal("60.01"), Decimal(61)])
+def test_s4_2_hours_outside_0_to_60_are_refused(hours):
+    """The law sets no maximum size of the contract (Kennisdocument vraag 15); the bound is the
+    Arbeidstijdenwet's 60 hours in a week (art. 5:7), a sanity bound."""
     with pytest.raises(RuleViolation) as excinfo:
         places(hours)
     assert excinfo.value.code == "hours_out_of_range"
     assert "%(" not in str(excinfo.value)
+    assert "hoogstens 60" in str(excinfo.value)
 
 
 # --- §4.3 obliged until the quota is reached --------------------------------------------
