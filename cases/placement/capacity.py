@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 PLACES_FIELD = DecimalField(max_digits=10, decimal_places=2)
-#: A sum of weekly hours (a job has at most 40.00).
+#: A sum of weekly hours (a job has at most 60.00: `rules.MAX_HOURS_PER_WEEK`).
 HOURS_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 

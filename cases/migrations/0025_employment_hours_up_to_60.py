@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0023_outbox_retry_wait'),
+        ('cases', '0024_notification_per_term_event'),
         ('municipalities', '0010_theme'),
     ]
 

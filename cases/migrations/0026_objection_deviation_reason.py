@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0024_employment_hours_up_to_60'),
+        ('cases', '0025_employment_hours_up_to_60'),
     ]
 
     operations = [
