@@ -19,6 +19,7 @@ from municipalities.models import QuotaChange, Verordening, YearlyQuota
 from tests.e2e.accounts import sign_in, staff_user
 from tests.factories import (
     CaseFactory,
+    EmploymentFactory,
     MunicipalityFactory,
     PersonFactory,
     UserFactory,
@@ -46,6 +47,15 @@ def test_new_verordening_version_changes_the_consultants_waiting_list(page):
     consultant = staff_user(consultant=True, municipality=municipality)
     VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
     YearlyQuotaFactory(municipality=municipality, year=today.year, places=1)
+    working = CaseFactory(
+        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
+    )  # the quota of one place is reached: the verordening decides who is next
+    EmploymentFactory(
+        case=working,
+        municipality=municipality,
+        hours_per_week=31,
+        start_on=today.replace(month=1, day=1),
+    )
     cases = []
     for i in range(3):
         case = CaseFactory(
@@ -92,8 +102,8 @@ def test_new_verordening_version_changes_the_consultants_waiting_list(page):
     expect(page.locator("table tbody tr")).to_have_count(3)
     assert waiting_references(page) == list(reversed(cases))
     rows = page.locator("table tbody tr")
-    expect(rows.nth(0)).to_contain_text("Verplicht te plaatsen")
-    expect(rows.nth(1)).to_contain_text("Extra plek")
+    expect(rows.nth(0)).to_contain_text("Extra plek")
+    expect(rows.nth(1)).to_contain_text("Wachtlijst")
     expect(rows.nth(2)).to_contain_text("Wachtlijst")
     assert len(page.axe.pages_checked) >= 8
 

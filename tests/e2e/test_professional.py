@@ -97,12 +97,12 @@ def test_consultant_decides_downloads_the_letter_places_and_ends_the_job(page):
     page.get_by_role("link", name="Persoon plaatsen").click()
     page.locator('[name="place-employer_name"]').fill("SOB De Werkplaats")
     page.locator('[name="place-workplace_kind"]').select_option("social_enterprise")
-    page.locator('[name="place-hours_per_week"]').fill("41")
+    page.locator('[name="place-hours_per_week"]').fill("61")
     page.locator('[name="place-contract_kind"]').select_option("indefinite")
     page.locator('[name="place-agreed_wage"]').fill("2000,00")
     page.locator('[name="place-wage_value_pct"]').fill("40")
     submit(page, "place")
-    expect(page.locator(".error-summary")).to_contain_text("hoogstens 40 uur")
+    expect(page.locator(".error-summary")).to_contain_text("hoogstens 60 uur")
     assert not Employment.objects.filter(case=case).exists()
 
     page.locator('[name="place-hours_per_week"]').fill("25")
@@ -144,7 +144,12 @@ def test_the_work_list_uses_the_screen_and_shows_the_municipalitys_next_term(pag
         CaseFactory(state=CaseState.ADVICE_ISSUED, person=PersonFactory(municipality=municipality))
         for _ in range(2)
     )
-    Advice.objects.filter(case=waiting).update(outcome="positive", needs_supervision=True)
+    # advised two weeks ago: the placement signal (three months after the advice) is not due
+    Advice.objects.filter(case=waiting).update(
+        outcome="positive",
+        needs_supervision=True,
+        issued_on=timezone.localdate() - dt.timedelta(days=14),
+    )
     Advice.objects.filter(case=refused).update(outcome="negative")
     services.record_decision(case_id=refused.pk, positive=False, actor=consultant)
     services.record_decision(case_id=waiting.pk, positive=True, actor=consultant)
