@@ -544,7 +544,7 @@ def send_invitation(user: User, municipality: Municipality, *, request=None) -> 
     token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
     key = f"{user_pk_to_url_str(user)}-{token}"
     url = adapter.get_reset_password_from_key_url(key)
-    adapter.send_mail(
+    adapter.deliver_mail(
         "municipalities/email/staff_invitation",
         user.email,
         {

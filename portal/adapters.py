@@ -1,10 +1,17 @@
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .links import absolute_url, on_portal
 from .models import Role
 from .oidc import session as oidc_session
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,6 +45,28 @@ class AccountAdapter(DefaultAccountAdapter):
         return oidc_session.end_session_url(request, absolute_url(url)) or url
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's own mails (confirmation, password reset, account notices). A mail server
+        that does not answer is not the person's error, and the page must not fail on it:
+        they are told the mail could not be sent now and ask for it again (the confirmation
+        and password pages offer that); the account, or whatever they changed, is kept."""
+        try:
+            self.deliver_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError):
+            logger.warning("mail %s could not be sent", template_prefix, exc_info=True)
+            request = getattr(self, "request", None)
+            if request is not None:
+                messages.error(
+                    request,
+                    _(
+                        "The e-mail to %(email)s could not be sent just now: the mail server "
+                        "did not answer. Please ask for it again in a few minutes."
+                    )
+                    % {"email": email},
+                )
+
+    def deliver_mail(self, template_prefix, email, context):
+        """Send one of the portal's account mails; raises when the mail server does not take
+        it (``send_mail`` tells the person; the staff invitation tells the administrator)."""
         context = {
             key: on_portal(value) if key.endswith("_url") and isinstance(value, str) else value
             for key, value in context.items()

@@ -158,3 +158,42 @@ def test_the_database_refuses_a_citizen_bound_to_a_municipality():
         User.objects.create(
             email="y@example.nl", role=Role.CITIZEN, municipality=MunicipalityFactory()
         )
+
+
+@pytest.fixture
+def mail_server_away(monkeypatch):
+    """Every mail send fails as a mail server that does not answer does."""
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+
+
+def test_signing_up_while_the_mail_server_is_away_keeps_the_account_and_says_so(
+    client, mail_server_away
+):
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "nieuw@example.nl",
+            "password1": "Een-lang-wachtwoord-9",
+            "password2": "Een-lang-wachtwoord-9",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert User.objects.filter(email="nieuw@example.nl").exists()
+    assert "kon nu niet worden verstuurd" in response.content.decode()
+
+
+def test_asking_for_a_new_password_while_the_mail_server_is_away_is_no_error(
+    client, mail_server_away
+):
+    user = UserFactory()
+
+    response = client.post("/account/password/reset/", {"email": user.email}, follow=True)
+
+    assert response.status_code == 200
+    assert "kon nu niet worden verstuurd" in response.content.decode()
