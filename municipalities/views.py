@@ -584,6 +584,7 @@ def _chain_form_page(request, municipality, agreement=None):
         request,
         "municipalities/chainagreement_form.html",
         {"municipality": municipality, "form": form, "agreement": agreement},
+        status=400 if form.errors else 200,
     )
 
 
@@ -643,6 +644,7 @@ def chain_detail(request, municipality, pk: int):
             "partner_form": partner_form,
             "target_form": target_form,
         },
+        status=400 if partner_form.errors or target_form.errors else 200,
     )
 
 
@@ -694,6 +696,7 @@ def contact_edit(request, municipality):
         request,
         "municipalities/municipality_contact.html",
         {"municipality": municipality, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

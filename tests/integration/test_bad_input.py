@@ -178,7 +178,7 @@ def test_a_chain_agreement_refuses_garbage_ids_and_targets(client):
     )
 
     assert garbage_id.status_code == 404
-    assert huge_target.status_code == 200  # the form again, with its error
+    assert huge_target.status_code == 400  # the form again, with its error
     assert "target_places" in huge_target.content.decode()
     assert not agreement.targets.exists()
 

@@ -318,6 +318,11 @@ def test_the_administrator_is_told_what_the_letterhead_lacks_and_fills_it_in(cli
         "website": "www.testdorp.example",
         "contact_text": "",
     }
+    wrong = client.post(
+        reverse("manage:contact_edit", args=[municipality.pk]),
+        {**data, "contact_email": "geen e-mailadres"},
+    )
+    assert wrong.status_code == 400  # the form again, with its error
     response = client.post(reverse("manage:contact_edit", args=[municipality.pk]), data)
     assert response.status_code == 302
     municipality.refresh_from_db()

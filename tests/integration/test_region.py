@@ -122,7 +122,7 @@ def test_the_agreement_states_regional_cooperation_in_beheer(client, own):
     url = reverse("manage:chain_create", kwargs={"municipality_id": own.pk})
 
     no_date = client.post(url, {"title": "Regio", "regional_waiting_list": "on"})
-    assert no_date.status_code == 200
+    assert no_date.status_code == 400
     assert "Vul de datum in" in no_date.content.decode()
     assert not ChainAgreement.objects.exists()
 
