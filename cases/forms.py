@@ -477,6 +477,10 @@ class EndEmploymentForm(forms.Form):
     )
 
 
+class CancelEmploymentForm(forms.Form):
+    reason = forms.CharField(label=_("Why the job does not go ahead"), max_length=200)
+
+
 class ContractOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("What happens with the contract?"),

@@ -1537,6 +1537,7 @@ class CaseAction(StrEnum):
     PLACE = "place"
     REFUSE_PLACE = "refuse_place"
     END_EMPLOYMENT = "end_employment"
+    CANCEL_EMPLOYMENT = "cancel_employment"
     CONTRACT = "contract"
     FALL_BACK = "fall_back"
     MARK_UNAVAILABLE = "unavailable"
@@ -1617,6 +1618,7 @@ def allowed_actions(
     appeal_pending: bool = False,
     fixed_term: bool = False,
     open_provision: bool = False,
+    job_not_started: bool = False,
 ) -> tuple[CaseAction, ...]:
     """The actions a case in ``state`` allows, in the order of ``CaseAction``. Against a
     recorded decision, or a deemed refusal (§3.1: the decision term passed without one), an
@@ -1624,8 +1626,9 @@ def allowed_actions(
     deemed refusal the college can still decide. After a decided objection without an appeal
     (``appealable``, ``appeal_possible``) an appeal can be recorded, and while one is pending
     the court's judgment. A running fixed-term contract (``fixed_term``) gets its outcome
-    (§6.1); a provision still running (``open_provision``) can be ended (§6.3). The services
-    check the same rules when the action is carried out."""
+    (§6.1); a provision still running (``open_provision``) can be ended (§6.3). A job agreed
+    but not started yet (``job_not_started``) can be called off: it falls through. The
+    services check the same rules when the action is carried out."""
     allowed = set(STATE_ACTIONS[CaseState(state)])
     if appeal_pending:
         allowed.add(CaseAction.DECIDE_APPEAL)
@@ -1633,6 +1636,8 @@ def allowed_actions(
         allowed.add(CaseAction.FILE_APPEAL)
     if fixed_term and state == CaseState.EMPLOYED:
         allowed.add(CaseAction.CONTRACT)
+    if job_not_started and state == CaseState.EMPLOYED:
+        allowed.add(CaseAction.CANCEL_EMPLOYMENT)
     if open_provision:
         allowed.add(CaseAction.END_PROVISION)
     if decided or deemed_refused:

@@ -307,6 +307,13 @@ def work_placements_for(user) -> QuerySet[Employment]:
 CASE_RELATED = ("person", "municipality", "application", "advice", "decision")
 
 
+def planned_employment(case: Case) -> Employment | None:
+    """The case's job agreed to start after today, if any (it can still fall through)."""
+    return Employment.objects.filter(
+        case=case, end_on__isnull=True, start_on__gt=timezone.localdate()
+    ).first()
+
+
 def get_work_case_for(user, pk: int) -> Case:
     """One case of the user's municipality with its person, municipality, application,
     advice and decision; 404 for any other case."""
@@ -332,6 +339,7 @@ def get_case_for_action(user, pk: int, action: rules.CaseAction) -> Case:
         appeal_pending=appeal_pending,
         fixed_term=action == A.CONTRACT and running_fixed_term(case) is not None,
         open_provision=action == A.END_PROVISION and open_provisions(case).exists(),
+        job_not_started=action == A.CANCEL_EMPLOYMENT and planned_employment(case) is not None,
     ):
         raise Http404
     return case

@@ -1307,6 +1307,60 @@ def end_employment(
         return employment
 
 
+def cancel_employment(*, employment_id: int, reason: str, actor, origin: str = "") -> Case:
+    """A job agreed but not started yet falls through (§4.3): it is taken off the case, so it
+    takes no place of any year's quota, and the person waits for a place again, with the
+    placement signal and advice review as they were before the placement. The case history
+    keeps what was agreed and why it does not go ahead. A job that has started is ended
+    instead (``end_employment``)."""
+    with (
+        audited(
+            "cancel_employment",
+            actor=actor,
+            object_type="employment",
+            object_id=employment_id,
+            origin=origin,
+        ),
+        transaction.atomic(),
+    ):
+        employment = Employment.objects.select_for_update().get(pk=employment_id)
+        case = _lock_case(employment.case_id)
+        if employment.end_on is not None or employment.start_on <= _today():
+            raise _refuse(
+                _("This job has started: end it with its last working day instead."),
+                "job_started",
+            )
+        if not reason.strip():
+            raise _refuse(_("Record why the job does not go ahead."), "reason_required")
+        start_on = employment.start_on
+        details = {
+            "employment": employment.pk,
+            "employer": employment.employer_name,
+            "start_on": start_on.isoformat(),
+            "hours_per_week": str(employment.hours_per_week),
+            "reason": reason.strip(),
+        }
+        employment.delete()  # with whom it passed over: the placement did not happen
+        # What the placement started goes, what it met on the start date runs again.
+        Term.objects.filter(
+            case=case,
+            kind__in=[TermKind.CONTRACT_END, TermKind.ADVICE_REVIEW],
+            starts_on=start_on,
+            met_on__isnull=True,
+        ).delete()
+        Term.objects.filter(
+            case=case, kind__in=[TermKind.PLACEMENT, TermKind.ADVICE_REVIEW], met_on=start_on
+        ).update(met_on=None)
+        transition(
+            case,
+            CaseState.AWAITING_PLACEMENT,
+            actor=actor,
+            action="employment_cancelled",
+            details=details,
+        )
+        return case
+
+
 def _end_job(
     case: Case,
     employment: Employment,

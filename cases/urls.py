@@ -30,6 +30,11 @@ urlpatterns = [
         views.case_end_employment,
         name="case_end_employment",
     ),
+    path(
+        "zaken/<int:pk>/baan-gaat-niet-door/",
+        views.case_cancel_employment,
+        name="case_cancel_employment",
+    ),
     path("zaken/<int:pk>/contract/", views.case_contract, name="case_contract"),
     path("zaken/<int:pk>/voorziening/", views.case_provision, name="case_provision"),
     path(

@@ -206,6 +206,7 @@ EVENT_LABELS = {
     "available_again": _("Available again"),
     "placed": _("Placed in a job"),
     "employment_ended": _("Job ended"),
+    "employment_cancelled": _("Job did not go ahead"),
     "assigned": _("Case handler changed"),
     "moved": _("Moved to another municipality"),
     "handed_over_after_move": _(
@@ -269,6 +270,12 @@ def _event_note(event) -> str:
     reason = str(details.get("reason", ""))
     if event.action in ("priority_group_set", "priority_group_unset"):
         return reason
+    if event.action == "employment_cancelled":
+        return _("%(employer)s, from %(start)s. Reason: %(reason)s") % {
+            "employer": details.get("employer", ""),
+            "start": _day(details.get("start_on")),
+            "reason": reason,
+        }
     if event.action == "placed" and details.get("out_of_turn"):
         return _("Placed out of turn, before %(passed_over)s. Reason: %(reason)s") % {
             "passed_over": ", ".join(details.get("passed_over", [])) or "–",
@@ -335,6 +342,15 @@ ACTION_TEXTS = {
         ),
     ),
     CaseAction.END_EMPLOYMENT: (_("End the job"), _("End job"), None),
+    CaseAction.CANCEL_EMPLOYMENT: (
+        _("The job does not go ahead"),
+        _("Call off the job"),
+        _(
+            "For a job that has not started yet and falls through. The job is taken off the "
+            "case and takes no place; the person waits for a place again. The case history "
+            "keeps what was agreed and why it did not go ahead."
+        ),
+    ),
     CaseAction.CONTRACT: (
         _("What follows the fixed-term contract"),
         _("Record"),
@@ -445,6 +461,7 @@ def _render_case(request, case):
         and running_job.contract_kind == ContractKind.FIXED
         and running_job.contract_ends_on is not None,
         open_provision=any(p.ends_on is None or p.ends_on > today for p in case.provision_list),
+        job_not_started=running_job is not None and running_job.start_on > today,
     )
     file_cases = selectors.file_of(case)
     advice = getattr(case, "advice", None)
@@ -782,6 +799,27 @@ def case_end_employment(request, case):
             ),
         )
     return _render_action(request, case, CaseAction.END_EMPLOYMENT, form)
+
+
+@case_action_view(CaseAction.CANCEL_EMPLOYMENT)
+def case_cancel_employment(request, case):
+    form = forms.CancelEmploymentForm(_posted(request), prefix=CaseAction.CANCEL_EMPLOYMENT)
+    if form.is_valid():
+        planned = selectors.planned_employment(case)
+        if planned is None:
+            form.add_error(None, _("This person has no job that is still to start."))
+            return _render_action(request, case, CaseAction.CANCEL_EMPLOYMENT, form)
+        return _act(
+            request,
+            case,
+            CaseAction.CANCEL_EMPLOYMENT,
+            form,
+            services.cancel_employment,
+            employment_id=planned.pk,
+            reason=form.cleaned_data["reason"],
+            success=_("The job does not go ahead. The person is waiting for a place again."),
+        )
+    return _render_action(request, case, CaseAction.CANCEL_EMPLOYMENT, form)
 
 
 @case_action_view(CaseAction.CONTRACT)

@@ -152,3 +152,40 @@ def test_nobody_is_placed_from_the_aow_age_on():
     assert refused.value.code == "aow_reached"
     older.refresh_from_db()
     assert older.state == CaseState.AWAITING_PLACEMENT
+
+
+def test_a_job_that_falls_through_before_it_starts_frees_its_place():
+    town = Town(additional=0, quota=1)
+    first, second = town.candidate(date(2026, 2, 1)), town.candidate(date(2026, 2, 2))
+    planned = town.place(first, start_on=date(2026, 10, 1))
+    with pytest.raises(ValidationError):
+        town.place(second, start_on=date(2026, 9, 15))  # the only place is taken
+
+    with on(TODAY):
+        services.cancel_employment(
+            employment_id=planned.pk, reason="Werkgever trekt zich terug.", actor=town.consultant
+        )
+
+    first.refresh_from_db()
+    assert first.state == CaseState.AWAITING_PLACEMENT
+    assert not first.employments.exists()
+    assert first.terms.filter(kind="placement", met_on__isnull=True).exists()  # signal again
+    event = first.events.get(action="employment_cancelled")
+    assert (
+        event.details["start_on"] == "2026-10-01" and "trekt zich terug" in event.details["reason"]
+    )
+    assert town.place(second, start_on=date(2026, 9, 15)).case_id == second.pk
+
+
+def test_a_job_that_has_started_cannot_be_called_off():
+    town = Town(additional=0, quota=1)
+    worker = town.candidate(date(2026, 2, 1))
+    started = town.place(worker, start_on=date(2026, 8, 1))
+
+    with on(TODAY), pytest.raises(ValidationError) as refused:
+        services.cancel_employment(
+            employment_id=started.pk, reason="Toch niet.", actor=town.consultant
+        )
+
+    assert refused.value.code == "job_started"
+    assert worker.employments.count() == 1

@@ -447,6 +447,35 @@ def test_unavailable_and_available_again(signed_in, municipality):
     assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
 
 
+def test_a_job_still_to_start_can_be_called_off_from_the_case_page(signed_in, municipality):
+    case = case_in(municipality, CaseState.EMPLOYED)
+    job = Employment.objects.get(case=case)
+    page_url = reverse("work:case_detail", args=[case.pk])
+    cancel_url = reverse("work:case_cancel_employment", args=[case.pk])
+    # a job that has started is ended, not called off
+    Employment.objects.filter(pk=job.pk).update(start_on=timezone.localdate())
+    assert cancel_url not in signed_in.get(page_url).content.decode()
+    assert signed_in.get(cancel_url).status_code == 404
+    assert (
+        post_action(signed_in, case, "cancel_employment", {"reason": "Toch niet."}).status_code
+        == 400
+    )
+    assert Employment.objects.filter(pk=job.pk).exists()
+
+    Employment.objects.filter(pk=job.pk).update(start_on=timezone.localdate() + dt.timedelta(30))
+    assert cancel_url in signed_in.get(page_url).content.decode()
+    assert post_action(signed_in, case, "cancel_employment", {"reason": ""}).status_code == 400
+    response = post_action(
+        signed_in, case, "cancel_employment", {"reason": "De werkgever trekt zich terug."}
+    )
+
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.AWAITING_PLACEMENT
+    assert not Employment.objects.filter(pk=job.pk).exists()
+    history = signed_in.get(page_url).content.decode()
+    assert "Baan gaat niet door" in history and "De werkgever trekt zich terug." in history
+
+
 def test_while_unavailable_the_case_pauses_and_its_placement_signal_with_it(
     signed_in, municipality
 ):
