@@ -215,6 +215,14 @@ class AdviceForm(forms.Form):
         decimal_places=2,
     )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+    circumstances_changed = forms.BooleanField(
+        label=_("The circumstances have changed since the Wsw indication: assess in full"),
+        help_text=_(
+            "Then the Wsw indication does not decide the advice: record your findings on work "
+            "capacity and the criteria, and in the reasons what has changed."
+        ),
+        required=False,
+    )
 
     def __init__(
         self, *args, shortcut: AdviceOutcome | None = None, twelve_months: bool = False, **kwargs
@@ -231,14 +239,29 @@ class AdviceForm(forms.Form):
             self.fields["outcome"].initial = shortcut
             self.fields["outcome"].help_text = _(
                 "A valid Wsw indication decides this advice without investigation "
-                "(it is filled in for you). Confirm it."
+                "(it is filled in for you). Confirm it, unless the circumstances have changed."
             )
         else:
+            del self.fields["circumstances_changed"]
             for name in ("hours_at_a_stretch", "hours_per_day"):
                 self.fields[name].required = True
                 self.fields[name].error_messages["required"] = _(
                     "Record the findings on work capacity."
                 )
+
+    def clean(self):
+        data = super().clean()
+        if self.shortcut is not None and data.get("circumstances_changed"):
+            # A full assessment (§2.4): the findings are needed as without an indication.
+            for name in ("hours_at_a_stretch", "hours_per_day"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Record the findings on work capacity."))
+        return data
+
+    @property
+    def full_assessment(self) -> bool:
+        """Whether UWV assesses in full: no valid Wsw indication, or changed circumstances."""
+        return self.shortcut is None or bool(self.cleaned_data.get("circumstances_changed"))
 
 
 class SuspendTermForm(forms.Form):

@@ -361,10 +361,13 @@ def record_advice(
     needs_adaptations: bool = False,
     needs_supervision: bool = False,
     work_capacity: rules.WorkCapacity | None = None,
+    circumstances_changed: bool = False,
     origin: str = "",
 ) -> Advice:
-    """UWV issues its advice. A valid Wsw indication decides without investigation (§2.4);
-    otherwise the outcome must follow the criteria of §2.2–§2.3."""
+    """UWV issues its advice. A valid Wsw indication decides without investigation (§2.4),
+    unless the application says, or UWV finds (``circumstances_changed``), that the
+    circumstances have changed; otherwise the outcome must follow the criteria of
+    §2.2–§2.3."""
     with (
         audited("record_advice", actor=actor, object_type="case", object_id=case_id, origin=origin),
         transaction.atomic(),
@@ -380,7 +383,7 @@ def record_advice(
             person.wsw_indication_end,
             person.wsw_supported_employment,
             application.received_on,
-            changed,
+            changed or circumstances_changed,
         )
         without_investigation = shortcut is not None
         if shortcut is not None:

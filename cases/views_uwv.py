@@ -205,7 +205,7 @@ def case_advice(request, pk: int):
         return _refused(request, case, "advice", form)
     data = form.cleaned_data
     work_capacity = None
-    if shortcut is None:
+    if form.full_assessment:
         work_capacity = rules.WorkCapacity(
             data["can_perform_task"],
             data["basic_employee_skills"],
@@ -224,6 +224,7 @@ def case_advice(request, pk: int):
         needs_adaptations=data["needs_adaptations"],
         needs_supervision=data["needs_supervision"],
         work_capacity=work_capacity,
+        circumstances_changed=shortcut is not None and form.full_assessment,
         success=_("The advice has been issued. The municipality and the person are informed."),
     )
 

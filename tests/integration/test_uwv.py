@@ -130,6 +130,40 @@ def test_valid_wsw_indication_prefills_the_advice(client, assessor):
     assert Advice.objects.get(case=case).without_investigation
 
 
+def test_with_changed_circumstances_uwv_assesses_in_full_despite_a_wsw_indication(client, assessor):
+    # DOMAIN §2.4; Kennisdocument vraag 8: "UWV beoordeelt ... op basis van de gewijzigde
+    # omstandigheden door inhoudelijk te onderzoeken"
+    case = at_uwv(
+        ends_in_days=10,
+        wsw_indication_end=dt.date(2099, 1, 1),
+        wsw_supported_employment=True,  # the indication alone would make it negative
+    )
+    VerordeningFactory(municipality=case.municipality, in_force_from=dt.date(2020, 1, 1))
+    url = reverse("uwv:case_advice", args=[case.pk])
+    findings = {
+        "advice-outcome": "positive",
+        "advice-needs_supervision": "on",
+        "advice-can_perform_task": "on",
+        "advice-basic_employee_skills": "on",
+        "advice-hours_at_a_stretch": "2",
+        "advice-hours_per_day": "6",
+        "advice-reasons": "Sinds de indicatie is de situatie veranderd: nu blijvend toezicht.",
+    }
+    page = client.get(reverse("uwv:case_detail", args=[case.pk])).content.decode()
+    assert "Wsw-indicatie: volledig beoordelen" in page
+
+    assert client.post(url, findings).status_code == 400  # the indication decides: negative
+    missing = client.post(
+        url, {**findings, "advice-circumstances_changed": "on", "advice-hours_per_day": ""}
+    )
+    assert missing.status_code == 400 and not Advice.objects.filter(case=case).exists()
+    response = client.post(url, {**findings, "advice-circumstances_changed": "on"})
+
+    assert response.status_code == 302
+    advice = Advice.objects.get(case=case)
+    assert advice.outcome == "positive" and not advice.without_investigation
+
+
 def test_the_college_may_apply_within_12_months_and_uwv_assesses_in_full(client, assessor):
     """Kennisdocument vraag 4: the once-a-year rule binds the person, not the college."""
     from cases import services
