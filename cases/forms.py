@@ -230,10 +230,11 @@ class AdviceForm(forms.Form):
         """``shortcut``: the advice a valid Wsw indication decides without investigation
         (DOMAIN §2.4); without one, the hours of work capacity are required. ``twelve_months``:
         the person applied again within 12 months without changed circumstances, so the
-        advice is negative (§1.2)."""
+        advice is negative without assessing the criteria (§1.2): the findings are optional."""
         super().__init__(*args, **kwargs)
         self.shortcut = shortcut
-        if twelve_months and shortcut is None:
+        self.twelve_months = twelve_months and shortcut is None
+        if self.twelve_months:
             self.fields["outcome"].initial = AdviceOutcome.NEGATIVE
         if shortcut is not None:
             self.fields["outcome"].initial = shortcut
@@ -244,7 +245,7 @@ class AdviceForm(forms.Form):
         else:
             del self.fields["circumstances_changed"]
             for name in ("hours_at_a_stretch", "hours_per_day"):
-                self.fields[name].required = True
+                self.fields[name].required = not self.twelve_months
                 self.fields[name].error_messages["required"] = _(
                     "Record the findings on work capacity."
                 )
@@ -260,7 +261,13 @@ class AdviceForm(forms.Form):
 
     @property
     def full_assessment(self) -> bool:
-        """Whether UWV assesses in full: no valid Wsw indication, or changed circumstances."""
+        """Whether UWV records findings: no valid Wsw indication, or changed circumstances;
+        under the once-a-year rule only if it gave them."""
+        if self.twelve_months:
+            data = self.cleaned_data
+            return (
+                data.get("hours_at_a_stretch") is not None or data.get("hours_per_day") is not None
+            )
         return self.shortcut is None or bool(self.cleaned_data.get("circumstances_changed"))
 
 

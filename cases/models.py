@@ -317,6 +317,9 @@ class Advice(models.Model):
         _("hours per day"), max_digits=4, decimal_places=2, default=0
     )
     without_investigation = models.BooleanField(_("without investigation (Wsw)"), default=False)
+    #: §1.2: negative because the person applied again within 12 months without changed
+    #: circumstances; UWV then gives a negative advice without assessing the criteria.
+    once_a_year_rule = models.BooleanField(_("negative under the once-a-year rule"), default=False)
     reasons = models.TextField(_("reasons"))
     issued_on = models.DateField(_("issued on"))
     assessor = models.ForeignKey(

@@ -747,10 +747,14 @@ def negative_advice_reason(
     work_capacity: WorkCapacity,
     needs_adaptations: bool,
     needs_supervision_or_guidance: bool,
+    once_a_year_rule: bool = False,
 ) -> NegativeAdviceReason:
-    """The reason of a negative advice from its findings: the Wsw shortcut (§2.4), else the
-    criteria of §2.2-§2.3 (``advice_outcome``); findings that meet them mean the advice was
-    negative under the once-a-year rule (§1.2, ``twelve_month_rule``)."""
+    """The reason of a negative advice: the once-a-year rule (§1.2, ``twelve_month_rule``)
+    where UWV gave it under that rule, the Wsw shortcut (§2.4), else the criteria of
+    §2.2-§2.3 (``advice_outcome``); findings that meet them mean the advice was negative
+    under the once-a-year rule as well."""
+    if once_a_year_rule:
+        return NegativeAdviceReason.TWELVE_MONTHS
     if without_investigation:
         return NegativeAdviceReason.WSW_SUPPORTED_EMPLOYMENT
     if not has_work_capacity(work_capacity):

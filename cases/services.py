@@ -386,20 +386,26 @@ def record_advice(
             changed or circumstances_changed,
         )
         without_investigation = shortcut is not None
+        once_a_year = False
         if shortcut is not None:
             expected = shortcut
         else:
-            twelve = rules.twelve_month_rule(
-                ApplicantKind(application.applicant_kind),
-                application.received_on,
-                selectors.last_advice_date(person, exclude_case_id=case.pk),
-                changed,
+            # §1.2: applied again within 12 months without changed circumstances: a negative
+            # advice, without assessing the criteria (findings are optional then).
+            once_a_year = (
+                rules.twelve_month_rule(
+                    ApplicantKind(application.applicant_kind),
+                    application.received_on,
+                    selectors.last_advice_date(person, exclude_case_id=case.pk),
+                    changed,
+                )
+                == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
             )
-            if work_capacity is None:
+            if work_capacity is None and not once_a_year:
                 raise _refuse(_("Record the findings on work capacity."), "work_capacity_required")
             expected = (
                 AdviceOutcome.NEGATIVE
-                if twelve == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
+                if once_a_year
                 else rules.advice_outcome(work_capacity, needs_adaptations, needs_supervision)
             )
         if AdviceOutcome(outcome) != expected:
@@ -420,6 +426,7 @@ def record_advice(
             hours_at_a_stretch=wc.hours_at_a_stretch,
             hours_per_day=wc.hours_per_day,
             without_investigation=without_investigation,
+            once_a_year_rule=once_a_year,
             reasons=reasons,
             issued_on=today,
             assessor=actor,

@@ -200,7 +200,10 @@ def case_start(request, pk: int):
 def case_advice(request, pk: int):
     case = selectors.get_uwv_case_for(request.user, pk)
     shortcut = _shortcut(case)
-    form = forms.AdviceForm(request.POST, prefix="advice", shortcut=shortcut)
+    twelve_months = shortcut is None and _twelve_months_since(case) is not None
+    form = forms.AdviceForm(
+        request.POST, prefix="advice", shortcut=shortcut, twelve_months=twelve_months
+    )
     if not form.is_valid():
         return _refused(request, case, "advice", form)
     data = form.cleaned_data

@@ -117,6 +117,7 @@ def _negative_reason(advice) -> str:
         ),
         needs_adaptations=advice.needs_adaptations,
         needs_supervision_or_guidance=advice.needs_supervision,
+        once_a_year_rule=advice.once_a_year_rule,
     ).value
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.choices import CaseState, TermKind
 from cases.documents.models import Document
-from cases.models import Application, ApplicationDraft, Case
+from cases.models import Advice, Application, ApplicationDraft, Case
 from tests.documents import image_bytes, pdf_bytes
 from tests.factories import CaseFactory, MunicipalityFactory, PersonFactory, UserFactory, valid_bsn
 from tests.integration.conftest import sign_in
@@ -298,17 +298,13 @@ def test_within_12_months_without_a_change_the_application_can_still_be_sent(
     assert shown.context["forms"]["advice"]["outcome"].value() == "negative"
     response = uwv.post(
         reverse("uwv:case_advice", args=[case.pk]),
-        {
+        {  # no findings: under the rule UWV does not assess the criteria
             "advice-outcome": "negative",
-            "advice-can_perform_task": "on",
-            "advice-basic_employee_skills": "on",
-            "advice-hours_at_a_stretch": "2",
-            "advice-hours_per_day": "6",
-            "advice-needs_supervision": "on",
             "advice-reasons": "Binnen 12 maanden opnieuw aangevraagd, niets veranderd.",
         },
     )
     assert response.status_code == 302, response.content.decode()
+    assert case.events.exists() and Advice.objects.get(case=case).once_a_year_rule
     decision = services.record_decision(
         case_id=case.pk,
         positive=False,

@@ -166,3 +166,24 @@ def test_s2_6_same_day_advices_the_later_one_listed_wins():
         advice_in_force([(day, AdviceOutcome.NEGATIVE), (day, AdviceOutcome.POSITIVE)])
         == AdviceOutcome.POSITIVE
     )
+
+
+def test_s1_2_a_negative_advice_under_the_once_a_year_rule_says_so_whatever_the_findings():
+    from cases.rules import NegativeAdviceReason, negative_advice_reason
+
+    none_recorded = WorkCapacity(False, False, Decimal(0), Decimal(0))
+    reason = negative_advice_reason(
+        without_investigation=False,
+        work_capacity=none_recorded,
+        needs_adaptations=False,
+        needs_supervision_or_guidance=False,
+        once_a_year_rule=True,
+    )
+    assert reason == NegativeAdviceReason.TWELVE_MONTHS
+    without_the_rule = negative_advice_reason(
+        without_investigation=False,
+        work_capacity=none_recorded,
+        needs_adaptations=False,
+        needs_supervision_or_guidance=False,
+    )
+    assert without_the_rule == NegativeAdviceReason.NO_WORK_CAPACITY
