@@ -628,6 +628,37 @@ def record_deemed_refusal(*, case_id: int, today: date) -> bool:
         return True
 
 
+def close_candidates_past_aow_age(*, today: date) -> int:
+    """The sweep's part for §1.3: beschut werk is not for people who have reached the AOW age.
+    A candidate (waiting for a place, or unavailable) who has reached it leaves the list: the
+    case closes, with its placement signal, and the municipality is told. Safe to run twice;
+    nothing happens in a year whose AOW age the law has not set yet."""
+    table = selectors.aow_ages()
+    try:
+        rules.aow_age(today.year, table)
+    except ValueError:
+        return 0
+    youngest_aow_age = min(row.years for row in table)
+    born_by = rules.add_months(today, -12 * youngest_aow_age)
+    candidates = Case.objects.filter(
+        state__in=[CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE],
+        person__birth_date__lte=born_by,
+    ).values_list("pk", flat=True)
+    closed = 0
+    for case_id in list(candidates):
+        with transaction.atomic():
+            case = _lock_case(case_id)
+            if case.state not in (CaseState.AWAITING_PLACEMENT, CaseState.UNAVAILABLE):
+                continue
+            if not rules.aow_reached(case.person.birth_date, today, table):
+                continue
+            meet_term(case, TermKind.PLACEMENT, today)
+            transition(case, CaseState.CLOSED, actor=None, action="aow_age_reached")
+            dispatch.notify_case_event(case, dispatch.K.AOW_AGE_REACHED, on=today)
+            closed += 1
+    return closed
+
+
 def record_deemed_refusals(*, today: date) -> int:
     """The sweep's part for §3.1: every case whose decision term passed without a decision
     and that has not been marked yet. Safe to run twice."""

@@ -207,6 +207,7 @@ EVENT_LABELS = {
     "placed": _("Placed in a job"),
     "employment_ended": _("Job ended"),
     "employment_cancelled": _("Job did not go ahead"),
+    "aow_age_reached": _("AOW age reached: the case is closed"),
     "assigned": _("Case handler changed"),
     "moved": _("Moved to another municipality"),
     "handed_over_after_move": _(

@@ -210,6 +210,14 @@ TEXTS: dict[str, tuple] = {
         _("Person available again"),
         _("The person of this case is available again and is waiting for a place."),
     ),
+    K.AOW_AGE_REACHED: (
+        _("AOW age reached: case closed"),
+        _(
+            "The person of this case has reached the AOW (state pension) age. Sheltered work "
+            "is then no longer possible: the case has been closed and the person no longer "
+            "waits for a place."
+        ),
+    ),
     # A new message: that there is one, never what it says (the mail leaves the portal).
     K.MESSAGE_FOR_APPLICANT: (
         _("New message about your application"),
@@ -358,6 +366,7 @@ AUDIENCE = {
     K.ADVICE_FOR_MUNICIPALITY: "consultants",
     K.OBJECTION_FILED: "consultants",
     K.AVAILABLE_AGAIN: "consultants",
+    K.AOW_AGE_REACHED: "consultants",
     K.MESSAGE_FOR_APPLICANT: "citizen",
     K.MESSAGE_FOR_MUNICIPALITY: "consultants",
     K.MESSAGE_FOR_UWV: "uwv",

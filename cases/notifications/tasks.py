@@ -42,16 +42,18 @@ def sweep_terms() -> int:
     recording the refusals that not deciding in time counts as (DOMAIN §3.1)."""
     today = timezone.localdate()
     refused = services.record_deemed_refusals(today=today)
+    past_aow = services.close_candidates_past_aow_age(today=today)
     result = dispatch.sweep(today)
     logger.info(
-        "sweep: %s deemed refusals, %s notifications in %s queries",
+        "sweep: %s deemed refusals, %s candidates past the AOW age, %s notifications in %s queries",
         refused,
+        past_aow,
         result.created,
         result.queries,
     )
-    if result.created or refused:
+    if result.created or refused or past_aow:
         drain_outbox.delay()
-    return result.created + refused
+    return result.created + refused + past_aow
 
 
 @shared_task(name="cases.tasks.drain_outbox", ignore_result=True)

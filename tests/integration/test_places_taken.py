@@ -189,3 +189,27 @@ def test_a_job_that_has_started_cannot_be_called_off():
 
     assert refused.value.code == "job_started"
     assert worker.employments.count() == 1
+
+
+def test_the_daily_sweep_takes_candidates_past_the_aow_age_off_the_list():
+    from cases.notifications.models import Notification
+
+    town = Town(additional=0, quota=3)
+    older = town.candidate(date(2026, 2, 1), birth_date=date(1959, 6, 1))  # 67 in June 2026
+    younger = town.candidate(date(2026, 2, 2), birth_date=date(1990, 6, 1))
+
+    with on(TODAY):
+        assert services.close_candidates_past_aow_age(today=TODAY) == 1
+        assert services.close_candidates_past_aow_age(today=TODAY) == 0  # safe to run twice
+
+    older.refresh_from_db()
+    younger.refresh_from_db()
+    assert (older.state, younger.state) == (CaseState.CLOSED, CaseState.AWAITING_PLACEMENT)
+    assert older.events.filter(action="aow_age_reached").exists()
+    assert not older.terms.filter(kind="placement", met_on__isnull=True).exists()
+    assert [r.case_id for r in capacity(town.municipality.pk, 2026, on=TODAY).candidates] == [
+        younger.pk
+    ]
+    assert Notification.objects.filter(
+        case=older, kind="aow_age_reached", recipient=town.consultant
+    ).exists()
