@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -127,8 +126,8 @@ def ordering_preview(
     placements = rules.categorise(
         candidates,
         OrderingRule(ordering_rule),
-        current.quota_places or Decimal(0),
-        current.realised_places,
+        current.quota_in_use,
+        current.taken_places,
         max(0, int(additional_places)),
     )
     return [

@@ -18,8 +18,8 @@ Definitions (also on the pages and in the downloads, ``definitions``):
   day, and no fallback recorded since) ends the indication for beschut werk (DOMAIN §2.5,
   §6.6; Verbeteragenda ch. 3);
 - *waiting list*: the candidates in the category WAITING of the capacity computation
-  (``capacity.capacity_summary``), counted on the day of the count; each counts as one place
-  (``rules.free_obliged_slots``);
+  (``capacity.capacity_summary``), counted on the day of the count: nobody waits until the
+  quota is reached (``rules.categorise``);
 - *advices*: advices issued in the year, by outcome and by the candidate source of the
   application (``CandidateSource``);
 - *durations*: application received → advice issued (advices of the year); advice issued →

@@ -443,9 +443,10 @@ def candidates(municipality, count=3):
     return cases
 
 
-def quota_of_one_reached(municipality):
-    """A quota of 1 for 2026 and a full-time job filling it: who gets a place is now up to
-    the verordening's additional places and order."""
+def quota_of_one_reached(municipality, start_on=dt.date(2026, 2, 1)):
+    """A quota of 1 for 2026 and a full-time job filling it (running, or agreed to start
+    later in the year): who gets a place is now up to the verordening's additional places
+    and order."""
     YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
     working = CaseFactory(
         person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
@@ -454,8 +455,28 @@ def quota_of_one_reached(municipality):
         case=working,
         municipality=municipality,
         hours_per_week=31,
-        start_on=dt.date(2026, 2, 1),
+        start_on=start_on,
     )
+
+
+def test_the_preview_counts_a_job_agreed_to_start_later_this_year_as_the_list_does(
+    municipality,
+):
+    VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
+    quota_of_one_reached(municipality, start_on=dt.date(2026, 11, 1))
+    candidates(municipality)
+
+    preview = selectors.ordering_preview(
+        municipality, ordering_rule=OrderingRule.APPLICATION_DATE, additional_places=1, on=TODAY
+    )
+
+    listed = capacity(municipality.pk, 2026, on=TODAY)
+    assert listed.realised_places == 0 and listed.taken_places == 1
+    assert [row.category for row in preview] == [
+        Category.ADDITIONAL,
+        Category.WAITING,
+        Category.WAITING,
+    ]
 
 
 def test_preview_shows_the_new_order_without_saving(admin_client, municipality):
