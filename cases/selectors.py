@@ -1088,7 +1088,10 @@ def minimum_wage_on(on: date) -> MinimumWage | None:
 
 def flat_rate_in(municipality_id: int, year: int) -> bool:
     """Whether the municipality pays the wage subsidy at the flat rate of 68% in ``year``
-    (DOMAIN §6.3); without a setting for the year it measures the wage value."""
+    (DOMAIN §6.3); without a setting for the year it measures the wage value, and before
+    ``rules.FLAT_RATE_FROM_YEAR`` (the change in the law) a setting saved earlier counts not."""
+    if year < rules.FLAT_RATE_FROM_YEAR:
+        return False
     return WageSubsidyYear.objects.filter(
         municipality_id=municipality_id, year=year, flat_rate=True
     ).exists()

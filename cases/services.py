@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -397,7 +397,7 @@ def record_advice(
                     ApplicantKind(application.applicant_kind),
                     application.received_on,
                     selectors.last_advice_date(person, exclude_case_id=case.pk),
-                    changed,
+                    changed or circumstances_changed,
                 )
                 == rules.TwelveMonthOutcome.NEGATIVE_UNLESS_CHANGED
             )
@@ -652,8 +652,12 @@ def close_candidates_past_aow_age(*, today: date) -> int:
                 continue
             if not rules.aow_reached(case.person.birth_date, today, table):
                 continue
-            meet_term(case, TermKind.PLACEMENT, today)
             transition(case, CaseState.CLOSED, actor=None, action="aow_age_reached")
+            # Nothing of the case runs on: its terms, and a period of unavailability.
+            Term.objects.filter(case=case, met_on__isnull=True).update(met_on=today)
+            AvailabilityPeriod.objects.filter(case=case, available_again_on__isnull=True).update(
+                available_again_on=today
+            )
             dispatch.notify_case_event(case, dispatch.K.AOW_AGE_REACHED, on=today)
             closed += 1
     return closed
@@ -980,6 +984,38 @@ def mark_available(*, case_id: int, actor, on: date | None = None, origin: str =
         return case
 
 
+def _places_of_the_year(municipality_id: int, on: date) -> tuple[Decimal, int, Decimal]:
+    """The quota that binds in ``on``'s year (the year's, an earlier year's until it is
+    entered, or the law's minimum of one place), the additional places of the verordening in
+    force on ``on`` and the places taken on ``on`` (§4.1-§4.5), as the waiting list counts
+    them."""
+    quota = selectors.quota_for(municipality_id, on.year)
+    verordening = selectors.verordening_in_force(municipality_id, on)
+    additional = (
+        verordening.additional_places_per_year
+        if verordening and verordening.offers_additional_places
+        else 0
+    )
+    return (
+        rules.MIN_QUOTA_PLACES if quota is None else quota.places,
+        additional,
+        selectors.committed_places(municipality_id, from_on=on),
+    )
+
+
+def _check_place_left(quota_places: Decimal, additional: int, committed: Decimal) -> None:
+    if not rules.place_left(quota_places, additional, committed):
+        raise _refuse(
+            _(
+                "No place is left: %(realised)s of %(capacity)s places are filled and "
+                "the verordening offers no more. The person stays on the waiting list."
+            ),
+            "no_place_left",
+            realised=format_places(committed),
+            capacity=format_places(quota_places + additional),
+        )
+
+
 def _aow_reached(person, on: date) -> bool:
     """§1.3: whether ``person`` has reached the AOW age on ``on``; False when the law has not
     set the age of that year yet (the table ends five years ahead: nothing to refuse on)."""
@@ -1064,29 +1100,16 @@ def place_person(
                 ),
                 "aow_reached",
             )
-        # The quota that binds in the start's year, as the waiting list has it: the year's,
-        # an earlier year's until it is entered, or the law's minimum of one place. (The
-        # municipality's row, locked above, serialises the placements.)
-        quota = selectors.quota_for(case.municipality_id, start_on.year)
-        quota_places = rules.MIN_QUOTA_PLACES if quota is None else quota.places
-        verordening = selectors.verordening_in_force(case.municipality_id, start_on)
-        additional = (
-            verordening.additional_places_per_year
-            if verordening and verordening.offers_additional_places
-            else 0
-        )
-        # Every job of the year not ended before the start counts, also one that starts later.
-        committed = selectors.committed_places(case.municipality_id, from_on=start_on)
-        if not rules.place_left(quota_places, additional, committed):
-            raise _refuse(
-                _(
-                    "No place is left: %(realised)s of %(capacity)s places are filled and "
-                    "the verordening offers no more. The person stays on the waiting list."
-                ),
-                "no_place_left",
-                realised=format_places(committed),
-                capacity=format_places(quota_places + additional),
-            )
+        # The places of the start's year, as the waiting list has them (the municipality's
+        # row, locked above, serialises the placements); and of every later year in which a
+        # job is agreed to start, as this job runs on into it.
+        quota_places, additional, committed = _places_of_the_year(case.municipality_id, start_on)
+        _check_place_left(quota_places, additional, committed)
+        last_start = Employment.objects.filter(
+            municipality_id=case.municipality_id, start_on__gt=date(start_on.year, 12, 31)
+        ).aggregate(last=Max("start_on"))["last"]
+        for year in range(start_on.year + 1, last_start.year + 1 if last_start else 0):
+            _check_place_left(*_places_of_the_year(case.municipality_id, date(year, 1, 1)))
         turn = None
         if rules.quota_reached(quota_places, committed):
             turn = turn_for_additional_place(
@@ -1160,6 +1183,7 @@ def place_person(
             }
             record.extra["out_of_turn"] = True
         meet_term(case, TermKind.PLACEMENT, start_on)
+        verordening = selectors.verordening_in_force(case.municipality_id, start_on)
         review_on = rules.advice_review_date(
             start_on,
             verordening.advice_review_months if verordening else rules.ADVICE_REVIEW_MONTHS,
@@ -1335,8 +1359,11 @@ def end_employment(
         ),
         transaction.atomic(),
     ):
+        # The case first, then its job: the order every service locks them in.
+        case = _lock_case(
+            Employment.objects.values_list("case_id", flat=True).get(pk=employment_id)
+        )
         employment = Employment.objects.select_for_update().get(pk=employment_id)
-        case = _lock_case(employment.case_id)
         _end_job(
             case,
             employment,
@@ -1364,8 +1391,11 @@ def cancel_employment(*, employment_id: int, reason: str, actor, origin: str = "
         ),
         transaction.atomic(),
     ):
+        # The case first, then its job: the order every service locks them in.
+        case = _lock_case(
+            Employment.objects.values_list("case_id", flat=True).get(pk=employment_id)
+        )
         employment = Employment.objects.select_for_update().get(pk=employment_id)
-        case = _lock_case(employment.case_id)
         if employment.end_on is not None or employment.start_on <= _today():
             raise _refuse(
                 _("This job has started: end it with its last working day instead."),
@@ -1399,6 +1429,7 @@ def cancel_employment(*, employment_id: int, reason: str, actor, origin: str = "
             action="employment_cancelled",
             details=details,
         )
+        _hand_over_after_move(case, on=_today(), actor=actor)
         return case
 
 
@@ -1450,23 +1481,30 @@ def _end_job(
             weeks=None,
             end_on=rules.placement_signal_date(end_on),
         )
-        lives_in = case.person.municipality_id
-        if hand_over and lives_in != case.municipality_id:
-            previous = case.municipality_id
-            case.municipality_id, case.assignee = lives_in, None
-            case.council_position, case.priority_group = None, False
-            case.save(
-                update_fields=["municipality", "assignee", "council_position", "priority_group"]
-            )
-            dispatch.recount_unread_about(case)
-            figures.changed(previous)
-            figures.changed(lives_in)
-            _event(
-                case,
-                actor=actor,
-                action="handed_over_after_move",
-                details={"from": previous, "to": lives_in, "on": end_on.isoformat()},
-            )
+        if hand_over:
+            _hand_over_after_move(case, on=end_on, actor=actor)
+
+
+def _hand_over_after_move(case: Case, *, on: date, actor) -> None:
+    """§6.5: a person who moved and kept (or was to start) their job stayed with the old
+    municipality; now that they wait for a place again, the municipality they live in must
+    realise it: the case goes there, without the old one's handler and own order."""
+    lives_in = case.person.municipality_id
+    if lives_in == case.municipality_id:
+        return
+    previous = case.municipality_id
+    case.municipality_id, case.assignee = lives_in, None
+    case.council_position, case.priority_group = None, False
+    case.save(update_fields=["municipality", "assignee", "council_position", "priority_group"])
+    dispatch.recount_unread_about(case)
+    figures.changed(previous)
+    figures.changed(lives_in)
+    _event(
+        case,
+        actor=actor,
+        action="handed_over_after_move",
+        details={"from": previous, "to": lives_in, "on": on.isoformat()},
+    )
 
 
 def record_fallback(*, case_id: int, on: date, actor, origin: str = "") -> Case:

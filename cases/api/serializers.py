@@ -96,6 +96,8 @@ class AdviceSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AdviceOutcome.choices)
     issued_on = serializers.DateField()
     without_investigation = serializers.BooleanField()
+    #: DOMAIN §1.2: negative under the once-a-year rule, without assessing the criteria.
+    once_a_year_rule = serializers.BooleanField()
     needs_adaptations = serializers.BooleanField()
     needs_supervision = serializers.BooleanField()
     can_perform_task = serializers.BooleanField()
@@ -225,6 +227,9 @@ class AdviceInputSerializer(serializers.Serializer):
     needs_adaptations = serializers.BooleanField(default=False)
     needs_supervision = serializers.BooleanField(default=False)
     work_capacity = WorkCapacitySerializer(required=False, allow_null=True, default=None)
+    #: DOMAIN §2.4: UWV found the circumstances changed since a valid Wsw indication, so it
+    #: assessed in full (the indication does not decide the advice).
+    circumstances_changed = serializers.BooleanField(default=False)
 
 
 # -- the municipality -----------------------------------------------------------------------

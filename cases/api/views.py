@@ -257,6 +257,7 @@ class UwvAdviceView(UwvView):
                 )
                 if findings
                 else None,
+                circumstances_changed=data["circumstances_changed"],
                 actor=request.user,
                 origin=api_origin(request),
             )

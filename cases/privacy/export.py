@@ -208,6 +208,7 @@ def _case(case: Case, user, standing) -> dict:
                     "hours_at_a_stretch",
                     "hours_per_day",
                     "without_investigation",
+                    "once_a_year_rule",
                     "reasons",
                     "issued_on",
                 ],

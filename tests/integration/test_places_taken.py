@@ -206,10 +206,59 @@ def test_the_daily_sweep_takes_candidates_past_the_aow_age_off_the_list():
     younger.refresh_from_db()
     assert (older.state, younger.state) == (CaseState.CLOSED, CaseState.AWAITING_PLACEMENT)
     assert older.events.filter(action="aow_age_reached").exists()
-    assert not older.terms.filter(kind="placement", met_on__isnull=True).exists()
+    assert not older.terms.filter(met_on__isnull=True).exists()  # nothing runs on
     assert [r.case_id for r in capacity(town.municipality.pk, 2026, on=TODAY).candidates] == [
         younger.pk
     ]
     assert Notification.objects.filter(
         case=older, kind="aow_age_reached", recipient=town.consultant
     ).exists()
+
+
+def test_two_placements_either_side_of_new_year_cannot_overrun_the_next_years_places():
+    # the quota of 2026 (3) still binds in 2027 until its own is entered
+    town = Town(additional=0, quota=3)
+    people = [town.candidate(date(2026, 2, day)) for day in range(1, 5)]
+    for person in people[:2]:
+        town.place(person, start_on=date(2026, 3, 2))
+    town.place(people[2], start_on=date(2027, 1, 5))  # 2027: 2 running + this one = 3
+
+    with pytest.raises(ValidationError) as refused:
+        town.place(people[3], start_on=date(2026, 12, 10))  # would run on into 2027: a 4th
+
+    assert refused.value.code == "no_place_left"
+
+
+def test_a_planned_job_called_off_after_a_move_hands_the_person_over():
+    old, new = Town(additional=0, quota=3), Town(additional=0, quota=3)
+    person = old.candidate(date(2026, 2, 1))
+    planned = old.place(person, start_on=date(2026, 10, 1))
+    with on(TODAY):
+        services.record_move(
+            case_id=person.pk,
+            new_municipality_id=new.municipality.pk,
+            moved_on=TODAY,
+            actor=old.consultant,
+            employment_continues=True,
+        )
+        services.cancel_employment(
+            employment_id=planned.pk, reason="Gaat niet door.", actor=old.consultant
+        )
+
+    person.refresh_from_db()
+    assert (person.municipality_id, person.state) == (
+        new.municipality.pk,
+        CaseState.AWAITING_PLACEMENT,
+    )
+
+
+def test_a_flat_rate_saved_for_a_year_before_the_change_in_the_law_does_not_count():
+    from cases import selectors
+    from municipalities.models import WageSubsidyYear
+
+    town = Town(additional=0, quota=1)
+    for year in (2026, 2027):
+        WageSubsidyYear.objects.create(municipality=town.municipality, year=year, flat_rate=True)
+
+    assert not selectors.flat_rate_in(town.municipality.pk, 2026)
+    assert selectors.flat_rate_in(town.municipality.pk, 2027)
