@@ -405,6 +405,9 @@ class Objection(models.Model):
         Case, on_delete=models.PROTECT, related_name="objections", verbose_name=_("case")
     )
     filed_on = models.DateField(_("submitted on"))
+    #: Awb 6:9: the postmark of an objection sent by post, on which ``in_time`` rests when it
+    #: arrived after the term.
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
     grounds = models.TextField(_("grounds"))
     in_time = models.BooleanField(_("within the term"))
     outcome = models.CharField(

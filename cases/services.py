@@ -736,7 +736,7 @@ def file_objection(
             sent_on, filed_on, posted_on=posted_on, extra_days=decree_days()
         )
         objection = Objection.objects.create(
-            case=case, filed_on=filed_on, grounds=grounds, in_time=in_time
+            case=case, filed_on=filed_on, posted_on=posted_on, grounds=grounds, in_time=in_time
         )
         meet_term(case, TermKind.OBJECTION, filed_on)
         if case.state == CaseState.REJECTED or (

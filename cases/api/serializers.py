@@ -398,9 +398,26 @@ class WaitingRowSerializer(serializers.Serializer):
 
 class WaitingListSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    quota_places = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    quota_places = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_(
+            "The quota that binds: the year's, or until it is entered the latest earlier "
+            "year's (quota_year says which); null if none was ever entered."
+        ),
+    )
+    quota_year = serializers.IntegerField(allow_null=True)
     additional_places = serializers.IntegerField()
     realised_places = serializers.DecimalField(max_digits=10, decimal_places=2)
+    taken_places = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text=_(
+            "The places of the running jobs and of those agreed to start later in the year: "
+            "what the categories count against the quota."
+        ),
+    )
     ordering_rule = serializers.ChoiceField(choices=OrderingRule.choices)
     results = WaitingRowSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text=_("The next page; null: the last."))

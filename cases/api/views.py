@@ -405,8 +405,10 @@ class WaitingListView(MunicipalView):
         payload = {
             "year": page.year,
             "quota_places": page.quota_places,
+            "quota_year": page.quota_year,
             "additional_places": page.additional_places,
             "realised_places": page.realised_places,
+            "taken_places": page.taken_places,
             "ordering_rule": page.ordering_rule,
             "results": [{"row": row, "name": names.get(row.person_id, "")} for row in page.rows],
             "next": next_url(request, position=page.next_from) if page.next_from else None,

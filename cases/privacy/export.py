@@ -226,7 +226,15 @@ def _case(case: Case, user, standing) -> dict:
         "objections": [
             {
                 **_fields(
-                    objection, ["filed_on", "grounds", "in_time", "decided_on", "deviation_reason"]
+                    objection,
+                    [
+                        "filed_on",
+                        "posted_on",
+                        "grounds",
+                        "in_time",
+                        "decided_on",
+                        "deviation_reason",
+                    ],
                 ),
                 "outcome_label": objection.get_outcome_display(),
                 "appeal": (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
@@ -109,7 +110,9 @@ def build(case, today: date) -> list[TimelineStep]:
     elif state == CaseState.WITHDRAWN:
         steps.append(
             TimelineStep(
-                _("Application withdrawn"), DONE, case.closed_at.date() if case.closed_at else None
+                _("Application withdrawn"),
+                DONE,
+                timezone.localdate(case.closed_at) if case.closed_at else None,
             )
         )
         return steps
@@ -214,7 +217,9 @@ def build(case, today: date) -> list[TimelineStep]:
         elif state in (CaseState.CLOSED, CaseState.WITHDRAWN):
             steps.append(
                 TimelineStep(
-                    _("Case closed"), DONE, case.closed_at.date() if case.closed_at else None
+                    _("Case closed"),
+                    DONE,
+                    timezone.localdate(case.closed_at) if case.closed_at else None,
                 )
             )
         else:

@@ -550,7 +550,7 @@ def test_staff_documents_are_marked_who_added_them_and_shown_only_to_whom_they_a
         consultant,
         False,
     )
-    assert notes.uploaded_at.date() == timezone.localdate()
+    assert timezone.localdate(notes.uploaded_at) == timezone.localdate()  # the local day
     assert CaseEvent.objects.filter(case=case, action="document_added").count() == 2
     staff_page = page(staff, reverse("work:case_detail", args=[case.pk]))
     assert "gespreksverslag.png" in staff_page and "Alleen voor de gemeente" in staff_page

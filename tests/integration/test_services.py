@@ -659,6 +659,8 @@ def test_an_objection_posted_by_the_end_of_the_term_and_received_within_a_week_i
 
     assert posted.in_time
     assert not unposted.in_time
+    posted.refresh_from_db()
+    assert posted.posted_on == date(2026, 2, 16)  # what the judgement rests on is kept
 
 
 def test_an_objection_posted_after_it_was_received_is_refused(world):
