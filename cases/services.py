@@ -1430,6 +1430,8 @@ def cancel_employment(*, employment_id: int, reason: str, actor, origin: str = "
             details=details,
         )
         _hand_over_after_move(case, on=_today(), actor=actor)
+        # The person was told of the job (``EMPLOYMENT_OFFERED``): they are told it is off.
+        dispatch.notify_case_event(case, dispatch.K.EMPLOYMENT_CALLED_OFF, on=start_on)
         return case
 
 

@@ -71,6 +71,7 @@ CITIZEN_KINDS = frozenset(
         K.DECISION_SENT,
         K.OBJECTION_RECEIVED,
         K.EMPLOYMENT_OFFERED,
+        K.EMPLOYMENT_CALLED_OFF,
         K.DEEMED_REFUSAL,
         K.PLACE_REFUSED,
         K.MESSAGE_FOR_APPLICANT,
@@ -124,6 +125,13 @@ TEXTS: dict[str, tuple] = {
     K.EMPLOYMENT_OFFERED: (
         _("You have been offered a job"),
         _("Good news: you have been offered a sheltered job. You start on %(date)s."),
+    ),
+    K.EMPLOYMENT_CALLED_OFF: (
+        _("Your job does not go ahead"),
+        _(
+            "The job that would start on %(date)s does not go ahead. You are waiting for a "
+            "place again. Log in to read more, or ask your municipality."
+        ),
     ),
     # Mail to the citizen says there is news and where to read it: never why, nor any
     # health content (the mail leaves the portal).
@@ -360,6 +368,7 @@ AUDIENCE = {
     K.DECISION_SENT: "citizen",
     K.OBJECTION_RECEIVED: "citizen",
     K.EMPLOYMENT_OFFERED: "citizen",
+    K.EMPLOYMENT_CALLED_OFF: "citizen",
     K.DEEMED_REFUSAL: "citizen",
     K.PLACE_REFUSED: "citizen",
     K.NEW_APPLICATION: "consultants",

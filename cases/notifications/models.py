@@ -95,6 +95,7 @@ class NotificationKind(models.TextChoices):
     DECISION_SENT = "decision_sent", _("Decision")
     OBJECTION_RECEIVED = "objection_received", _("Objection received")
     EMPLOYMENT_OFFERED = "employment_offered", _("Employment offered")
+    EMPLOYMENT_CALLED_OFF = "employment_called_off", _("Job does not go ahead")
     DEEMED_REFUSAL = "deemed_refusal", _("No decision in time: counts as a refusal")
     PLACE_REFUSED = "place_refused", _("Refused place recorded")
     # to staff

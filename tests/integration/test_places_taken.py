@@ -156,7 +156,8 @@ def test_nobody_is_placed_from_the_aow_age_on():
 
 def test_a_job_that_falls_through_before_it_starts_frees_its_place():
     town = Town(additional=0, quota=1)
-    first, second = town.candidate(date(2026, 2, 1)), town.candidate(date(2026, 2, 2))
+    first = town.candidate(date(2026, 2, 1), email="sam@example.nl")
+    second = town.candidate(date(2026, 2, 2))
     planned = town.place(first, start_on=date(2026, 10, 1))
     with pytest.raises(ValidationError):
         town.place(second, start_on=date(2026, 9, 15))  # the only place is taken
@@ -170,6 +171,11 @@ def test_a_job_that_falls_through_before_it_starts_frees_its_place():
     assert first.state == CaseState.AWAITING_PLACEMENT
     assert not first.employments.exists()
     assert first.terms.filter(kind="placement", met_on__isnull=True).exists()  # signal again
+    from cases.notifications.models import Notification
+
+    # told of the job, the person is told it is off, with the day it would have started
+    told = Notification.objects.filter(case=first, kind="employment_called_off")
+    assert told.exists() and {n.term_end for n in told} == {date(2026, 10, 1)}
     event = first.events.get(action="employment_cancelled")
     assert (
         event.details["start_on"] == "2026-10-01" and "trekt zich terug" in event.details["reason"]
