@@ -659,6 +659,7 @@ def close_candidates_past_aow_age(*, today: date) -> int:
                 available_again_on=today
             )
             dispatch.notify_case_event(case, dispatch.K.AOW_AGE_REACHED, on=today)
+            dispatch.notify_case_event(case, dispatch.K.YOUR_AOW_AGE_REACHED, on=today)
             closed += 1
     return closed
 

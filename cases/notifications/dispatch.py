@@ -72,6 +72,7 @@ CITIZEN_KINDS = frozenset(
         K.OBJECTION_RECEIVED,
         K.EMPLOYMENT_OFFERED,
         K.EMPLOYMENT_CALLED_OFF,
+        K.YOUR_AOW_AGE_REACHED,
         K.DEEMED_REFUSAL,
         K.PLACE_REFUSED,
         K.MESSAGE_FOR_APPLICANT,
@@ -125,6 +126,14 @@ TEXTS: dict[str, tuple] = {
     K.EMPLOYMENT_OFFERED: (
         _("You have been offered a job"),
         _("Good news: you have been offered a sheltered job. You start on %(date)s."),
+    ),
+    K.YOUR_AOW_AGE_REACHED: (
+        _("News about your application"),
+        _(
+            "You have reached the AOW (state pension) age. Sheltered work is then no longer "
+            "possible, so you no longer wait for a place: your case has been closed. Do you "
+            "have questions? Please contact your municipality."
+        ),
     ),
     K.EMPLOYMENT_CALLED_OFF: (
         _("Your job does not go ahead"),
@@ -369,6 +378,7 @@ AUDIENCE = {
     K.OBJECTION_RECEIVED: "citizen",
     K.EMPLOYMENT_OFFERED: "citizen",
     K.EMPLOYMENT_CALLED_OFF: "citizen",
+    K.YOUR_AOW_AGE_REACHED: "citizen",
     K.DEEMED_REFUSAL: "citizen",
     K.PLACE_REFUSED: "citizen",
     K.NEW_APPLICATION: "consultants",

@@ -112,6 +112,7 @@ class NotificationKind(models.TextChoices):
     OBJECTION_FILED = "objection_filed", _("Objection received")
     AVAILABLE_AGAIN = "available_again", _("Person available again")
     AOW_AGE_REACHED = "aow_age_reached", _("AOW age reached: case closed")
+    YOUR_AOW_AGE_REACHED = "your_aow_age_reached", _("AOW age reached: no more waiting")
     ADVICE_REVIEW_DUE = "advice_review_due", _("Time to review the advice")
     # the conversations on a case (to whoever takes part and did not write it)
     MESSAGE_FOR_APPLICANT = "message_for_applicant", _("New message about your application")

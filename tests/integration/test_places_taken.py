@@ -201,7 +201,9 @@ def test_the_daily_sweep_takes_candidates_past_the_aow_age_off_the_list():
     from cases.notifications.models import Notification
 
     town = Town(additional=0, quota=3)
-    older = town.candidate(date(2026, 2, 1), birth_date=date(1959, 6, 1))  # 67 in June 2026
+    older = town.candidate(
+        date(2026, 2, 1), birth_date=date(1959, 6, 1), email="oud@example.nl"
+    )  # 67 in June 2026
     younger = town.candidate(date(2026, 2, 2), birth_date=date(1990, 6, 1))
 
     with on(TODAY):
@@ -218,6 +220,9 @@ def test_the_daily_sweep_takes_candidates_past_the_aow_age_off_the_list():
     ]
     assert Notification.objects.filter(
         case=older, kind="aow_age_reached", recipient=town.consultant
+    ).exists()
+    assert Notification.objects.filter(
+        case=older, kind="your_aow_age_reached", email="oud@example.nl"
     ).exists()
 
 
