@@ -75,6 +75,13 @@ def _lock_case(case_id: int) -> Case:
         raise _refuse(_("This case does not exist."), "case_not_found") from None
 
 
+def _lock_employment(employment_id: int) -> tuple[Case, Employment]:
+    """A job and its case, both locked: the case first, then its job, the order every service
+    locks them in (so two of them never wait for each other)."""
+    case = _lock_case(Employment.objects.values_list("case_id", flat=True).get(pk=employment_id))
+    return case, Employment.objects.select_for_update().get(pk=employment_id)
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -1360,11 +1367,7 @@ def end_employment(
         ),
         transaction.atomic(),
     ):
-        # The case first, then its job: the order every service locks them in.
-        case = _lock_case(
-            Employment.objects.values_list("case_id", flat=True).get(pk=employment_id)
-        )
-        employment = Employment.objects.select_for_update().get(pk=employment_id)
+        case, employment = _lock_employment(employment_id)
         _end_job(
             case,
             employment,
@@ -1392,11 +1395,7 @@ def cancel_employment(*, employment_id: int, reason: str, actor, origin: str = "
         ),
         transaction.atomic(),
     ):
-        # The case first, then its job: the order every service locks them in.
-        case = _lock_case(
-            Employment.objects.values_list("case_id", flat=True).get(pk=employment_id)
-        )
-        employment = Employment.objects.select_for_update().get(pk=employment_id)
+        case, employment = _lock_employment(employment_id)
         if employment.end_on is not None or employment.start_on <= _today():
             raise _refuse(
                 _("This job has started: end it with its last working day instead."),

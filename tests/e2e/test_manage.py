@@ -47,15 +47,9 @@ def test_new_verordening_version_changes_the_consultants_waiting_list(page):
     consultant = staff_user(consultant=True, municipality=municipality)
     VerordeningFactory(municipality=municipality, in_force_from=dt.date(2024, 1, 1))
     YearlyQuotaFactory(municipality=municipality, year=today.year, places=1)
-    working = CaseFactory(
-        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
-    )  # the quota of one place is reached: the verordening decides who is next
     EmploymentFactory(
-        case=working,
-        municipality=municipality,
-        hours_per_week=31,
-        start_on=today.replace(month=1, day=1),
-    )
+        case__person__municipality=municipality, start_on=today.replace(month=1, day=1)
+    )  # the quota of one place is reached: the verordening decides who is next
     cases = []
     for i in range(3):
         case = CaseFactory(

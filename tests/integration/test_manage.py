@@ -448,15 +448,7 @@ def quota_of_one_reached(municipality, start_on=dt.date(2026, 2, 1)):
     later in the year): who gets a place is now up to the verordening's additional places
     and order."""
     YearlyQuotaFactory(municipality=municipality, year=2026, places=1)
-    working = CaseFactory(
-        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
-    )
-    EmploymentFactory(
-        case=working,
-        municipality=municipality,
-        hours_per_week=31,
-        start_on=start_on,
-    )
+    EmploymentFactory(case__person__municipality=municipality, start_on=start_on)
 
 
 def test_the_preview_counts_a_job_agreed_to_start_later_this_year_as_the_list_does(

@@ -81,13 +81,8 @@ def test_the_waiting_list_shows_the_quota_of_the_current_figures(signed_in, muni
 
     case_in(municipality, CaseState.AWAITING_PLACEMENT)
     case_in(municipality, CaseState.AWAITING_PLACEMENT)
-    working = CaseFactory(
-        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
-    )
     EmploymentFactory(
-        case=working,
-        municipality=municipality,
-        hours_per_week=31,
+        case__person__municipality=municipality,
         start_on=timezone.localdate().replace(month=1, day=1),
     )
     first = signed_in.get(reverse("work:waiting_list"))

@@ -14,13 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import views
-from cases.choices import CaseState, Category, OrderingRule, Responsible
+from cases.choices import Category, OrderingRule, Responsible
 from cases.placement.capacity import CapacityHeader, candidate_page, capacity
 from tests.factories import (
-    CaseFactory,
     EmploymentFactory,
     MunicipalityFactory,
-    PersonFactory,
     UserFactory,
     VerordeningFactory,
     YearlyQuotaFactory,
@@ -39,17 +37,7 @@ def municipality_with(*, year: int, rule=OrderingRule.POSITIVE_ADVICE_DATE):
     municipality = MunicipalityFactory()
     YearlyQuotaFactory(municipality=municipality, year=year, places=4)
     for _ in range(4):
-        working = CaseFactory(
-            person=PersonFactory(municipality=municipality),
-            state=CaseState.EMPLOYED,
-            lifecycle=False,
-        )
-        EmploymentFactory(
-            case=working,
-            municipality=municipality,
-            hours_per_week=31,
-            start_on=dt.date(year, 1, 1),
-        )
+        EmploymentFactory(case__person__municipality=municipality, start_on=dt.date(year, 1, 1))
     VerordeningFactory(
         municipality=municipality,
         in_force_from=dt.date(2020, 1, 1),
@@ -257,15 +245,7 @@ def test_the_waiting_list_names_the_places_of_jobs_agreed_to_start_later_this_ye
     municipality = municipality_with(year=today.year)
     if today.month == 12 and today.day == 31:
         pytest.skip("no later day this year")
-    later = CaseFactory(
-        person=PersonFactory(municipality=municipality), state=CaseState.EMPLOYED, lifecycle=False
-    )
-    EmploymentFactory(
-        case=later,
-        municipality=municipality,
-        hours_per_week=31,
-        start_on=dt.date(today.year, 12, 31),
-    )
+    EmploymentFactory(case__person__municipality=municipality, start_on=dt.date(today.year, 12, 31))
     client = signed_in_consultant(municipality)
 
     response = client.get(reverse("work:waiting_list"))
